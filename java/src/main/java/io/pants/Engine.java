@@ -1,0 +1,612 @@
+package io.pants;
+
+import io.pants.spi.ChunkPool;
+import io.pants.spi.Poller;
+import io.pants.spi.PollerProvider;
+import io.pants.spi.ReadyHandler;
+import io.pants.spi.WriteBatch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * The event loop: one thread waits on a {@link Poller}, runs timers, and calls the streams,
+ * servers and timers registered with it. Nothing here blocks; everything happens in callbacks.
+ *
+ * <pre>{@code
+ * new Server(Echo::new).listen(4040);
+ * Engine.instance().start();          // runs until stop()
+ * }</pre>
+ *
+ * <h2>One turn of the loop</h2>
+ * Every call to {@link #poll(Duration)}, and every iteration of {@link #start()}, is one turn:
+ * <ol>
+ *   <li>run tasks handed in from other threads with {@link #execute(Runnable)};
+ *   <li>run timers that are due ({@link #defer}, {@link #cycle}), earliest first;
+ *   <li>run callbacks scheduled for this turn ({@link #callback}), then every {@link #loop};
+ *   <li>flush queued writes (one native crossing for all streams on the epoll shim);
+ *   <li>wait for I/O, at most until the nearest timer (not at all if callbacks are pending);
+ *       interest changes go in with the wait, and the shim performs the reads in the same call;
+ *   <li>dispatch what was ready: accepts, connects, data, end of stream, writability;
+ *   <li>flush the writes those callbacks queued.
+ * </ol>
+ *
+ * <h2>Threads</h2>
+ * {@link #execute}, {@link #submit} and {@link #stop} are safe from any thread. Every other
+ * method of the engine, and of the streams, servers and timers on it, belongs to the loop
+ * thread: while the loop runs, a call from another thread throws an
+ * {@link IllegalStateException} that says to use {@code execute}. Before the loop starts (or
+ * after it returns), the thread that owns the engine may set things up directly.
+ *
+ * <h2>Errors</h2>
+ * An exception thrown by a user callback is logged (logger {@code io.pants}, through
+ * {@link System.Logger}) with the stream or timer it came from, and the loop carries on.
+ */
+public final class Engine implements Executor, AutoCloseable {
+    static final System.Logger LOG = System.getLogger("io.pants");
+
+    private static final int MAX_TOKEN = (1 << 28) - 1; // the shim's user word has 28 bits for it
+    private static final int TASKS_PER_TURN = 4096;
+    private static final Object INSTANCE_LOCK = new Object();
+    private static volatile Engine instance;
+
+    private final Poller poller;
+    private final LongSupplier clock;
+    final ChunkPool chunks;
+
+    private final TimerHeap timers = new TimerHeap();
+    private ArrayDeque<Timer> callbacks = new ArrayDeque<>();
+    private ArrayDeque<Timer> runningCallbacks = new ArrayDeque<>();
+    private final ArrayList<Timer> loops = new ArrayList<>();
+    private boolean loopsCancelled;
+
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** True while the loop is (about to be) blocked in the poller: only then is a wake-up needed. */
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final AtomicReference<Thread> loopThread = new AtomicReference<>();
+    private volatile boolean stopRequested;
+    private boolean inTurn;
+    private boolean closeRequested;
+    private volatile boolean closed;
+
+    private Channel[] channels = new Channel[64];
+    private int[] freeTokens = new int[64];
+    private int freeCount;
+    private int nextToken;
+    /** Tokens closed this turn: not reused before the turn ends, so stale events can't reach a new owner. */
+    private int[] releasedTokens = new int[64];
+    private int releasedCount;
+
+    private Stream[] dirty = new Stream[64];
+    private int dirtyCount;
+    private Stream[] flushing = new Stream[64];
+    private final WriteBatch batch = new WriteBatch();
+    private final WriteBatch singleBatch = new WriteBatch();
+
+    /** For the reads the poller leaves to the engine (plain readiness). */
+    private ByteBuffer readBuffer;
+    private final ArrayList<Listener> pausedListeners = new ArrayList<>();
+    private final Dispatcher dispatcher = new Dispatcher();
+    private long turns;
+
+    /** The process-wide engine, created on first use with the best poller available. */
+    public static Engine instance() {
+        Engine e = instance;
+        if (e == null) {
+            synchronized (INSTANCE_LOCK) {
+                e = instance;
+                if (e == null) instance = e = new Engine();
+            }
+        }
+        return e;
+    }
+
+    /** An engine on the preferred poller: {@code -Dpants.poller}, else the best available. */
+    public Engine() {
+        this(builder());
+    }
+
+    /** An engine on the named poller ({@code epoll}, {@code epoll-libc}, {@code nio}, ...). */
+    public Engine(String pollerName) {
+        this(builder().poller(pollerName));
+    }
+
+    /** An engine on the given poller backend. */
+    public Engine(PollerProvider provider) {
+        this(builder().poller(provider));
+    }
+
+    private Engine(Builder b) {
+        PollerProvider provider = b.provider != null ? b.provider
+                : b.pollerName != null ? Pollers.select(b.pollerName) : Pollers.preferred();
+        try {
+            this.poller = provider.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not open the " + provider.name() + " poller: " + e.getMessage(), e);
+        }
+        this.clock = b.clock;
+        this.chunks = new ChunkPool(b.chunkSize, b.pooledChunks);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** Options for an engine that the constructors don't cover. */
+    public static final class Builder {
+        private PollerProvider provider;
+        private String pollerName;
+        private LongSupplier clock = System::nanoTime;
+        private int chunkSize = 16 * 1024;
+        private int pooledChunks = 256;
+
+        private Builder() {}
+
+        /** Picks the poller by name; see {@link Pollers#available()}. */
+        public Builder poller(String name) { this.pollerName = Objects.requireNonNull(name); return this; }
+
+        public Builder poller(PollerProvider provider) { this.provider = Objects.requireNonNull(provider); return this; }
+
+        /** The monotonic clock timers run on, in nanoseconds ({@code System::nanoTime} by default). */
+        public Builder clock(LongSupplier nanoClock) { this.clock = Objects.requireNonNull(nanoClock); return this; }
+
+        /** Size of the native memory blocks output is queued in (16 KiB by default). */
+        public Builder outputChunkSize(int bytes) { this.chunkSize = bytes; return this; }
+
+        public Engine build() { return new Engine(this); }
+    }
+
+    /** The poller's name, e.g. {@code epoll}. */
+    public String pollerName() { return poller.name(); }
+
+    /** How the poller is bound, e.g. which native library it loaded. */
+    public String pollerDescription() { return poller.description(); }
+
+    Poller poller() { return poller; }
+
+    long now() { return clock.getAsLong(); }
+
+    long turns() { return turns; }
+
+    // ---------------------------------------------------------------- running
+
+    /** Runs the loop on the calling thread until {@link #stop()} is called. */
+    public void start() {
+        enter("start");
+        try {
+            while (!stopRequested) turn(-1);
+        } finally {
+            stopRequested = false;
+            leave();
+        }
+    }
+
+    /**
+     * Runs one turn of the loop, waiting at most {@code timeout} for I/O; for embedding the
+     * engine in another loop. {@link Duration#ZERO} never blocks.
+     */
+    public void poll(Duration timeout) {
+        long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        enter("poll");
+        try {
+            turn(nanos);
+        } finally {
+            leave();
+        }
+    }
+
+    /** Makes {@link #start()} return after the current turn. Safe from any thread. */
+    public void stop() {
+        stopRequested = true;
+        if (!closed) poller.wakeup();
+    }
+
+    /** Whether the loop is running right now (inside {@link #start()} or {@link #poll}). */
+    public boolean isRunning() { return loopThread.get() != null; }
+
+    /** Whether the calling thread is the one running the loop. */
+    public boolean inLoopThread() { return loopThread.get() == Thread.currentThread(); }
+
+    private void enter(String what) {
+        if (closed) throw new IllegalStateException("the engine is closed; create a new one");
+        Thread me = Thread.currentThread();
+        if (!loopThread.compareAndSet(null, me)) {
+            Thread t = loopThread.get();
+            throw new IllegalStateException(what + "(): the engine is already running on thread '"
+                    + (t == null ? "?" : t.getName()) + "'" + (t == me ? " (called from one of its callbacks)" : ""));
+        }
+    }
+
+    private void leave() {
+        loopThread.set(null);
+        if (closeRequested) close();
+    }
+
+    private void turn(long maxWaitNanos) {
+        turns++;
+        inTurn = true;
+        try {
+            runTasks();
+            runDueTimers();
+            runCallbacks();
+            runLoops();
+            flushWrites();
+
+            long timeout = waitTimeout(maxWaitNanos);
+            if (timeout != 0) {
+                sleeping.set(true);
+                // re-check after publishing that we sleep: a task queued before that saw no sleeper
+                if (!tasks.isEmpty() || stopRequested) timeout = 0;
+            }
+            try {
+                poller.wait(timeout, dispatcher);
+            } catch (IOException e) {
+                throw new UncheckedIOException("the " + poller.name() + " poller failed: " + e.getMessage(), e);
+            } finally {
+                if (timeout != 0) sleeping.set(false);
+            }
+            flushWrites();
+        } finally {
+            releaseTokens();
+            inTurn = false;
+        }
+    }
+
+    private long waitTimeout(long maxWaitNanos) {
+        if (!callbacks.isEmpty() || closeRequested) return 0;
+        Timer next = timers.peek();
+        if (next == null) return maxWaitNanos;
+        long untilNext = Math.max(0, next.deadline - clock.getAsLong());
+        return maxWaitNanos < 0 ? untilNext : Math.min(untilNext, maxWaitNanos);
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** Runs {@code task} once, on the next turn. */
+    public Timer callback(Runnable task) {
+        checkOpen("callback");
+        Timer t = new Timer(this, Timer.Kind.CALLBACK, Objects.requireNonNull(task), 0, 0);
+        callbacks.addLast(t);
+        return t;
+    }
+
+    /**
+     * Runs {@code task} on every turn until cancelled. A turn happens when there is I/O, a timer
+     * or a callback; a loop alone does not keep the engine from sleeping.
+     */
+    public Timer loop(Runnable task) {
+        checkOpen("loop");
+        Timer t = new Timer(this, Timer.Kind.LOOP, Objects.requireNonNull(task), 0, 0);
+        loops.add(t);
+        return t;
+    }
+
+    /** Runs {@code task} once, after {@code delay}. */
+    public Timer defer(Duration delay, Runnable task) {
+        checkOpen("defer");
+        long d = Math.max(0, saturatedNanos(delay));
+        Timer t = new Timer(this, Timer.Kind.DEFER, Objects.requireNonNull(task), clock.getAsLong() + d, 0);
+        timers.add(t);
+        return t;
+    }
+
+    /**
+     * Runs {@code task} every {@code interval}, first after one interval. Runs keep to the
+     * schedule (start + n * interval) instead of drifting with late runs; slots missed while the
+     * loop was busy are skipped, not run in a burst.
+     */
+    public Timer cycle(Duration interval, Runnable task) {
+        checkOpen("cycle");
+        long i = saturatedNanos(interval);
+        if (i <= 0) throw new IllegalArgumentException("cycle interval must be positive, got " + interval);
+        Timer t = new Timer(this, Timer.Kind.CYCLE, Objects.requireNonNull(task), clock.getAsLong() + i, i);
+        timers.add(t);
+        return t;
+    }
+
+    void cancelled(Timer t) {
+        switch (t.kind) {
+            case DEFER, CYCLE -> timers.remove(t);
+            case LOOP -> loopsCancelled = true;
+            case CALLBACK -> { } // skipped when its turn comes
+        }
+    }
+
+    private void runDueTimers() {
+        if (timers.size() == 0) return;
+        long now = clock.getAsLong();
+        // timers scheduled by these callbacks wait for the next turn, even when already due
+        long firstNew = timers.nextSequence();
+        Timer t;
+        while ((t = timers.peek()) != null && t.deadline - now <= 0 && t.sequence < firstNew) {
+            timers.poll();
+            if (t.kind == Timer.Kind.CYCLE) {
+                long next = t.deadline + t.interval;
+                if (next - now <= 0) next += ((now - next) / t.interval + 1) * t.interval;
+                t.deadline = next;
+                timers.add(t); // before running, so that cancel() inside the callback removes it
+            }
+            runTimer(t);
+        }
+    }
+
+    private void runCallbacks() {
+        if (callbacks.isEmpty()) return;
+        ArrayDeque<Timer> run = callbacks;
+        callbacks = runningCallbacks;
+        runningCallbacks = run;
+        Timer t;
+        while ((t = run.pollFirst()) != null) {
+            if (!t.cancelled) {
+                t.cancelled = true; // ran: a later cancel() is a no-op
+                runTimer(t);
+            }
+        }
+    }
+
+    private void runLoops() {
+        for (int i = 0, n = loops.size(); i < n; i++) {
+            Timer t = loops.get(i);
+            if (!t.cancelled) runTimer(t);
+        }
+        if (loopsCancelled) {
+            loops.removeIf(Timer::isCancelled);
+            loopsCancelled = false;
+        }
+    }
+
+    private void runTimer(Timer t) {
+        try {
+            t.task.run();
+        } catch (Throwable e) {
+            reportError(t, "timer callback", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- other threads
+
+    /**
+     * Runs {@code task} on the loop thread, during the next turn; wakes the loop if it sleeps.
+     * Safe from any thread: this is how other threads talk to streams and servers.
+     */
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task);
+        if (closed) throw new RejectedExecutionException("the engine is closed");
+        tasks.add(task);
+        if (sleeping.compareAndSet(true, false)) poller.wakeup();
+    }
+
+    /** Like {@link #execute}, with the result (or exception) of {@code task} as a future. */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task);
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private void runTasks() {
+        Runnable r;
+        for (int i = 0; i < TASKS_PER_TURN && (r = tasks.poll()) != null; i++) {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                reportError(r, "task passed to execute()", e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- channels
+
+    int register(Channel ch) {
+        int t;
+        if (freeCount > 0) {
+            t = freeTokens[--freeCount];
+        } else {
+            if (nextToken > MAX_TOKEN) throw new IllegalStateException("more than " + MAX_TOKEN + " open channels");
+            t = nextToken++;
+        }
+        if (t >= channels.length) channels = Arrays.copyOf(channels, Math.max(t + 1, channels.length * 2));
+        channels[t] = ch;
+        return t;
+    }
+
+    void unregister(int token) {
+        if (releasedCount == releasedTokens.length) releasedTokens = Arrays.copyOf(releasedTokens, releasedCount * 2);
+        releasedTokens[releasedCount++] = token;
+    }
+
+    private void releaseTokens() {
+        for (int i = 0; i < releasedCount; i++) {
+            int t = releasedTokens[i];
+            channels[t] = null;
+            if (freeCount == freeTokens.length) freeTokens = Arrays.copyOf(freeTokens, freeCount * 2);
+            freeTokens[freeCount++] = t;
+        }
+        releasedCount = 0;
+    }
+
+    /** A descriptor was closed: listeners paused for lack of descriptors may try again. */
+    void descriptorFreed() {
+        if (pausedListeners.isEmpty()) return;
+        Listener[] paused = pausedListeners.toArray(new Listener[0]);
+        pausedListeners.clear();
+        for (Listener l : paused) l.resumeAccepting();
+    }
+
+    void pausedForDescriptors(Listener l) {
+        if (!pausedListeners.contains(l)) pausedListeners.add(l);
+    }
+
+    void unpaused(Listener l) {
+        pausedListeners.remove(l);
+    }
+
+    ByteBuffer readBuffer() {
+        if (readBuffer == null) readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+        return readBuffer.clear();
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    void markDirty(Stream s) {
+        if (dirtyCount == dirty.length) dirty = Arrays.copyOf(dirty, dirtyCount * 2);
+        dirty[dirtyCount++] = s;
+    }
+
+    private void flushWrites() {
+        if (dirtyCount == 0) return;
+        Stream[] list = dirty;
+        int n = dirtyCount;
+        dirty = flushing.length >= n ? flushing : new Stream[list.length];
+        flushing = list;
+        dirtyCount = 0;
+
+        batch.clear();
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            Stream s = list[i];
+            s.dirty = false;
+            if (s.readyToFlush()) {
+                batch.add(s.socket, s.out);
+                list[m++] = s;
+            }
+        }
+        if (m > 0) poller.flush(batch);
+        for (int i = 0; i < m; i++) list[i].afterFlush(batch.error(i));
+        batch.clear();
+        Arrays.fill(list, 0, n, null);
+    }
+
+    /** Writes one stream's queue now instead of at the end of the turn. */
+    void flushNow(Stream s) {
+        if (!s.readyToFlush()) return;
+        singleBatch.clear();
+        singleBatch.add(s.socket, s.out);
+        poller.flush(singleBatch);
+        IOException error = singleBatch.error(0);
+        singleBatch.clear();
+        s.afterFlush(error);
+    }
+
+    // ---------------------------------------------------------------- errors and checks
+
+    /** Logs an exception from user code with where it came from; the loop carries on. */
+    void reportError(Object source, String where, Throwable e) {
+        if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) throw (VirtualMachineError) e;
+        LOG.log(Level.ERROR, "Uncaught exception in " + where + " of " + source + "; the engine carries on", e);
+    }
+
+    void checkLoopThread(String what) {
+        Thread t = loopThread.get();
+        if (t != null && t != Thread.currentThread()) {
+            throw new IllegalStateException(what + " was called on thread '" + Thread.currentThread().getName()
+                    + "' while the engine runs on thread '" + t.getName()
+                    + "'; hand the call to the loop with engine.execute(() -> ...)");
+        }
+    }
+
+    private void checkOpen(String what) {
+        checkLoopThread("Engine." + what);
+        if (closed || closeRequested) throw new IllegalStateException("Engine." + what + ": the engine is closed");
+    }
+
+    static String resolverName() { return "pants-resolver"; }
+
+    /** Host name lookups run here, off the loop thread; results come back through execute(). */
+    static Executor resolver() { return Resolver.EXECUTOR; }
+
+    private static final class Resolver {
+        static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, resolverName());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Closes every stream and server on this engine (without flushing) and releases the poller.
+     * Called from a callback, it takes effect when the current turn ends.
+     */
+    @Override
+    public void close() {
+        checkLoopThread("Engine.close");
+        if (closed) return;
+        if (inTurn) {
+            closeRequested = true;
+            stopRequested = true;
+            return;
+        }
+        closed = true;
+        for (int i = 0; i < channels.length; i++) {
+            Channel ch = channels[i];
+            if (ch != null && !ch.isClosedForEvents()) ch.abortFromEngine();
+        }
+        releaseTokens();
+        timers.clear();
+        callbacks.clear();
+        loops.clear();
+        tasks.clear();
+        poller.close();
+        synchronized (INSTANCE_LOCK) {
+            if (instance == this) instance = null;
+        }
+    }
+
+    public boolean isClosed() { return closed; }
+
+    static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Engine[" + poller.name() + (closed ? ", closed" : "") + "]";
+    }
+
+    /** Routes what the poller found to the channel registered under each token. */
+    private final class Dispatcher implements ReadyHandler {
+        @Override
+        public void ready(int token, int events) {
+            Channel ch = channels[token];
+            if (ch != null && !ch.isClosedForEvents()) ch.handleReady(events);
+        }
+
+        @Override
+        public void received(int token, ByteBuffer data) {
+            Channel ch = channels[token];
+            if (ch != null && !ch.isClosedForEvents()) ch.handleReceived(data);
+        }
+
+        @Override
+        public void receiveEnded(int token, IOException error) {
+            Channel ch = channels[token];
+            if (ch != null && !ch.isClosedForEvents()) ch.handleReceiveEnded(error);
+        }
+    }
+}

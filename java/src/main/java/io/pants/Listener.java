@@ -1,0 +1,117 @@
+package io.pants;
+
+import io.pants.spi.DescriptorsExhaustedException;
+import io.pants.spi.Poller;
+import io.pants.spi.PollerSocket;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** One listening socket of a {@link Server}. */
+final class Listener extends Channel {
+    /** Accepts per readiness event, so that a connection flood can't starve established streams. */
+    private static final int ACCEPTS_PER_EVENT = 64;
+    private static final long FIRST_BACKOFF_MS = 10, MAX_BACKOFF_MS = 1000;
+
+    private final Server server;
+    private final Engine engine;
+    final PollerSocket socket;
+    private final int token;
+    private final Path unixPath;
+    private boolean closed;
+    private boolean paused;
+    private long backoffMs;
+    private Timer resumeTimer;
+
+    Listener(Server server, Engine engine, PollerSocket socket, SocketAddress address) throws IOException {
+        this.server = server;
+        this.engine = engine;
+        this.socket = socket;
+        this.unixPath = address instanceof UnixDomainSocketAddress u ? u.getPath() : null;
+        this.token = engine.register(this);
+        engine.poller().register(socket, token, Poller.READ, false);
+    }
+
+    @Override
+    void handleReady(int events) {
+        if (closed || paused) return;
+        for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+            PollerSocket s;
+            try {
+                s = socket.accept();
+            } catch (DescriptorsExhaustedException e) {
+                pause(e);
+                return;
+            } catch (IOException e) {
+                Engine.LOG.log(Level.WARNING, "accept failed on " + server + ": " + e);
+                return;
+            }
+            if (s == null) return;
+            backoffMs = 0;
+            server.accepted(s);
+            if (closed) return;
+        }
+    }
+
+    private void pause(DescriptorsExhaustedException e) {
+        server.exhausted();
+        if (backoffMs == 0) {
+            Engine.LOG.log(Level.WARNING, server + " cannot accept: " + e.getMessage()
+                    + "; pausing accepts (open connections are still served) until descriptors are freed");
+        }
+        backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        paused = true;
+        engine.poller().setInterest(socket, 0);
+        engine.pausedForDescriptors(this);
+        resumeTimer = engine.defer(Duration.ofMillis(backoffMs), this::resumeAccepting);
+    }
+
+    void resumeAccepting() {
+        if (!paused || closed) return;
+        paused = false;
+        if (resumeTimer != null) {
+            resumeTimer.cancel();
+            resumeTimer = null;
+        }
+        engine.unpaused(this);
+        engine.poller().setInterest(socket, Poller.READ);
+    }
+
+    void close() {
+        if (closed) return;
+        closed = true;
+        if (resumeTimer != null) resumeTimer.cancel();
+        engine.unpaused(this);
+        socket.close();
+        engine.unregister(token);
+        if (unixPath != null) {
+            try {
+                Files.deleteIfExists(unixPath);
+            } catch (IOException e) {
+                Engine.LOG.log(Level.WARNING, "could not remove the socket file " + unixPath + ": " + e);
+            }
+        }
+    }
+
+    @Override
+    void handleReceived(ByteBuffer data) {
+        throw new IllegalStateException("a listener is registered without readOnReady");
+    }
+
+    @Override
+    void handleReceiveEnded(IOException error) {
+        throw new IllegalStateException("a listener is registered without readOnReady");
+    }
+
+    @Override
+    boolean isClosedForEvents() { return closed; }
+
+    @Override
+    void abortFromEngine() { close(); }
+}

@@ -1,0 +1,141 @@
+package io.pants;
+
+import io.pants.epoll.EpollProvider;
+import io.pants.nio.NioProvider;
+import io.pants.spi.PollerProvider;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Which poller backends exist, which work on this machine, and which one an engine gets.
+ *
+ * <p>Automatic choice takes the first that works of: epoll (Linux), kqueue (BSD, macOS), IOCP
+ * (Windows), NIO (anywhere). "Works" means the probe actually loaded its library and created
+ * its kernel objects. Override it with the system property {@code pants.poller}, the
+ * environment variable {@code PANTS_POLLER}, or {@link Engine#Engine(String)}.
+ *
+ * <p>Names: {@code epoll} (through the native shim, or through libc when the shim can't load),
+ * {@code epoll-libc} (through libc even when the shim is there, for comparison), {@code nio}.
+ */
+public final class Pollers {
+    public static final String PROPERTY = "pants.poller";
+    public static final String ENVIRONMENT = "PANTS_POLLER";
+
+    /** Every backend, in the order automatic selection tries them (kqueue and iocp go after epoll). */
+    private static final List<PollerProvider> ALL = List.of(
+            EpollProvider.withShim(),
+            EpollProvider.libcOnly(),
+            new NioProvider());
+    /** Variants that exist for comparison only and are never picked automatically. */
+    private static final List<String> NOT_AUTOMATIC = List.of("epoll-libc");
+
+    private static final Map<String, PollerProvider.Availability> PROBES = new ConcurrentHashMap<>();
+    private static final AtomicBoolean LOGGED = new AtomicBoolean();
+
+    private Pollers() {}
+
+    /** A backend and whether it works here. */
+    public record Probe(String name, boolean available, String detail) {
+        @Override
+        public String toString() { return name + ": " + (available ? "" : "unavailable, ") + detail; }
+    }
+
+    /** Probes every backend (once per process) and reports each. */
+    public static List<Probe> probeAll() {
+        List<Probe> all = new ArrayList<>();
+        for (PollerProvider p : ALL) {
+            PollerProvider.Availability a = probe(p);
+            all.add(new Probe(p.name(), a.available(), a.detail()));
+        }
+        return all;
+    }
+
+    /** The names of the backends that work on this machine. */
+    public static List<String> available() {
+        List<String> names = new ArrayList<>();
+        for (Probe p : probeAll()) if (p.available()) names.add(p.name());
+        return names;
+    }
+
+    /**
+     * The backend called {@code name}.
+     * @throws IllegalArgumentException if there is none by that name or it can't work here; the
+     *         message lists what is available and why the others are not
+     */
+    public static PollerProvider select(String name) {
+        String wanted = name.trim().toLowerCase(Locale.ROOT);
+        for (PollerProvider p : ALL) {
+            if (p.name().equals(wanted)) {
+                PollerProvider.Availability a = probe(p);
+                if (a.available()) return p;
+                throw new IllegalArgumentException("Poller '" + name + "' is not available on this machine: "
+                        + a.detail() + ". " + summary());
+            }
+        }
+        throw new IllegalArgumentException("Unknown poller '" + name + "'. " + summary());
+    }
+
+    /** The backend an engine gets when none is named: the override, or the first that works. */
+    public static PollerProvider preferred() {
+        String fromProperty = System.getProperty(PROPERTY);
+        String fromEnv = System.getenv(ENVIRONMENT);
+        PollerProvider chosen;
+        String why;
+        if (fromProperty != null && !fromProperty.isBlank()) {
+            chosen = select(fromProperty);
+            why = "set by -D" + PROPERTY + "=" + fromProperty;
+        } else if (fromEnv != null && !fromEnv.isBlank()) {
+            chosen = select(fromEnv);
+            why = "set by " + ENVIRONMENT + "=" + fromEnv;
+        } else {
+            chosen = null;
+            why = null;
+            for (PollerProvider p : ALL) {
+                if (!NOT_AUTOMATIC.contains(p.name()) && probe(p).available()) {
+                    chosen = p;
+                    why = "the first available of " + automaticOrder();
+                    break;
+                }
+            }
+            if (chosen == null) throw new IllegalStateException("No poller works on this machine. " + summary());
+        }
+        if (LOGGED.compareAndSet(false, true)) {
+            Engine.LOG.log(Level.INFO, "Pants uses the " + chosen.name() + " poller (" + probe(chosen).detail() + "); " + why);
+        }
+        return chosen;
+    }
+
+    private static String automaticOrder() {
+        List<String> names = new ArrayList<>();
+        for (PollerProvider p : ALL) if (!NOT_AUTOMATIC.contains(p.name())) names.add(p.name());
+        return String.join(", ", names);
+    }
+
+    private static PollerProvider.Availability probe(PollerProvider p) {
+        return PROBES.computeIfAbsent(p.name(), n -> {
+            try {
+                return p.probe();
+            } catch (Throwable e) {
+                return PollerProvider.Availability.no("probe failed: " + e);
+            }
+        });
+    }
+
+    private static String summary() {
+        StringBuilder ok = new StringBuilder();
+        StringBuilder not = new StringBuilder();
+        for (Probe p : probeAll()) {
+            StringBuilder b = p.available() ? ok : not;
+            if (b.length() > 0) b.append("; ");
+            b.append(p.name()).append(" (").append(p.detail()).append(')');
+        }
+        return "Available on this machine: " + (ok.length() == 0 ? "none" : ok)
+                + ". Not available: " + (not.length() == 0 ? "none" : not) + ".";
+    }
+}

@@ -1,0 +1,243 @@
+package io.pants;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How a {@link Stream} cuts its input into the pieces handed to {@link Stream#onRead(byte[])}.
+ * Set it with {@link Stream#readDelimiter(ReadDelimiter)} (or one of its shortcuts), at any
+ * time, also inside {@code onRead}: the new delimiter applies at once to the rest of what is
+ * buffered.
+ *
+ * <pre>{@code
+ * readDelimiter("\r\n");                                // lines, without the CRLF
+ * readDelimiter(4);                                     // exactly 4 bytes at a time
+ * readDelimiter(Pattern.compile("\\s*;\\s*"));          // up to a regex match
+ * readDelimiter(ReadDelimiter.lengthPrefixed(2));      // 2-byte big-endian length, then the frame
+ * readDelimiter(ReadDelimiter.struct(Struct.of("!HI")));// a fixed-size binary record
+ * }</pre>
+ *
+ * <p>At end of stream, complete pieces are delivered first. What remains then is delivered as
+ * a last, shorter piece for {@link #none()}, {@link #bytes(int)} (like
+ * {@link java.io.InputStream#readNBytes(int)}), byte-sequence and pattern delimiters (like a
+ * last line without a newline); a partial {@link #struct} or {@link #lengthPrefixed} frame is
+ * not a frame, so it is dropped with a warning in the log.
+ */
+public abstract class ReadDelimiter {
+    /** {@link #frame} found a piece. */
+    static final int FOUND = 0;
+    /** {@link #frame} needs more input. */
+    static final int MORE = -1;
+    /** {@link #frame} saw a frame that could never fit the buffer limit. */
+    static final int TOO_LARGE = -2;
+
+    private ReadDelimiter() {}
+
+    /**
+     * Looks for the next piece in {@code buf[start, end)}. On FOUND, {@code out} holds the
+     * piece's bounds {@code [out[0], out[1])} and where the rest starts ({@code out[2]}).
+     */
+    abstract int frame(byte[] buf, int start, int end, int limit, int[] out);
+
+    /** Whether a trailing partial piece is delivered at end of stream (see the class comment). */
+    abstract boolean deliversRemainderAtEof();
+
+    private static final ReadDelimiter NONE = new ReadDelimiter() {
+        @Override
+        int frame(byte[] buf, int start, int end, int limit, int[] out) {
+            out[0] = start;
+            out[1] = end;
+            out[2] = end;
+            return FOUND;
+        }
+
+        @Override
+        boolean deliversRemainderAtEof() { return true; }
+
+        @Override
+        public String toString() { return "none"; }
+    };
+
+    /** Every chunk as it arrives. The default. */
+    public static ReadDelimiter none() { return NONE; }
+
+    /** Exactly {@code count} bytes at a time. */
+    public static ReadDelimiter bytes(int count) {
+        if (count <= 0) throw new IllegalArgumentException("byte count must be positive, got " + count);
+        return new Fixed(count, "bytes(" + count + ")", true);
+    }
+
+    /** Data up to each occurrence of {@code delimiter}, which is dropped. */
+    public static ReadDelimiter of(byte[] delimiter) {
+        if (delimiter.length == 0) throw new IllegalArgumentException("the delimiter must not be empty");
+        return new Sequence(delimiter.clone());
+    }
+
+    /** Data up to each occurrence of {@code delimiter} (UTF-8), which is dropped. */
+    public static ReadDelimiter of(String delimiter) {
+        return of(delimiter.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Data before each match of {@code pattern}, the match being dropped. The pattern sees each
+     * byte as one character (ISO-8859-1), so ASCII patterns work on UTF-8 input and offsets are
+     * byte offsets. Empty matches are ignored. A pattern whose match could grow with more input
+     * (a trailing {@code \r?} say) matches what has arrived so far.
+     */
+    public static ReadDelimiter pattern(Pattern pattern) {
+        return new Regex(Objects.requireNonNull(pattern));
+    }
+
+    /** One fixed-size binary record laid out by {@code struct}: {@code struct.size()} bytes. */
+    public static ReadDelimiter struct(Struct struct) {
+        return new Fixed(struct.size(), "struct(" + struct + ")", false);
+    }
+
+    /** Frames preceded by an unsigned big-endian length of {@code prefixBytes} (1, 2, 4 or 8). */
+    public static ReadDelimiter lengthPrefixed(int prefixBytes) {
+        return lengthPrefixed(prefixBytes, ByteOrder.BIG_ENDIAN);
+    }
+
+    /** Frames preceded by an unsigned length of {@code prefixBytes} (1, 2, 4 or 8) in {@code order}. */
+    public static ReadDelimiter lengthPrefixed(int prefixBytes, ByteOrder order) {
+        if (prefixBytes != 1 && prefixBytes != 2 && prefixBytes != 4 && prefixBytes != 8) {
+            throw new IllegalArgumentException("length prefix must be 1, 2, 4 or 8 bytes, got " + prefixBytes);
+        }
+        return new LengthPrefixed(prefixBytes, order == ByteOrder.BIG_ENDIAN);
+    }
+
+    private static final class Fixed extends ReadDelimiter {
+        private final int count;
+        private final String name;
+        private final boolean remainderAtEof;
+
+        Fixed(int count, String name, boolean remainderAtEof) {
+            this.count = count;
+            this.name = name;
+            this.remainderAtEof = remainderAtEof;
+        }
+
+        @Override
+        int frame(byte[] buf, int start, int end, int limit, int[] out) {
+            if (count > limit) return TOO_LARGE;
+            if (end - start < count) return MORE;
+            out[0] = start;
+            out[1] = start + count;
+            out[2] = start + count;
+            return FOUND;
+        }
+
+        @Override
+        boolean deliversRemainderAtEof() { return remainderAtEof; }
+
+        @Override
+        public String toString() { return name; }
+    }
+
+    private static final class Sequence extends ReadDelimiter {
+        private final byte[] delimiter;
+
+        Sequence(byte[] delimiter) { this.delimiter = delimiter; }
+
+        @Override
+        int frame(byte[] buf, int start, int end, int limit, int[] out) {
+            byte first = delimiter[0];
+            int last = end - delimiter.length;
+            for (int i = start; i <= last; i++) {
+                if (buf[i] == first && Arrays.equals(buf, i, i + delimiter.length, delimiter, 0, delimiter.length)) {
+                    out[0] = start;
+                    out[1] = i;
+                    out[2] = i + delimiter.length;
+                    return FOUND;
+                }
+            }
+            return MORE;
+        }
+
+        @Override
+        boolean deliversRemainderAtEof() { return true; }
+
+        @Override
+        public String toString() { return "delimiter(" + new String(delimiter, StandardCharsets.ISO_8859_1).replace("\r", "\\r").replace("\n", "\\n") + ")"; }
+    }
+
+    private static final class Regex extends ReadDelimiter {
+        private final Pattern pattern;
+
+        Regex(Pattern pattern) { this.pattern = pattern; }
+
+        @Override
+        int frame(byte[] buf, int start, int end, int limit, int[] out) {
+            Matcher m = pattern.matcher(new Latin1Chars(buf, start, end));
+            while (m.find()) {
+                if (m.end() > m.start()) {
+                    out[0] = start;
+                    out[1] = start + m.start();
+                    out[2] = start + m.end();
+                    return FOUND;
+                }
+            }
+            return MORE;
+        }
+
+        @Override
+        boolean deliversRemainderAtEof() { return true; }
+
+        @Override
+        public String toString() { return "pattern(" + pattern + ")"; }
+    }
+
+    private static final class LengthPrefixed extends ReadDelimiter {
+        private final int prefix;
+        private final boolean bigEndian;
+
+        LengthPrefixed(int prefix, boolean bigEndian) {
+            this.prefix = prefix;
+            this.bigEndian = bigEndian;
+        }
+
+        @Override
+        int frame(byte[] buf, int start, int end, int limit, int[] out) {
+            if (end - start < prefix) return MORE;
+            long length = 0;
+            for (int i = 0; i < prefix; i++) {
+                int b = buf[start + (bigEndian ? i : prefix - 1 - i)] & 0xff;
+                length = (length << 8) | b;
+            }
+            if (length < 0 || length > limit - prefix) return TOO_LARGE;
+            long frameEnd = start + prefix + length;
+            if (frameEnd > end) return MORE;
+            out[0] = start + prefix;
+            out[1] = (int) frameEnd;
+            out[2] = (int) frameEnd;
+            return FOUND;
+        }
+
+        @Override
+        boolean deliversRemainderAtEof() { return false; }
+
+        @Override
+        public String toString() { return "lengthPrefixed(" + prefix + (bigEndian ? ", big-endian)" : ", little-endian)"); }
+    }
+
+    /** Bytes seen as ISO-8859-1 characters, without copying, for regex matching. */
+    private static final class Latin1Chars implements CharSequence {
+        private final byte[] buf;
+        private final int start, end;
+
+        Latin1Chars(byte[] buf, int start, int end) {
+            this.buf = buf;
+            this.start = start;
+            this.end = end;
+        }
+
+        @Override public int length() { return end - start; }
+        @Override public char charAt(int index) { return (char) (buf[start + index] & 0xff); }
+        @Override public CharSequence subSequence(int from, int to) { return new Latin1Chars(buf, start + from, start + to); }
+        @Override public String toString() { return new String(buf, start, end - start, StandardCharsets.ISO_8859_1); }
+    }
+}

@@ -1,0 +1,172 @@
+package io.pants;
+
+import io.pants.spi.PollerSocket;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Accepts connections and makes a {@link Stream} for each with its factory.
+ *
+ * <pre>{@code
+ * new Server(Echo::new).listen(4040);              // all interfaces, IPv6 and IPv4
+ * new Server(Echo::new).listen("127.0.0.1", 4040);
+ * new Server(Echo::new).listen(UnixDomainSocketAddress.of("/tmp/echo.sock"));
+ * Engine.instance().start();
+ * }</pre>
+ *
+ * A server may listen on several addresses. Listening sockets use SO_REUSEADDR and a backlog of
+ * 1024 by default. When the process runs out of file descriptors, the server stops accepting
+ * for a moment (backing off up to a second, and retrying as soon as one of the engine's
+ * streams closes) instead of spinning; connections already open are served as usual.
+ */
+public class Server {
+    public static final int DEFAULT_BACKLOG = 1024;
+
+    private final Engine engine;
+    private final Supplier<? extends Stream> factory;
+    private final List<Listener> listeners = new ArrayList<>(1);
+    private final Set<Stream> connections = new HashSet<>();
+    private int backlog = DEFAULT_BACKLOG;
+    private boolean closed;
+    private long descriptorExhaustions;
+
+    /** A server on the default engine ({@link Engine#instance()}). */
+    public Server(Supplier<? extends Stream> factory) {
+        this(Engine.instance(), factory);
+    }
+
+    public Server(Engine engine, Supplier<? extends Stream> factory) {
+        this.engine = Objects.requireNonNull(engine);
+        this.factory = Objects.requireNonNull(factory);
+    }
+
+    /** The listen backlog for the following {@code listen} calls (1024 by default). */
+    public Server backlog(int backlog) {
+        if (backlog <= 0) throw new IllegalArgumentException("backlog must be positive, got " + backlog);
+        this.backlog = backlog;
+        return this;
+    }
+
+    /** Listens on {@code port} on every interface: IPv6 and IPv4 (dual-stack) where IPv6 exists. */
+    public Server listen(int port) {
+        return listen(new InetSocketAddress(port));
+    }
+
+    /** Listens on {@code host:port}; a host name is resolved now, on the calling thread. */
+    public Server listen(String host, int port) {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) throw new UncheckedIOException(new java.net.UnknownHostException("listen: unknown host " + host));
+        return listen(address);
+    }
+
+    /**
+     * Listens on an IP socket address or a Unix domain socket path
+     * ({@link java.net.UnixDomainSocketAddress}); the socket file is removed on {@link #close()}.
+     *
+     * @throws UncheckedIOException if the address can't be bound (in use, not permitted, ...)
+     */
+    public Server listen(SocketAddress address) {
+        engine.checkLoopThread("Server.listen");
+        if (closed) throw new IllegalStateException("listen(): this server is closed; create a new one");
+        PollerSocket socket;
+        try {
+            socket = engine.poller().listen(address, backlog);
+        } catch (IOException e) {
+            String hint = address instanceof java.net.UnixDomainSocketAddress
+                    ? " (if no server uses it any more, delete the stale socket file)" : "";
+            throw new UncheckedIOException("could not listen on " + address + ": " + e.getMessage() + hint, e);
+        }
+        try {
+            listeners.add(new Listener(this, engine, socket, address));
+        } catch (IOException e) {
+            socket.close();
+            throw new UncheckedIOException("could not register the listener on " + address + ": " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    /** The addresses listened on, with the actual ports when port 0 was asked for. */
+    public List<SocketAddress> localAddresses() {
+        List<SocketAddress> all = new ArrayList<>(listeners.size());
+        for (Listener l : listeners) all.add(l.socket.localAddress());
+        return all;
+    }
+
+    /** The first address listened on, or null. */
+    public SocketAddress localAddress() {
+        return listeners.isEmpty() ? null : listeners.get(0).socket.localAddress();
+    }
+
+    /** The port of the first IP address listened on, handy after {@code listen(0)}. */
+    public int port() {
+        for (Listener l : listeners) {
+            if (l.socket.localAddress() instanceof InetSocketAddress isa) return isa.getPort();
+        }
+        throw new IllegalStateException("this server listens on no IP address");
+    }
+
+    /** The streams currently connected through this server (a live, read-only view). */
+    public Set<Stream> connections() {
+        return Collections.unmodifiableSet(connections);
+    }
+
+    public Engine engine() { return engine; }
+
+    /** How often accepting stopped because descriptors ran out (diagnostics). */
+    public long descriptorExhaustions() { return descriptorExhaustions; }
+
+    /** Stops listening and closes every connection (each sends what it has queued first). */
+    public void close() {
+        engine.checkLoopThread("Server.close");
+        if (closed) return;
+        closed = true;
+        for (Listener l : listeners) l.close();
+        for (Stream s : new ArrayList<>(connections)) s.close();
+    }
+
+    public boolean isClosed() { return closed; }
+
+    void accepted(PollerSocket socket) {
+        Stream stream;
+        try {
+            stream = Objects.requireNonNull(factory.get(), "the stream factory returned null");
+        } catch (Throwable e) {
+            engine.reportError(this, "the stream factory", e);
+            socket.close();
+            return;
+        }
+        try {
+            stream.attach(engine, socket, this);
+        } catch (IOException | RuntimeException e) {
+            Engine.LOG.log(Level.WARNING, "Dropping a connection accepted by " + this + ": " + e);
+            socket.close();
+            return;
+        }
+        connections.add(stream);
+        stream.opened();
+    }
+
+    void removed(Stream s) {
+        connections.remove(s);
+    }
+
+    void exhausted() {
+        descriptorExhaustions++;
+    }
+
+    @Override
+    public String toString() {
+        return "Server" + localAddresses();
+    }
+}

@@ -1,0 +1,741 @@
+package io.pants;
+
+import io.pants.spi.FileRegion;
+import io.pants.spi.OutboundQueue;
+import io.pants.spi.Poller;
+import io.pants.spi.PollerSocket;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A connection: a socket accepted by a {@link Server}, or one this side {@link #connect}s.
+ * Subclass it and override the callbacks you need; they all run on the engine's loop thread.
+ *
+ * <pre>{@code
+ * class Echo extends Stream {
+ *     @Override protected void onRead(byte[] data) { write(data); }
+ * }
+ * new Server(Echo::new).listen(4040);
+ * Engine.instance().start();
+ * }</pre>
+ *
+ * <h2>Reading</h2>
+ * Input is cut into pieces by the {@link #readDelimiter(ReadDelimiter) read delimiter} (by default
+ * every chunk as it arrives) and handed to {@link #onRead(byte[])}. Each piece is a new array
+ * the stream never touches again: keep it as long as you like. {@link #pauseReading()} stops
+ * reading (the peer is slowed down by TCP flow control) until {@link #resumeReading()}.
+ *
+ * <h2>Writing</h2>
+ * {@code write(...)} copies the data into the stream's send queue and returns at once; queued
+ * data goes out at the end of the loop turn (or at {@link #flush()}). When more than the high
+ * water mark is queued, {@link #isWritable()} turns false; stop writing then, and resume in
+ * {@link #onDrain()}, called once the queue is down to the low water mark.
+ * {@link #onWrite()} is called whenever the queue has been written out completely.
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} sends what is queued, then closes; {@link #abort()} closes at once and drops
+ * it. When the peer closes, what is buffered is delivered (see {@link ReadDelimiter}), then the
+ * stream closes. {@link #onClose()} is called exactly once for every stream that was accepted
+ * or asked to connect, whatever ended it.
+ */
+public abstract class Stream extends Channel {
+    /** Defaults: send-queue water marks and the read buffer limit. */
+    public static final int DEFAULT_LOW_WATER_MARK = 32 * 1024, DEFAULT_HIGH_WATER_MARK = 64 * 1024,
+            DEFAULT_BUFFER_LIMIT = 64 * 1024;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final int NEW = 0, RESOLVING = 1, CONNECTING = 2, OPEN = 3, CLOSING = 4, CLOSED = 5;
+    /** Input buffers up to this size are kept between reads; larger ones are dropped when empty. */
+    private static final int KEEP_BUFFER = 8 * 1024;
+
+    private Engine engine;
+    PollerSocket socket;
+    private int token = -1;
+    private int state = NEW;
+    private Server server;
+    private SocketAddress connectAddress;
+    private Timer connectTimer;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private int interest = -1;
+
+    // input
+    private ReadDelimiter delimiter = ReadDelimiter.none();
+    private byte[] in;
+    private int inStart, inEnd;
+    private int bufferLimit = DEFAULT_BUFFER_LIMIT;
+    private boolean readingPaused;
+    private boolean processing;
+    private boolean processScheduled;
+    private boolean eof;
+    private final int[] frame = new int[3];
+
+    // output
+    OutboundQueue out;
+    boolean dirty;
+    private boolean writeArmed;
+    private boolean writable = true;
+    private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
+
+    /** A stream on the default engine ({@link Engine#instance()}), or on its server's engine. */
+    protected Stream() {}
+
+    /** A stream on {@code engine}. */
+    protected Stream(Engine engine) {
+        this.engine = Objects.requireNonNull(engine);
+    }
+
+    // ---------------------------------------------------------------- callbacks
+
+    /** The connection is established (accepted, or our connect succeeded). */
+    protected void onConnect() {}
+
+    /** The next piece of input, cut by the read delimiter. The array is yours to keep. */
+    protected void onRead(byte[] data) {}
+
+    /** Everything queued has been written. */
+    protected void onWrite() {}
+
+    /** The send queue went above the high water mark and is now down to the low one. */
+    protected void onDrain() {}
+
+    /** The stream closed. Called once. */
+    protected void onClose() {}
+
+    /** Connecting failed: refused, unreachable, timed out, unknown host. {@link #onClose()} follows. */
+    protected void onConnectError(IOException cause) {
+        Engine.LOG.log(Level.WARNING, "Connect failed for " + this + ": " + cause);
+    }
+
+    /**
+     * More input was buffered than {@link #bufferLimit(int)} allows without completing a piece.
+     * The buffered input has been dropped; by default the error is logged and the stream closed.
+     */
+    protected void onOverflowError(ReadBufferOverflowException e) {
+        Engine.LOG.log(Level.WARNING, "Closing " + this + ": " + e.getMessage());
+        close();
+    }
+
+    // ---------------------------------------------------------------- connecting
+
+    /** Connects to {@code host:port}; a host name is resolved off the loop thread. */
+    public Stream connect(String host, int port) {
+        return connect(InetSocketAddress.createUnresolved(host, port));
+    }
+
+    /**
+     * Connects to an IP address (resolved or not) or a Unix domain socket
+     * ({@link UnixDomainSocketAddress}). Returns at once; {@link #onConnect()} or
+     * {@link #onConnectError(IOException)} follows.
+     */
+    public Stream connect(SocketAddress address) {
+        Objects.requireNonNull(address);
+        if (engine == null) engine = Engine.instance();
+        engine.checkLoopThread("Stream.connect");
+        if (state != NEW) throw new IllegalStateException("connect(): " + this + " is already " + stateName() + "; a stream connects once");
+        connectAddress = address;
+        state = RESOLVING;
+        if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            String host = isa.getHostString();
+            int port = isa.getPort();
+            if (isLiteralAddress(host)) {
+                InetSocketAddress resolved;
+                try {
+                    resolved = new InetSocketAddress(InetAddress.getByName(host), port); // literal: no lookup
+                } catch (UnknownHostException e) {
+                    engine.callback(() -> failConnect(e));
+                    return this;
+                }
+                startConnect(resolved);
+            } else {
+                Engine e = engine;
+                Engine.resolver().execute(() -> {
+                    SocketAddress resolved;
+                    IOException failure = null;
+                    try {
+                        resolved = new InetSocketAddress(InetAddress.getByName(host), port);
+                    } catch (UnknownHostException ex) {
+                        resolved = null;
+                        failure = ex;
+                    }
+                    SocketAddress r = resolved;
+                    IOException f = failure;
+                    try {
+                        e.execute(() -> {
+                            if (state != RESOLVING) return; // closed meanwhile
+                            if (f != null) failConnect(f);
+                            else startConnect(r);
+                        });
+                    } catch (RuntimeException closed) {
+                        // the engine closed while we resolved: nothing left to tell
+                    }
+                });
+            }
+        } else {
+            startConnect(address);
+        }
+        return this;
+    }
+
+    /** How long a connect may take before {@link #onConnectError} gets a timeout (30 s by default). */
+    public Stream connectTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("connect timeout must be positive");
+        this.connectTimeout = timeout;
+        return this;
+    }
+
+    private static boolean isLiteralAddress(String host) {
+        if (host.indexOf(':') >= 0) return true; // IPv6
+        int dots = 0;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == '.') dots++;
+            else if (c < '0' || c > '9') return false;
+        }
+        return dots == 3;
+    }
+
+    private void startConnect(SocketAddress address) {
+        try {
+            socket = engine.poller().connect(address);
+            token = engine.register(this);
+            state = CONNECTING;
+            engine.poller().register(socket, token, Poller.WRITE, true);
+            interest = Poller.WRITE;
+        } catch (IOException e) {
+            IOException failure = e;
+            engine.callback(() -> failConnect(failure));
+            return;
+        }
+        connectTimer = engine.defer(connectTimeout, () -> failConnect(
+                new SocketTimeoutException("connect to " + address + " timed out after " + connectTimeout.toMillis() + " ms")));
+    }
+
+    private void finishConnect() {
+        try {
+            socket.finishConnect();
+        } catch (IOException e) {
+            failConnect(e);
+            return;
+        }
+        if (connectTimer != null) connectTimer.cancel();
+        state = OPEN;
+        configureAccepted();
+        updateInterest();
+        if (out != null && !out.isEmpty()) queueFlush();
+        safely("onConnect", this::onConnect);
+    }
+
+    private void failConnect(IOException cause) {
+        if (state == CLOSED || state == OPEN || state == CLOSING) return;
+        safely("onConnectError", () -> onConnectError(cause));
+        closeNow();
+    }
+
+    /** Called by the server for an accepted socket. */
+    void attach(Engine engine, PollerSocket socket, Server server) throws IOException {
+        if (this.engine != null && this.engine != engine) {
+            throw new IllegalStateException("the server's factory made a stream for another engine: " + this.engine + " vs " + engine);
+        }
+        if (state != NEW) throw new IllegalStateException("the server's factory returned a stream that is already in use: " + this);
+        this.engine = engine;
+        this.socket = socket;
+        this.server = server;
+        this.token = engine.register(this);
+        state = OPEN;
+        configureAccepted();
+        engine.poller().register(socket, token, Poller.READ, true);
+        interest = Poller.READ;
+    }
+
+    void opened() {
+        safely("onConnect", this::onConnect);
+    }
+
+    private void configureAccepted() {
+        if (!(socket.remoteAddress() instanceof UnixDomainSocketAddress)) {
+            try {
+                socket.setNoDelay(true);
+            } catch (IOException e) {
+                Engine.LOG.log(Level.DEBUG, "could not set TCP_NODELAY on " + this + ": " + e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Sets the read delimiter; see {@link ReadDelimiter}. Applies at once to buffered input. */
+    public Stream readDelimiter(ReadDelimiter d) {
+        checkThread("Stream.readDelimiter");
+        this.delimiter = Objects.requireNonNull(d);
+        if (!processing && hasBufferedInput()) scheduleProcessing();
+        return this;
+    }
+
+    /** Exactly {@code count} bytes at a time. */
+    public Stream readDelimiter(int count) { return readDelimiter(ReadDelimiter.bytes(count)); }
+
+    /** Data up to each {@code delimiter} (UTF-8), without it. */
+    public Stream readDelimiter(String delimiter) { return readDelimiter(ReadDelimiter.of(delimiter)); }
+
+    /** Data up to each {@code delimiter}, without it. */
+    public Stream readDelimiter(byte[] delimiter) { return readDelimiter(ReadDelimiter.of(delimiter)); }
+
+    /** Data before each match of {@code pattern}, without the match. */
+    public Stream readDelimiter(Pattern pattern) { return readDelimiter(ReadDelimiter.pattern(pattern)); }
+
+    /** One {@code struct.size()}-byte record at a time. */
+    public Stream readDelimiter(Struct struct) { return readDelimiter(ReadDelimiter.struct(struct)); }
+
+    public ReadDelimiter readDelimiter() { return delimiter; }
+
+    /** The most input buffered while waiting for a delimiter before {@link #onOverflowError}; 64 KiB by default. */
+    public Stream bufferLimit(int bytes) {
+        if (bytes <= 0) throw new IllegalArgumentException("buffer limit must be positive, got " + bytes);
+        this.bufferLimit = bytes;
+        return this;
+    }
+
+    public int bufferLimit() { return bufferLimit; }
+
+    /** Stops reading until {@link #resumeReading()}; input already received stays buffered. */
+    public void pauseReading() {
+        checkThread("Stream.pauseReading");
+        readingPaused = true;
+        updateInterest();
+    }
+
+    /** Restarts reading and delivers what was buffered meanwhile. */
+    public void resumeReading() {
+        checkThread("Stream.resumeReading");
+        if (!readingPaused) return;
+        readingPaused = false;
+        updateInterest();
+        if (hasBufferedInput() || eof) scheduleProcessing();
+    }
+
+    public boolean isReadingPaused() { return readingPaused; }
+
+    private boolean hasBufferedInput() { return inEnd > inStart; }
+
+    private void scheduleProcessing() {
+        if (processScheduled || engine == null || state != OPEN) return;
+        processScheduled = true;
+        engine.callback(() -> {
+            processScheduled = false;
+            if (state == OPEN) {
+                processInput();
+                if (eof) finishEof();
+            }
+        });
+    }
+
+    @Override
+    void handleReceived(ByteBuffer data) {
+        if (state != OPEN) return; // closing or closed: input is no longer wanted
+        if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingPaused && !processing) {
+            byte[] piece = new byte[data.remaining()];
+            data.get(piece);
+            deliver(piece);
+            return;
+        }
+        append(data);
+        if (!readingPaused && !processing) processInput();
+    }
+
+    @Override
+    void handleReceiveEnded(IOException error) {
+        if (state != OPEN && state != CLOSING) return;
+        if (error != null) {
+            Engine.LOG.log(Level.DEBUG, "read failed on " + this + ": " + error);
+            closeNow();
+            return;
+        }
+        if (state == CLOSING) return; // the peer stopped sending; it may still take what we queued
+        eof = true;
+        updateInterest();
+        if (!readingPaused && !processing) finishEof();
+    }
+
+    @Override
+    void handleReady(int events) {
+        if (state == CONNECTING) {
+            finishConnect();
+            return;
+        }
+        if ((events & Poller.WRITE) != 0 && (state == OPEN || state == CLOSING) && !dirty) {
+            dirty = true;
+            engine.markDirty(this);
+        }
+        if ((events & (Poller.HANGUP | Poller.ERROR)) != 0 && eof) {
+            closeNow(); // reported whatever the interest: the connection is gone, stop hearing of it
+            return;
+        }
+        if ((events & (Poller.READ | Poller.HANGUP | Poller.ERROR)) != 0 && state == OPEN && !eof) {
+            ByteBuffer buf = engine.readBuffer();
+            int n;
+            try {
+                n = socket.read(buf);
+            } catch (IOException e) {
+                handleReceiveEnded(e);
+                return;
+            }
+            if (n > 0) handleReceived(buf.flip());
+            else if (n < 0) handleReceiveEnded(null);
+        }
+    }
+
+    private void append(ByteBuffer data) {
+        int n = data.remaining();
+        if (in == null) {
+            in = new byte[Math.max(n, 1024)];
+        } else if (in.length - inEnd < n) {
+            int live = inEnd - inStart;
+            if (live + n <= in.length && inStart > 0) {
+                System.arraycopy(in, inStart, in, 0, live);
+            } else {
+                in = Arrays.copyOfRange(in, inStart, inStart + Math.max(live + n, Math.min(2 * in.length, live + n + bufferLimit)));
+            }
+            inStart = 0;
+            inEnd = live;
+        }
+        data.get(in, inEnd, n);
+        inEnd += n;
+    }
+
+    private void processInput() {
+        processing = true;
+        try {
+            while (state == OPEN && !readingPaused && inEnd > inStart) {
+                ReadDelimiter d = delimiter;
+                int r = d.frame(in, inStart, inEnd, bufferLimit, frame);
+                if (r == ReadDelimiter.MORE) {
+                    if (inEnd - inStart > bufferLimit) overflow(inEnd - inStart);
+                    break;
+                }
+                if (r == ReadDelimiter.TOO_LARGE) {
+                    overflow(inEnd - inStart);
+                    break;
+                }
+                byte[] piece = Arrays.copyOfRange(in, frame[0], frame[1]);
+                inStart = frame[2];
+                deliver(piece);
+            }
+        } finally {
+            processing = false;
+        }
+        if (inStart == inEnd) {
+            inStart = inEnd = 0;
+            if (in != null && in.length > KEEP_BUFFER) in = null;
+        }
+    }
+
+    private void overflow(int buffered) {
+        ReadBufferOverflowException e = new ReadBufferOverflowException(
+                "read buffer limit of " + bufferLimit + " bytes exceeded (" + buffered + " bytes) waiting for " + delimiter,
+                buffered, bufferLimit);
+        inStart = inEnd = 0;
+        in = null;
+        safely("onOverflowError", () -> onOverflowError(e));
+    }
+
+    private void finishEof() {
+        processInput();
+        if (state != OPEN || readingPaused) return;
+        if (hasBufferedInput()) {
+            int n = inEnd - inStart;
+            if (delimiter.deliversRemainderAtEof()) {
+                byte[] rest = Arrays.copyOfRange(in, inStart, inEnd);
+                inStart = inEnd = 0;
+                deliver(rest);
+            } else {
+                inStart = inEnd = 0;
+                Engine.LOG.log(Level.WARNING, "Dropping " + n + " bytes at end of stream on " + this
+                        + ": not a complete " + delimiter + " frame");
+            }
+        }
+        if (state == OPEN) close();
+    }
+
+    private void deliver(byte[] piece) {
+        boolean was = processing;
+        processing = true;
+        try {
+            onRead(piece);
+        } catch (Throwable e) {
+            engine.reportError(this, "onRead", e);
+        } finally {
+            processing = was;
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Queues {@code data} for sending. */
+    public Stream write(byte[] data) {
+        return write(data, 0, data.length);
+    }
+
+    /** Queues {@code len} bytes of {@code data} from {@code off}. */
+    public Stream write(byte[] data, int off, int len) {
+        Objects.checkFromIndexSize(off, len, data.length);
+        checkWritable("write");
+        if (len == 0) return this;
+        queue().add(data, off, len);
+        queued();
+        return this;
+    }
+
+    /** Queues the remaining bytes of {@code data}, advancing its position. */
+    public Stream write(ByteBuffer data) {
+        checkWritable("write");
+        if (!data.hasRemaining()) return this;
+        queue().add(data);
+        queued();
+        return this;
+    }
+
+    /** Queues {@code text} encoded as UTF-8. */
+    public Stream write(String text) {
+        return write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Queues a whole file; sent with {@code sendfile} on native backends. */
+    public Stream writeFile(Path path) throws IOException {
+        return writeFile(path, 0, Files.size(path));
+    }
+
+    /** Queues {@code count} bytes of a file from {@code offset}; sent with {@code sendfile} on native backends. */
+    public Stream writeFile(Path path, long offset, long count) {
+        checkRegion(offset, count);
+        checkWritable("writeFile");
+        if (count == 0) return this;
+        queue().add(new FileRegion(path, offset, count));
+        queued();
+        return this;
+    }
+
+    /**
+     * Queues {@code count} bytes of an open channel from {@code offset}. The channel stays
+     * yours: close it after {@link #onWrite()} (or {@link #onClose()}). NIO uses
+     * {@code transferTo}; native backends, which cannot reach a channel's descriptor, copy.
+     */
+    public Stream writeFile(FileChannel channel, long offset, long count) {
+        checkRegion(offset, count);
+        checkWritable("writeFile");
+        if (count == 0) return this;
+        queue().add(new FileRegion(channel, offset, count));
+        queued();
+        return this;
+    }
+
+    private static void checkRegion(long offset, long count) {
+        if (offset < 0 || count < 0) throw new IllegalArgumentException("offset and count must not be negative: " + offset + ", " + count);
+    }
+
+    /** Tries to write what is queued now rather than at the end of the loop turn. */
+    public Stream flush() {
+        checkThread("Stream.flush");
+        if (state == OPEN || state == CLOSING) engine.flushNow(this);
+        return this;
+    }
+
+    /** False while more than the high water mark is queued; wait for {@link #onDrain()}. */
+    public boolean isWritable() { return writable; }
+
+    /** Bytes queued and not yet written. */
+    public long queuedBytes() { return out == null ? 0 : out.bytes(); }
+
+    /** Sets the send-queue water marks (32/64 KiB by default). */
+    public Stream waterMarks(int low, int high) {
+        if (low < 0 || high < low) throw new IllegalArgumentException("need 0 <= low <= high, got " + low + ", " + high);
+        this.lowWaterMark = low;
+        this.highWaterMark = high;
+        return this;
+    }
+
+    private OutboundQueue queue() {
+        if (out == null) out = new OutboundQueue(engine.chunks);
+        return out;
+    }
+
+    private void checkWritable(String what) {
+        checkThread("Stream." + what);
+        if (state == OPEN || state == CONNECTING || state == RESOLVING) return;
+        if (state == NEW) throw new IllegalStateException(what + "() on " + this + ": it is not connected yet; connect() it first");
+        throw new IllegalStateException(what + "() on " + this + ": the stream is " + stateName()
+                + "; check isConnected() or stop writing in onClose()");
+    }
+
+    private void queued() {
+        if (writable && out.bytes() > highWaterMark) writable = false;
+        if (state == OPEN) queueFlush();
+    }
+
+    private void queueFlush() {
+        if (!dirty && !writeArmed) {
+            dirty = true;
+            engine.markDirty(this);
+        }
+    }
+
+    boolean readyToFlush() {
+        return (state == OPEN || state == CLOSING) && out != null && !out.isEmpty();
+    }
+
+    void afterFlush(IOException error) {
+        if (error != null) {
+            Engine.LOG.log(Level.DEBUG, "write failed on " + this + ": " + error);
+            closeNow();
+            return;
+        }
+        boolean empty = out.isEmpty();
+        if (writeArmed == empty) {
+            writeArmed = !empty;
+            updateInterest();
+        }
+        if (!writable && out.bytes() <= lowWaterMark) {
+            writable = true;
+            if (state == OPEN) safely("onDrain", this::onDrain);
+        }
+        if (empty && state == OPEN) safely("onWrite", this::onWrite);
+        if (state == CLOSING && out.isEmpty()) closeNow();
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /** Sends what is queued, then closes. */
+    public void close() {
+        close(true);
+    }
+
+    /** Closes after sending what is queued ({@code flush}), or at once, dropping it. */
+    public void close(boolean flush) {
+        if (engine != null) checkThread("Stream.close");
+        switch (state) {
+            case NEW -> { state = CLOSED; return; }
+            case CLOSED -> { return; }
+            case CLOSING -> { if (flush) return; }
+            case OPEN -> {
+                if (flush && out != null && !out.isEmpty()) {
+                    state = CLOSING;
+                    updateInterest();
+                    if (!writeArmed && !dirty) {
+                        dirty = true;
+                        engine.markDirty(this);
+                    }
+                    return;
+                }
+            }
+            default -> { }
+        }
+        closeNow();
+    }
+
+    /** Closes at once; queued output is dropped. */
+    public void abort() {
+        close(false);
+    }
+
+    private void closeNow() {
+        if (state == CLOSED) return;
+        boolean hadSocket = socket != null;
+        state = CLOSED;
+        if (connectTimer != null) connectTimer.cancel();
+        if (socket != null) socket.close();
+        if (token >= 0) engine.unregister(token);
+        if (out != null) out.clear();
+        in = null;
+        inStart = inEnd = 0;
+        if (server != null) server.removed(this);
+        if (hadSocket) engine.descriptorFreed();
+        safely("onClose", this::onClose);
+    }
+
+    @Override
+    boolean isClosedForEvents() { return state == CLOSED; }
+
+    @Override
+    void abortFromEngine() { closeNow(); }
+
+    // ---------------------------------------------------------------- state
+
+    /** True once connected and until closed or closing. */
+    public boolean isConnected() { return state == OPEN; }
+
+    /** True once closed (or closing, with output still being sent). */
+    public boolean isClosed() { return state == CLOSED || state == CLOSING; }
+
+    /** The local address, or null before connecting. */
+    public SocketAddress localAddress() { return socket == null ? null : socket.localAddress(); }
+
+    /** The peer's address, or the address being connected to, or null. */
+    public SocketAddress remoteAddress() {
+        SocketAddress a = socket == null ? null : socket.remoteAddress();
+        return a != null ? a : connectAddress;
+    }
+
+    /** The engine this stream runs on (null until connected or accepted, for default-engine streams). */
+    public Engine engine() { return engine; }
+
+    /** The server that accepted this stream, or null for streams that connected. */
+    public Server server() { return server; }
+
+    private void updateInterest() {
+        if (socket == null || state == CLOSED) return;
+        int want;
+        if (state == CONNECTING) want = Poller.WRITE;
+        else want = (state == OPEN && !readingPaused && !eof ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);
+        if (want != interest) {
+            interest = want;
+            engine.poller().setInterest(socket, want);
+        }
+    }
+
+    private void checkThread(String what) {
+        if (engine != null) engine.checkLoopThread(what);
+    }
+
+    private void safely(String callback, Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable e) {
+            engine.reportError(this, callback, e);
+        }
+    }
+
+    private String stateName() {
+        return switch (state) {
+            case NEW -> "not connected";
+            case RESOLVING -> "resolving";
+            case CONNECTING -> "connecting";
+            case OPEN -> "open";
+            case CLOSING -> "closing";
+            default -> "closed";
+        };
+    }
+
+    @Override
+    public String toString() {
+        String name = getClass().getSimpleName();
+        if (name.isEmpty()) name = getClass().getName();
+        SocketAddress local = socket == null ? null : socket.localAddress();
+        SocketAddress remote = remoteAddress();
+        return name + "[" + (local == null ? "" : local + " ") + (server != null ? "<- " : "-> ") + remote + ", " + stateName() + "]";
+    }
+}

@@ -1,0 +1,210 @@
+package io.pants.nio;
+
+import io.pants.spi.Chunk;
+import io.pants.spi.FileRegion;
+import io.pants.spi.OutboundQueue;
+import io.pants.spi.Poller;
+import io.pants.spi.PollerSocket;
+import io.pants.spi.ReadyHandler;
+import io.pants.spi.WriteBatch;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A poller on {@link Selector}. Ready keys are first copied out of the selector and dispatched
+ * after {@code select} returns, so user callbacks never run inside the selector's own locks.
+ */
+final class NioPoller implements Poller {
+    private static final int MAX_GATHER = 64;
+
+    private final Selector selector;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    private final Chunk[] chunks = new Chunk[MAX_GATHER];
+    private final ByteBuffer[] buffers = new ByteBuffer[MAX_GATHER];
+    private SelectionKey[] ready = new SelectionKey[256];
+    private int readyCount;
+
+    NioPoller() throws IOException {
+        selector = Selector.open();
+    }
+
+    @Override
+    public String name() { return "nio"; }
+
+    @Override
+    public String description() { return "java.nio Selector (" + selector.provider().getClass().getName() + ")"; }
+
+    @Override
+    public PollerSocket listen(SocketAddress address, int backlog) throws IOException {
+        ServerSocketChannel ch = address instanceof UnixDomainSocketAddress
+                ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+        try {
+            if (address instanceof InetSocketAddress) ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.bind(address, backlog);
+            ch.configureBlocking(false);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return new NioSocket(ch, true, false, null);
+    }
+
+    @Override
+    public PollerSocket connect(SocketAddress remote) throws IOException {
+        SocketChannel ch = remote instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        try {
+            ch.configureBlocking(false);
+            boolean done = ch.connect(remote);
+            return new NioSocket(ch, false, !done, remote);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void register(PollerSocket socket, int token, int interest, boolean readOnReady) throws IOException {
+        NioSocket s = (NioSocket) socket;
+        s.token = token;
+        s.readOnReady = readOnReady;
+        s.interest = interest;
+        s.key = s.channel.register(selector, s.ops(interest), s);
+    }
+
+    @Override
+    public void setInterest(PollerSocket socket, int interest) {
+        NioSocket s = (NioSocket) socket;
+        s.interest = interest;
+        if (s.key != null && s.key.isValid()) s.key.interestOps(s.ops(interest));
+    }
+
+    @Override
+    public int wait(long timeoutNanos, ReadyHandler handler) throws IOException {
+        readyCount = 0;
+        if (timeoutNanos == 0) {
+            selector.selectNow(this::collect);
+        } else if (timeoutNanos < 0) {
+            selector.select(this::collect);
+        } else {
+            // round up: a timer due in 0.3 ms must not turn into a busy select(0)
+            selector.select(this::collect, Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999)));
+        }
+        int n = readyCount;
+        for (int i = 0; i < n; i++) {
+            SelectionKey key = ready[i];
+            ready[i] = null;
+            if (key.isValid()) dispatch(key, handler);
+        }
+        readyCount = 0;
+        return n;
+    }
+
+    private void collect(SelectionKey key) {
+        if (readyCount == ready.length) ready = Arrays.copyOf(ready, readyCount * 2);
+        ready[readyCount++] = key;
+    }
+
+    private void dispatch(SelectionKey key, ReadyHandler handler) {
+        NioSocket s = (NioSocket) key.attachment();
+        int ops = key.readyOps();
+        if (s.listener) {
+            handler.ready(s.token, READ);
+            return;
+        }
+        if (s.connecting) {
+            if ((ops & SelectionKey.OP_CONNECT) != 0) handler.ready(s.token, WRITE);
+            return;
+        }
+        if ((ops & SelectionKey.OP_WRITE) != 0) {
+            handler.ready(s.token, WRITE);
+            if (!key.isValid()) return;
+        }
+        if ((ops & SelectionKey.OP_READ) != 0 && (s.interest & READ) != 0) {
+            if (!s.readOnReady) {
+                handler.ready(s.token, READ);
+                return;
+            }
+            readBuffer.clear();
+            int n;
+            try {
+                n = ((SocketChannel) s.channel).read(readBuffer);
+            } catch (IOException e) {
+                handler.receiveEnded(s.token, e);
+                return;
+            }
+            if (n > 0) handler.received(s.token, readBuffer.flip());
+            else if (n < 0) handler.receiveEnded(s.token, null);
+        }
+    }
+
+    @Override
+    public void flush(WriteBatch batch) {
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            NioSocket s = (NioSocket) batch.socket(i);
+            try {
+                write((SocketChannel) s.channel, batch.queue(i));
+            } catch (IOException e) {
+                batch.fail(i, e);
+            }
+        }
+    }
+
+    /** Writes until the queue is empty or the socket is full. */
+    private void write(SocketChannel ch, OutboundQueue q) throws IOException {
+        while (!q.isEmpty()) {
+            FileRegion file = q.headFile();
+            if (file != null) {
+                long n = transfer(ch, file);
+                q.consumeFile(n);
+                if (file.remaining() > 0) return;
+                continue;
+            }
+            int k = q.gather(chunks, MAX_GATHER);
+            long want = 0;
+            for (int j = 0; j < k; j++) {
+                buffers[j] = chunks[j].readableBuffer();
+                want += chunks[j].readable();
+            }
+            long n = ch.write(buffers, 0, k);
+            Arrays.fill(chunks, 0, k, null);
+            Arrays.fill(buffers, 0, k, null);
+            q.consume(n);
+            if (n < want) return;
+        }
+    }
+
+    private static long transfer(SocketChannel ch, FileRegion file) throws IOException {
+        long n = file.channel().transferTo(file.position(), file.remaining(), ch);
+        if (n == 0 && file.channel().size() <= file.position()) {
+            throw new IOException("file region runs past the end of the file (" + file.channel().size() + " bytes)");
+        }
+        return n;
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public void close() {
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // nothing to recover: the selector's descriptors are released either way
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.pants.nio;
+
+import io.pants.spi.DescriptorsExhaustedException;
+import io.pants.spi.PollerSocket;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/** A listening or stream channel registered with a {@link NioPoller}. */
+final class NioSocket extends PollerSocket {
+    final SelectableChannel channel;
+    final boolean listener;
+    SelectionKey key;
+    int token;
+    boolean readOnReady;
+    /** A connect is pending: WRITE interest means OP_CONNECT until it completes. */
+    boolean connecting;
+    int interest;
+    private SocketAddress local, remote;
+    private boolean closed;
+
+    NioSocket(SelectableChannel channel, boolean listener, boolean connecting, SocketAddress remote) {
+        this.channel = channel;
+        this.listener = listener;
+        this.connecting = connecting;
+        this.remote = remote;
+    }
+
+    int ops(int interest) {
+        int ops = 0;
+        if ((interest & io.pants.spi.Poller.READ) != 0) ops |= listener ? SelectionKey.OP_ACCEPT : SelectionKey.OP_READ;
+        if ((interest & io.pants.spi.Poller.WRITE) != 0) ops |= connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE;
+        return ops;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        if (local == null && !closed) {
+            try {
+                local = listener ? ((ServerSocketChannel) channel).getLocalAddress() : ((SocketChannel) channel).getLocalAddress();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        if (remote == null && !listener && !closed) {
+            try {
+                remote = ((SocketChannel) channel).getRemoteAddress();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return remote;
+    }
+
+    @Override
+    public PollerSocket accept() throws IOException {
+        SocketChannel c;
+        try {
+            c = ((ServerSocketChannel) channel).accept();
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("Too many open files") || m.contains("No buffer space") || m.contains("Cannot allocate memory")) {
+                throw new DescriptorsExhaustedException(m);
+            }
+            throw e;
+        }
+        if (c == null) return null;
+        try {
+            c.configureBlocking(false);
+        } catch (IOException e) {
+            c.close();
+            throw e;
+        }
+        return new NioSocket(c, false, false, null);
+    }
+
+    @Override
+    public void finishConnect() throws IOException {
+        SocketChannel c = (SocketChannel) channel;
+        if (c.isConnectionPending() && !c.finishConnect()) {
+            throw new IOException("connect is still in progress after connect readiness");
+        }
+        connecting = false;
+        remote = null;
+        local = null;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return ((SocketChannel) channel).read(dst);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        ((SocketChannel) channel).shutdownOutput();
+    }
+
+    @Override
+    public void setNoDelay(boolean on) throws IOException {
+        if (!listener && !(remote instanceof UnixDomainSocketAddress)) {
+            try {
+                ((SocketChannel) channel).setOption(StandardSocketOptions.TCP_NODELAY, on);
+            } catch (UnsupportedOperationException ignored) {
+                // a Unix domain socket: no Nagle to disable
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        localAddress(); // keep the addresses for log lines about the closed stream
+        remoteAddress();
+        closed = true;
+        if (key != null) key.cancel();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing buffered by us; the kernel socket is gone either way
+        }
+    }
+
+    @Override
+    public boolean isClosed() { return closed; }
+}

@@ -1,0 +1,60 @@
+package io.pants.spi;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+
+/**
+ * One readiness poller and the sockets it created. Every method but {@link #wakeup()} is called
+ * from the engine's loop thread only.
+ */
+public interface Poller extends AutoCloseable {
+    /** Interest and readiness bits. */
+    int READ = 1, WRITE = 2;
+    /** Extra readiness bits a poller may report along with READ/WRITE. */
+    int HANGUP = 4, ERROR = 8;
+
+    /** The backend's name as used for selection ({@code epoll}, {@code nio}, ...). */
+    String name();
+
+    /** A line saying how this poller is bound (library, path, version), for logs. */
+    String description();
+
+    /** Opens a non-blocking listening socket bound to {@code address} (IP or Unix domain). */
+    PollerSocket listen(SocketAddress address, int backlog) throws IOException;
+
+    /**
+     * Opens a non-blocking socket and starts connecting it. Completion is signalled by WRITE
+     * readiness, after which {@link PollerSocket#finishConnect()} tells success or failure.
+     */
+    PollerSocket connect(SocketAddress remote) throws IOException;
+
+    /**
+     * Registers a socket under {@code token} with an interest set (may be 0). With
+     * {@code readOnReady}, READ readiness is delivered as data through
+     * {@link ReadyHandler#received} / {@link ReadyHandler#receiveEnded} when the poller can read
+     * on the engine's behalf, and as plain READ readiness otherwise.
+     */
+    void register(PollerSocket socket, int token, int interest, boolean readOnReady) throws IOException;
+
+    /** Changes the interest set; a backend may defer the kernel call to the next wait. */
+    void setInterest(PollerSocket socket, int interest);
+
+    /**
+     * Waits up to {@code timeoutNanos} (0: don't block, negative: no limit) and delivers what is
+     * ready to {@code handler}. Returns the number of events delivered.
+     */
+    int wait(long timeoutNanos, ReadyHandler handler) throws IOException;
+
+    /**
+     * Writes as much of each queue in the batch as its socket takes without blocking, consuming
+     * what was written from the queue; a failure is recorded in the batch, not thrown.
+     */
+    void flush(WriteBatch batch);
+
+    /** Makes a current or the next {@link #wait} return soon. Safe from any thread. */
+    void wakeup();
+
+    /** Releases the poller's kernel objects. Sockets must be closed separately. */
+    @Override
+    void close();
+}

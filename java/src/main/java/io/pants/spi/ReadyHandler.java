@@ -1,0 +1,22 @@
+package io.pants.spi;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** Where a {@link Poller} delivers what a wait found. Implemented once, by the engine. */
+public interface ReadyHandler {
+    /**
+     * The socket registered as {@code token} is ready: a combination of {@link Poller#READ},
+     * {@link Poller#WRITE}, {@link Poller#HANGUP} and {@link Poller#ERROR}.
+     */
+    void ready(int token, int events);
+
+    /**
+     * The poller read {@code data} from a {@code readOnReady} socket. The buffer is only valid
+     * during the call: copy what must be kept.
+     */
+    void received(int token, ByteBuffer data);
+
+    /** A {@code readOnReady} socket reached end of stream ({@code error == null}) or failed. */
+    void receiveEnded(int token, IOException error);
+}

@@ -1,0 +1,19 @@
+/**
+ * The poller SPI: what the engine needs from an operating system's readiness mechanism.
+ *
+ * <p>Layering: {@code io.pants} (engine, streams, servers) sits on this package only; each
+ * backend is one package implementing it ({@code io.pants.epoll}, {@code io.pants.nio}, later
+ * {@code io.pants.kqueue} and {@code io.pants.iocp}). The engine never names a backend.
+ *
+ * <p>The contract is readiness, level-triggered, keyed by an integer token the engine chooses
+ * (never an object reference in the kernel). Two liberties let a backend cut native crossings:
+ * <ul>
+ *   <li>{@link io.pants.spi.Poller#wait} may perform the reads of sockets registered with
+ *       {@code readOnReady} itself and hand the bytes over ({@link io.pants.spi.ReadyHandler#received});
+ *   <li>interest changes may be collected and submitted with the next wait (as kqueue does with
+ *       its changelist), and {@link io.pants.spi.Poller#flush} writes a whole turn's queued output
+ *       at once.
+ * </ul>
+ * A completion-based backend (IOCP) emulates readiness behind the same contract.
+ */
+package io.pants.spi;

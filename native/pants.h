@@ -1,0 +1,76 @@
+/*
+ * Pants for Java: the native shim, bound from Java through JNA direct mapping.
+ *
+ * Conventions, which every function here follows:
+ *  - failures return -errno; nothing here touches errno for the caller to read afterwards,
+ *    so EAGAIN on a non-blocking socket costs a return value, not an exception in Java;
+ *  - arguments are primitives and raw addresses only (int32, int64, pointers passed as
+ *    Java longs): no structs by value, no strings on hot paths;
+ *  - struct layouts and constants that differ between platforms are exported to Java at
+ *    load time (the *_layout and *_constants functions) instead of being assumed there.
+ *
+ * One .c file per OS mechanism: pants_socket.c (POSIX sockets, batched writev),
+ * pants_epoll.c (Linux epoll, eventfd, sendfile). Later: pants_kqueue.c, pants_iocp.c.
+ */
+#ifndef PANTS_H
+#define PANTS_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  define PANTS_API __declspec(dllexport)
+#else
+#  define PANTS_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped whenever a signature below changes; Java refuses a shim of another version. */
+#define PANTS_SHIM_VERSION 1
+
+/* A read slot the shim did not attempt (not a pre-read socket, or the arena was full). */
+#define PANTS_NOT_READ INT32_MIN
+
+/*
+ * The 64-bit user word registered with each descriptor (epoll_data.u64, later kevent.udata):
+ *   bits 63..32  file descriptor
+ *   bits 31..28  mode: what the shim does for the engine when the descriptor is ready
+ *   bits 27..0   the engine's token
+ */
+#define PANTS_MODE_PLAIN    0  /* report readiness only */
+#define PANTS_MODE_PREREAD  1  /* a stream: read what is ready into the turn's arena */
+#define PANTS_MODE_WAKEUP   2  /* the wake-up descriptor: drain it, report nothing */
+
+PANTS_API int32_t pants_version(void);
+PANTS_API int32_t pants_strerror(int32_t err, char *buf, int32_t len);
+
+/* sockets (pants_socket.c) */
+PANTS_API int32_t pants_socket_constants(int32_t *out, int32_t n);
+PANTS_API int32_t pants_iovec_layout(int32_t *out, int32_t n);
+PANTS_API int32_t pants_socket(int32_t domain, int32_t type, int32_t protocol);
+PANTS_API int32_t pants_setsockopt_int(int32_t fd, int32_t level, int32_t name, int32_t value);
+PANTS_API int32_t pants_getsockopt_int(int32_t fd, int32_t level, int32_t name);
+PANTS_API int32_t pants_bind(int32_t fd, const void *addr, int32_t len);
+PANTS_API int32_t pants_listen(int32_t fd, int32_t backlog);
+PANTS_API int32_t pants_accept(int32_t fd, void *addr, int32_t *len);
+PANTS_API int32_t pants_connect(int32_t fd, const void *addr, int32_t len);
+PANTS_API int32_t pants_getsockname(int32_t fd, void *addr, int32_t *len);
+PANTS_API int32_t pants_getpeername(int32_t fd, void *addr, int32_t *len);
+PANTS_API int64_t pants_read(int32_t fd, void *buf, int64_t len);
+PANTS_API int64_t pants_write(int32_t fd, const void *buf, int64_t len);
+PANTS_API int32_t pants_shutdown(int32_t fd, int32_t how);
+PANTS_API int32_t pants_close(int32_t fd);
+PANTS_API int32_t pants_open_readonly(const char *path);
+PANTS_API int32_t pants_flush(int64_t *entries, int32_t count, const void *iovecs);
+
+/* epoll (pants_epoll.c, Linux only) */
+PANTS_API int32_t pants_epoll_layout(int32_t *out, int32_t n);
+PANTS_API int32_t pants_epoll_constants(int32_t *out, int32_t n);
+PANTS_API int32_t pants_epoll_create(void);
+PANTS_API int32_t pants_epoll_ctl(int32_t epfd, int32_t op, int32_t fd, int32_t events, int64_t data);
+PANTS_API int32_t pants_eventfd(void);
+PANTS_API int32_t pants_eventfd_signal(int32_t fd);
+PANTS_API int32_t pants_epoll_turn(int32_t epfd, int64_t *changes, int32_t nchanges,
+                                   void *events, int32_t maxevents, int32_t timeout_ms,
+                                   int32_t *reads, char *arena, int64_t arena_len, int32_t read_max);
+PANTS_API int64_t pants_sendfile(int32_t out_fd, int32_t in_fd, int64_t offset, int64_t count);
+
+#endif

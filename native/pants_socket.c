@@ -1,0 +1,172 @@
+/* POSIX stream sockets for the shim: thin wrappers returning -errno, plus the batched flush. */
+#define _GNU_SOURCE
+#include "pants.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define RETURN_INT(expr) do { int r_ = (expr); return r_ < 0 ? -errno : r_; } while (0)
+
+int32_t pants_version(void) { return PANTS_SHIM_VERSION; }
+
+int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
+    if (len <= 0) return -EINVAL;
+    const char *msg = strerror(err); /* the engine calls this from its one loop thread only */
+    strncpy(buf, msg ? msg : "unknown error", (size_t) len - 1);
+    buf[len - 1] = '\0';
+    return 0;
+}
+
+/* Order is the contract with io.pants.epoll.NativeConstants; append only. */
+int32_t pants_socket_constants(int32_t *out, int32_t n) {
+    const int32_t values[] = {
+        AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM,
+        SOL_SOCKET, SO_REUSEADDR, SO_ERROR, IPPROTO_TCP, TCP_NODELAY,
+        IPPROTO_IPV6, IPV6_V6ONLY, SHUT_WR,
+        EAGAIN, EINPROGRESS, EINTR, EMFILE, ENFILE, ENOBUFS, ENOMEM,
+        ECONNABORTED, EPROTO, EPERM, ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, ENETUNREACH,
+        EADDRINUSE, EADDRNOTAVAIL, EPIPE, ECONNRESET, ENOTCONN, EBADF,
+        (int32_t) sizeof(struct sockaddr_storage),
+    };
+    int32_t count = (int32_t) (sizeof values / sizeof values[0]);
+    for (int32_t i = 0; i < count && i < n; i++) out[i] = values[i];
+    return count;
+}
+
+int32_t pants_iovec_layout(int32_t *out, int32_t n) {
+    if (n < 3) return -EINVAL;
+    out[0] = (int32_t) sizeof(struct iovec);
+    out[1] = (int32_t) offsetof(struct iovec, iov_base);
+    out[2] = (int32_t) offsetof(struct iovec, iov_len);
+    return 3;
+}
+
+#if !defined(SOCK_NONBLOCK) || !(defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__))
+static int set_nonblocking_cloexec(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -1;
+    return fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+#endif
+
+int32_t pants_socket(int32_t domain, int32_t type, int32_t protocol) {
+#ifdef SOCK_NONBLOCK
+    RETURN_INT(socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
+#else
+    int fd = socket(domain, type, protocol);
+    if (fd < 0) return -errno;
+    if (set_nonblocking_cloexec(fd) < 0) { int e = errno; close(fd); return -e; }
+    return fd;
+#endif
+}
+
+int32_t pants_setsockopt_int(int32_t fd, int32_t level, int32_t name, int32_t value) {
+    int v = value;
+    RETURN_INT(setsockopt(fd, level, name, &v, sizeof v));
+}
+
+int32_t pants_getsockopt_int(int32_t fd, int32_t level, int32_t name) {
+    int v = 0;
+    socklen_t len = sizeof v;
+    if (getsockopt(fd, level, name, &v, &len) < 0) return -errno;
+    return v;
+}
+
+int32_t pants_bind(int32_t fd, const void *addr, int32_t len) {
+    RETURN_INT(bind(fd, (const struct sockaddr *) addr, (socklen_t) len));
+}
+
+int32_t pants_listen(int32_t fd, int32_t backlog) { RETURN_INT(listen(fd, backlog)); }
+
+int32_t pants_accept(int32_t fd, void *addr, int32_t *len) {
+    socklen_t l = (socklen_t) *len;
+#if defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
+    int c = accept4(fd, (struct sockaddr *) addr, &l, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c < 0) return -errno;
+#else
+    int c = accept(fd, (struct sockaddr *) addr, &l);
+    if (c < 0) return -errno;
+    if (set_nonblocking_cloexec(c) < 0) { int e = errno; close(c); return -e; }
+#endif
+    *len = (int32_t) l;
+    return c;
+}
+
+int32_t pants_connect(int32_t fd, const void *addr, int32_t len) {
+    RETURN_INT(connect(fd, (const struct sockaddr *) addr, (socklen_t) len));
+}
+
+int32_t pants_getsockname(int32_t fd, void *addr, int32_t *len) {
+    socklen_t l = (socklen_t) *len;
+    if (getsockname(fd, (struct sockaddr *) addr, &l) < 0) return -errno;
+    *len = (int32_t) l;
+    return 0;
+}
+
+int32_t pants_getpeername(int32_t fd, void *addr, int32_t *len) {
+    socklen_t l = (socklen_t) *len;
+    if (getpeername(fd, (struct sockaddr *) addr, &l) < 0) return -errno;
+    *len = (int32_t) l;
+    return 0;
+}
+
+int64_t pants_read(int32_t fd, void *buf, int64_t len) {
+    ssize_t n = read(fd, buf, (size_t) len);
+    return n < 0 ? -errno : (int64_t) n;
+}
+
+int64_t pants_write(int32_t fd, const void *buf, int64_t len) {
+#ifdef MSG_NOSIGNAL
+    ssize_t n = send(fd, buf, (size_t) len, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK) n = write(fd, buf, (size_t) len);
+#else
+    ssize_t n = write(fd, buf, (size_t) len);
+#endif
+    return n < 0 ? -errno : (int64_t) n;
+}
+
+int32_t pants_shutdown(int32_t fd, int32_t how) { RETURN_INT(shutdown(fd, how)); }
+
+int32_t pants_close(int32_t fd) { RETURN_INT(close(fd)); }
+
+int32_t pants_open_readonly(const char *path) {
+    RETURN_INT(open(path, O_RDONLY | O_CLOEXEC));
+}
+
+/*
+ * One crossing for all of a turn's queued writes. entries holds three int64 per socket:
+ *   [0] fd, [1] (index of its first iovec << 32) | iovec count, [2] out: bytes written or -errno.
+ * A short write means the socket buffer is full: we stop there instead of retrying, because
+ * the retry would almost always be an EAGAIN syscall; Java arms write interest instead.
+ */
+int32_t pants_flush(int64_t *entries, int32_t count, const void *iovecs) {
+    const struct iovec *iov = (const struct iovec *) iovecs;
+    for (int32_t i = 0; i < count; i++) {
+        int64_t *e = entries + 3 * (int64_t) i;
+        int fd = (int) e[0];
+        int first = (int) (e[1] >> 32);
+        int n = (int) (e[1] & 0xffffffff);
+        ssize_t w;
+        do {
+#ifdef MSG_NOSIGNAL
+            /* sendmsg with MSG_NOSIGNAL: a peer that went away gives EPIPE, never SIGPIPE. */
+            struct msghdr msg;
+            memset(&msg, 0, sizeof msg);
+            msg.msg_iov = (struct iovec *) (iov + first);
+            msg.msg_iovlen = n;
+            w = sendmsg(fd, &msg, MSG_NOSIGNAL);
+#else
+            w = writev(fd, iov + first, n);
+#endif
+        } while (w < 0 && errno == EINTR);
+        e[2] = w < 0 ? (errno == EAGAIN ? 0 : -errno) : (int64_t) w;
+    }
+    return count;
+}
