@@ -106,7 +106,9 @@ final class Listener extends Channel {
 
     @Override
     void handleReceiveEnded(IOException error) {
-        throw new IllegalStateException("a listener is registered without readOnReady");
+        // only reached when the poller failed to register the listening socket: it can't accept
+        Engine.LOG.log(Level.ERROR, server + " stops listening on " + socket.localAddress() + ": " + error);
+        close();
     }
 
     @Override

@@ -360,6 +360,10 @@ public abstract class Stream extends Channel {
 
     @Override
     void handleReceiveEnded(IOException error) {
+        if (state == CONNECTING && error != null) { // the poller could not register the socket
+            failConnect(error);
+            return;
+        }
         if (state != OPEN && state != CLOSING) return;
         if (error != null) {
             Engine.LOG.log(Level.DEBUG, "read failed on " + this + ": " + error);
