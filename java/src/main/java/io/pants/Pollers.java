@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Which poller backends exist, which work on this machine, and which one an engine gets.
  *
- * <p>Automatic choice takes the first that works of: epoll (Linux), kqueue (BSD, macOS), IOCP
- * (Windows), NIO (anywhere). "Works" means the probe actually loaded its library and created
- * its kernel objects. Override it with the system property {@code pants.poller}, the
+ * <p>Automatic choice takes the first that works in the order epoll (Linux), kqueue (BSD, macOS),
+ * IOCP (Windows), NIO (anywhere); kqueue and IOCP are not in this release yet, so today it is
+ * epoll, then NIO. "Works" means the probe actually loaded its library and created its kernel
+ * objects, not that {@code os.name} looks right. Override it with the system property {@code pants.poller}, the
  * environment variable {@code PANTS_POLLER}, or {@link Engine#Engine(String)}.
  *
  * <p>Names: {@code epoll} (through the native shim, or through libc when the shim can't load),

@@ -345,6 +345,12 @@ public abstract class Stream extends Channel {
         });
     }
 
+    /*
+     * The two seams of the data path: handleReceived() is where bytes come in from the poller,
+     * queue().add() in write() where they go out. A TLS layer (SSLEngine) slots in at exactly
+     * these two places, unwrapping before delimiting and wrapping before queueing, which is why
+     * neither delimiting nor the send queue knows anything about sockets.
+     */
     @Override
     void handleReceived(ByteBuffer data) {
         if (state != OPEN) return; // closing or closed: input is no longer wanted
