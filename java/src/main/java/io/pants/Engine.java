@@ -100,6 +100,8 @@ public final class Engine implements Executor, AutoCloseable {
     private final WriteBatch batch = new WriteBatch();
     private final WriteBatch singleBatch = new WriteBatch();
 
+    /** Where a read delimiter reports a piece's bounds; shared, as only one stream frames at a time. */
+    final int[] frameScratch = new int[3];
     /** For the reads the poller leaves to the engine (plain readiness). */
     private ByteBuffer readBuffer;
     private final ArrayList<Listener> pausedListeners = new ArrayList<>();

@@ -83,7 +83,6 @@ public abstract class Stream extends Channel {
     private boolean processing;
     private boolean processScheduled;
     private boolean eof;
-    private final int[] frame = new int[3];
 
     // output
     OutboundQueue out;
@@ -433,6 +432,7 @@ public abstract class Stream extends Channel {
         try {
             while (state == OPEN && !readingPaused && inEnd > inStart) {
                 ReadDelimiter d = delimiter;
+                int[] frame = engine.frameScratch; // read back before onRead can run again
                 int r = d.frame(in, inStart, inEnd, bufferLimit, frame);
                 if (r == ReadDelimiter.MORE) {
                     if (inEnd - inStart > bufferLimit) overflow(inEnd - inStart);
