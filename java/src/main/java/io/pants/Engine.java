@@ -40,7 +40,7 @@ import java.util.function.LongSupplier;
  * <ol>
  *   <li>run tasks handed in from other threads with {@link #execute(Runnable)};
  *   <li>run timers that are due ({@link #defer}, {@link #cycle}), earliest first;
- *   <li>run callbacks scheduled for this turn ({@link #callback}), then every {@link #loop};
+ *   <li>run the callbacks scheduled before the turn began ({@link #callback}), then every {@link #loop};
  *   <li>flush queued writes (one native crossing for all streams on the epoll shim);
  *   <li>wait for I/O, at most until the nearest timer (not at all if callbacks are pending);
  *       interest changes go in with the wait, and the shim performs the reads in the same call;
@@ -243,9 +243,12 @@ public final class Engine implements Executor, AutoCloseable {
         turns++;
         inTurn = true;
         try {
+            // callbacks scheduled before this turn run in it; those that its tasks, timers and
+            // callbacks schedule wait for the next turn, as callback() promises
+            ArrayDeque<Timer> dueCallbacks = takeCallbacks();
             runTasks();
             runDueTimers();
-            runCallbacks();
+            runCallbacks(dueCallbacks);
             runLoops();
             flushWrites();
 
@@ -347,11 +350,14 @@ public final class Engine implements Executor, AutoCloseable {
         }
     }
 
-    private void runCallbacks() {
-        if (callbacks.isEmpty()) return;
+    private ArrayDeque<Timer> takeCallbacks() {
         ArrayDeque<Timer> run = callbacks;
         callbacks = runningCallbacks;
         runningCallbacks = run;
+        return run;
+    }
+
+    private void runCallbacks(ArrayDeque<Timer> run) {
         Timer t;
         while ((t = run.pollFirst()) != null) {
             if (!t.cancelled) {

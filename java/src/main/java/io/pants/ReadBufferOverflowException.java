@@ -16,7 +16,10 @@ public class ReadBufferOverflowException extends IOException {
         this.limit = limit;
     }
 
-    /** How many bytes were buffered (or announced by a length prefix). */
+    /**
+     * How many bytes were buffered; for a frame that can never fit (its length prefix, struct
+     * or byte count says so), how many the whole frame needs, length prefix included.
+     */
     public int buffered() { return buffered; }
 
     public int limit() { return limit; }

@@ -32,7 +32,7 @@ public abstract class ReadDelimiter {
     static final int FOUND = 0;
     /** {@link #frame} needs more input. */
     static final int MORE = -1;
-    /** {@link #frame} saw a frame that could never fit the buffer limit. */
+    /** {@link #frame} saw a frame that could never fit the buffer limit; {@code out[0]} holds the bytes it needs. */
     static final int TOO_LARGE = -2;
 
     private ReadDelimiter() {}
@@ -123,7 +123,10 @@ public abstract class ReadDelimiter {
 
         @Override
         int frame(byte[] buf, int start, int end, int limit, int[] out) {
-            if (count > limit) return TOO_LARGE;
+            if (count > limit) {
+                out[0] = count;
+                return TOO_LARGE;
+            }
             if (end - start < count) return MORE;
             out[0] = start;
             out[1] = start + count;
@@ -208,7 +211,11 @@ public abstract class ReadDelimiter {
                 int b = buf[start + (bigEndian ? i : prefix - 1 - i)] & 0xff;
                 length = (length << 8) | b;
             }
-            if (length < 0 || length > limit - prefix) return TOO_LARGE;
+            if (length < 0 || length > limit - prefix) {
+                // an 8-byte length may not fit a long (negative here), let alone an int
+                out[0] = length < 0 || length > Integer.MAX_VALUE - prefix ? Integer.MAX_VALUE : (int) (prefix + length);
+                return TOO_LARGE;
+            }
             long frameEnd = start + prefix + length;
             if (frameEnd > end) return MORE;
             out[0] = start + prefix;

@@ -439,7 +439,7 @@ public abstract class Stream extends Channel {
                     break;
                 }
                 if (r == ReadDelimiter.TOO_LARGE) {
-                    overflow(inEnd - inStart);
+                    overflow(Math.max(inEnd - inStart, frame[0]));
                     break;
                 }
                 byte[] piece = Arrays.copyOfRange(in, frame[0], frame[1]);
