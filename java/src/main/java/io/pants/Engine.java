@@ -360,10 +360,7 @@ public final class Engine implements Executor, AutoCloseable {
     private void runCallbacks(ArrayDeque<Timer> run) {
         Timer t;
         while ((t = run.pollFirst()) != null) {
-            if (!t.cancelled) {
-                t.cancelled = true; // ran: a later cancel() is a no-op
-                runTimer(t);
-            }
+            if (!t.cancelled) runTimer(t); // a cancel() after this is a harmless no-op
         }
     }
 
@@ -389,7 +386,8 @@ public final class Engine implements Executor, AutoCloseable {
     // ---------------------------------------------------------------- other threads
 
     /**
-     * Runs {@code task} on the loop thread, during the next turn; wakes the loop if it sleeps.
+     * Runs {@code task} on the loop thread at the start of a turn (the current one if the loop
+     * is still taking tasks, else the next); wakes the loop if it sleeps.
      * Safe from any thread: this is how other threads talk to streams and servers.
      */
     @Override

@@ -23,6 +23,9 @@ import java.util.List;
  * }</pre>
  */
 public final class Struct {
+    /** Far beyond any protocol header, and it keeps a typo like "2000000000B" from eating the heap. */
+    private static final int MAX_SIZE = 1 << 20;
+
     private final String format;
     private final ByteOrder order;
     private final char[] codes;
@@ -71,6 +74,9 @@ public final class Struct {
                 case 'q', 'Q', 'd' -> 8;
                 default -> throw new IllegalArgumentException("struct format '" + format + "': unknown code '" + c + "' at " + i);
             };
+            if ((long) size + (long) count * width > MAX_SIZE) {
+                throw new IllegalArgumentException("struct format '" + format + "' describes more than " + MAX_SIZE + " bytes");
+            }
             if (c == 's') {
                 codes.add('s');
                 lengths.add(count);
