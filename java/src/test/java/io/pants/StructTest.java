@@ -154,4 +154,11 @@ class StructTest {
         assertTrue(shortInput.getMessage().contains("6 bytes"), shortInput.getMessage());
         assertEquals("!HI", s.toString());
     }
+
+    @Test
+    void absurdSizesAreRejectedBeforeAnythingIsAllocated() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Struct.of("2000000000B"));
+        assertTrue(e.getMessage().contains("more than"), e.getMessage());
+        assertEquals(1 << 20, Struct.of((1 << 20) + "s").size());
+    }
 }
