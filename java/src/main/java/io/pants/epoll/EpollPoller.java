@@ -293,7 +293,10 @@ final class EpollPoller implements Poller {
             if (s.closed || s.wanted == s.kernel) continue; // epoll_ctl only when interest really changed
             int op = s.kernel < 0 ? k.ctlAdd : k.ctlMod;
             int events = epollEvents(s.wanted);
-            long data = word(s.fd, s.mode, s.token);
+            // Pre-read only sockets that want to read: a read on a socket still connecting
+            // consumes its pending error (ECONNREFUSED), which finishConnect() must find in SO_ERROR.
+            int mode = s.mode == MODE_PREREAD && (s.wanted & READ) == 0 ? MODE_PLAIN : s.mode;
+            long data = word(s.fd, mode, s.token);
             s.kernel = s.wanted;
             if (n == MAX_CHANGES) {
                 int r = sys.epollCtl(epfd, op, s.fd, events, data);

@@ -1,0 +1,82 @@
+package io.pants.examples;
+
+import io.pants.Engine;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs one of the examples by name: {@code java -jar pants-examples.jar echo 4040}. Checks the
+ * arguments, so that each example can stay short, and prints the usage (exit code 2) when they
+ * are wrong. The poller is chosen as in any Pants program ({@code -Dpants.poller=...}).
+ */
+public final class Main {
+    /** An example: its name, its arguments, what it does, and how many arguments it takes. */
+    record Example(String name, String arguments, String description, int minArgs, int maxArgs,
+                   int portIndex, Consumer<String[]> main) {}
+
+    static final List<Example> EXAMPLES = List.of(
+            new Example("echo", "PORT [BIND_ADDRESS]",
+                    "echo server: sends every byte it receives back", 1, 2, 0, EchoServer::main),
+            new Example("messages-server", "PORT [BIND_ADDRESS]",
+                    "prints each length-prefixed message it receives as a line", 1, 2, 0, MessageServer::main),
+            new Example("messages-client", "HOST PORT [MESSAGE...]",
+                    "sends each MESSAGE, or each line of standard input, as a length-prefixed message",
+                    2, Integer.MAX_VALUE, 1, MessageClient::main));
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help"))) {
+            usage(System.out, null);
+            return;
+        }
+        if (args.length == 0) fail("no example named");
+        Example example = EXAMPLES.stream().filter(e -> e.name().equals(args[0])).findFirst().orElse(null);
+        if (example == null) fail("unknown example '" + args[0] + "'");
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (rest.length < example.minArgs() || rest.length > example.maxArgs()) {
+            fail(example.name() + " takes " + example.arguments());
+        }
+        String port = rest[example.portIndex()];
+        if (!isPort(port)) fail("'" + port + "' is not a port number (0 to 65535)");
+
+        try {
+            Engine.instance(); // picks the poller now, so that a bad -Dpants.poller is reported plainly
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("pants-examples: " + e.getMessage());
+            System.exit(2);
+        }
+        try {
+            example.main().accept(rest);
+        } catch (UncheckedIOException e) { // could not listen: the port is taken, say
+            System.err.println(example.name() + ": " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static boolean isPort(String s) {
+        if (s.isEmpty() || s.length() > 5 || !s.chars().allMatch(Character::isDigit)) return false;
+        return Integer.parseInt(s) <= 65535;
+    }
+
+    private static void fail(String problem) {
+        usage(System.err, problem);
+        System.exit(2);
+    }
+
+    private static void usage(PrintStream out, String problem) {
+        if (problem != null) out.println("pants-examples: " + problem);
+        out.println("usage: java [-Dpants.poller=NAME] -jar pants-examples.jar EXAMPLE ARGUMENTS...");
+        out.println();
+        out.println("examples:");
+        for (Example e : EXAMPLES) {
+            out.printf("  %-45s %s%n", e.name() + " " + e.arguments(), e.description());
+        }
+        out.println();
+        out.println("NAME is a poller: epoll, epoll-libc or nio (default: the best that works here).");
+    }
+}
