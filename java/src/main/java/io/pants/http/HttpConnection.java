@@ -1,0 +1,391 @@
+package io.pants.http;
+
+import io.pants.Stream;
+import io.pants.Timer;
+
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * One HTTP/1.1 connection: parses requests from the bytes as they come, calls the handler for
+ * each, and keeps their responses in request order.
+ *
+ * <h2>Pipelining</h2>
+ * Requests are parsed and handed to the handler as soon as they are complete, also while
+ * earlier ones are unfinished (up to {@link #MAX_PIPELINE}; then reading pauses). Only the
+ * oldest unfinished request, the head of the line, writes to the stream; the others keep their
+ * output until they get there (see {@link HttpRequest}).
+ *
+ * <h2>Errors</h2>
+ * Bad input stops the parsing: the error response is queued behind the requests already taken
+ * (answered first, in order), then the connection closes. Before closing it lingers briefly,
+ * reading and dropping what the client still sends: closing with unread input makes the kernel
+ * send a reset, which can destroy the error response before the client has read it.
+ *
+ * <h2>Timeouts</h2>
+ * A per-connection timer ticks at a quarter of the shorter timeout and counts ticks, so that
+ * requests never touch the timer heap: a head unfinished for the header timeout gets a 408, a
+ * body or an idle connection without progress for the idle timeout a 408 or a quiet close.
+ * Nothing times out while a handler has an unfinished request.
+ */
+final class HttpConnection extends Stream {
+    /** Requests taken before the oldest is finished; beyond this, reading pauses. */
+    static final int MAX_PIPELINE = 16;
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    private static final int WAIT_HEAD = 0, FIXED_BODY = 1, CHUNKED_BODY = 2, INPUT_DONE = 3;
+    private static final Duration LINGER_STEP = Duration.ofMillis(100);
+    private static final int LINGER_STEPS = 20;
+
+    final HttpServer server;
+    /** Response heads are encoded here; reused, as one response at a time encodes. */
+    final ByteBuilder scratch = new ByteBuilder(512);
+    private final RequestHeadParser heads;
+    private final ArrayDeque<HttpRequest> pipeline = new ArrayDeque<>(4);
+    /** The request whose handler is running right now, if any. */
+    HttpRequest dispatching;
+
+    // input not yet parsed: in[inStart, inEnd)
+    private byte[] in;
+    private int inStart, inEnd;
+    private int phase = WAIT_HEAD;
+    private HttpRequest reading;
+    private ByteBuilder body;
+    private long bodyLeft;
+    private ChunkedDecoder chunks;
+    private boolean parsing, pausedByUs, continuePending;
+    private int errorStatus;
+    private String errorMessage;
+    private boolean lingering;
+    private int lingerSteps;
+
+    // timeouts, counted in ticks
+    private Timer ticker;
+    private boolean activity, headBegun;
+    private int headTicks, idleTicks;
+    private long lastQueued;
+
+    HttpConnection(HttpServer server) {
+        this.server = server;
+        this.heads = new RequestHeadParser(server.maxHeaderLineSize(), server.maxHeaderSize());
+    }
+
+    @Override
+    protected void onConnect() {
+        ticker = engine().cycle(server.tickInterval(), this::tick);
+    }
+
+    @Override
+    protected void onRead(byte[] data) {
+        activity = true;
+        if (phase == INPUT_DONE) return; // after an error or a last request: what comes is dropped
+        if (phase == WAIT_HEAD) headBegun = true;
+        if (inStart == inEnd) {
+            in = data; // ours to keep: parsed in place, no copy
+            inStart = 0;
+            inEnd = data.length;
+        } else {
+            append(data);
+        }
+        processInput();
+    }
+
+    private void append(byte[] data) {
+        int live = inEnd - inStart;
+        if (in.length - inEnd < data.length) {
+            byte[] bigger = live + data.length <= in.length ? in : new byte[Math.max(in.length * 2, live + data.length)];
+            System.arraycopy(in, inStart, bigger, 0, live);
+            in = bigger;
+            inStart = 0;
+            inEnd = live;
+        }
+        System.arraycopy(data, 0, in, inEnd, data.length);
+        inEnd += data.length;
+    }
+
+    /** Parses and dispatches what the input holds; re-entered from a handler, it lets the running loop go on. */
+    private void processInput() {
+        if (parsing) return;
+        parsing = true;
+        try {
+            while (inStart < inEnd && isConnected()) {
+                boolean progressed = switch (phase) {
+                    case WAIT_HEAD -> readHead();
+                    case FIXED_BODY -> readFixedBody();
+                    case CHUNKED_BODY -> readChunkedBody();
+                    default -> false;
+                };
+                if (!progressed) break;
+            }
+        } catch (HttpException e) {
+            fail(e.status(), e.getMessage());
+        } catch (RuntimeException e) {
+            HttpRequest.LOG.log(Level.ERROR, "Unexpected failure parsing input on " + this, e);
+            fail(400, null);
+        } finally {
+            parsing = false;
+        }
+        if (inStart == inEnd && in != null) {
+            in = null; // don't hold on to a read's array between requests
+            inStart = inEnd = 0;
+        }
+    }
+
+    private boolean readHead() {
+        if (pipeline.size() >= MAX_PIPELINE || !isWritable()) {
+            pauseForUs();
+            return false;
+        }
+        if (heads.atStart()) {
+            // a server should ignore empty lines before a request line (RFC 9112 2.2)
+            while (inEnd - inStart >= 2 && in[inStart] == '\r' && in[inStart + 1] == '\n') inStart += 2;
+            if (inEnd - inStart == 1 && in[inStart] == '\r') return false;
+            if (inStart == inEnd) return false;
+        }
+        int length = heads.findEnd(in, inStart, inEnd);
+        if (length < 0) return false;
+        HttpRequest r = RequestHeadParser.parse(this, in, inStart, inStart + length);
+        inStart += length;
+        headTicks = 0;
+        headBegun = false;
+        startRequest(r);
+        return true;
+    }
+
+    private void startRequest(HttpRequest r) {
+        if (r.chunked) {
+            chunks = new ChunkedDecoder(server.maxBodySize(), server.maxHeaderLineSize(), server.maxHeaderSize());
+            body = new ByteBuilder(1024);
+            phase = CHUNKED_BODY;
+        } else if (r.contentLength > 0) {
+            if (r.contentLength > server.maxBodySize()) {
+                throw new HttpException(413, "request body of " + r.contentLength + " bytes, over " + server.maxBodySize());
+            }
+            bodyLeft = r.contentLength;
+            body = null;
+            phase = FIXED_BODY;
+        } else {
+            dispatch(r);
+            return;
+        }
+        reading = r;
+        if (r.expectContinue && inStart == inEnd) {
+            // the client waits for a go-ahead before sending the body; an interim response must
+            // not cut into an earlier response still being sent, so it may have to wait its turn
+            if (pipeline.isEmpty()) output(CONTINUE, 0, CONTINUE.length);
+            else continuePending = true;
+        }
+    }
+
+    private boolean readFixedBody() {
+        continuePending = false;
+        int n = (int) Math.min(bodyLeft, inEnd - inStart);
+        if (body == null && n == bodyLeft) {
+            reading.body = Arrays.copyOfRange(in, inStart, inStart + n); // all here: one copy
+        } else {
+            if (body == null) body = new ByteBuilder((int) Math.min(bodyLeft, 64 * 1024));
+            body.append(in, inStart, n);
+        }
+        inStart += n;
+        bodyLeft -= n;
+        if (bodyLeft > 0) return false;
+        if (body != null) reading.body = body.toArray();
+        return bodyDone();
+    }
+
+    private boolean readChunkedBody() {
+        continuePending = false;
+        inStart += chunks.decode(in, inStart, inEnd, body);
+        if (!chunks.isDone()) return false;
+        reading.body = body.toArray();
+        reading.trailers = chunks.trailers();
+        chunks = null;
+        return bodyDone();
+    }
+
+    private boolean bodyDone() {
+        HttpRequest r = reading;
+        reading = null;
+        body = null;
+        dispatch(r);
+        return true;
+    }
+
+    private void dispatch(HttpRequest r) {
+        if (r.keepAlive) {
+            phase = WAIT_HEAD;
+            headBegun = inStart < inEnd;
+        } else {
+            phase = INPUT_DONE; // nothing after a request that closes the connection is read
+            in = null;
+            inStart = inEnd = 0;
+        }
+        pipeline.addLast(r);
+        activity = true;
+        dispatching = r;
+        try {
+            server.handler().handle(r);
+            r.commitIfStarted(); // sent something and returned unfinished: it streams
+        } catch (Throwable e) {
+            if (e instanceof VirtualMachineError v && !(e instanceof StackOverflowError)) throw v;
+            r.handlerFailed(e);
+        } finally {
+            dispatching = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    boolean isHeadOfLine(HttpRequest r) {
+        return pipeline.peekFirst() == r;
+    }
+
+    void output(byte[] b, int off, int len) {
+        if (isConnected()) write(b, off, len);
+    }
+
+    void outputFile(Path file, long offset, long count) {
+        if (isConnected()) writeFile(file, offset, count);
+    }
+
+    /** A request's response is finished: if it heads the line, the line moves on. */
+    void finished(HttpRequest r) {
+        activity = true;
+        if (pipeline.peekFirst() != r) return;
+        HttpRequest h;
+        while ((h = pipeline.peekFirst()) != null && h.isFinished()) {
+            pipeline.pollFirst();
+            if (h.closesConnection()) {
+                phase = INPUT_DONE;
+                in = null;
+                inStart = inEnd = 0;
+                close(); // after what is queued; requests behind this one are dropped
+                return;
+            }
+            HttpRequest next = pipeline.peekFirst();
+            if (next != null) next.becameHeadOfLine();
+        }
+        if (!pipeline.isEmpty() || !isConnected()) return;
+        if (errorStatus != 0) {
+            sendError();
+            return;
+        }
+        if (continuePending) {
+            continuePending = false;
+            output(CONTINUE, 0, CONTINUE.length);
+        }
+        resumeIfPaused();
+        if (!parsing && inStart < inEnd) processInput();
+    }
+
+    @Override
+    protected void onDrain() {
+        HttpRequest h = pipeline.peekFirst();
+        if (h != null) h.drained();
+        resumeIfPaused();
+        if (!parsing && inStart < inEnd && isConnected()) processInput();
+    }
+
+    @Override
+    protected void onClose() {
+        if (ticker != null) ticker.cancel();
+        in = null;
+        HttpRequest[] open = pipeline.toArray(new HttpRequest[0]);
+        pipeline.clear();
+        for (HttpRequest r : open) r.abort();
+    }
+
+    private void pauseForUs() {
+        if (pausedByUs) return;
+        pausedByUs = true;
+        pauseReading();
+    }
+
+    private void resumeIfPaused() {
+        if (!pausedByUs) return;
+        if (phase != INPUT_DONE && (pipeline.size() >= MAX_PIPELINE || !isWritable())) return;
+        pausedByUs = false;
+        resumeReading();
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /** Bad input: stop parsing; the error is answered once the requests before it are. */
+    private void fail(int status, String message) {
+        if (errorStatus != 0 || lingering || !isConnected()) return;
+        HttpRequest.LOG.log(Level.DEBUG, () -> "Answering " + status + " (" + message + ") on " + this);
+        phase = INPUT_DONE;
+        in = null;
+        inStart = inEnd = 0;
+        reading = null;
+        body = null;
+        chunks = null;
+        continuePending = false;
+        errorStatus = status;
+        errorMessage = message;
+        resumeIfPaused(); // keep reading, to drop what comes instead of leaving it unread
+        if (pipeline.isEmpty()) sendError();
+    }
+
+    private void sendError() {
+        byte[] text = HttpRequest.errorBody(errorStatus, errorMessage).getBytes(StandardCharsets.UTF_8);
+        ByteBuilder out = scratch;
+        out.reset();
+        HttpStatus.appendStatusLine(out, errorStatus, null);
+        byte[] serverLine = server.serverHeaderLine();
+        if (serverLine != null) out.append(serverLine);
+        out.append(HttpDates.dateHeaderLine());
+        out.appendLatin1("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").appendDecimal(text.length).crlf();
+        out.appendLatin1("Connection: close\r\n\r\n").append(text);
+        output(out.bytes, 0, out.length);
+        errorStatus = 0;
+        lingering = true;
+        activity = false;
+        engine().defer(LINGER_STEP, this::lingerStep);
+    }
+
+    /** Closes once the error is sent and the client has been quiet for a step (or after the last step). */
+    private void lingerStep() {
+        if (!isConnected()) return;
+        if (++lingerSteps < LINGER_STEPS && (activity || queuedBytes() > 0)) {
+            activity = false;
+            engine().defer(LINGER_STEP, this::lingerStep);
+            return;
+        }
+        close();
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    private void tick() {
+        boolean active = activity;
+        activity = false;
+        long queued = queuedBytes();
+        if (queued != lastQueued) { // output moved (or grew): the client is reading
+            lastQueued = queued;
+            active = true;
+        }
+        if (lingering) return;
+        if (isClosed()) { // closing, waiting for our output to be taken
+            idleTicks = active ? 0 : idleTicks + 1;
+            if (idleTicks >= server.idleTicks()) abort();
+            return;
+        }
+        if (phase == WAIT_HEAD && headBegun && !pausedByUs) {
+            if (++headTicks >= server.headerTicks()) fail(408, "the request head took too long");
+            return;
+        }
+        if (!pipeline.isEmpty()) { // a handler is on it: its business how long it takes
+            idleTicks = 0;
+            return;
+        }
+        idleTicks = active ? 0 : idleTicks + 1;
+        if (idleTicks < server.idleTicks()) return;
+        if (phase == FIXED_BODY || phase == CHUNKED_BODY) fail(408, "the request body stalled");
+        else if (queued > 0) abort(); // the client stopped reading: nothing left to say
+        else close();
+    }
+}

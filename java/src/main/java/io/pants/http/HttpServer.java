@@ -1,0 +1,213 @@
+package io.pants.http;
+
+import io.pants.Engine;
+import io.pants.Server;
+import io.pants.Stream;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * An HTTP/1.1 server: a {@link Server} whose connections parse requests and hand each to a
+ * {@link HttpHandler}.
+ *
+ * <pre>{@code
+ * new HttpServer(request -> {
+ *     request.sendStatus(200);
+ *     request.sendHeaders(Map.of("Content-Type", "text/plain"));
+ *     request.send("Hello, World!");
+ *     request.finish();
+ * }).listen(8080);
+ * Engine.instance().start();
+ * }</pre>
+ *
+ * Connections are persistent (HTTP/1.0 ones when they ask with {@code Connection: keep-alive});
+ * pipelined requests are answered in order. Limits and timeouts protect the server from
+ * clients that send too much or too slowly; each setting applies to connections accepted
+ * after it is made.
+ *
+ * <table>
+ *   <caption>Limits, and the answer when a request goes over them</caption>
+ *   <tr><th>setting</th><th>default</th><th>answer</th></tr>
+ *   <tr><td>{@link #maxHeaderLineSize}</td><td>8 KiB</td><td>414 (request line), 431 (header line)</td></tr>
+ *   <tr><td>{@link #maxHeaderSize}</td><td>64 KiB</td><td>431</td></tr>
+ *   <tr><td>{@link #maxBodySize}</td><td>10 MB</td><td>413</td></tr>
+ *   <tr><td>{@link #headerTimeout}: from a request's first byte to its last header</td><td>30 s</td><td>408, close</td></tr>
+ *   <tr><td>{@link #idleTimeout}: no request, or a body or a client's reading that makes no progress</td><td>60 s</td><td>close (408 in a body)</td></tr>
+ * </table>
+ */
+public class HttpServer extends Server {
+    public static final int DEFAULT_MAX_HEADER_LINE_SIZE = 8 * 1024;
+    public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
+    public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final String DEFAULT_SERVER_NAME = "pants";
+
+    private final HttpHandler handler;
+    private int maxHeaderLineSize = DEFAULT_MAX_HEADER_LINE_SIZE;
+    private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+    private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
+    private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT, idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration tickInterval;
+    private int headerTicks, idleTicks;
+    private byte[] serverHeaderLine;
+
+    /** A server on the default engine ({@link Engine#instance()}). */
+    public HttpServer(HttpHandler handler) {
+        this(Engine.instance(), handler);
+    }
+
+    public HttpServer(Engine engine, HttpHandler handler) {
+        this(engine, handler, new ConnectionFactory());
+    }
+
+    private HttpServer(Engine engine, HttpHandler handler, ConnectionFactory factory) {
+        super(engine, factory);
+        factory.server = this;
+        this.handler = Objects.requireNonNull(handler);
+        serverName(DEFAULT_SERVER_NAME);
+        timeoutsChanged();
+    }
+
+    /** Makes the connections; the server is only known once its constructor has run. */
+    private static final class ConnectionFactory implements Supplier<Stream> {
+        HttpServer server;
+
+        @Override
+        public Stream get() { return new HttpConnection(server); }
+    }
+
+    public HttpHandler handler() { return handler; }
+
+    // ---------------------------------------------------------------- listening (typed for chaining)
+
+    @Override
+    public HttpServer listen(int port) {
+        super.listen(port);
+        return this;
+    }
+
+    @Override
+    public HttpServer listen(String host, int port) {
+        super.listen(host, port);
+        return this;
+    }
+
+    @Override
+    public HttpServer listen(SocketAddress address) {
+        super.listen(address);
+        return this;
+    }
+
+    @Override
+    public HttpServer backlog(int backlog) {
+        super.backlog(backlog);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- settings
+
+    /** The longest request line or header line, in bytes (8 KiB by default). */
+    public HttpServer maxHeaderLineSize(int bytes) {
+        if (bytes < 64) throw new IllegalArgumentException("a header line limit under 64 bytes would refuse ordinary requests: " + bytes);
+        this.maxHeaderLineSize = bytes;
+        return this;
+    }
+
+    public int maxHeaderLineSize() { return maxHeaderLineSize; }
+
+    /** The largest request head (request line and headers), and trailer section, in bytes (64 KiB by default). */
+    public HttpServer maxHeaderSize(int bytes) {
+        if (bytes < 64) throw new IllegalArgumentException("a header limit under 64 bytes would refuse ordinary requests: " + bytes);
+        this.maxHeaderSize = bytes;
+        return this;
+    }
+
+    public int maxHeaderSize() { return maxHeaderSize; }
+
+    /** The largest request body, in bytes (10 MB by default); bodies are held in memory whole. */
+    public HttpServer maxBodySize(long bytes) {
+        if (bytes < 0 || bytes > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a body limit is 0 to 2 GiB, got " + bytes);
+        this.maxBodySize = bytes;
+        return this;
+    }
+
+    public long maxBodySize() { return maxBodySize; }
+
+    /** How long a client may take from a request's first byte to the end of its head (30 s by default). */
+    public HttpServer headerTimeout(Duration timeout) {
+        this.headerTimeout = positive(timeout, "header timeout");
+        timeoutsChanged();
+        return this;
+    }
+
+    public Duration headerTimeout() { return headerTimeout; }
+
+    /**
+     * How long a connection may wait for its next request, or sit in a request body, or leave
+     * our responses unread, without progress (60 s by default).
+     */
+    public HttpServer idleTimeout(Duration timeout) {
+        this.idleTimeout = positive(timeout, "idle timeout");
+        timeoutsChanged();
+        return this;
+    }
+
+    public Duration idleTimeout() { return idleTimeout; }
+
+    /** The {@code Server} header's value ({@code pants} by default); null sends none. */
+    public HttpServer serverName(String name) {
+        if (name == null) {
+            serverHeaderLine = null;
+            return this;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c >= 0x7f) throw new IllegalArgumentException("the server name must be printable ASCII: '" + name + "'");
+        }
+        serverHeaderLine = ("Server: " + name + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- for the connections
+
+    byte[] serverHeaderLine() { return serverHeaderLine; }
+
+    Duration tickInterval() { return tickInterval; }
+
+    int headerTicks() { return headerTicks; }
+
+    int idleTicks() { return idleTicks; }
+
+    private void timeoutsChanged() {
+        long shorter = Math.min(headerTimeout.toNanos(), idleTimeout.toNanos());
+        long tick = Math.max(shorter / 4, 1_000_000);
+        tickInterval = Duration.ofNanos(tick);
+        headerTicks = ticks(headerTimeout, tick);
+        idleTicks = ticks(idleTimeout, tick);
+    }
+
+    /**
+     * Ticks to count for {@code timeout}: one more than fit in it, as the event timed may have
+     * begun just before a tick.
+     */
+    private static int ticks(Duration timeout, long tick) {
+        long n = (timeout.toNanos() + tick - 1) / tick + 1;
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    private static Duration positive(Duration d, String what) {
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive, got " + d);
+        if (d.compareTo(Duration.ofDays(365)) > 0) throw new IllegalArgumentException(what + " of more than a year: " + d);
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "HttpServer" + localAddresses();
+    }
+}
