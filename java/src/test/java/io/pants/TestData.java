@@ -16,7 +16,7 @@ final class TestData {
     private TestData() {}
 
     static byte at(long position) {
-        long z = (position >>> 3) * 0x9E3779B97F4A7C15L;
+        long z = ((position >>> 3) + 0x632BE59BD9B4E019L) * 0x9E3779B97F4A7C15L; // offset: no zero word at 0
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         z ^= z >>> 31;
