@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,5 +98,51 @@ class BroadcastTest {
 
     private static void send(Socket c, String line) throws java.io.IOException {
         c.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A client leaves while the server still has output queued for it: its stream is closing,
+     * sending that output, and no longer connected. A broadcast must reach everyone else.
+     */
+    @BackendTest
+    void aClosingStreamDoesNotSpoilTheBroadcastToTheOthers(String backend) throws Exception {
+        int farewell = 32 * 1024 * 1024; // more than the kernel takes from a client that doesn't read
+        CountDownLatch joined = new CountDownLatch(3);
+        CompletableFuture<Stream> leaving = new CompletableFuture<>();
+        try (LoopThread loop = new LoopThread(backend)) {
+            Server server = loop.call(() -> new Server(loop.engine, () -> new Stream() {
+                @Override
+                protected void onConnect() {
+                    readDelimiter("\n");
+                    joined.countDown();
+                }
+
+                @Override
+                protected void onRead(byte[] line) {
+                    if (new String(line, StandardCharsets.UTF_8).equals("bye")) {
+                        write(new byte[farewell]);
+                        close(); // sends the farewell first: closing, for as long as the client doesn't read
+                        leaving.complete(this);
+                        return;
+                    }
+                    for (Stream s : server().connections()) s.write(line).write("\n");
+                }
+            }).listen("127.0.0.1", 0));
+            int port = loop.call(server::port);
+            try (Socket a = EchoTest.connect(port); Socket b = EchoTest.connect(port); Socket leaver = EchoTest.connect(port)) {
+                Await.await(joined, "the server to accept every client");
+                send(leaver, "bye");
+                Stream closing = Await.get(leaving, "the server to see the leaver's bye");
+                assertEquals("closed true, connected false, queued " + true, loop.call(() -> "closed " + closing.isClosed()
+                        + ", connected " + closing.isConnected() + ", queued " + (closing.queuedBytes() > 0)), "the leaver's stream");
+
+                send(a, "still here");
+                for (Socket c : List.of(a, b)) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+                    assertEquals("still here", in.readLine(), "the broadcast while another stream was closing");
+                }
+                assertEquals(2, (int) loop.call(() -> server.connections().size()), "connections() while one stream is closing");
+            }
+        }
     }
 }
