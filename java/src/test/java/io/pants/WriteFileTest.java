@@ -58,7 +58,7 @@ class WriteFileTest {
                     try {
                         writes.to(this);
                         written.complete(null);
-                    } catch (IOException | RuntimeException e) {
+                    } catch (Throwable e) { // assertion errors too: the engine would only log them
                         written.completeExceptionally(e);
                     }
                     close();
