@@ -273,7 +273,9 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     private long waitTimeout(long maxWaitNanos) {
-        if (!callbacks.isEmpty() || closeRequested) return 0;
+        // dirty streams: output queued by callbacks of the flush just done (onDrain, onWrite)
+        // goes out after this wait, which must therefore not block
+        if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0) return 0;
         Timer next = timers.peek();
         if (next == null) return maxWaitNanos;
         long untilNext = Math.max(0, next.deadline - clock.getAsLong());

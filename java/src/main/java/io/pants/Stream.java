@@ -644,6 +644,8 @@ public abstract class Stream extends Channel {
             case OPEN -> {
                 if (flush && out != null && !out.isEmpty()) {
                     state = CLOSING;
+                    // no longer connected: out of server.connections(), where writes would throw
+                    if (server != null) server.removed(this);
                     updateInterest();
                     if (!writeArmed && !dirty) {
                         dirty = true;
