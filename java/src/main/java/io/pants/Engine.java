@@ -105,6 +105,7 @@ public final class Engine implements Executor, AutoCloseable {
     /** For the reads the poller leaves to the engine (plain readiness). */
     private ByteBuffer readBuffer;
     private final ArrayList<Listener> pausedListeners = new ArrayList<>();
+    private boolean resumeScheduled;
     private final Dispatcher dispatcher = new Dispatcher();
     private long turns;
 
@@ -457,10 +458,15 @@ public final class Engine implements Executor, AutoCloseable {
 
     /** A descriptor was closed: listeners paused for lack of descriptors may try again. */
     void descriptorFreed() {
-        if (pausedListeners.isEmpty()) return;
-        Listener[] paused = pausedListeners.toArray(new Listener[0]);
-        pausedListeners.clear();
-        for (Listener l : paused) l.resumeAccepting();
+        if (pausedListeners.isEmpty() || resumeScheduled || closed || closeRequested) return;
+        // on the next turn: NIO releases a closed channel's descriptor only at its next select
+        resumeScheduled = true;
+        callback(() -> {
+            resumeScheduled = false;
+            Listener[] paused = pausedListeners.toArray(new Listener[0]);
+            pausedListeners.clear();
+            for (Listener l : paused) l.resumeAccepting();
+        });
     }
 
     void pausedForDescriptors(Listener l) {
