@@ -49,7 +49,7 @@ class ReadmeTest {
             assertTrue(readme.contains("java -jar examples/target/pants-examples.jar " + e.name() + " "),
                     "README.md does not show how to run the " + e.name() + " example");
         }
-        for (String name : List.of("echo", "messages-server", "messages-client")) {
+        for (String name : List.of("echo", "messages-server", "messages-client", "web-hello")) {
             assertTrue(Main.EXAMPLES.stream().anyMatch(e -> e.name().equals(name)), "no example called " + name);
         }
     }
