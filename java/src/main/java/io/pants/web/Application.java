@@ -126,9 +126,14 @@ public class Application implements HttpHandler {
         return Set.copyOf(methods);
     }
 
-    /** The request's path as sent with a slash added, and its query. */
+    /** The request's path as sent with a slash added, and its query: where a directory's URL redirects. */
     static String withSlash(HttpRequest http) {
-        return http.rawPath() + "/" + (http.query() == null ? "" : "?" + http.query());
+        String path = http.rawPath();
+        // "//host/x" would be a link to another site: the client asked for "/host/x" on this one
+        int slashes = 0;
+        while (slashes < path.length() && path.charAt(slashes) == '/') slashes++;
+        if (slashes > 1) path = path.substring(slashes - 1);
+        return path + "/" + (http.query() == null ? "" : "?" + http.query());
     }
 
     // ---------------------------------------------------------------- serving
@@ -231,7 +236,10 @@ public class Application implements HttpHandler {
 
     /** Turns a result into the response; a CompletionStage answers once it completes. */
     private void answer(HttpRequest http, Object result) {
-        if (http.isAborted()) return;
+        if (http.isAborted()) {
+            http.finish(); // the client is gone: nothing to send
+            return;
+        }
         try {
             if (result == null) {
                 http.sendStatus(204);

@@ -44,6 +44,7 @@ class FileServerTest {
         Files.writeString(root.resolve("site/index.html"), "<h1>the site</h1>");
         Files.writeString(root.resolve("site/other.html"), "<p>other</p>");
         Files.createDirectory(root.resolve("empty"));
+        Files.createDirectory(root.resolve("example.org"));
         Files.createSymbolicLink(root.resolve("out-link.txt"), base.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("out-dir"), base.resolve("outside"));
         Files.createSymbolicLink(root.resolve("relative-out.txt"), Path.of("../secret.txt"));
@@ -143,6 +144,16 @@ class FileServerTest {
 
             String empty = t.get("/static/empty/").body();
             assertEquals(1, empty.split("<li>", -1).length - 1, "an empty directory lists only its way up:\n" + empty);
+        }
+    }
+
+    @BackendTest
+    void aRedirectStaysOnThisSite(String backend) throws Exception {
+        try (TestApp t = TestApp.start(backend, app -> app.mount("/", new FileServer(root)))) {
+            TestApp.Raw r = t.raw("GET", "//example.org");
+            assertEquals(301, r.status(), r.toString());
+            assertEquals("/example.org/", r.header("Location"), "not //example.org/, a link to another site");
+            assertTrue(t.get("/").body().contains("href=\"hello.txt\""), "mounted at /, the root lists itself");
         }
     }
 
