@@ -190,17 +190,7 @@ public class Application implements HttpHandler {
             params = getParams;
         }
         if (found == null) {
-            if (method.equals("OPTIONS") && path.equals("*")) {
-                http.sendHeader("Allow", String.join(", ", allMethods()));
-                answer(http, null);
-            } else if (allowed == null) {
-                answer(http, error(new HttpException(404)));
-            } else if (method.equals("OPTIONS")) {
-                http.sendHeader("Allow", String.join(", ", completed(allowed)));
-                answer(http, null);
-            } else {
-                answer(http, error(new HttpException(405)).header("Allow", String.join(", ", completed(allowed))));
-            }
+            answerWithoutRoute(http, allowed);
             return;
         }
         Request request = new Request(http, params);
@@ -222,6 +212,22 @@ public class Application implements HttpHandler {
         answer(http, result);
     }
 
+    /** No route answers: OPTIONS gets the allowed methods, else 405 if some route has the path, else 404. */
+    private void answerWithoutRoute(HttpRequest http, Set<String> allowed) {
+        if (http.method().equals("OPTIONS") && http.path().equals("*")) {
+            http.sendHeader("Allow", String.join(", ", allMethods()));
+            answer(http, null);
+        } else if (allowed == null) {
+            answer(http, error(new HttpException(404)));
+        } else if (http.method().equals("OPTIONS")) {
+            http.sendHeader("Allow", String.join(", ", completed(allowed)));
+            answer(http, null);
+        } else {
+            answer(http, error(new HttpException(405)).header("Allow", String.join(", ", completed(allowed))));
+        }
+    }
+
+    /** Every method of the application, for OPTIONS *. */
     private Set<String> allMethods() {
         Set<String> allow = new TreeSet<>();
         for (Route route : routes) allow.addAll(route.methods);
