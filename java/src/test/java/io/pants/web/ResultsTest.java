@@ -5,6 +5,10 @@ import io.pants.LoopThread;
 import io.pants.http.HttpException;
 import io.pants.http.HttpRequest;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -179,6 +186,64 @@ class ResultsTest {
             pool.shutdownNow();
             assertTrue(pool.awaitTermination(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS));
         }
+    }
+
+    @BackendTest
+    void pipelinedAnswersKeepTheirOrderWhenTheFirstCompletesLast(String backend) throws Exception {
+        CompletableFuture<String> first = new CompletableFuture<>();
+        CountDownLatch secondAnswered = new CountDownLatch(1);
+        try (TestApp t = TestApp.start(backend, app -> app
+                .route("/first", request -> first)
+                .route("/second", request -> {
+                    secondAnswered.countDown();
+                    return "second";
+                }));
+             Socket s = new Socket("127.0.0.1", t.port)) {
+            s.setSoTimeout((int) LoopThread.WAIT.toMillis());
+            s.getOutputStream().write(("GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            assertTrue(secondAnswered.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the second request was not handled");
+            first.complete("first"); // from this thread, after the second was answered
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            assertEquals("first", readBody(in));
+            assertEquals("second", readBody(in));
+        }
+    }
+
+    @BackendTest
+    void aStageCompletingAfterTheClientLeftIsDropped(String backend) throws Exception {
+        CompletableFuture<String> later = new CompletableFuture<>();
+        CountDownLatch aborted = new CountDownLatch(1);
+        try (WebLog log = new WebLog();
+             TestApp t = TestApp.start(backend, app -> app
+                     .route("/later", request -> {
+                         request.http().onAbort(aborted::countDown);
+                         return later;
+                     })
+                     .route("/", request -> "still here"))) {
+            try (Socket s = new Socket("127.0.0.1", t.port)) {
+                s.getOutputStream().write("GET /later HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            assertTrue(aborted.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the server did not see the client leave");
+            later.complete("too late");
+            assertEquals("still here", t.get("/").body());
+            assertEquals(List.of(), log.errors());
+        }
+    }
+
+    /** Reads one response with a Content-Length off a kept-alive connection, and returns its body. */
+    private static String readBody(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            assertTrue(c >= 0, "the connection closed inside a response head: " + head);
+            head.append((char) c);
+        }
+        assertTrue(head.toString().startsWith("HTTP/1.1 200 "), head.toString());
+        Matcher m = Pattern.compile("(?i)\r\ncontent-length: *(\\d+)\r\n").matcher(head);
+        assertTrue(m.find(), "no Content-Length in " + head);
+        byte[] body = in.readNBytes(Integer.parseInt(m.group(1)));
+        return new String(body, StandardCharsets.UTF_8);
     }
 
     @BackendTest
