@@ -37,8 +37,9 @@ final class HttpConnection extends Stream {
     static final int MAX_PIPELINE = 16;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final int WAIT_HEAD = 0, FIXED_BODY = 1, CHUNKED_BODY = 2, INPUT_DONE = 3;
-    private static final Duration LINGER_STEP = Duration.ofMillis(100);
-    private static final int LINGER_STEPS = 20;
+    /** Lingering ends when the client is quiet for a step (input in flight arrives well within it), or after all steps. */
+    private static final Duration LINGER_STEP = Duration.ofMillis(25);
+    private static final int LINGER_STEPS = 80;
 
     final HttpServer server;
     /** Response heads are encoded here; reused, as one response at a time encodes. */
