@@ -25,7 +25,9 @@ public final class Main {
                     "prints each length-prefixed message it receives as a line", 1, 2, 0, MessageServer::main),
             new Example("messages-client", "HOST PORT [MESSAGE...]",
                     "sends each MESSAGE, or each line of standard input, as a length-prefixed message",
-                    2, Integer.MAX_VALUE, 1, MessageClient::main));
+                    2, Integer.MAX_VALUE, 1, MessageClient::main),
+            new Example("http-hello", "PORT [BIND_ADDRESS]",
+                    "HTTP/1.1 server answering every request with Hello, World!", 1, 2, 0, HttpHello::main));
 
     private Main() {}
 

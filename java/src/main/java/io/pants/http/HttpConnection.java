@@ -58,6 +58,8 @@ final class HttpConnection extends Stream {
     private long bodyLeft;
     private ChunkedDecoder chunks;
     private boolean parsing, pausedByUs, continuePending;
+    /** The client sent its end of stream: what it sent before is answered, then the connection closes. */
+    private boolean inputEnded;
     private int errorStatus;
     private String errorMessage;
     private boolean lingering;
@@ -133,6 +135,7 @@ final class HttpConnection extends Stream {
             in = null; // don't hold on to a read's array between requests
             inStart = inEnd = 0;
         }
+        closeIfAllAnswered();
     }
 
     private boolean readHead() {
@@ -280,6 +283,24 @@ final class HttpConnection extends Stream {
         }
         resumeIfPaused();
         if (!parsing && inStart < inEnd) processInput();
+        else closeIfAllAnswered();
+    }
+
+    /**
+     * The client half-closed (it may still read): requests it sent are answered before the
+     * connection closes; an unfinished one can't be, and is dropped.
+     */
+    @Override
+    protected void onEndOfInput() {
+        inputEnded = true;
+        if (lingering) close(); // the client stopped sending: nothing left to drain
+        else closeIfAllAnswered();
+    }
+
+    private void closeIfAllAnswered() {
+        if (!inputEnded || parsing || !pipeline.isEmpty() || errorStatus != 0 || lingering || !isConnected()) return;
+        if (pausedByUs && inStart < inEnd) return; // parsed and answered once our output drains
+        close();
     }
 
     @Override

@@ -363,6 +363,25 @@ class HttpServerTest {
         }
     }
 
+    /** A client that half-closes after its requests (printf ... | nc) still gets every answer, then the close. */
+    @BackendTest
+    void aClientThatHalfClosesIsAnsweredBeforeTheClose(String backend) throws Exception {
+        HttpHandler later = r -> r.engine().defer(Duration.ofMillis(20), () -> r.sendResponse("late " + r.path()));
+        try (TestServer s = TestServer.start(backend, later); RawClient c = s.connect()) {
+            c.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+            c.socket.shutdownOutput();
+            assertEquals("late /1", c.read().text());
+            assertEquals("late /2", c.read().text());
+            c.assertClosedByServer();
+        }
+        try (TestServer s = TestServer.start(backend, later); RawClient c = s.connect()) {
+            c.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /cut-off HTTP/1.1\r\nHo");
+            c.socket.shutdownOutput();
+            assertEquals("late /1", c.read().text());
+            c.assertClosedByServer(); // the unfinished request can't be answered
+        }
+    }
+
     @BackendTest
     void upgradeRequestsAreAnsweredAsHttp11(String backend) throws Exception {
         try (TestServer s = TestServer.start(backend, HELLO); RawClient c = s.connect()) {
