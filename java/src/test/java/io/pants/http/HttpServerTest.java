@@ -92,6 +92,23 @@ class HttpServerTest {
     }
 
     @BackendTest
+    void absoluteAndAsteriskTargetsAreUnderstood(String backend) throws Exception {
+        HttpHandler handler = r -> r.sendResponse(r.method() + " " + r.path() + " " + r.query());
+        try (TestServer s = TestServer.start(backend, handler); RawClient c = s.connect()) {
+            c.send("GET http://example.org:8080/p%2Fq/r?s=1 HTTP/1.1\r\nHost: example.org:8080\r\n\r\n");
+            assertEquals("GET /p/q/r s=1", c.read().text());
+            c.send("GET HTTPS://example.org HTTP/1.1\r\nHost: example.org\r\n\r\n");
+            assertEquals("GET / null", c.read().text());
+            c.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("OPTIONS * null", c.read().text());
+            c.send("DELETE /thing? HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("DELETE /thing ", c.read().text(), "an empty query is empty, not absent");
+            c.send("BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("BREW /pot null", c.read().text(), "methods are the handler's business");
+        }
+    }
+
+    @BackendTest
     void bodiesWithContentLengthAndChunkedComeWhole(String backend) throws Exception {
         HttpHandler echo = r -> r.sendResponse(r.body(), 200, "application/octet-stream");
         try (TestServer s = TestServer.start(backend, echo)) {
