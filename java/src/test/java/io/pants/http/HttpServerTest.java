@@ -1,6 +1,7 @@
 package io.pants.http;
 
 import io.pants.BackendTest;
+import io.pants.CapturedLog;
 import io.pants.LoopThread;
 import io.pants.Server;
 import io.pants.Stream;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.LogRecord;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -360,7 +362,7 @@ class HttpServerTest {
                 default -> r.sendResponse("fine");
             }
         };
-        try (TestServer s = TestServer.start(backend, handler); RawClient c = s.connect()) {
+        try (CapturedLog log = new CapturedLog(); TestServer s = TestServer.start(backend, handler); RawClient c = s.connect()) {
             c.send("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
             RawClient.Response boom = c.read();
             assertEquals(500, boom.status());
@@ -377,6 +379,12 @@ class HttpServerTest {
             String head = new String(c.readToEnd(), StandardCharsets.ISO_8859_1);
             assertTrue(head.contains("Transfer-Encoding: chunked\r\n"), head);
             assertFalse(head.endsWith("0\r\n\r\n"), "a cut-off response must not end like a complete one");
+            // the two unexpected exceptions are logged with their request; the HttpException is an answer, not an error
+            LogRecord boomLog = log.await("the handler's exception", r -> r.getThrown() instanceof IllegalStateException e && e.getMessage().equals("boom"));
+            assertTrue(boomLog.getMessage().contains("GET /boom"), boomLog.getMessage());
+            log.await("the late exception", r -> r.getThrown() != null && "too late to answer 500".equals(r.getThrown().getMessage()));
+            assertEquals(List.of(), log.matching(r -> r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()
+                    && r.getThrown() instanceof HttpException), "an HttpException is not an error to log");
         }
     }
 
