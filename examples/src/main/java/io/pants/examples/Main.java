@@ -26,6 +26,8 @@ public final class Main {
             new Example("messages-client", "HOST PORT [MESSAGE...]",
                     "sends each MESSAGE, or each line of standard input, as a length-prefixed message",
                     2, Integer.MAX_VALUE, 1, MessageClient::main),
+            new Example("http-hello", "PORT [BIND_ADDRESS]",
+                    "HTTP/1.1 server answering every request with Hello, World!", 1, 2, 0, HttpHello::main),
             new Example("web-hello", "PORT [BIND_ADDRESS]",
                     "web application (io.pants.web): answers GET / with Hello, World!", 1, 2, 0, WebHello::main));
 

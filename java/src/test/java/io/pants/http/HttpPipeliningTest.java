@@ -94,6 +94,34 @@ class HttpPipeliningTest {
         }
     }
 
+    /** The parser keeps its place wherever the input is cut: the same requests, sent one byte per write. */
+    @BackendTest
+    void requestsCutAtEveryByteParseTheSame(String backend) throws Exception {
+        HttpHandler describe = r -> r.sendResponse(r.method() + " " + r.target() + " " + r.headers() + " body=" + r.bodyText()
+                + " trailers=" + r.trailers());
+        String requests = "\r\nGET /a?b=c HTTP/1.1\r\nHost: x\r\nX-Empty:\r\nX-Spaces: \t v \t\r\n\r\n"
+                + "POST /fixed HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\nhello\r\nworld"
+                + "POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3;x=y\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-T: 1\r\n\r\n"
+                + "PUT /empty HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+        List<String> whole = new ArrayList<>(), cut = new ArrayList<>();
+        try (TestServer s = TestServer.start(backend, describe)) {
+            try (RawClient c = s.connect()) {
+                c.send(requests);
+                for (int i = 0; i < 4; i++) whole.add(c.read().text());
+            }
+            try (RawClient c = s.connect()) {
+                for (byte b : requests.getBytes(StandardCharsets.ISO_8859_1)) c.send(new byte[] {b});
+                for (int i = 0; i < 4; i++) cut.add(c.read().text());
+            }
+        }
+        assertEquals("GET /a?b=c {Host: x, X-Empty: , X-Spaces: v} body= trailers={}", whole.get(0));
+        assertEquals("POST /fixed {Host: x, Content-Length: 12} body=hello\r\nworld trailers={}", whole.get(1));
+        assertEquals("POST /chunked {Host: x, Transfer-Encoding: chunked} body=abc0123456789abcdef trailers={X-T: 1}", whole.get(2));
+        assertEquals("PUT /empty {Host: x, Content-Length: 0} body= trailers={}", whole.get(3));
+        assertEquals(whole, cut);
+    }
+
     @BackendTest
     void filesBehindAnUnfinishedResponseWaitTheirTurn(String backend) throws Exception {
         Path file = Files.createTempFile("pants-pipeline", ".bin");

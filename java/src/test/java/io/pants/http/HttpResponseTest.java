@@ -156,18 +156,26 @@ class HttpResponseTest {
         }
     }
 
+    /**
+     * A client that leaves is noticed when the response is written to it (its end of stream
+     * alone could be a half-close, after which it still reads): the stream ticking here stops.
+     */
     @BackendTest
     void aClientThatLeavesAbortsItsUnfinishedRequest(String backend) throws Exception {
         CountDownLatch aborted = new CountDownLatch(1);
         CompletableFuture<HttpRequest> held = new CompletableFuture<>();
         HttpHandler handler = r -> {
-            r.onAbort(aborted::countDown);
+            io.pants.Timer ticking = r.engine().cycle(Duration.ofMillis(10), () -> r.send("tick\n"));
+            r.onAbort(() -> {
+                ticking.cancel();
+                aborted.countDown();
+            });
             held.complete(r);
         };
         try (TestServer s = TestServer.start(backend, handler)) {
             try (RawClient c = s.connect()) {
                 c.send(get("/"));
-                held.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertEquals("HTTP/1.1 200 OK", c.line());
             }
             assertTrue(aborted.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "onAbort was not called");
             HttpRequest r = held.get();
@@ -177,6 +185,23 @@ class HttpResponseTest {
                 return new boolean[] {r.isAborted(), r.isFinished(), r.isWritable()};
             });
             assertTrue(state[0] && state[1] && !state[2]);
+        }
+    }
+
+    @BackendTest
+    void closingTheServerAbortsUnfinishedRequests(String backend) throws Exception {
+        CountDownLatch aborted = new CountDownLatch(1);
+        CountDownLatch handled = new CountDownLatch(1);
+        HttpHandler handler = r -> {
+            r.onAbort(aborted::countDown);
+            handled.countDown();
+        };
+        try (TestServer s = TestServer.start(backend, handler); RawClient c = s.connect()) {
+            c.send(get("/"));
+            assertTrue(handled.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            s.loop.run(s.server::close);
+            assertTrue(aborted.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "onAbort was not called");
+            c.assertClosedByServer();
         }
     }
 
