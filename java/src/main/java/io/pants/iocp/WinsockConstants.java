@@ -22,7 +22,7 @@ final class WinsockConstants {
         solSocket = s[4]; soError = s[6]; ipprotoTcp = s[7]; tcpNoDelay = s[8];
         ipprotoIpv6 = s[9]; ipv6V6Only = s[10]; sdSend = s[11];
         wouldBlock = s[12]; eIntr = s[14]; eMFile = s[15]; eNoBufs = s[17]; eNoMem = s[18];
-        eConnAborted = s[19]; eConnReset = s[20]; eConnRefused = s[22]; eTimedOut = s[23];
+        eConnAborted = s[19]; eConnRefused = s[22]; eTimedOut = s[23]; eConnReset = s[29];
         eHostUnreach = s[24]; eNetUnreach = s[25]; eAddrInUse = s[26]; eAddrNotAvail = s[27];
         wsabufSize = wsabuf[0]; wsabufBufOffset = wsabuf[1]; wsabufLenOffset = wsabuf[2];
         afd = new AfdEvents(iocp);
