@@ -133,6 +133,9 @@ static void test_accept_and_connect(int64_t p) {
     bits = wait_for(p, 2, SEND | CONNECT);
     CHECK(bits & (SEND | CONNECT), "the connecting socket was not reported writable (bits %llx)", (long long) bits);
     CHECK(pants_ws_getsockopt_int(c, SOL_SOCKET, SO_ERROR) == 0, "SO_ERROR after connecting");
+    /* connected, nothing sent to it: asking to read must not report it (the connect bit is not "readable") */
+    CHECK(pants_iocp_ctl(p, PANTS_IOCP_MOD, c, RECEIVE | DISCONNECT, 2) == 0, "mod client");
+    CHECK(reported_now(p, 2) == 0 && reported_now(p, 2) == 0, "a connected socket with nothing to read was reported");
 
     struct sockaddr_storage peer;
     int32_t len = sizeof peer;
