@@ -53,6 +53,9 @@ public final class ServerMain {
 
     /** Announces the port, then answers the runner's requests on a daemon thread. */
     private static void control(ServerKind kind, int port, IntSupplier connections) {
+        // The first reading is megabytes too high (the management beans set themselves up
+        // during it); take it now so that every reading the runner gets is comparable.
+        heapAfterGc();
         System.out.println("benchmark server listening on port " + port + " (" + kind + ")");
         System.out.flush();
         Thread t = new Thread(() -> {
