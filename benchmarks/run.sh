@@ -22,7 +22,9 @@ export SERVER_CPU
 if ! command -v wrk >/dev/null 2>&1; then
     echo "run.sh: installing wrk" >&2
     if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-    $SUDO apt-get install -y -q wrk >/dev/null || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q wrk >/dev/null; } \
+    APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -y -q"
+    $APT install --no-install-recommends wrk >/dev/null \
+        || { $APT update >/dev/null && $APT install --no-install-recommends wrk >/dev/null; } \
         || echo "run.sh: could not install wrk; the fake-http workload will be skipped" >&2
 fi
 
