@@ -20,6 +20,10 @@ final class JdkHttpServers {
             // extension point: HTTP_HELLO gets its handler here when the HTTP module arrives
             throw new UnsupportedOperationException("the JDK HttpServer speaks only HTTP");
         }
+        // Its headers and body leave in separate writes; with Nagle's algorithm on, each response
+        // then waits for the client's delayed ACK (~40 ms). Netty and Pants set TCP_NODELAY, so
+        // the JDK server gets it too (read once, when its configuration class loads).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
         server.createContext("/", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
