@@ -51,7 +51,9 @@ public final class LoadRunner {
         serverCpu = setting("SERVER_CPU", "0").isBlank() ? null : setting("SERVER_CPU", "0");
         serverJvm = Arrays.stream(setting("SERVER_JVM_OPTS", "-Xms1g -Xmx1g -XX:+UseSerialGC").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         out = Path.of(setting("OUT", "benchmarks/results/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm"))));
-        if (rounds < 1 || duration.isZero() || duration.isNegative()) throw new IllegalArgumentException("ROUNDS and DURATION must be positive");
+        if (rounds < 1 || duration.isZero() || duration.isNegative() || warmup.isNegative()) {
+            throw new IllegalArgumentException("ROUNDS and DURATION must be positive, WARMUP not negative");
+        }
     }
 
     private String setting(String key, String fallback) {
@@ -148,7 +150,7 @@ public final class LoadRunner {
     private Sample measureEcho(Workload w, ServerKind k, int round, ServerProcess server) throws IOException, InterruptedException {
         Duration stall = Duration.ofSeconds(30);
         try (EchoClient client = new EchoClient(server.port, w.activeConnections, MESSAGE_SIZE)) {
-            client.run(warmup, stall);
+            if (!warmup.isZero()) client.run(warmup, stall);
             double heapPer = Double.NaN, rssPer = Double.NaN;
             IdleConnections idle = null;
             try {
@@ -173,7 +175,7 @@ public final class LoadRunner {
     }
 
     private Sample measureWrk(Workload w, ServerKind k, int round, ServerProcess server) throws IOException, InterruptedException {
-        Wrk.run(server.port, w.activeConnections, warmup);
+        if (!warmup.isZero()) Wrk.run(server.port, w.activeConnections, warmup);
         double cpu0 = server.cpuSeconds();
         Wrk.Result r = Wrk.run(server.port, w.activeConnections, duration);
         double cpu = server.cpuSeconds() - cpu0;
@@ -196,10 +198,25 @@ public final class LoadRunner {
             Workload w = e.getKey();
             List<Report.Row> rows = Report.rows(e.getValue());
             md.append("\n## ").append(w.id).append("\n\n").append(describe(w)).append("\n\n")
-              .append(Report.table(w, rows)).append("\n![").append(w.id).append("](").append(w.id).append(".svg)\n");
+              .append(Report.table(w, rows));
+            if (w == Workload.MANY_CONNECTIONS && byWorkload.containsKey(Workload.ECHO_100)) {
+                md.append('\n').append(idleCost(rows, Report.rows(byWorkload.get(Workload.ECHO_100)))).append('\n');
+            }
+            md.append("\n![").append(w.id).append("](").append(w.id).append(".svg)\n");
             Files.writeString(out.resolve(w.id + ".svg"), BarChart.svg(w, rows, started + ", " + machine));
         }
         Files.writeString(out.resolve("report.md"), md.toString());
+    }
+
+    /** What the idle connections cost each server: its throughput with them over its echo-100 throughput. */
+    private static String idleCost(List<Report.Row> many, List<Report.Row> echo100) {
+        List<String> parts = new ArrayList<>();
+        for (Report.Row m : many) {
+            echo100.stream().filter(e -> e.server() == m.server()).findFirst().ifPresent(e ->
+                    parts.add(String.format(Locale.ROOT, "%s %.2f×", m.server().label, m.perSecond() / e.perSecond())));
+        }
+        return "Throughput with the idle connections relative to the same server's echo-100 in this run: "
+                + String.join(", ", parts) + ".";
     }
 
     private static String describe(Workload w) {
