@@ -213,16 +213,20 @@ class ResultsTest {
     @BackendTest
     void aStageCompletingAfterTheClientLeftIsDropped(String backend) throws Exception {
         CompletableFuture<String> later = new CompletableFuture<>();
-        CountDownLatch aborted = new CountDownLatch(1);
+        CountDownLatch handled = new CountDownLatch(1), aborted = new CountDownLatch(1);
         try (WebLog log = new WebLog();
              TestApp t = TestApp.start(backend, app -> app
                      .route("/later", request -> {
                          request.http().onAbort(aborted::countDown);
+                         handled.countDown();
                          return later;
                      })
                      .route("/", request -> "still here"))) {
             try (Socket s = new Socket("127.0.0.1", t.port)) {
                 s.getOutputStream().write("GET /later HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertTrue(handled.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the request was not handled");
+                // a reset, not a FIN: a client that only half-closes still gets its answer
+                s.setSoLinger(true, 0);
             }
             assertTrue(aborted.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the server did not see the client leave");
             later.complete("too late");
