@@ -273,7 +273,9 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     private long waitTimeout(long maxWaitNanos) {
-        if (!callbacks.isEmpty() || closeRequested) return 0;
+        // output queued by the first flush's own callbacks (onDrain) goes out after the wait:
+        // nothing else may be coming to end that wait, so don't block
+        if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0) return 0;
         Timer next = timers.peek();
         if (next == null) return maxWaitNanos;
         long untilNext = Math.max(0, next.deadline - clock.getAsLong());
