@@ -97,6 +97,9 @@ public final class Engine implements Executor, AutoCloseable {
     private Stream[] dirty = new Stream[64];
     private int dirtyCount;
     private Stream[] flushing = new Stream[64];
+    private Datagram[] dirtyDatagrams = new Datagram[16];
+    private int dirtyDatagramCount;
+    private Datagram[] flushingDatagrams = new Datagram[16];
     private final WriteBatch batch = new WriteBatch();
     private final WriteBatch singleBatch = new WriteBatch();
 
@@ -275,7 +278,7 @@ public final class Engine implements Executor, AutoCloseable {
     private long waitTimeout(long maxWaitNanos) {
         // output queued by the first flush's own callbacks (onDrain) goes out after the wait:
         // nothing else may be coming to end that wait, so don't block
-        if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0) return 0;
+        if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0 || dirtyDatagramCount > 0) return 0;
         Timer next = timers.peek();
         if (next == null) return maxWaitNanos;
         long untilNext = Math.max(0, next.deadline - clock.getAsLong());
@@ -483,8 +486,32 @@ public final class Engine implements Executor, AutoCloseable {
         dirty[dirtyCount++] = s;
     }
 
+    void markDirty(Datagram d) {
+        if (dirtyDatagramCount == dirtyDatagrams.length) dirtyDatagrams = Arrays.copyOf(dirtyDatagrams, dirtyDatagramCount * 2);
+        dirtyDatagrams[dirtyDatagramCount++] = d;
+    }
+
     private void flushWrites() {
-        if (dirtyCount == 0) return;
+        if (dirtyCount > 0) flushStreams();
+        if (dirtyDatagramCount > 0) flushDatagrams();
+    }
+
+    /** Datagram sockets send one by one: a batch per socket (sendmmsg) is already one crossing. */
+    private void flushDatagrams() {
+        Datagram[] list = dirtyDatagrams;
+        int n = dirtyDatagramCount;
+        dirtyDatagrams = flushingDatagrams.length >= n ? flushingDatagrams : new Datagram[list.length];
+        flushingDatagrams = list;
+        dirtyDatagramCount = 0;
+        for (int i = 0; i < n; i++) {
+            Datagram d = list[i];
+            list[i] = null;
+            d.dirty = false;
+            d.sendQueued();
+        }
+    }
+
+    private void flushStreams() {
         Stream[] list = dirty;
         int n = dirtyCount;
         dirty = flushing.length >= n ? flushing : new Stream[list.length];

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Linux epoll, level-triggered. With the shim, a loop turn costs two native crossings: one
@@ -62,6 +64,8 @@ final class EpollPoller implements Poller {
     private final int[] entryOwner = new int[MAX_ENTRIES];
     private ByteBuffer lastReadBuffer;
     private long lastReadAddress;
+    /** Made with the first datagram socket: most engines never open one. */
+    private DatagramIo datagrams;
 
     EpollPoller(boolean shim, String name) throws IOException {
         this.name = name;
@@ -174,6 +178,18 @@ final class EpollPoller implements Poller {
             throw e;
         }
     }
+
+    @Override
+    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+        if (datagrams == null) {
+            datagrams = new DatagramIo(this, sys, k, shim ? DatagramConstants.fromShim() : DatagramConstants.linuxGeneric());
+        }
+        return datagrams.open(bind, options);
+    }
+
+    ByteBuffer scratchView() { return scratchView; }
+
+    long scratchAddress() { return scratchAddr; }
 
     private int encode(SocketAddress address, int family) throws IOException {
         try {
@@ -543,5 +559,6 @@ final class EpollPoller implements Poller {
         iovecs.close();
         scratch.close();
         if (copyMemory != null) copyMemory.close();
+        if (datagrams != null) datagrams.close();
     }
 }
