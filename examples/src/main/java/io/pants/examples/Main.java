@@ -25,7 +25,9 @@ public final class Main {
                     "prints each length-prefixed message it receives as a line", 1, 2, 0, MessageServer::main),
             new Example("messages-client", "HOST PORT [MESSAGE...]",
                     "sends each MESSAGE, or each line of standard input, as a length-prefixed message",
-                    2, Integer.MAX_VALUE, 1, MessageClient::main));
+                    2, Integer.MAX_VALUE, 1, MessageClient::main),
+            new Example("udp-echo", "PORT [BIND_ADDRESS]",
+                    "UDP echo server: sends every datagram back to its sender", 1, 2, 0, UdpEchoServer::main));
 
     private Main() {}
 
