@@ -248,11 +248,14 @@ public abstract class Datagram extends Channel {
     }
 
     private void connectResolved(SocketAddress address) {
-        if (socket == null) open(address instanceof UnixDomainSocketAddress ? UNNAMED : new InetSocketAddress(0));
+        boolean opened = socket == null;
+        if (opened) open(address instanceof UnixDomainSocketAddress ? UNNAMED : new InetSocketAddress(0));
         try {
             socket.connect(address);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not connect " + this + " to " + address + ": " + e.getMessage(), e);
+            UncheckedIOException failure = new UncheckedIOException("could not connect " + this + " to " + address + ": " + e.getMessage(), e);
+            if (opened) closeNow(); // the socket was opened for this peer only
+            throw failure;
         }
         peer = address;
         if (!out.isEmpty()) queueFlush();

@@ -41,7 +41,8 @@ import java.util.function.LongSupplier;
  *   <li>run tasks handed in from other threads with {@link #execute(Runnable)};
  *   <li>run timers that are due ({@link #defer}, {@link #cycle}), earliest first;
  *   <li>run the callbacks scheduled before the turn began ({@link #callback}), then every {@link #loop};
- *   <li>flush queued writes (one native crossing for all streams on the epoll shim);
+ *   <li>flush queued writes (one native crossing for all streams on the epoll shim, and one
+ *       per datagram socket for its batch of datagrams);
  *   <li>wait for I/O, at most until the nearest timer (not at all if callbacks are pending);
  *       interest changes go in with the wait, and the shim performs the reads in the same call;
  *   <li>dispatch what was ready: accepts, connects, data, end of stream, writability;

@@ -115,6 +115,20 @@ class UnixDatagramTest {
         }
     }
 
+    /** Connecting to a path nobody is bound to fails at once; the socket opened for it closes again. */
+    @BackendTest
+    void connectingToAMissingPathFails(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            if (!supported(backend, loop)) return;
+            RecordingDatagram client = new RecordingDatagram(loop.engine);
+            UncheckedIOException e = loop.call(() -> assertThrows(UncheckedIOException.class, () -> client.connect(address("nobody.sock"))));
+            assertTrue(e.getMessage().contains("No such file or directory") && e.getMessage().contains("nobody.sock"), e.getMessage());
+            client.awaitClose("the failed connect");
+            assertTrue(loop.call(client::isClosed), "closed");
+            assertEquals(1, client.closes.get(), "onClose once");
+        }
+    }
+
     @BackendTest
     void aPathInUseIsReportedWithAHint(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {

@@ -292,7 +292,8 @@ final class DatagramIo implements AutoCloseable {
                 used += payload.length;
             }
             if (count == 0) { // the head can't be sent from this socket at all
-                q.fail(unsendable);
+                q.fail(unsendable != null ? unsendable
+                        : new IOException("a datagram of " + q.data(0).length + " bytes is larger than the " + SEND_AREA + "-byte send area"));
                 continue;
             }
             int n = sys.sendmmsg(s.fd, sendMsgsAddr, count, 0);

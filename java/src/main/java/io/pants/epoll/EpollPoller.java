@@ -31,6 +31,8 @@ import java.util.Map;
  * <p>Native memory is allocated once per poller: the epoll_event array (read with the layout
  * the shim reports), the per-event read results, the read arena, the change list, and the
  * flush table with its iovecs. The kernel only ever sees the 64-bit word fd|mode|token.
+ * Datagram sockets are registered plainly (readiness only) and move their datagrams in batches,
+ * one recvmmsg or sendmmsg each, through {@link DatagramIo}, made with the first of them.
  */
 final class EpollPoller implements Poller {
     static final int MODE_PLAIN = 0, MODE_PREREAD = 1, MODE_WAKEUP = 2;
