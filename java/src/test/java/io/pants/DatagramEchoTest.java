@@ -83,6 +83,30 @@ class DatagramEchoTest {
         }
     }
 
+    /** A peer given by name is resolved off the loop; what is written meanwhile goes out once connected. */
+    @BackendTest
+    void connectsToAPeerByName(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            int port = loop.call(() -> new Echo(loop.engine).listen(0).port()); // dual-stack: whatever localhost is
+            RecordingDatagram client = new RecordingDatagram(loop.engine);
+            loop.run(() -> client.connect("localhost", port).write(new byte[] {1, 2}));
+            RecordingDatagram.Received echo = client.next("the echo of the datagram written while resolving");
+            assertArrayEquals(new byte[] {1, 2}, echo.data());
+            assertTrue(((InetSocketAddress) echo.sender()).getAddress().isLoopbackAddress(), "from localhost: " + echo.sender());
+            assertTrue(loop.call(client::isConnected), "connected");
+        }
+    }
+
+    @BackendTest
+    void anUnknownPeerNameIsReportedAndCloses(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            RecordingDatagram client = new RecordingDatagram(loop.engine);
+            loop.run(() -> client.connect("no-such-host.invalid", 9).write(new byte[] {1})); // .invalid never resolves (RFC 6761)
+            assertInstanceOf(java.net.UnknownHostException.class, client.nextError("the failed resolution"));
+            client.awaitClose("the failed resolution");
+        }
+    }
+
     /** java.nio sends nothing for an empty buffer on a connected channel: documented, and reported. */
     @BackendTest
     void anEmptyDatagramFromAConnectedClient(String backend) throws Exception {
