@@ -80,7 +80,9 @@ import java.util.Objects;
  * they apply before binding (SO_REUSEADDR for several receivers on one port, say).
  *
  * <h2>Backends</h2>
- * Every backend has UDP sockets. Unix domain datagram sockets need a native backend (epoll):
+ * The epoll and nio backends have UDP sockets; a backend without datagram sockets (the iocp
+ * prototype, for now) throws {@link UnsupportedOperationException} from {@code listen} and
+ * {@code connect}. Unix domain datagram sockets need a native backend (epoll):
  * java.nio has Unix domain sockets for streams only, so on the {@code nio} poller
  * {@code listen} and {@code connect} with a Unix domain address throw
  * {@link UnsupportedOperationException}. Also on {@code nio}, an empty datagram can't be sent

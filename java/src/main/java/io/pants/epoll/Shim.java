@@ -10,7 +10,7 @@ import java.io.File;
  * arguments only, each returning -errno on failure. See native/pants.h for the contracts.
  */
 final class Shim {
-    static final int VERSION = 2;
+    static final int VERSION = 1;
     static final int NOT_READ = Integer.MIN_VALUE;
 
     private static final String LOAD_FAILURE;
