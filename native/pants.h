@@ -10,8 +10,9 @@
  *    load time (the *_layout and *_constants functions) instead of being assumed there.
  *
  * One .c file per OS mechanism: pants_socket.c (POSIX sockets, batched writev),
- * pants_epoll.c (Linux epoll, eventfd, sendfile); on Windows, pants_winsock.c (Winsock
- * sockets) and pants_iocp.c (readiness over an I/O completion port and AFD polls).
+ * pants_datagram.c (datagram sockets, batched receive and send), pants_epoll.c (Linux epoll,
+ * eventfd, sendfile); on Windows, pants_winsock.c (Winsock sockets) and pants_iocp.c
+ * (readiness over an I/O completion port and AFD polls).
  *
  * On Windows "-errno" means the negated Windows system error code: Winsock reports WSAE*
  * codes (WSAEWOULDBLOCK, WSAECONNREFUSED, ...), which are themselves system error codes,
@@ -67,6 +68,13 @@ PANTS_API int32_t pants_shutdown(int32_t fd, int32_t how);
 PANTS_API int32_t pants_close(int32_t fd);
 PANTS_API int32_t pants_open_readonly(const char *path);
 PANTS_API int32_t pants_flush(int64_t *entries, int32_t count, const void *iovecs);
+
+/* datagram sockets (pants_datagram.c) */
+PANTS_API int32_t pants_datagram_constants(int32_t *out, int32_t n);
+PANTS_API int32_t pants_msghdr_layout(int32_t *out, int32_t n);
+PANTS_API int32_t pants_setsockopt(int32_t fd, int32_t level, int32_t name, const void *value, int32_t len);
+PANTS_API int32_t pants_recvmmsg(int32_t fd, void *msgs, int32_t vlen, int32_t flags);
+PANTS_API int32_t pants_sendmmsg(int32_t fd, void *msgs, int32_t vlen, int32_t flags);
 
 /* epoll (pants_epoll.c, Linux only) */
 PANTS_API int32_t pants_epoll_layout(int32_t *out, int32_t n);

@@ -28,6 +28,8 @@ public final class Main {
             new Example("messages-client", "HOST PORT [MESSAGE...]",
                     "sends each MESSAGE, or each line of standard input, as a length-prefixed message",
                     2, Integer.MAX_VALUE, 1, MessageClient::main),
+            new Example("udp-echo", "PORT [BIND_ADDRESS]",
+                    "UDP echo server: sends every datagram back to its sender", 1, 2, 0, UdpEchoServer::main),
             new Example("http-hello", "PORT [BIND_ADDRESS]",
                     "HTTP/1.1 server answering every request with Hello, World!", 1, 2, 0, HttpHello::main),
             new Example("web-hello", "PORT [BIND_ADDRESS]",
