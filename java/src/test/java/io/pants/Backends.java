@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The backends every behaviour test runs on: all that work on this machine. Use as
  * {@code @ParameterizedTest @MethodSource("io.pants.Backends#names")} (or {@link BackendTest}).
+ *
+ * <p>On Linux that includes {@code kqueue} when a userspace kqueue library is named
+ * ({@code -Dpants.kqueue.library=/path/to/libkqueue.so} or {@code PANTS_KQUEUE_LIBRARY}); without
+ * one, kqueue is simply not in the list and its tests don't run.
  */
 public final class Backends {
     private Backends() {}
@@ -17,6 +21,12 @@ public final class Backends {
     public static List<String> names() {
         List<String> names = new ArrayList<>(Pollers.available());
         assertTrue(names.contains("nio"), "nio must always be available: " + Pollers.probeAll());
+        String kqueueLibrary = PollersTest.kqueueLibrary();
+        if (kqueueLibrary != null) {
+            // asked for: a library that doesn't load must fail the tests, not quietly drop kqueue from them
+            assertTrue(names.contains("kqueue"), "a kqueue library is named (" + kqueueLibrary + ") but kqueue is not available: "
+                    + Pollers.probeAll());
+        }
         if (shimWasBuilt()) {
             // the build put the shim on the class path: "epoll" must really use it, or we would test libc twice
             String detail = Pollers.probeAll().stream().filter(p -> p.name().equals("epoll")).findFirst().orElseThrow().detail();
