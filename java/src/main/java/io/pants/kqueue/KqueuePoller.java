@@ -46,7 +46,7 @@ final class KqueuePoller implements Poller {
      * the eventlist has room for it; without room kevent stops at that change and returns -1,
      * and which of the others were applied can't be told.
      */
-    private static final int MAX_CHANGES = 256;
+    static final int MAX_CHANGES = 256;
     private static final int MAX_ENTRIES = 256;
     private static final int IOV_PER_SOCKET = 64;
     private static final int MAX_IOVECS = 1024;
