@@ -105,6 +105,14 @@ final class KqueueBinding {
     /** Whether kqueue is a userspace emulation, which can't see a close() and must be told first. */
     boolean userspace() { return library != null; }
 
+    /**
+     * Whether another thread may trigger an EVFILT_USER event while the loop waits: always with
+     * a kernel kqueue; with a userspace one only when it is known not to hold its lock through
+     * the wait (libkqueue from 2.7.0), since otherwise that thread would block until the wait
+     * ends. Where not, wake-ups go through a pipe, a plain write().
+     */
+    boolean triggersFromOtherThreads() { return !userspace() || KqueueLibrary.isLibkqueue27OrLater(); }
+
     String description() {
         String from = library != null ? library : "the C library";
         return shim ? "kqueue through the native shim " + Shim.location() + ", kqueue() and kevent() from " + from + " (layouts from the shim)"

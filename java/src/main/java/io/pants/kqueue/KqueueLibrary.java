@@ -64,6 +64,14 @@ final class KqueueLibrary {
         if (f != null) f.invokeVoid(new Object[0]);
     }
 
+    /**
+     * Whether the named library is a libkqueue of 2.7.0 or later, recognised by the close hook
+     * that release added (its version number can't tell: 2.7.0 still calls itself 2.6.3). The
+     * same release stopped holding the kqueue's lock through the wait, before which another
+     * thread's kevent() (an EVFILT_USER trigger) blocks until the wait ends.
+     */
+    static boolean isLibkqueue27OrLater() { return drainPendingClose != null; }
+
     /** Looks the same hook up for a library the shim bound (the JNA binding itself unused). */
     static synchronized void useDrainHookOf(String library) {
         if (library == null || drainPendingClose != null) return;

@@ -22,7 +22,8 @@ import java.util.Arrays;
 
 /**
  * kqueue, level-triggered: EVFILT_READ and EVFILT_WRITE per socket, added and deleted as the
- * engine's interest changes, and EVFILT_USER (or a pipe where there is none) for wake-ups. The
+ * engine's interest changes, and EVFILT_USER for wake-ups (or a pipe where there is none, or
+ * where another thread's kevent would block while the loop waits). The
  * turn's interest changes go into a change list submitted by the kevent call that waits. With
  * the shim a loop turn costs two native crossings, like epoll's: {@code pants_flush} for every
  * stream's queued output, and {@code pants_kqueue_turn}, which submits the changes, waits and
@@ -92,7 +93,7 @@ final class KqueuePoller implements Poller {
         this(binding, name, true);
     }
 
-    /** {@code userEvent} false: wake up through a pipe even where EVFILT_USER exists (to test that path). */
+    /** {@code userEvent} false: wake up through a pipe even where EVFILT_USER is usable (to test that path). */
     KqueuePoller(KqueueBinding binding, String name, boolean userEvent) throws IOException {
         this.name = name;
         this.binding = binding;
@@ -134,7 +135,8 @@ final class KqueuePoller implements Poller {
         if (q < 0) throw Errors.exception(q, "kqueue", sys, k);
         int[] pipe = {-1, -1};
         try {
-            if (!(userEvent && ev.hasUserFilter && addUserEvent(q))) pipe = addWakeupPipe(q);
+            boolean useUserEvent = userEvent && ev.hasUserFilter && binding.triggersFromOtherThreads();
+            if (!(useUserEvent && addUserEvent(q))) pipe = addWakeupPipe(q);
         } catch (IOException | RuntimeException e) {
             sys.close(q);
             throw e;
