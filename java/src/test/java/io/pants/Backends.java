@@ -1,6 +1,7 @@
 package io.pants;
 
 import com.sun.jna.Platform;
+import io.pants.kqueue.KqueueProvider;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ public final class Backends {
     public static List<String> names() {
         List<String> names = new ArrayList<>(Pollers.available());
         assertTrue(names.contains("nio"), "nio must always be available: " + Pollers.probeAll());
-        String kqueueLibrary = PollersTest.kqueueLibrary();
+        String kqueueLibrary = kqueueLibrary();
         if (kqueueLibrary != null) {
             // asked for: a library that doesn't load must fail the tests, not quietly drop kqueue from them
             assertTrue(names.contains("kqueue"), "a kqueue library is named (" + kqueueLibrary + ") but kqueue is not available: "
@@ -33,6 +34,14 @@ public final class Backends {
             assertTrue(detail.contains("native shim"), "the shim was built but epoll does not use it: " + detail);
         }
         return names;
+    }
+
+    /** The userspace kqueue library this JVM was given, as the kqueue backend reads it; null if none. */
+    public static String kqueueLibrary() {
+        String p = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
+        if (p != null && !p.isBlank()) return p;
+        String e = System.getenv(KqueueProvider.LIBRARY_ENVIRONMENT);
+        return e != null && !e.isBlank() ? e : null;
     }
 
     /** Whether libpants for this platform is on the class path (the Maven build made it). */

@@ -49,7 +49,7 @@ class PollersTest {
                 if (!p.name().equals("kqueue")) assertTrue(p.available(), "on Linux every backend but kqueue works: " + p);
             }
             assertTrue(probes.get(1).detail().contains("libc"), probes.get(1).toString());
-            assertEquals(kqueueLibrary() != null, probes.get(2).available(),
+            assertEquals(Backends.kqueueLibrary() != null, probes.get(2).available(),
                     "on Linux kqueue works exactly when a userspace kqueue library is named: " + probes.get(2));
         }
         assertTrue(probes.get(3).available(), "nio works anywhere: " + probes.get(3));
@@ -60,7 +60,7 @@ class PollersTest {
 
     @Test
     void kqueueOnLinuxWithoutALibraryIsUnavailableAndSaysHowToEnableIt() {
-        assumeTrue(isLinux() && kqueueLibrary() == null, "this JVM has a kqueue library named (" + kqueueLibrary()
+        assumeTrue(isLinux() && Backends.kqueueLibrary() == null, "this JVM has a kqueue library named (" + Backends.kqueueLibrary()
                 + "); the child JVM test kqueueOnLinuxNeedsALibraryNamed covers the case without");
         Pollers.Probe kqueue = Pollers.probeAll().get(2);
         assertFalse(kqueue.available(), kqueue.toString());
@@ -71,14 +71,6 @@ class PollersTest {
 
     private static boolean isLinux() {
         return System.getProperty("os.name").toLowerCase().startsWith("linux");
-    }
-
-    /** The userspace kqueue library this JVM was given, as the kqueue backend reads it; null if none. */
-    static String kqueueLibrary() {
-        String p = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
-        if (p != null && !p.isBlank()) return p;
-        String e = System.getenv(KqueueProvider.LIBRARY_ENVIRONMENT);
-        return e != null && !e.isBlank() ? e : null;
     }
 
     @Test
@@ -238,7 +230,7 @@ class PollersTest {
 
     @Test
     void kqueueLibraryMakesKqueueAvailableButAutomaticChoiceStaysEpoll() throws Exception {
-        String library = kqueueLibrary();
+        String library = Backends.kqueueLibrary();
         assumeTrue(library != null, "no userspace kqueue library named: set -Dpants.kqueue.library or PANTS_KQUEUE_LIBRARY"
                 + " (e.g. a libkqueue 2.x built locally) to test the kqueue backend on Linux");
         for (Child c : List.of(runChild(Map.of(), "-Dpants.kqueue.library=" + library),

@@ -65,7 +65,7 @@ final class KqueuePoller implements Poller {
     final Syscalls sys;
     private final LibcSyscalls libc;
     private final int kq;
-    /** The wake-up pipe's ends when there is no EVFILT_USER, else -1. */
+    /** The wake-up pipe's ends when wake-ups go through a pipe, else -1. */
     private final int wakeRead, wakeWrite;
     private volatile boolean closed;
 
