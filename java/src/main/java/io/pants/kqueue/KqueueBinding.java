@@ -94,13 +94,17 @@ final class KqueueBinding {
             int[] layout = m.getIntArray(0, Math.max(n, 0));
             n = Shim.pants_kqueue_constants(a, 64);
             int[] constants = m.getIntArray(0, Math.max(n, 0));
+            n = Shim.pants_datagram_constants(a, 64);
+            int[] datagram = m.getIntArray(0, Math.max(n, 0));
+            n = Shim.pants_msghdr_layout(a, 64);
+            int[] msghdr = m.getIntArray(0, Math.max(n, 0));
             Shim.pants_iovec_layout(a, 3);
             int[] iovec = m.getIntArray(0, 3);
-            return table.withShim(socket, KeventLayout.fromShim(layout, constants), iovec);
+            return table.withShim(socket, KeventLayout.fromShim(layout, constants), DatagramConstants.fromShim(datagram, msghdr), iovec);
         }
     }
 
-    Syscalls syscalls() { return shim ? new ShimSyscalls() : new LibcSyscalls(platform); }
+    Syscalls syscalls() { return shim ? new ShimSyscalls(platform) : new LibcSyscalls(platform); }
 
     /** Whether kqueue is a userspace emulation, which can't see a close() and must be told first. */
     boolean userspace() { return library != null; }

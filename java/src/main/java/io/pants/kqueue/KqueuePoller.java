@@ -16,9 +16,11 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * kqueue, level-triggered: EVFILT_READ and EVFILT_WRITE per socket, added and deleted as the
@@ -31,7 +33,10 @@ import java.util.Arrays;
  * same steps run here in Java, a crossing per system call.
  *
  * <p>The kernel sees only the 64-bit user word fd|mode|token (pants.h) in each filter's udata.
- * EV_EOF is the engine's HANGUP, and ERROR too when it carries a socket error in fflags; an
+ * Datagram sockets are registered plainly (readiness only) and move their datagrams through
+ * {@link DatagramIo}, made with the first of them.
+ *
+ * <p>EV_EOF is the engine's HANGUP, and ERROR too when it carries a socket error in fflags; an
  * EV_ERROR event is a change that failed (its errno in data): an add that failed ends that
  * socket like a failed epoll_ctl does.
  */
@@ -74,6 +79,8 @@ final class KqueuePoller implements Poller {
     private final long eventsAddr, readsAddr, arenaAddr, changesAddr, entriesAddr, iovecsAddr, scratchAddr, triggerAddr, deletesAddr;
     private final ByteBuffer eventsView, readsView, arenaView, changesView, entriesView, iovecsView, scratchView, deletesView;
     private Memory copyMemory;
+    /** Made with the first datagram socket: most engines never open one. */
+    private DatagramIo datagrams;
 
     private KqueueSocket[] pending = new KqueueSocket[64];
     private int pendingCount;
@@ -253,6 +260,16 @@ final class KqueuePoller implements Poller {
         if (r < 0) throw Errors.exception(r, what, sys, k);
     }
 
+    @Override
+    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+        if (datagrams == null) datagrams = new DatagramIo(this, sys, p);
+        return datagrams.open(bind, options);
+    }
+
+    ByteBuffer scratchView() { return scratchView; }
+
+    long scratchAddress() { return scratchAddr; }
+
     PollerSocket accept(KqueueSocket listener) throws IOException {
         for (int attempt = 0; attempt < 16; attempt++) {
             scratchView.putInt(128, 128);
@@ -272,7 +289,7 @@ final class KqueuePoller implements Poller {
     void finishConnect(KqueueSocket s) throws IOException {
         int err = sys.getIntOption(s.fd, k.solSocket, k.soError);
         if (err < 0) throw Errors.exception(err, "getsockopt(SO_ERROR)", sys, k);
-        if (err == 0) err = s.reportedError; // a userspace kqueue may have taken it already
+        if (err == 0) err = s.takeReportedError(); // a userspace kqueue may have taken it already
         if (err > 0) throw Errors.exception(-err, "connect to " + s.remote, sys, k);
         s.local = null;
     }
@@ -300,7 +317,8 @@ final class KqueuePoller implements Poller {
         }
         if (n > 0) return (int) n;
         if (n == 0) {
-            if (s.reportedError != 0) throw Errors.exception(-s.reportedError, "read", sys, k);
+            int err = s.takeReportedError();
+            if (err != 0) throw Errors.exception(-err, "read", sys, k);
             return -1;
         }
         if (n == -k.eAgain) return 0;
@@ -502,7 +520,7 @@ final class KqueuePoller implements Poller {
                 handler.received(token, arenaView);
             } else if (result == 0) {
                 KqueueSocket s = socketOf(fd, token);
-                int err = s != null ? s.reportedError : 0;
+                int err = s != null ? s.takeReportedError() : 0;
                 handler.receiveEnded(token, err != 0 ? Errors.exception(-err, "read", sys, k) : null);
             } else if (result == Shim.NOT_READ) {
                 handler.ready(token, READ | extra); // the engine reads it itself
@@ -666,5 +684,6 @@ final class KqueuePoller implements Poller {
         trigger.close();
         deletes.close();
         if (copyMemory != null) copyMemory.close();
+        if (datagrams != null) datagrams.close();
     }
 }

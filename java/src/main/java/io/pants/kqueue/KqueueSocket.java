@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
-/** A socket descriptor of a {@link KqueuePoller}, with the filters the kernel has and the interest wanted. */
-final class KqueueSocket extends PollerSocket {
+/**
+ * A socket descriptor of a {@link KqueuePoller}, with the filters the kernel has and the
+ * interest wanted. Datagram sockets are the subclass {@link KqueueDatagram}.
+ */
+class KqueueSocket extends PollerSocket {
     final KqueuePoller poller;
     final int fd;
     final int family;
@@ -23,7 +26,7 @@ final class KqueueSocket extends PollerSocket {
     /**
      * The socket error an EV_EOF event carried in fflags, or 0. A userspace kqueue on Linux
      * (libkqueue) learns it with getsockopt(SO_ERROR), which clears it, so a later
-     * finishConnect() or read would no longer see it: kept here for them.
+     * finishConnect(), read or receive would no longer see it: kept here for them.
      */
     int reportedError;
     /** sendfile refused this socket (macOS does for Unix sockets, say): its files are copied instead. */
@@ -37,6 +40,13 @@ final class KqueueSocket extends PollerSocket {
         this.listener = listener;
         this.local = local;
         this.remote = remote;
+    }
+
+    /** The error kept from an EV_EOF event, once (0 when none): it is reported like SO_ERROR, which reading clears. */
+    int takeReportedError() {
+        int e = reportedError;
+        reportedError = 0;
+        return e;
     }
 
     @Override

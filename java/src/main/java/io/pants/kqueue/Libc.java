@@ -60,6 +60,8 @@ final class Libc {
     static native long read(int fd, long buf, long len);
     static native long write(int fd, long buf, long len);
     static native long writev(int fd, long iov, int count);
+    static native long recvmsg(int fd, long msg, int flags);
+    static native long sendmsg(int fd, long msg, int flags);
     static native int shutdown(int fd, int how);
     static native int close(int fd);
     static native int open(String path, int flags);

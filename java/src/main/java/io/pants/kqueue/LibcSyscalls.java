@@ -40,6 +40,8 @@ final class LibcSyscalls implements Syscalls {
     }
 
     @Override public int socket(int domain) { return configure(check(Libc.socket(domain, k.sockStream, 0))); }
+    @Override public int datagramSocket(int domain) { return configure(check(Libc.socket(domain, p.datagram.sockDgram, 0))); }
+    @Override public int setOption(int fd, int level, int name, long value, int len) { return check(Libc.setsockopt(fd, level, name, value, len)); }
 
     @Override
     public int setIntOption(int fd, int level, int name, int value) {
@@ -64,6 +66,52 @@ final class LibcSyscalls implements Syscalls {
     @Override public long write(int fd, long buf, long len) { return check(Libc.write(fd, buf, len)); } // the JVM ignores SIGPIPE
 
     long writev(int fd, long iov, int count) { return check(Libc.writev(fd, iov, count)); }
+
+    /** recvmsg per datagram, writing each length after its msghdr as recvmmsg would: one crossing each. */
+    @Override
+    public int recvmmsg(int fd, long msgs, int vlen, int flags) {
+        DatagramConstants d = p.datagram;
+        for (int i = 0; i < vlen; i++) {
+            long entry = msgs + (long) i * d.mmsgSize;
+            long r = Libc.recvmsg(fd, entry + d.mmsgHdrOffset, flags);
+            if (r < 0) {
+                int errno = Native.getLastError();
+                if (errno == k.eIntr) {
+                    i--;
+                    continue;
+                }
+                return i == 0 ? -errno : i; // EAGAIN after the first, the usual case, loses nothing
+            }
+            putLength(entry + d.mmsgLenOffset, d.mmsgLenSize, r);
+        }
+        return vlen;
+    }
+
+    /** sendmsg per datagram, as {@link #recvmmsg}. */
+    @Override
+    public int sendmmsg(int fd, long msgs, int vlen, int flags) {
+        DatagramConstants d = p.datagram;
+        for (int i = 0; i < vlen; i++) {
+            long entry = msgs + (long) i * d.mmsgSize;
+            long r = Libc.sendmsg(fd, entry + d.mmsgHdrOffset, flags); // the JVM ignores SIGPIPE
+            if (r < 0) {
+                int errno = Native.getLastError();
+                if (errno == k.eIntr) {
+                    i--;
+                    continue;
+                }
+                return i == 0 ? -errno : i;
+            }
+            putLength(entry + d.mmsgLenOffset, d.mmsgLenSize, r);
+        }
+        return vlen;
+    }
+
+    private static void putLength(long address, int size, long value) {
+        Pointer at = new Pointer(address);
+        if (size == 8) at.setLong(0, value);
+        else at.setInt(0, (int) value);
+    }
 
     @Override public int shutdown(int fd, int how) { return check(Libc.shutdown(fd, how)); }
     @Override public int close(int fd) { return check(Libc.close(fd)); }

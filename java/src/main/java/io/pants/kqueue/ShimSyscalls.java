@@ -6,8 +6,17 @@ import com.sun.jna.Pointer;
 /** {@link Syscalls} through the shim: one native crossing each, -errno returned by C. */
 final class ShimSyscalls implements Syscalls {
     private final Memory message = new Memory(256);
+    private final int sockDgram;
+
+    ShimSyscalls(KqueuePlatform p) {
+        this.sockDgram = p.datagram.sockDgram;
+    }
 
     @Override public int socket(int domain) { return Shim.pants_socket(domain, 1 /* SOCK_STREAM on every OS we build for */, 0); }
+    @Override public int datagramSocket(int domain) { return Shim.pants_socket(domain, sockDgram, 0); }
+    @Override public int setOption(int fd, int level, int name, long value, int len) { return Shim.pants_setsockopt(fd, level, name, value, len); }
+    @Override public int recvmmsg(int fd, long msgs, int vlen, int flags) { return Shim.pants_recvmmsg(fd, msgs, vlen, flags); }
+    @Override public int sendmmsg(int fd, long msgs, int vlen, int flags) { return Shim.pants_sendmmsg(fd, msgs, vlen, flags); }
     @Override public int setIntOption(int fd, int level, int name, int value) { return Shim.pants_setsockopt_int(fd, level, name, value); }
     @Override public int getIntOption(int fd, int level, int name) { return Shim.pants_getsockopt_int(fd, level, name); }
     @Override public int bind(int fd, long addr, int len) { return Shim.pants_bind(fd, addr, len); }

@@ -8,7 +8,11 @@ package io.pants.kqueue;
 interface Syscalls {
     /** A non-blocking, close-on-exec stream socket. */
     int socket(int domain);
+    /** A non-blocking, close-on-exec datagram socket. */
+    int datagramSocket(int domain);
     int setIntOption(int fd, int level, int name, int value);
+    /** setsockopt with a struct of {@code len} bytes at {@code value}. */
+    int setOption(int fd, int level, int name, long value, int len);
     /** The option's value (non-negative), or -errno. */
     int getIntOption(int fd, int level, int name);
     int bind(int fd, long addr, int len);
@@ -19,6 +23,13 @@ interface Syscalls {
     int getsockname(int fd, long addr, long lenPtr);
     long read(int fd, long buf, long len);
     long write(int fd, long buf, long len);
+    /**
+     * Datagrams received into the array of {@link DatagramConstants}' entries at {@code msgs}
+     * (0 or more), or -errno when the first receive failed (-EAGAIN: none waiting).
+     */
+    int recvmmsg(int fd, long msgs, int vlen, int flags);
+    /** Datagrams sent from such an array, or -errno when the first could not be sent. */
+    int sendmmsg(int fd, long msgs, int vlen, int flags);
     int shutdown(int fd, int how);
     int close(int fd);
     int openReadOnly(String path);

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -225,6 +226,54 @@ class KqueuePlatformTest {
             SocketConstants table = KqueuePlatform.forOs(System.getProperty("os.name"), System.getProperty("os.version")).socket;
             assertEquals(Arrays.toString(values(table)), Arrays.toString(values(shim)), "expected: " + table.source() + ", actual: the shim");
         }
+    }
+
+    /** The datagram table for this system is what the shim's compiler says (its option numbers and msghdr layout). */
+    @Test
+    void theDatagramTableAgreesWithTheShimsCompiler() {
+        NativeLibrary lib;
+        try {
+            lib = NativeLibrary.getInstance("pants", KqueuePlatformTest.class.getClassLoader());
+            lib.getFunction("pants_datagram_constants");
+        } catch (UnsatisfiedLinkError e) {
+            assumeTrue(false, "no shim with datagrams on the class path: " + e.getMessage());
+            return;
+        }
+        try (Memory m = new Memory(4 * 64)) {
+            int n = lib.getFunction("pants_datagram_constants").invokeInt(new Object[] {m, 64});
+            int[] constants = m.getIntArray(0, n);
+            n = lib.getFunction("pants_msghdr_layout").invokeInt(new Object[] {m, 64});
+            DatagramConstants shim = DatagramConstants.fromShim(constants, m.getIntArray(0, n));
+            DatagramConstants table = KqueuePlatform.forOs(System.getProperty("os.name"), System.getProperty("os.version")).datagram;
+            assertArrayEquals(table.constants(), shim.constants(), "option numbers, flags and errno values");
+            int[] t = table.layout(), sh = shim.layout();
+            // the msghdr must match; the entry around it is the binding's own through JNA (recvmsg per datagram)
+            assertArrayEquals(Arrays.copyOfRange(t, 4, t.length), Arrays.copyOfRange(sh, 4, sh.length), "struct msghdr");
+        }
+    }
+
+    @Test
+    void theBsdsShareTheirDatagramNumbersAndMsghdr() {
+        for (String os : new String[] {"Mac OS X", "FreeBSD", "NetBSD", "OpenBSD", "DragonFly"}) {
+            KqueuePlatform p = KqueuePlatform.forOs(os, "14.0");
+            DatagramConstants d = p.datagram;
+            assertEquals(0x20, d.soBroadcast, os);
+            assertEquals(0x1002, d.soRcvBuf, os);
+            assertEquals(0x200, d.soReusePort, os);
+            assertEquals(12, d.ipAddMembership, os);
+            assertEquals(12, d.ipv6JoinGroup, os);
+            assertEquals(0x80, d.msgDontWait, os);
+            // struct msghdr of LP64 BSD: int msg_iovlen and socklen_t msg_controllen, 48 bytes
+            assertEquals(8, d.nameLenOffset, os);
+            assertEquals(24, d.iovLenOffset, os);
+            assertEquals(4, d.iovLenSize, os);
+            assertEquals(40, d.controlLenOffset, os);
+            assertEquals(44, d.flagsOffset, os);
+            assertFalse(p.linuxMulticast, os + " joins IPv4 groups with struct ip_mreq");
+        }
+        KqueuePlatform linux = KqueuePlatform.forOs("Linux", "6.1");
+        assertTrue(linux.linuxMulticast);
+        assertEquals(8, linux.datagram.iovLenSize, "glibc's size_t msg_iovlen");
     }
 
     private static int[] values(SocketConstants k) {
