@@ -1,6 +1,7 @@
 package io.pants.examples;
 
 import io.pants.Pollers;
+import io.pants.kqueue.KqueueProvider;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -53,7 +54,11 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Runs an example on the named backend. */
     static ExampleProcess start(String backend, String... args) throws IOException {
-        return start(List.of("-Dpants.poller=" + backend), args);
+        List<String> options = new ArrayList<>(List.of("-Dpants.poller=" + backend));
+        // a userspace kqueue named to this JVM by property (the environment is inherited anyway)
+        String kqueueLibrary = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
+        if (kqueueLibrary != null && !kqueueLibrary.isBlank()) options.add("-D" + KqueueProvider.LIBRARY_PROPERTY + "=" + kqueueLibrary);
+        return start(options, args);
     }
 
     /** Runs an example with the given JVM options. */
