@@ -77,7 +77,9 @@ public final class LoadRunner {
         List<Workload> workloads = selected("WORKLOADS", Workload.values(), w -> w.id).stream().map(Workload.class::cast).toList();
         List<ServerKind> servers = availableServers();
         boolean wrk = Wrk.available();
-        if (!wrk && workloads.contains(Workload.FAKE_HTTP)) System.err.println("no wrk on the PATH: skipping fake-http (run.sh installs it)");
+        if (!wrk && workloads.stream().anyMatch(w -> w.protocol != Workload.Protocol.ECHO)) {
+            System.err.println("no wrk on the PATH: skipping the HTTP workloads (run.sh installs it)");
+        }
         Files.createDirectories(out);
         Path csv = out.resolve("samples.csv");
         Files.writeString(csv, Sample.CSV_HEADER + "\n");
@@ -85,7 +87,7 @@ public final class LoadRunner {
                 rounds, warmup, duration, servers, out);
         for (int round = 1; round <= rounds; round++) {
             for (Workload w : workloads) {
-                if (w.protocol == Workload.Protocol.FAKE_HTTP && !wrk) continue;
+                if (w.protocol != Workload.Protocol.ECHO && !wrk) continue;
                 for (ServerKind k : servers) {
                     if (!k.speaks(w.protocol)) continue;
                     Sample s;
@@ -141,8 +143,7 @@ public final class LoadRunner {
         try (ServerProcess server = new ServerProcess(k, w, serverCpu, serverJvm)) {
             return switch (w.protocol) {
                 case ECHO -> measureEcho(w, k, round, server);
-                case FAKE_HTTP -> measureWrk(w, k, round, server);
-                case HTTP_HELLO -> throw new UnsupportedOperationException("extension point: HTTP hello-world workloads");
+                case FAKE_HTTP, HTTP_HELLO -> measureWrk(w, k, round, server);
             };
         }
     }
@@ -224,6 +225,9 @@ public final class LoadRunner {
             case ECHO_100, ECHO_1000 -> "Echo ping-pong: " + w.activeConnections + " connections, each sending a " + MESSAGE_SIZE
                     + "-byte message and waiting for it to come back (closed loop, built-in Java client); latency is the round trip.";
             case FAKE_HTTP -> "The talk's fake HTTP: every request answered with the same prefabricated response; wrk, 1 thread, keep-alive, "
+                    + w.activeConnections + " connections; latency as wrk reports it.";
+            case HTTP_HELLO -> "A real HTTP server's hello world (`GET /` parsed, answered 200 with Content-Type, Content-Length, Date and Server): "
+                    + "Pants' `HttpServer` running the http-hello example's handler, the JDK's `HttpServer` the same; wrk, 1 thread, keep-alive, "
                     + w.activeConnections + " connections; latency as wrk reports it.";
             case MANY_CONNECTIONS -> String.format(Locale.ROOT, "%,d idle connections held open while %d others do the echo ping-pong; "
                     + "memory per idle connection is the server's heap after a full GC and its resident set, before and after opening them.",

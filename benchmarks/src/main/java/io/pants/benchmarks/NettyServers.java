@@ -91,7 +91,7 @@ final class NettyServers {
                         switch (protocol) {
                             case ECHO -> ch.pipeline().addLast(echo);
                             case FAKE_HTTP -> ch.pipeline().addLast(new FakeHttpResponder());
-                            case HTTP_HELLO -> throw new UnsupportedOperationException("no Netty HTTP hello yet");
+                            case HTTP_HELLO -> throw new UnsupportedOperationException("no Netty HTTP hello (it would need netty-codec-http)");
                         }
                     }
                 });

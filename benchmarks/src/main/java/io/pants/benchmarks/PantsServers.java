@@ -3,6 +3,10 @@ package io.pants.benchmarks;
 import io.pants.Engine;
 import io.pants.Server;
 import io.pants.Stream;
+import io.pants.http.HttpHandler;
+import io.pants.http.HttpServer;
+
+import java.util.Map;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,12 +34,20 @@ final class PantsServers {
         @Override protected void onClose() { OPEN.decrementAndGet(); }
     }
 
+    /** The http-hello example's handler. */
+    static final HttpHandler HELLO = request -> {
+        request.sendStatus(200);
+        request.sendHeaders(Map.of("Content-Type", "text/plain"));
+        request.send("Hello, World!");
+        request.finish();
+    };
+
     /** Listens on 127.0.0.1 with an ephemeral port; {@link Engine#start()} is left to the caller. */
     static Server listen(Engine engine, Workload.Protocol protocol, int port) {
         Server server = switch (protocol) {
             case ECHO -> new Server(engine, Echo::new);
             case FAKE_HTTP -> new Server(engine, FakeHttpResponder::new);
-            case HTTP_HELLO -> throw new UnsupportedOperationException("no Pants HTTP server yet");
+            case HTTP_HELLO -> new HttpServer(engine, HELLO);
         };
         return server.listen("127.0.0.1", port);
     }

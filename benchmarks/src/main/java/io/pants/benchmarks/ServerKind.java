@@ -35,7 +35,7 @@ enum ServerKind {
         return switch (protocol) {
             case ECHO -> this != JDK_HTTP;
             case FAKE_HTTP -> true;
-            case HTTP_HELLO -> false; // extension point: the HTTP module's servers go here
+            case HTTP_HELLO -> this != NETTY_EPOLL && this != NETTY_NIO; // Pants' HTTP server, the JDK's
         };
     }
 

@@ -4,11 +4,10 @@ package io.pants.benchmarks;
  * What a server under test is asked to do. Each workload names the protocol the server speaks
  * ({@link #protocol}) and how the load is made.
  *
- * <p>Extension point: the HTTP hello-world workloads (Pants' HTTP server; the JDK
- * {@code HttpServer} API on Pants' provider versus on the JDK's own server) arrive with the HTTP
- * module. Each becomes one constant here with protocol {@link Protocol#HTTP_HELLO}, run by
- * {@link LoadRunner} through wrk like {@link #FAKE_HTTP}, plus the servers that speak it in
- * {@link ServerKind} and {@link ServerMain}.
+ * <p>Extension point: an HTTP hello-world workload (such as the JDK {@code HttpServer} API on
+ * Pants' provider) is one more server that speaks {@link Protocol#HTTP_HELLO}, in
+ * {@link ServerKind} and {@link ServerMain}; {@link LoadRunner} already drives that workload
+ * through wrk.
  */
 enum Workload {
     /** 64-byte ping-pong on 100 connections, from the built-in closed-loop client. */
@@ -17,6 +16,8 @@ enum Workload {
     ECHO_1000("echo-1000", Protocol.ECHO, 1000, 0),
     /** The talk's fake HTTP under wrk, keep-alive, 100 connections. */
     FAKE_HTTP("fake-http", Protocol.FAKE_HTTP, 100, 0),
+    /** A real HTTP server's hello world (parsing, headers, Date) under wrk, keep-alive, 100 connections. */
+    HTTP_HELLO("http-hello", Protocol.HTTP_HELLO, 100, 0),
     /** 10,000 idle connections held open while 100 more ping-pong; memory per connection measured. */
     MANY_CONNECTIONS("many-connections", Protocol.ECHO, 100, 10_000);
 

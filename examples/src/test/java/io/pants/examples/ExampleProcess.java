@@ -93,7 +93,12 @@ final class ExampleProcess implements AutoCloseable {
             try (InputStream in = process.getErrorStream()) {
                 byte[] buf = new byte[4096];
                 int n;
-                while ((n = in.read(buf)) > 0) stderr.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                while ((n = in.read(buf)) > 0) {
+                    synchronized (stderr) {
+                        stderr.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                        stderr.notifyAll();
+                    }
+                }
             } catch (IOException e) {
                 stderr.append("[test: reading stderr failed: ").append(e).append("]\n");
             }
@@ -141,6 +146,23 @@ final class ExampleProcess implements AutoCloseable {
             fail("'" + description + "' did not exit within " + WAIT + "; " + diagnostics());
         }
         return process.exitValue();
+    }
+
+    /**
+     * Waits until the example has written {@code fragment} to standard error and returns all it
+     * wrote so far. For checks on a running example: destroy() closes the pipe, so output not yet
+     * read at that moment would be lost to {@link #stderrAfterExit()}.
+     */
+    String awaitStderrContaining(String fragment) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        synchronized (stderr) {
+            while (stderr.indexOf(fragment) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) fail("'" + description + "' did not write '" + fragment + "' to stderr within " + WAIT + "; " + diagnostics());
+                stderr.wait(Math.max(1, left / 1_000_000));
+            }
+            return stderr.toString();
+        }
     }
 
     /** Everything the example wrote to standard error; call once it has exited. */
