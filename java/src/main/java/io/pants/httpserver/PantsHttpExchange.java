@@ -33,9 +33,11 @@ import java.util.Objects;
  * <h2>Lengths</h2>
  * As in the JDK, {@code sendResponseHeaders(code, n)} with {@code n > 0} promises exactly
  * {@code n} bytes ({@code Content-Length}); 0 streams a body of any length (chunked, or until
- * the connection closes for an HTTP/1.0 client); -1 sends no body and ends the exchange. HEAD
- * requests and 204 and 304 responses never carry a body and also end at once. Writing more
- * than promised throws, closing with less throws and closes the connection.
+ * the connection closes for an HTTP/1.0 client); -1 sends no body and ends the exchange, as
+ * do 204 and 304 responses. Writing more than promised throws, closing with less throws and
+ * closes the connection. A HEAD request is answered with the head a GET would get, its
+ * {@code Content-Length} or chunked coding included: what its handler writes is counted and
+ * dropped (the JDK would throw instead), so a handler written for GET answers HEAD correctly.
  *
  * <h2>Failures</h2>
  * A handler (or filter) that throws gets its client a 500 if its response head was not sent
@@ -72,7 +74,7 @@ final class PantsHttpExchange extends HttpExchange {
         this.remoteAddress = (InetSocketAddress) request.remoteAddress();
         this.localAddress = (InetSocketAddress) request.localAddress();
         this.in = new ByteArrayInputStream(request.body());
-        this.responseBody = new ResponseBody(server, this, request);
+        this.responseBody = new ResponseBody(server, this, request, headRequest);
         this.out = responseBody;
         request.onDrain(responseBody::drained);
         request.onAbort(this::connectionClosed);
@@ -175,11 +177,8 @@ final class PantsHttpExchange extends HttpExchange {
             }
             responseCode = code;
         }
-        boolean noBody = headRequest || code == 204 || code == 304 || length < 0;
-        if (noBody) {
-            // a HEAD response may tell the length a GET would get; others have none to tell
-            long headLength = headRequest && length > 0 ? length : -1;
-            responseBody.sendHead(code, responseHeaders, headLength, headRequest);
+        if (code == 204 || code == 304 || length < 0) {
+            responseBody.sendHead(code, responseHeaders);
         } else if (length == 0) {
             responseBody.startStreaming(code, responseHeaders);
         } else {

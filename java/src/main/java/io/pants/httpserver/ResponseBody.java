@@ -37,6 +37,8 @@ final class ResponseBody extends OutputStream {
     private final PantsHttpExchange exchange;
     /** Only touched in tasks run on the loop thread. */
     private final HttpRequest request;
+    /** HEAD: the HTTP layer drops the body, so a short one is no error. */
+    private final boolean headRequest;
 
     // handler thread (the exchange's methods are called from one thread at a time)
     private boolean started, closed;
@@ -61,8 +63,9 @@ final class ResponseBody extends OutputStream {
         }
     }
 
-    ResponseBody(PantsHttpServer server, PantsHttpExchange exchange, HttpRequest request) {
+    ResponseBody(PantsHttpServer server, PantsHttpExchange exchange, HttpRequest request, boolean headRequest) {
         this.server = server;
+        this.headRequest = headRequest;
         this.exchange = exchange;
         this.request = request;
     }
@@ -70,13 +73,13 @@ final class ResponseBody extends OutputStream {
     // ---------------------------------------------------------------- from sendResponseHeaders
 
     /** A response without a body: the exchange ends here. */
-    void sendHead(int status, Headers fields, long contentLength, boolean streamHead) throws IOException {
+    void sendHead(int status, Headers fields) throws IOException {
         started = true;
         closed = true;
         remaining = 0;
-        Head h = new Head(status, fieldsOf(fields, contentLength >= 0 || streamHead), contentLength);
-        // a HEAD response of unknown length goes out as a streamed one: no false Content-Length: 0
-        submit(h, null, streamHead && contentLength < 0, true);
+        // a HEAD response may tell a GET's length; without one it goes out as a streamed
+        // response would, rather than with a false Content-Length: 0
+        submit(new Head(status, fieldsOf(fields, headRequest), -1), null, headRequest, true);
     }
 
     void startStreaming(int status, Headers fields) throws IOException {
@@ -158,7 +161,7 @@ final class ResponseBody extends OutputStream {
         closed = true;
         byte[] rest = takeBuffer();
         submit(takeHead(), rest, false, true);
-        if (remaining > 0) {
+        if (remaining > 0 && !headRequest) {
             // the loop finishes the response short, which closes the connection
             throw new IOException("insufficient bytes written to the response body: " + remaining + " of its Content-Length missing");
         }
