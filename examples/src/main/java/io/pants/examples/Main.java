@@ -25,7 +25,10 @@ public final class Main {
                     "prints each length-prefixed message it receives as a line", 1, 2, 0, MessageServer::main),
             new Example("messages-client", "HOST PORT [MESSAGE...]",
                     "sends each MESSAGE, or each line of standard input, as a length-prefixed message",
-                    2, Integer.MAX_VALUE, 1, MessageClient::main));
+                    2, Integer.MAX_VALUE, 1, MessageClient::main),
+            new Example("jdk-hello", "PORT [BIND_ADDRESS]",
+                    "a JDK HttpServer application (com.sun.net.httpserver) answering Hello, World!, run on Pants",
+                    1, 2, 0, JdkHello::main));
 
     private Main() {}
 
