@@ -94,8 +94,11 @@ int32_t pants_epoll_turn(int32_t epfd, int64_t *changes, int32_t nchanges,
             uint64_t value;
             ssize_t r;
             do { r = read(fd, &value, sizeof value); } while (r < 0 && errno == EINTR);
-        } else if (mode == PANTS_MODE_PREREAD
-                   && (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
+        } else if (mode == PANTS_MODE_PREREAD && (evs[i].events & EPOLLIN)) {
+            /* EPOLLIN only: it is reported only while reading is wanted, and then comes with
+             * any hangup or error too. EPOLLHUP/EPOLLERR alone come whatever the interest, for
+             * a connecting socket as well, where a read would consume the connect error
+             * (SO_ERROR) that the engine is about to look for. */
             int64_t room = arena_len - used;
             if (room < min_read) continue;
             size_t want = (size_t) (room < read_max ? room : read_max);

@@ -105,6 +105,7 @@ public final class Engine implements Executor, AutoCloseable {
     /** For the reads the poller leaves to the engine (plain readiness). */
     private ByteBuffer readBuffer;
     private final ArrayList<Listener> pausedListeners = new ArrayList<>();
+    private boolean resumeScheduled;
     private final Dispatcher dispatcher = new Dispatcher();
     private long turns;
 
@@ -273,7 +274,9 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     private long waitTimeout(long maxWaitNanos) {
-        if (!callbacks.isEmpty() || closeRequested) return 0;
+        // dirty streams: output queued by callbacks of the flush just done (onDrain, onWrite)
+        // goes out after this wait, which must therefore not block
+        if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0) return 0;
         Timer next = timers.peek();
         if (next == null) return maxWaitNanos;
         long untilNext = Math.max(0, next.deadline - clock.getAsLong());
@@ -455,10 +458,15 @@ public final class Engine implements Executor, AutoCloseable {
 
     /** A descriptor was closed: listeners paused for lack of descriptors may try again. */
     void descriptorFreed() {
-        if (pausedListeners.isEmpty()) return;
-        Listener[] paused = pausedListeners.toArray(new Listener[0]);
-        pausedListeners.clear();
-        for (Listener l : paused) l.resumeAccepting();
+        if (pausedListeners.isEmpty() || resumeScheduled || closed || closeRequested) return;
+        // on the next turn: NIO releases a closed channel's descriptor only at its next select
+        resumeScheduled = true;
+        callback(() -> {
+            resumeScheduled = false;
+            Listener[] paused = pausedListeners.toArray(new Listener[0]);
+            pausedListeners.clear();
+            for (Listener l : paused) l.resumeAccepting();
+        });
     }
 
     void pausedForDescriptors(Listener l) {

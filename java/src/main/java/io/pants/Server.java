@@ -116,7 +116,10 @@ public class Server {
         throw new IllegalStateException("this server listens on no IP address");
     }
 
-    /** The streams currently connected through this server (a live, read-only view). */
+    /**
+     * The streams currently connected through this server (a live, read-only view). A stream
+     * leaves it when it starts closing, even while it still sends what it had queued.
+     */
     public Set<Stream> connections() {
         return Collections.unmodifiableSet(connections);
     }

@@ -50,8 +50,8 @@ import java.util.regex.Pattern;
  *
  * <h2>Closing</h2>
  * {@link #close()} sends what is queued, then closes; {@link #abort()} closes at once and drops
- * it. When the peer closes, what is buffered is delivered (see {@link ReadDelimiter}), then the
- * stream closes. {@link #onClose()} is called exactly once for every stream that was accepted
+ * it. When the peer closes, what is buffered is delivered (see {@link ReadDelimiter}), then
+ * {@link #onEndOfInput()} closes the stream (override it to stay half-open). {@link #onClose()} is called exactly once for every stream that was accepted
  * or asked to connect, whatever ended it.
  */
 public abstract class Stream extends Channel {
@@ -112,6 +112,16 @@ public abstract class Stream extends Channel {
 
     /** The send queue went above the high water mark and is now down to the low one. */
     protected void onDrain() {}
+
+    /**
+     * The peer closed its sending side (end of stream); everything it sent has been delivered.
+     * By default this closes the stream, after sending what is queued. Override it to keep the
+     * connection half-open, to go on writing (an answer streamed with {@link #onDrain()}, say),
+     * and call {@link #close()} when done.
+     */
+    protected void onEndOfInput() {
+        close();
+    }
 
     /** The stream closed. Called once. */
     protected void onClose() {}
@@ -479,7 +489,7 @@ public abstract class Stream extends Channel {
                         + ": not a complete " + delimiter + " frame");
             }
         }
-        if (state == OPEN) close();
+        if (state == OPEN) safely("onEndOfInput", this::onEndOfInput);
     }
 
     private void deliver(byte[] piece) {
@@ -644,6 +654,8 @@ public abstract class Stream extends Channel {
             case OPEN -> {
                 if (flush && out != null && !out.isEmpty()) {
                     state = CLOSING;
+                    // no longer connected: out of server.connections(), where writes would throw
+                    if (server != null) server.removed(this);
                     updateInterest();
                     if (!writeArmed && !dirty) {
                         dirty = true;

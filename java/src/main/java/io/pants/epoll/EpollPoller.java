@@ -360,7 +360,8 @@ final class EpollPoller implements Poller {
         if (n <= 0) return n;
         long used = 0;
         long minRead = Math.min(READ_MAX, 4096);
-        int readable = k.epollIn | k.epollHup | k.epollErr | k.epollRdHup;
+        // as in the shim: EPOLLIN only, never a bare hangup or error (see pants_epoll.c)
+        int readable = k.epollIn;
         for (int i = 0; i < n; i++) {
             int base = i * k.eventSize;
             int flags = eventsView.getInt(base + k.eventEventsOffset);
