@@ -1,5 +1,6 @@
 package io.pants.httpserver;
 
+import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
@@ -108,6 +109,12 @@ final class JdkApiApplication {
             public boolean checkCredentials(String user, String password) {
                 return user.equals("user") && password.equals("secret");
             }
+        });
+
+        // an authenticator that refuses everyone outright
+        server.createContext("/forbidden", x -> respond(x, 200, "let in")).setAuthenticator(new Authenticator() {
+            @Override
+            public Result authenticate(HttpExchange x) { return new Failure(403); }
         });
 
         // prefixes: the longest matching context path wins

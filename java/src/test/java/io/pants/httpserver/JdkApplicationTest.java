@@ -159,7 +159,7 @@ class JdkApplicationTest {
     }
 
     @BackendTest
-    void theAuthenticatorAnswers401WithoutGoodCredentials(String backend) throws Exception {
+    void theAuthenticatorAnswers401WithoutGoodCredentialsAnd403ForAFailure(String backend) throws Exception {
         try (RunningApplication s = RunningApplication.start(backend)) {
             HttpResponse<String> none = JdkClient.get(s.uri("/private"));
             assertEquals(401, none.statusCode());
@@ -176,6 +176,10 @@ class JdkApplicationTest {
 
             Curl.Result c = Curl.run("--user", "user:secret", s.uri("/private").toString());
             assertEquals("hello user filter", c.out(), c.stderr());
+
+            HttpResponse<String> refused = JdkClient.get(s.uri("/forbidden"));
+            assertEquals(403, refused.statusCode(), "an authenticator's Failure(403)");
+            assertEquals("", refused.body());
         }
     }
 
