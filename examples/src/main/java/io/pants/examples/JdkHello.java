@@ -1,6 +1,7 @@
 package io.pants.examples;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
 import io.pants.Engine;
 import io.pants.httpserver.PantsHttpServerProvider;
 
@@ -14,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  * Hello world written against the JDK's own {@code com.sun.net.httpserver} API, run on Pants.
  * {@link #serve} is the application and knows nothing of Pants; {@link #main} only selects the
  * Pants provider, as {@code -Dcom.sun.net.httpserver.HttpServerProvider=...} on the command line
- * would. Arguments: PORT [BIND_ADDRESS].
+ * would (unless the command line names a provider itself: then that one runs the application, e.g.
+ * the JDK's own, {@code sun.net.httpserver.DefaultHttpServerProvider}, for a comparison).
+ * Arguments: PORT [BIND_ADDRESS].
  */
 public class JdkHello {
     static final String PROVIDER_PROPERTY = "com.sun.net.httpserver.HttpServerProvider";
@@ -43,9 +46,11 @@ public class JdkHello {
         InetSocketAddress address = args.length > 1 ? new InetSocketAddress(args[1], port) : new InetSocketAddress(port);
         try {
             HttpServer server = serve(address);
-            // the provider's servers use the same poller as the default engine: -Dpants.poller, else the best
+            // the provider's servers use the same poller as the default engine: -Dpants.poller, else the best;
+            // with another provider chosen on the command line (the JDK's own, to compare), there is none
+            boolean onPants = HttpServerProvider.provider() instanceof PantsHttpServerProvider;
             System.out.println("jdk-hello listening on port " + server.getAddress().getPort()
-                    + " (poller: " + Engine.instance().pollerName() + ")");
+                    + " (poller: " + (onPants ? Engine.instance().pollerName() : "none, " + HttpServerProvider.provider().getClass().getName()) + ")");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
