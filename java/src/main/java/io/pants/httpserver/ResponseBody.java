@@ -208,9 +208,12 @@ final class ResponseBody extends OutputStream {
      */
     private void submit(Head h, byte[] data, boolean flush, boolean finish) throws IOException {
         int n = data == null ? 0 : data.length;
+        // a handler on the loop thread itself (an executor that runs tasks where they are
+        // given) must not wait for the loop: its output queues up instead
+        boolean mayWait = !server.engine().inLoopThread();
         synchronized (lock) {
             try {
-                while (!connectionClosed && (notWritable || (inFlight > 0 && inFlight + n > MAX_IN_FLIGHT))) lock.wait();
+                while (mayWait && !connectionClosed && (notWritable || (inFlight > 0 && inFlight + n > MAX_IN_FLIGHT))) lock.wait();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for the client to take the response");

@@ -109,6 +109,22 @@ class JdkServerThreadsTest {
     }
 
     @BackendTest
+    void aDirectExecutorRunsHandlersOnTheLoopWithoutDeadlock(String backend) throws Exception {
+        try (RunningApplication s = RunningApplication.start(backend, null, Runnable::run)) {
+            String name = JdkClient.get(s.uri("/thread")).body();
+            assertTrue(name.startsWith("pants-httpserver-") && !name.contains("dispatcher"), "handler ran on " + name);
+            // more than the response body lets a handler have in flight: on the loop it must not wait for itself
+            long size = 4L * ResponseBody.MAX_IN_FLIGHT + 5;
+            HttpResponse<byte[]> r = JdkClient.get().send(JdkApplicationTest.request(s.uri("/big?" + size)).build(), BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode());
+            assertEquals(size, r.body().length);
+            for (int i = 0; i < size; i++) {
+                if (r.body()[i] != JdkApiApplication.patternByte(i)) fail("byte " + i + " is wrong");
+            }
+        }
+    }
+
+    @BackendTest
     void aSlowClientHoldsTheHandlerBackAndLosesNoByte(String backend) throws Exception {
         long size = 32L * 1024 * 1024; // more than loopback socket buffers hold
         Workers workers = new Workers();

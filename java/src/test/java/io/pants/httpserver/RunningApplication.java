@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 
 /** {@link JdkApiApplication} on a Pants provider with the given backend, on a loopback port; stopped on close. */
@@ -26,12 +27,17 @@ final class RunningApplication implements AutoCloseable {
     }
 
     static RunningApplication start(String backend, ExecutorService executor) throws IOException {
+        return start(backend, executor, executor);
+    }
+
+    /** With {@code handlers} as the server's executor; {@code owned} (may be null) is shut down on close. */
+    static RunningApplication start(String backend, ExecutorService owned, Executor handlers) throws IOException {
         HttpServer server = new PantsHttpServerProvider(backend)
                 .createHttpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         JdkApiApplication app = JdkApiApplication.install(server);
-        if (executor != null) server.setExecutor(executor);
+        if (handlers != null) server.setExecutor(handlers);
         server.start();
-        return new RunningApplication(server, app, executor);
+        return new RunningApplication(server, app, owned);
     }
 
     int port() { return server.getAddress().getPort(); }
