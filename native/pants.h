@@ -10,7 +10,15 @@
  *    load time (the *_layout and *_constants functions) instead of being assumed there.
  *
  * One .c file per OS mechanism: pants_socket.c (POSIX sockets, batched writev),
- * pants_epoll.c (Linux epoll, eventfd, sendfile). Later: pants_kqueue.c, pants_iocp.c.
+ * pants_datagram.c (datagram sockets, batched receive and send), pants_epoll.c (Linux epoll,
+ * eventfd, sendfile); on Windows, pants_winsock.c (Winsock sockets) and pants_iocp.c
+ * (readiness over an I/O completion port and AFD polls).
+ *
+ * On Windows "-errno" means the negated Windows system error code: Winsock reports WSAE*
+ * codes (WSAEWOULDBLOCK, WSAECONNREFUSED, ...), which are themselves system error codes,
+ * Win32 calls report GetLastError(), and NTSTATUS results are converted with
+ * RtlNtStatusToDosError. One namespace, so Java compares against the values that
+ * pants_socket_constants exports in the POSIX slots (EAGAIN's slot holds WSAEWOULDBLOCK).
  */
 #ifndef PANTS_H
 #define PANTS_H
@@ -61,6 +69,13 @@ PANTS_API int32_t pants_close(int32_t fd);
 PANTS_API int32_t pants_open_readonly(const char *path);
 PANTS_API int32_t pants_flush(int64_t *entries, int32_t count, const void *iovecs);
 
+/* datagram sockets (pants_datagram.c) */
+PANTS_API int32_t pants_datagram_constants(int32_t *out, int32_t n);
+PANTS_API int32_t pants_msghdr_layout(int32_t *out, int32_t n);
+PANTS_API int32_t pants_setsockopt(int32_t fd, int32_t level, int32_t name, const void *value, int32_t len);
+PANTS_API int32_t pants_recvmmsg(int32_t fd, void *msgs, int32_t vlen, int32_t flags);
+PANTS_API int32_t pants_sendmmsg(int32_t fd, void *msgs, int32_t vlen, int32_t flags);
+
 /* epoll (pants_epoll.c, Linux only) */
 PANTS_API int32_t pants_epoll_layout(int32_t *out, int32_t n);
 PANTS_API int32_t pants_epoll_constants(int32_t *out, int32_t n);
@@ -72,5 +87,53 @@ PANTS_API int32_t pants_epoll_turn(int32_t epfd, int64_t *changes, int32_t nchan
                                    void *events, int32_t maxevents, int32_t timeout_ms,
                                    int32_t *reads, char *arena, int64_t arena_len, int32_t read_max);
 PANTS_API int64_t pants_sendfile(int32_t out_fd, int32_t in_fd, int64_t offset, int64_t count);
+
+#if defined(_WIN32)
+/*
+ * Winsock (pants_winsock.c). A SOCKET is pointer-sized, so handles travel as int64; results
+ * are the handle or a byte count, or -(Windows error code). pants_version, pants_strerror,
+ * pants_socket_constants and pants_iovec_layout above exist here too (the "iovec" is a WSABUF).
+ */
+PANTS_API int32_t pants_ws_startup(void);
+PANTS_API int64_t pants_ws_socket(int32_t family);
+PANTS_API int32_t pants_ws_setsockopt_int(int64_t s, int32_t level, int32_t name, int32_t value);
+PANTS_API int32_t pants_ws_getsockopt_int(int64_t s, int32_t level, int32_t name);
+PANTS_API int32_t pants_ws_bind(int64_t s, const void *addr, int32_t len);
+PANTS_API int32_t pants_ws_listen(int64_t s, int32_t backlog);
+PANTS_API int64_t pants_ws_accept(int64_t s, void *addr, int32_t *len);
+PANTS_API int32_t pants_ws_connect(int64_t s, const void *addr, int32_t len);
+PANTS_API int32_t pants_ws_getsockname(int64_t s, void *addr, int32_t *len);
+PANTS_API int32_t pants_ws_getpeername(int64_t s, void *addr, int32_t *len);
+PANTS_API int64_t pants_ws_recv(int64_t s, void *buf, int64_t len);
+PANTS_API int64_t pants_ws_send(int64_t s, const void *buf, int64_t len);
+PANTS_API int32_t pants_ws_shutdown(int64_t s, int32_t how);
+PANTS_API int32_t pants_ws_close(int64_t s);
+/* As pants_flush, with sockets in entries[0] and WSABUFs for iovecs. */
+PANTS_API int32_t pants_ws_flush(int64_t *entries, int32_t count, const void *wsabufs);
+
+/*
+ * An epoll-shaped poller over an I/O completion port (pants_iocp.c). Interest and results
+ * are AFD poll bits (pants_iocp_constants); the caller maps them to its own events.
+ * Level-triggered: a socket that is still ready is reported again by the next wait.
+ * Deregister (PANTS_IOCP_DEL) before closing a socket.
+ */
+#define PANTS_IOCP_ADD 1
+#define PANTS_IOCP_MOD 2
+#define PANTS_IOCP_DEL 3
+/* Reported instead of AFD bits when the poll itself failed; the socket is not re-armed
+ * until its interest is set again. */
+#define PANTS_IOCP_POLL_FAILED 0x40000000
+
+PANTS_API int32_t pants_iocp_constants(int32_t *out, int32_t n);
+/* The poller's address (positive), or -error. */
+PANTS_API int64_t pants_iocp_create(void);
+PANTS_API int32_t pants_iocp_ctl(int64_t poller, int32_t op, int64_t socket, int32_t afd_events, int64_t data);
+/* Two int64 per event: [0] data, [1] AFD bits. Returns the count, which may be 0 before the
+ * timeout (a wake-up, or only cancellations were dequeued), or -error. */
+PANTS_API int32_t pants_iocp_wait(int64_t poller, int64_t *events, int32_t max, int32_t timeout_ms);
+/* Safe from any thread while the poller is open. */
+PANTS_API int32_t pants_iocp_wake(int64_t poller);
+PANTS_API int32_t pants_iocp_close(int64_t poller);
+#endif
 
 #endif

@@ -41,7 +41,8 @@ import java.util.function.LongSupplier;
  *   <li>run tasks handed in from other threads with {@link #execute(Runnable)};
  *   <li>run timers that are due ({@link #defer}, {@link #cycle}), earliest first;
  *   <li>run the callbacks scheduled before the turn began ({@link #callback}), then every {@link #loop};
- *   <li>flush queued writes (one native crossing for all streams on the epoll shim);
+ *   <li>flush queued writes (one native crossing for all streams on the epoll shim, and one
+ *       per datagram socket for its batch of datagrams);
  *   <li>wait for I/O, at most until the nearest timer (not at all if callbacks are pending);
  *       interest changes go in with the wait, and the shim performs the reads in the same call;
  *   <li>dispatch what was ready: accepts, connects, data, end of stream, writability;
@@ -97,6 +98,9 @@ public final class Engine implements Executor, AutoCloseable {
     private Stream[] dirty = new Stream[64];
     private int dirtyCount;
     private Stream[] flushing = new Stream[64];
+    private Datagram[] dirtyDatagrams = new Datagram[16];
+    private int dirtyDatagramCount;
+    private Datagram[] flushingDatagrams = new Datagram[16];
     private final WriteBatch batch = new WriteBatch();
     private final WriteBatch singleBatch = new WriteBatch();
 
@@ -274,9 +278,9 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     private long waitTimeout(long maxWaitNanos) {
-        // dirty streams: output queued by callbacks of the flush just done (onDrain, onWrite)
-        // goes out after this wait, which must therefore not block
-        if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0) return 0;
+        // dirty streams and datagram sockets: output queued by callbacks of the flush just done
+        // (onDrain, onWrite) goes out after this wait, which must therefore not block
+        if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0 || dirtyDatagramCount > 0) return 0;
         Timer next = timers.peek();
         if (next == null) return maxWaitNanos;
         long untilNext = Math.max(0, next.deadline - clock.getAsLong());
@@ -489,8 +493,32 @@ public final class Engine implements Executor, AutoCloseable {
         dirty[dirtyCount++] = s;
     }
 
+    void markDirty(Datagram d) {
+        if (dirtyDatagramCount == dirtyDatagrams.length) dirtyDatagrams = Arrays.copyOf(dirtyDatagrams, dirtyDatagramCount * 2);
+        dirtyDatagrams[dirtyDatagramCount++] = d;
+    }
+
     private void flushWrites() {
-        if (dirtyCount == 0) return;
+        if (dirtyCount > 0) flushStreams();
+        if (dirtyDatagramCount > 0) flushDatagrams();
+    }
+
+    /** Datagram sockets send one by one: a batch per socket (sendmmsg) is already one crossing. */
+    private void flushDatagrams() {
+        Datagram[] list = dirtyDatagrams;
+        int n = dirtyDatagramCount;
+        dirtyDatagrams = flushingDatagrams.length >= n ? flushingDatagrams : new Datagram[list.length];
+        flushingDatagrams = list;
+        dirtyDatagramCount = 0;
+        for (int i = 0; i < n; i++) {
+            Datagram d = list[i];
+            list[i] = null;
+            d.dirty = false;
+            d.sendQueued();
+        }
+    }
+
+    private void flushStreams() {
         Stream[] list = dirty;
         int n = dirtyCount;
         dirty = flushing.length >= n ? flushing : new Stream[list.length];

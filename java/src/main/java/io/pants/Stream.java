@@ -208,7 +208,8 @@ public abstract class Stream extends Channel {
         return this;
     }
 
-    private static boolean isLiteralAddress(String host) {
+    /** Whether {@code host} is an IP address literal, which needs no lookup. */
+    static boolean isLiteralAddress(String host) {
         if (host.indexOf(':') >= 0) return true; // IPv6
         int dots = 0;
         for (int i = 0; i < host.length(); i++) {

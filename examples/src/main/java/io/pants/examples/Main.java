@@ -21,11 +21,15 @@ public final class Main {
     static final List<Example> EXAMPLES = List.of(
             new Example("echo", "PORT [BIND_ADDRESS]",
                     "echo server: sends every byte it receives back", 1, 2, 0, EchoServer::main),
+            new Example("fake-http", "PORT [BIND_ADDRESS]",
+                    "answers every HTTP request with the same prefabricated response", 1, 2, 0, FakeHttpServer::main),
             new Example("messages-server", "PORT [BIND_ADDRESS]",
                     "prints each length-prefixed message it receives as a line", 1, 2, 0, MessageServer::main),
             new Example("messages-client", "HOST PORT [MESSAGE...]",
                     "sends each MESSAGE, or each line of standard input, as a length-prefixed message",
                     2, Integer.MAX_VALUE, 1, MessageClient::main),
+            new Example("udp-echo", "PORT [BIND_ADDRESS]",
+                    "UDP echo server: sends every datagram back to its sender", 1, 2, 0, UdpEchoServer::main),
             new Example("jdk-hello", "PORT [BIND_ADDRESS]",
                     "a JDK HttpServer application (com.sun.net.httpserver) answering Hello, World!, run on Pants",
                     1, 2, 0, JdkHello::main));

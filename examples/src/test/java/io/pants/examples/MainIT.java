@@ -25,7 +25,7 @@ class MainIT {
 
     private static void assertUsageListsEveryExample(String text) {
         assertTrue(text.contains("usage: java [-Dpants.poller=NAME] -jar pants-examples.jar EXAMPLE"), "no usage line in:\n" + text);
-        for (String line : List.of("echo PORT [BIND_ADDRESS]", "messages-server PORT [BIND_ADDRESS]", "messages-client HOST PORT [MESSAGE...]")) {
+        for (String line : List.of("echo PORT [BIND_ADDRESS]", "fake-http PORT [BIND_ADDRESS]", "messages-server PORT [BIND_ADDRESS]", "messages-client HOST PORT [MESSAGE...]")) {
             assertTrue(text.contains(line), "the usage does not list '" + line + "':\n" + text);
         }
         for (Main.Example e : Main.EXAMPLES) {

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Linux epoll, level-triggered. With the shim, a loop turn costs two native crossings: one
@@ -29,6 +31,8 @@ import java.util.Arrays;
  * <p>Native memory is allocated once per poller: the epoll_event array (read with the layout
  * the shim reports), the per-event read results, the read arena, the change list, and the
  * flush table with its iovecs. The kernel only ever sees the 64-bit word fd|mode|token.
+ * Datagram sockets are registered plainly (readiness only) and move their datagrams in batches,
+ * one recvmmsg or sendmmsg each, through {@link DatagramIo}, made with the first of them.
  */
 final class EpollPoller implements Poller {
     static final int MODE_PLAIN = 0, MODE_PREREAD = 1, MODE_WAKEUP = 2;
@@ -62,6 +66,8 @@ final class EpollPoller implements Poller {
     private final int[] entryOwner = new int[MAX_ENTRIES];
     private ByteBuffer lastReadBuffer;
     private long lastReadAddress;
+    /** Made with the first datagram socket: most engines never open one. */
+    private DatagramIo datagrams;
 
     EpollPoller(boolean shim, String name) throws IOException {
         this.name = name;
@@ -174,6 +180,18 @@ final class EpollPoller implements Poller {
             throw e;
         }
     }
+
+    @Override
+    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+        if (datagrams == null) {
+            datagrams = new DatagramIo(this, sys, k, shim ? DatagramConstants.fromShim() : DatagramConstants.linuxGeneric());
+        }
+        return datagrams.open(bind, options);
+    }
+
+    ByteBuffer scratchView() { return scratchView; }
+
+    long scratchAddress() { return scratchAddr; }
 
     private int encode(SocketAddress address, int family) throws IOException {
         try {
@@ -544,5 +562,6 @@ final class EpollPoller implements Poller {
         iovecs.close();
         scratch.close();
         if (copyMemory != null) copyMemory.close();
+        if (datagrams != null) datagrams.close();
     }
 }

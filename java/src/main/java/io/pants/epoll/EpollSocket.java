@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
-/** A socket descriptor of an {@link EpollPoller}, with the interest the kernel has and the one wanted. */
-final class EpollSocket extends PollerSocket {
+/**
+ * A socket descriptor of an {@link EpollPoller}, with the interest the kernel has and the one
+ * wanted. Datagram sockets are the subclass {@link EpollDatagram}.
+ */
+class EpollSocket extends PollerSocket {
     final EpollPoller poller;
     final int fd;
     final int family;

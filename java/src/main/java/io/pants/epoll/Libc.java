@@ -40,6 +40,8 @@ final class Libc {
     static native long read(int fd, long buf, long len);
     static native long write(int fd, long buf, long len);
     static native long writev(int fd, long iov, int count);
+    static native int recvmmsg(int fd, long msgs, int vlen, int flags, long timeout);
+    static native int sendmmsg(int fd, long msgs, int vlen, int flags);
     static native int shutdown(int fd, int how);
     static native int close(int fd);
     static native int open(String path, int flags);

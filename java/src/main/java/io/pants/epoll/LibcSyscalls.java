@@ -27,6 +27,24 @@ final class LibcSyscalls implements Syscalls {
 
     @Override public int socket(int domain) { return check(Libc.socket(domain, k.sockStream | NativeConstants.SOCK_NONBLOCK | NativeConstants.SOCK_CLOEXEC, 0)); }
 
+    @Override public int datagramSocket(int domain) { return check(Libc.socket(domain, DatagramConstants.LINUX_SOCK_DGRAM | NativeConstants.SOCK_NONBLOCK | NativeConstants.SOCK_CLOEXEC, 0)); }
+
+    @Override public int setOption(int fd, int level, int name, long value, int len) { return check(Libc.setsockopt(fd, level, name, value, len)); }
+
+    @Override
+    public int recvmmsg(int fd, long msgs, int vlen, int flags) {
+        int r;
+        do { r = check(Libc.recvmmsg(fd, msgs, vlen, flags, 0)); } while (r == -k.eIntr);
+        return r;
+    }
+
+    @Override
+    public int sendmmsg(int fd, long msgs, int vlen, int flags) {
+        int r;
+        do { r = check(Libc.sendmmsg(fd, msgs, vlen, flags | NativeConstants.MSG_NOSIGNAL)); } while (r == -k.eIntr);
+        return r;
+    }
+
     @Override
     public int setIntOption(int fd, int level, int name, int value) {
         scratch.setInt(0, value);

@@ -81,5 +81,5 @@ final class NativeConstants {
 
     /** Linux flag values used by the libc binding only (the shim applies them in C). */
     static final int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000,
-            EPOLL_CLOEXEC = 0x80000, O_RDONLY_CLOEXEC = 0x80000;
+            EPOLL_CLOEXEC = 0x80000, O_RDONLY_CLOEXEC = 0x80000, MSG_NOSIGNAL = 0x4000;
 }

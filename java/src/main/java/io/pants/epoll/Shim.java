@@ -64,6 +64,12 @@ final class Shim {
     static native int pants_open_readonly(String path);
     static native int pants_flush(long entries, int count, long iovecs);
 
+    static native int pants_datagram_constants(long out, int n);
+    static native int pants_msghdr_layout(long out, int n);
+    static native int pants_setsockopt(int fd, int level, int name, long value, int len);
+    static native int pants_recvmmsg(int fd, long msgs, int vlen, int flags);
+    static native int pants_sendmmsg(int fd, long msgs, int vlen, int flags);
+
     static native int pants_epoll_layout(long out, int n);
     static native int pants_epoll_constants(long out, int n);
     static native int pants_epoll_create();

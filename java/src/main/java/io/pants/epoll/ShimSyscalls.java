@@ -7,8 +7,15 @@ import com.sun.jna.Pointer;
 final class ShimSyscalls implements Syscalls {
     private final Memory message = new Memory(256);
 
+    /** SOCK_DGRAM as the shim was compiled, asked once, when the first datagram socket opens. */
+    private static final class DatagramType {
+        static final int VALUE = DatagramConstants.fromShim().sockDgram;
+    }
+
     @Override public int socket(int domain) { return Shim.pants_socket(domain, 1 /* SOCK_STREAM on every OS we build for */, 0); }
+    @Override public int datagramSocket(int domain) { return Shim.pants_socket(domain, DatagramType.VALUE, 0); }
     @Override public int setIntOption(int fd, int level, int name, int value) { return Shim.pants_setsockopt_int(fd, level, name, value); }
+    @Override public int setOption(int fd, int level, int name, long value, int len) { return Shim.pants_setsockopt(fd, level, name, value, len); }
     @Override public int getIntOption(int fd, int level, int name) { return Shim.pants_getsockopt_int(fd, level, name); }
     @Override public int bind(int fd, long addr, int len) { return Shim.pants_bind(fd, addr, len); }
     @Override public int listen(int fd, int backlog) { return Shim.pants_listen(fd, backlog); }
@@ -22,6 +29,8 @@ final class ShimSyscalls implements Syscalls {
     @Override public int close(int fd) { return Shim.pants_close(fd); }
     @Override public int openReadOnly(String path) { return Shim.pants_open_readonly(path); }
     @Override public long sendfile(int outFd, int inFd, long offset, long count) { return Shim.pants_sendfile(outFd, inFd, offset, count); }
+    @Override public int recvmmsg(int fd, long msgs, int vlen, int flags) { return Shim.pants_recvmmsg(fd, msgs, vlen, flags); }
+    @Override public int sendmmsg(int fd, long msgs, int vlen, int flags) { return Shim.pants_sendmmsg(fd, msgs, vlen, flags); }
     @Override public int epollCreate() { return Shim.pants_epoll_create(); }
     @Override public int epollCtl(int epfd, int op, int fd, int events, long data) { return Shim.pants_epoll_ctl(epfd, op, fd, events, data); }
     @Override public int eventfd() { return Shim.pants_eventfd(); }

@@ -7,7 +7,11 @@ package io.pants.epoll;
 interface Syscalls {
     /** A non-blocking, close-on-exec stream socket. */
     int socket(int domain);
+    /** A non-blocking, close-on-exec datagram socket. */
+    int datagramSocket(int domain);
     int setIntOption(int fd, int level, int name, int value);
+    /** setsockopt with a struct of {@code len} bytes at {@code value}. */
+    int setOption(int fd, int level, int name, long value, int len);
     /** The option's value (non-negative), or -errno. */
     int getIntOption(int fd, int level, int name);
     int bind(int fd, long addr, int len);
@@ -25,6 +29,10 @@ interface Syscalls {
     int openReadOnly(String path);
     /** Bytes sent from in at offset; -EAGAIN when the socket is full, 0 when the file ended. */
     long sendfile(int outFd, int inFd, long offset, long count);
+    /** Datagrams received into the mmsghdr array at {@code msgs} (0 or more), or -errno (-EAGAIN: none waiting). */
+    int recvmmsg(int fd, long msgs, int vlen, int flags);
+    /** Datagrams sent from the mmsghdr array at {@code msgs}, or -errno when the first could not be sent. */
+    int sendmmsg(int fd, long msgs, int vlen, int flags);
     int epollCreate();
     int epollCtl(int epfd, int op, int fd, int events, long data);
     int eventfd();

@@ -9,17 +9,21 @@ import io.pants.spi.ReadyHandler;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +39,8 @@ final class NioPoller implements Poller {
     private final ByteBuffer[] buffers = new ByteBuffer[MAX_GATHER];
     private SelectionKey[] ready = new SelectionKey[256];
     private int readyCount;
+    /** Datagrams are received here, one at a time; made with the first datagram channel. */
+    private ByteBuffer datagramBuffer;
 
     NioPoller() throws IOException {
         selector = Selector.open();
@@ -73,6 +79,39 @@ final class NioPoller implements Poller {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * A DatagramChannel of the bind address's family; the wildcard address gets the default
+     * family, dual-stack where IPv6 exists (as the epoll backend's sockets are).
+     */
+    @Override
+    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+        if (bind instanceof UnixDomainSocketAddress u) {
+            throw new UnsupportedOperationException("the nio poller has no Unix domain datagram sockets: java.nio supports"
+                    + " Unix domain sockets for streams only; use the epoll poller for "
+                    + (u.getPath().toString().isEmpty() ? "an unbound Unix datagram socket" : u.getPath()));
+        }
+        InetSocketAddress isa = (InetSocketAddress) bind;
+        if (isa.isUnresolved()) throw new IllegalArgumentException("resolve " + isa.getHostString() + " before binding to it");
+        DatagramChannel ch = isa.getAddress().isAnyLocalAddress() ? DatagramChannel.open()
+                : DatagramChannel.open(isa.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        try {
+            ch.configureBlocking(false);
+            for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) setUnchecked(ch, e.getKey(), e.getValue());
+            ch.bind(isa);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        // one byte over the largest datagram delivered whole, to tell a datagram that filled it from one cut short
+        if (datagramBuffer == null) datagramBuffer = ByteBuffer.allocateDirect(64 * 1024 + 1);
+        return new NioDatagram(ch, datagramBuffer);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void setUnchecked(DatagramChannel ch, SocketOption<T> option, Object value) throws IOException {
+        ch.setOption(option, (T) value);
     }
 
     @Override

@@ -13,8 +13,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
-/** A listening or stream channel registered with a {@link NioPoller}. */
-final class NioSocket extends PollerSocket {
+/**
+ * A listening or stream channel registered with a {@link NioPoller}; datagram channels are the
+ * subclass {@link NioDatagram}.
+ */
+class NioSocket extends PollerSocket {
     final SelectableChannel channel;
     final boolean listener;
     SelectionKey key;

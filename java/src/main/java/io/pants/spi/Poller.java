@@ -2,6 +2,8 @@ package io.pants.spi;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.util.Map;
 
 /**
  * One readiness poller and the sockets it created. Every method but {@link #wakeup()} is called
@@ -27,6 +29,20 @@ public interface Poller extends AutoCloseable {
      * readiness, after which {@link PollerSocket#finishConnect()} tells success or failure.
      */
     PollerSocket connect(SocketAddress remote) throws IOException;
+
+    /**
+     * Opens a non-blocking datagram socket bound to {@code bind}: an IP socket address (the
+     * wildcard address makes a dual-stack socket where IPv6 exists, as for {@link #listen}), a
+     * Unix domain path, or the unnamed Unix address (empty path) for an unbound Unix socket.
+     * {@code options} (see {@link PollerSocket#setOption}) are set before binding. Register the
+     * socket as usual, without {@code readOnReady}: READ readiness means datagrams for
+     * {@link PollerSocket#receive}.
+     *
+     * @throws UnsupportedOperationException when this backend has no datagram sockets of that kind
+     */
+    default PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+        throw new UnsupportedOperationException("the " + name() + " poller has no datagram sockets");
+    }
 
     /**
      * Registers a socket under {@code token} with an interest set (may be 0). With

@@ -15,5 +15,11 @@
  *       at once.
  * </ul>
  * A completion-based backend (IOCP) emulates readiness behind the same contract.
+ *
+ * <p>Datagram sockets ({@link io.pants.spi.Poller#openDatagram}) are {@link io.pants.spi.PollerSocket}s
+ * too, registered like the others without {@code readOnReady}: READ readiness means datagrams to
+ * {@link io.pants.spi.PollerSocket#receive receive}, and queued ones go out with
+ * {@link io.pants.spi.PollerSocket#send send}, each a batch of datagrams in one call. A backend
+ * without datagram sockets implements none of it (the defaults say so).
  */
 package io.pants.spi;

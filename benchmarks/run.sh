@@ -1,0 +1,47 @@
+#!/bin/sh
+# Runs the load scenarios and writes benchmarks/results/<date>/ (report.md, one SVG chart per
+# workload, samples.csv). From a fresh clone:
+#
+#   benchmarks/run.sh                          # the full run: 3 rounds, 5 s warm-up + 15 s each
+#   ROUNDS=1 DURATION=3 WARMUP=1 benchmarks/run.sh    # a quick check that everything works
+#   benchmarks/run.sh WORKLOADS=echo-100 SERVERS=pants-epoll,netty-epoll
+#
+# Settings (environment or KEY=VALUE arguments): ROUNDS, DURATION, WARMUP (seconds), WORKLOADS,
+# SERVERS (comma-separated ids), SERVER_CPU (default 0), CLIENT_CPU (default 1), SERVER_JVM_OPTS,
+# OUT (results directory). See LoadRunner.java. Each server runs in its own process pinned to
+# SERVER_CPU; the load (the Java echo client, wrk) runs pinned to CLIENT_CPU. Run it on an
+# otherwise quiet machine: anything else running makes the numbers worthless.
+set -eu
+
+cd "$(dirname "$0")/.."
+SERVER_CPU=${SERVER_CPU-0}
+CLIENT_CPU=${CLIENT_CPU-1}
+export SERVER_CPU
+
+# wrk makes the HTTP load; Debian packages it.
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "run.sh: installing wrk" >&2
+    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+    APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -y -q"
+    $APT install --no-install-recommends wrk >/dev/null \
+        || { $APT update >/dev/null && $APT install --no-install-recommends wrk >/dev/null; } \
+        || echo "run.sh: could not install wrk; the fake-http workload will be skipped" >&2
+fi
+
+# 10,000 idle connections need as many descriptors in the runner and in the server.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10500 ]; then
+    echo "run.sh: only $(ulimit -n) descriptors allowed; the many-connections workload needs 10,500" >&2
+fi
+
+if [ ! -f benchmarks/target/benchmarks.jar ] || [ -n "${REBUILD-}" ] || [ -n "$(find java/src benchmarks/src native -newer benchmarks/target/benchmarks.jar -type f 2>/dev/null | head -1)" ]; then
+    mvn -B -q package -pl benchmarks -am -DskipTests
+fi
+
+PIN=
+if command -v taskset >/dev/null 2>&1 && [ -n "$CLIENT_CPU" ]; then
+    PIN="taskset -c $CLIENT_CPU"
+else
+    echo "run.sh: no taskset (or CLIENT_CPU empty): the load generator is not pinned" >&2
+fi
+exec $PIN java -cp benchmarks/target/benchmarks.jar io.pants.benchmarks.LoadRunner "$@"

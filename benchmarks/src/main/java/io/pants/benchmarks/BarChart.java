@@ -1,0 +1,48 @@
+package io.pants.benchmarks;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A horizontal bar chart in SVG, written by hand: one bar per server (the median), a whisker
+ * from the slowest to the fastest round, the value at the end. Pants bars are blue, the peers
+ * grey, so the comparison reads at a glance, like the talk's slides.
+ */
+final class BarChart {
+    private static final int LABEL = 170, PLOT = 460, VALUE = 110, ROW = 30, TOP = 44, BOTTOM = 16;
+
+    private BarChart() {}
+
+    static String svg(Workload workload, List<Report.Row> rows, String subtitle) {
+        int width = LABEL + PLOT + VALUE;
+        int height = TOP + rows.size() * ROW + BOTTOM;
+        double max = rows.stream().mapToDouble(r -> Math.max(r.maxPerSecond(), r.perSecond())).max().orElse(1);
+        if (!(max > 0)) max = 1;
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"13\">%n",
+                width, height, width, height));
+        s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
+        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s: %s</text>%n",
+                escape(workload.id), escape(workload.unit())));
+        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"36\" font-size=\"11\" fill=\"#555\">%s</text>%n", escape(subtitle)));
+        int y = TOP;
+        for (Report.Row r : rows) {
+            double w = r.perSecond() / max * PLOT;
+            String fill = r.server().pantsPoller() != null ? "#2b6cb0" : r.server() == ServerKind.BASELINE ? "#4a5568" : "#a0aec0";
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", LABEL - 8, y + 19, escape(r.server().label)));
+            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", LABEL, y + 5, w, ROW - 10, fill));
+            double x0 = LABEL + r.minPerSecond() / max * PLOT, x1 = LABEL + r.maxPerSecond() / max * PLOT;
+            int mid = y + ROW / 2;
+            s.append(String.format(Locale.ROOT, "<path d=\"M%.1f %dV%dM%.1f %dH%.1fM%.1f %dV%d\" stroke=\"black\" fill=\"none\"/>%n",
+                    x0, mid - 5, mid + 5, x0, mid, x1, x1, mid - 5, mid + 5));
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%,.0f</text>%n", Math.max(x1, LABEL + w) + 6, y + 19, r.perSecond()));
+            y += ROW;
+        }
+        s.append("</svg>\n");
+        return s.toString();
+    }
+
+    private static String escape(String t) {
+        return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

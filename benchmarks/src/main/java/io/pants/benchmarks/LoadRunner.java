@@ -1,0 +1,233 @@
+package io.pants.benchmarks;
+
+import io.pants.Pollers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the load scenarios and writes the report: {@code benchmarks/run.sh} calls it pinned to
+ * the load generator's CPU. For each round, each workload and each server that speaks it: a
+ * fresh server process pinned to the server's CPU, a warm-up, then the measured run. Settings
+ * come from the environment or from {@code KEY=VALUE} arguments:
+ *
+ * <ul>
+ *   <li>{@code ROUNDS} (3), {@code DURATION} (15, seconds measured), {@code WARMUP} (5, seconds);
+ *   <li>{@code WORKLOADS}, {@code SERVERS}: comma-separated ids to run (default: all);
+ *   <li>{@code SERVER_CPU} (0): the CPU list for {@code taskset -c}, empty for no pinning;
+ *   <li>{@code SERVER_JVM_OPTS} ({@code -Xms1g -Xmx1g -XX:+UseSerialGC}, the collector the JVM
+ *       picks by itself on one CPU, said explicitly): the same for every server;
+ *   <li>{@code OUT}: the results directory (default {@code benchmarks/results/DATE}).
+ * </ul>
+ */
+public final class LoadRunner {
+    private static final int MESSAGE_SIZE = 64;
+
+    private final Map<String, String> settings;
+    private final int rounds;
+    private final Duration duration, warmup;
+    private final String serverCpu;
+    private final List<String> serverJvm;
+    private final Path out;
+    private final List<Sample> samples = new ArrayList<>();
+    private final String started = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
+
+    LoadRunner(Map<String, String> settings) {
+        this.settings = settings;
+        rounds = Integer.parseInt(setting("ROUNDS", "3"));
+        duration = Duration.ofSeconds(Long.parseLong(setting("DURATION", "15")));
+        warmup = Duration.ofSeconds(Long.parseLong(setting("WARMUP", "5")));
+        serverCpu = setting("SERVER_CPU", "0").isBlank() ? null : setting("SERVER_CPU", "0");
+        serverJvm = Arrays.stream(setting("SERVER_JVM_OPTS", "-Xms1g -Xmx1g -XX:+UseSerialGC").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        out = Path.of(setting("OUT", "benchmarks/results/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm"))));
+        if (rounds < 1 || duration.isZero() || duration.isNegative() || warmup.isNegative()) {
+            throw new IllegalArgumentException("ROUNDS and DURATION must be positive, WARMUP not negative");
+        }
+    }
+
+    private String setting(String key, String fallback) {
+        return settings.getOrDefault(key, fallback);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> settings = new HashMap<>(System.getenv());
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                System.err.println("usage: LoadRunner [KEY=VALUE]... (ROUNDS, DURATION, WARMUP, WORKLOADS, SERVERS, SERVER_CPU, SERVER_JVM_OPTS, OUT)");
+                System.exit(2);
+            }
+            settings.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        new LoadRunner(settings).runAll();
+    }
+
+    void runAll() throws Exception {
+        List<Workload> workloads = selected("WORKLOADS", Workload.values(), w -> w.id).stream().map(Workload.class::cast).toList();
+        List<ServerKind> servers = availableServers();
+        boolean wrk = Wrk.available();
+        if (!wrk && workloads.contains(Workload.FAKE_HTTP)) System.err.println("no wrk on the PATH: skipping fake-http (run.sh installs it)");
+        Files.createDirectories(out);
+        Path csv = out.resolve("samples.csv");
+        Files.writeString(csv, Sample.CSV_HEADER + "\n");
+        System.out.printf("%d rounds, %s warm-up + %s measured per server; servers %s; results in %s%n",
+                rounds, warmup, duration, servers, out);
+        for (int round = 1; round <= rounds; round++) {
+            for (Workload w : workloads) {
+                if (w.protocol == Workload.Protocol.FAKE_HTTP && !wrk) continue;
+                for (ServerKind k : servers) {
+                    if (!k.speaks(w.protocol)) continue;
+                    Sample s;
+                    try {
+                        s = measure(w, k, round);
+                    } catch (IOException e) {
+                        System.err.printf("round %d, %s on %s failed: %s%n", round, w.id, k, e.getMessage());
+                        continue;
+                    }
+                    samples.add(s);
+                    Files.writeString(csv, s.csv() + "\n", java.nio.file.StandardOpenOption.APPEND);
+                    System.out.printf(Locale.ROOT, "round %d  %-17s %-17s %,12.0f %s  p50 %s  p99 %s  cpu %.2f s/M%s%n",
+                            round, w.id, k.id, s.perSecond(), w.unit(), Report.duration(s.p50Nanos() < 0 ? Double.NaN : s.p50Nanos()),
+                            Report.duration(s.p99Nanos() < 0 ? Double.NaN : s.p99Nanos()), s.cpuPerMillion(),
+                            s.errors() > 0 ? "  ERRORS " + s.errors() : "");
+                }
+            }
+            writeReport(round); // after each round, so that an interrupted run leaves what it measured
+        }
+        System.out.println("report: " + out.resolve("report.md"));
+    }
+
+    private List<ServerKind> availableServers() {
+        List<ServerKind> wanted = selected("SERVERS", ServerKind.values(), k -> k.id).stream().map(ServerKind.class::cast).toList();
+        List<String> pollers = Pollers.available();
+        List<ServerKind> servers = new ArrayList<>();
+        for (ServerKind k : wanted) {
+            if (k.pantsPoller() != null && !pollers.contains(k.pantsPoller())) {
+                System.err.println("skipping " + k + ": " + Pollers.probeAll());
+            } else if (k == ServerKind.NETTY_EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
+                System.err.println("skipping " + k + ": " + io.netty.channel.epoll.Epoll.unavailabilityCause());
+            } else {
+                servers.add(k);
+            }
+        }
+        return servers;
+    }
+
+    private <T> List<Object> selected(String key, T[] all, java.util.function.Function<T, String> id) {
+        String list = setting(key, "");
+        if (list.isBlank()) return List.of((Object[]) all);
+        List<Object> chosen = new ArrayList<>();
+        for (String name : list.split(",")) {
+            T match = Arrays.stream(all).filter(x -> id.apply(x).equals(name.trim())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown " + key + " entry '" + name + "'"));
+            chosen.add(match);
+        }
+        return chosen;
+    }
+
+    /** One server process, one workload: warm-up, then the measured run. */
+    Sample measure(Workload w, ServerKind k, int round) throws IOException, InterruptedException {
+        try (ServerProcess server = new ServerProcess(k, w, serverCpu, serverJvm)) {
+            return switch (w.protocol) {
+                case ECHO -> measureEcho(w, k, round, server);
+                case FAKE_HTTP -> measureWrk(w, k, round, server);
+                case HTTP_HELLO -> throw new UnsupportedOperationException("extension point: HTTP hello-world workloads");
+            };
+        }
+    }
+
+    private Sample measureEcho(Workload w, ServerKind k, int round, ServerProcess server) throws IOException, InterruptedException {
+        Duration stall = Duration.ofSeconds(30);
+        try (EchoClient client = new EchoClient(server.port, w.activeConnections, MESSAGE_SIZE)) {
+            if (!warmup.isZero()) client.run(warmup, stall);
+            double heapPer = Double.NaN, rssPer = Double.NaN;
+            IdleConnections idle = null;
+            try {
+                if (w.idleConnections > 0) {
+                    // measured after the warm-up, so that whatever the server sets up lazily is
+                    // already in "before" and the difference is the idle connections alone
+                    ServerProcess.Stats before = server.awaitConnections(w.activeConnections);
+                    idle = new IdleConnections(server, w.idleConnections, w.activeConnections);
+                    ServerProcess.Stats after = server.awaitConnections(w.activeConnections + w.idleConnections);
+                    heapPer = (after.heapBytes() - before.heapBytes()) / (double) w.idleConnections;
+                    rssPer = (after.rssBytes() - before.rssBytes()) / (double) w.idleConnections;
+                }
+                double cpu0 = server.cpuSeconds();
+                EchoClient.Result r = client.run(duration, stall);
+                double cpu = server.cpuSeconds() - cpu0;
+                return new Sample(w, k, round, r.roundTrips(), r.nanos() / 1e9,
+                        r.latencies().percentile(50), r.latencies().percentile(99), cpu, 0, heapPer, rssPer);
+            } finally {
+                if (idle != null) idle.close();
+            }
+        }
+    }
+
+    private Sample measureWrk(Workload w, ServerKind k, int round, ServerProcess server) throws IOException, InterruptedException {
+        if (!warmup.isZero()) Wrk.run(server.port, w.activeConnections, warmup);
+        double cpu0 = server.cpuSeconds();
+        Wrk.Result r = Wrk.run(server.port, w.activeConnections, duration);
+        double cpu = server.cpuSeconds() - cpu0;
+        return new Sample(w, k, round, r.requests(), r.seconds(), r.p50Nanos(), r.p99Nanos(), cpu, r.errors(), Double.NaN, Double.NaN);
+    }
+
+    private void writeReport(int roundsDone) throws IOException {
+        StringBuilder md = new StringBuilder();
+        String machine = Machine.describe();
+        md.append("# Pants benchmarks, ").append(started).append("\n\n")
+          .append("Machine: ").append(machine).append(".  \n")
+          .append(String.format(Locale.ROOT, "Settings: %d of %d rounds, %d s warm-up + %d s measured per server and round; servers pinned to CPU %s, load generator to the other; server JVM options `%s`.%n%n",
+                  roundsDone, rounds, warmup.toSeconds(), duration.toSeconds(), serverCpu == null ? "none" : serverCpu, String.join(" ", serverJvm)))
+          .append("Medians over the rounds; spread is the slowest and fastest round. Latency percentiles are the median over rounds. ")
+          .append("Server CPU s / M is the server process's user + system CPU seconds per million messages or requests. ")
+          .append("Raw samples: [samples.csv](samples.csv).\n");
+        Map<Workload, List<Sample>> byWorkload = new LinkedHashMap<>();
+        for (Sample s : samples) byWorkload.computeIfAbsent(s.workload(), x -> new ArrayList<>()).add(s);
+        for (var e : byWorkload.entrySet()) {
+            Workload w = e.getKey();
+            List<Report.Row> rows = Report.rows(e.getValue());
+            md.append("\n## ").append(w.id).append("\n\n").append(describe(w)).append("\n\n")
+              .append(Report.table(w, rows));
+            if (w == Workload.MANY_CONNECTIONS && byWorkload.containsKey(Workload.ECHO_100)) {
+                md.append('\n').append(idleCost(rows, Report.rows(byWorkload.get(Workload.ECHO_100)))).append('\n');
+            }
+            md.append("\n![").append(w.id).append("](").append(w.id).append(".svg)\n");
+            Files.writeString(out.resolve(w.id + ".svg"), BarChart.svg(w, rows, started + ", " + machine));
+        }
+        Files.writeString(out.resolve("report.md"), md.toString());
+    }
+
+    /** What the idle connections cost each server: its throughput with them over its echo-100 throughput. */
+    private static String idleCost(List<Report.Row> many, List<Report.Row> echo100) {
+        List<String> parts = new ArrayList<>();
+        for (Report.Row m : many) {
+            echo100.stream().filter(e -> e.server() == m.server()).findFirst().ifPresent(e ->
+                    parts.add(String.format(Locale.ROOT, "%s %.2f×", m.server().label, m.perSecond() / e.perSecond())));
+        }
+        return "Throughput with the idle connections relative to the same server's echo-100 in this run: "
+                + String.join(", ", parts) + ".";
+    }
+
+    private static String describe(Workload w) {
+        return switch (w) {
+            case ECHO_100, ECHO_1000 -> "Echo ping-pong: " + w.activeConnections + " connections, each sending a " + MESSAGE_SIZE
+                    + "-byte message and waiting for it to come back (closed loop, built-in Java client); latency is the round trip.";
+            case FAKE_HTTP -> "The talk's fake HTTP: every request answered with the same prefabricated response; wrk, 1 thread, keep-alive, "
+                    + w.activeConnections + " connections; latency as wrk reports it.";
+            case MANY_CONNECTIONS -> String.format(Locale.ROOT, "%,d idle connections held open while %d others do the echo ping-pong; "
+                    + "memory per idle connection is the server's heap after a full GC and its resident set, before and after opening them.",
+                    w.idleConnections, w.activeConnections);
+        };
+    }
+}

@@ -1,0 +1,42 @@
+package io.pants.benchmarks;
+
+import io.pants.Engine;
+import io.pants.Server;
+import io.pants.Stream;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The Pants servers under test: written as a user would, on the engine of the chosen poller. */
+final class PantsServers {
+    private PantsServers() {}
+
+    /** Connections open right now; counted for the memory measurement. */
+    static final AtomicInteger OPEN = new AtomicInteger();
+
+    /** Sends every byte back. */
+    static class Echo extends Stream {
+        @Override protected void onConnect() { OPEN.incrementAndGet(); }
+        @Override protected void onRead(byte[] data) { write(data); }
+        @Override protected void onClose() { OPEN.decrementAndGet(); }
+    }
+
+    /** Answers every request (up to its blank line) with the prefabricated response. */
+    static class FakeHttpResponder extends Stream {
+        @Override protected void onConnect() {
+            OPEN.incrementAndGet();
+            readDelimiter(FakeHttp.END_OF_REQUEST);
+        }
+        @Override protected void onRead(byte[] request) { write(FakeHttp.RESPONSE); }
+        @Override protected void onClose() { OPEN.decrementAndGet(); }
+    }
+
+    /** Listens on 127.0.0.1 with an ephemeral port; {@link Engine#start()} is left to the caller. */
+    static Server listen(Engine engine, Workload.Protocol protocol, int port) {
+        Server server = switch (protocol) {
+            case ECHO -> new Server(engine, Echo::new);
+            case FAKE_HTTP -> new Server(engine, FakeHttpResponder::new);
+            case HTTP_HELLO -> throw new UnsupportedOperationException("no Pants HTTP server yet");
+        };
+        return server.listen("127.0.0.1", port);
+    }
+}

@@ -1,0 +1,110 @@
+package io.pants.benchmarks;
+
+import io.pants.Engine;
+import io.pants.Pollers;
+import io.pants.Server;
+import io.pants.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The load client itself, against a Pants echo server in this process on every backend: it
+ * counts round trips that really happened and refuses replies that differ from what it sent.
+ */
+class EchoClientTest {
+    private static final Duration RUN = Duration.ofMillis(300);
+    private static final Duration STALL = Duration.ofSeconds(20);
+
+    static List<String> backends() { return Pollers.available(); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void countsCheckedRoundTrips(String backend) throws Exception {
+        Counting.seen = 0;
+        try (LoopProcess server = new LoopProcess(backend, Counting::new);
+             EchoClient client = new EchoClient(server.port, 4, 64)) {
+            EchoClient.Result first = client.run(RUN, STALL);
+            EchoClient.Result second = client.run(RUN, STALL); // a second run starts clean after the first
+            for (EchoClient.Result r : List.of(first, second)) {
+                assertTrue(r.roundTrips() > 0, "no round trip in " + RUN + " on " + backend);
+                assertEquals(r.roundTrips(), r.latencies().count(), "one latency per round trip");
+                assertTrue(r.latencies().percentile(50) > 0 && r.latencies().percentile(50) <= r.latencies().percentile(99),
+                        "p50 " + r.latencies().percentile(50) + " ns, p99 " + r.latencies().percentile(99) + " ns");
+            }
+            server.stop();
+            // every message the client counted (plus those drained at each run's end) went through the server
+            long counted = first.roundTrips() + second.roundTrips();
+            assertTrue(Counting.seen >= counted * 64 && Counting.seen <= (counted + 2 * 4) * 64,
+                    "the server echoed " + Counting.seen + " bytes for " + counted + " counted round trips");
+        }
+    }
+
+    @Test
+    void refusesARepliesThatDiffer() throws Exception {
+        try (LoopProcess server = new LoopProcess("nio", Corrupting::new);
+             EchoClient client = new EchoClient(server.port, 2, 64)) {
+            IOException e = assertThrows(IOException.class, () -> client.run(Duration.ofSeconds(20), STALL));
+            assertTrue(e.getMessage().contains("differs"), e.getMessage());
+        }
+    }
+
+    /** Echoes, counting bytes (read on the test thread after the loop stopped). */
+    static final class Counting extends Stream {
+        static long seen;
+        @Override protected void onRead(byte[] data) {
+            seen += data.length;
+            write(data);
+        }
+    }
+
+    /** Echoes, but flips one byte once a few hundred bytes have gone through. */
+    static final class Corrupting extends Stream {
+        private int total;
+        @Override protected void onRead(byte[] data) {
+            if (total < 300 && total + data.length >= 300) data[300 - total - 1] ^= 1;
+            total += data.length;
+            write(data);
+        }
+    }
+
+    /** An engine with one server on a thread of its own. */
+    static final class LoopProcess implements AutoCloseable {
+        final Engine engine;
+        final Server server;
+        final int port;
+        final Thread thread;
+
+        LoopProcess(String backend, Supplier<? extends Stream> streams) {
+            engine = Engine.builder().poller(backend).build();
+            server = new Server(engine, streams).listen("127.0.0.1", 0);
+            port = server.port();
+            thread = new Thread(engine::start, "echo loop");
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            engine.stop();
+            thread.join(TimeUnit.SECONDS.toMillis(20));
+            assertFalse(thread.isAlive(), "the loop did not stop within 20 s");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+            server.close();
+            engine.close();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.pants.benchmarks;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Medians, spread and ratios in the report, and a chart that is well-formed SVG. */
+class ReportTest {
+    private static Sample sample(ServerKind k, int round, long ops, long p50) {
+        return new Sample(Workload.ECHO_100, k, round, ops, 1.0, p50, p50 * 2, ops / 1e6, 0, Double.NaN, Double.NaN);
+    }
+
+    @Test
+    void mediansSpreadAndRatioToNettyEpoll() throws Exception {
+        List<Sample> samples = List.of(
+                sample(ServerKind.NETTY_EPOLL, 1, 100_000, 1000), sample(ServerKind.NETTY_EPOLL, 2, 120_000, 3000),
+                sample(ServerKind.NETTY_EPOLL, 3, 110_000, 2000),
+                sample(ServerKind.PANTS_EPOLL, 1, 130_000, 900), sample(ServerKind.PANTS_EPOLL, 2, 140_000, 800),
+                sample(ServerKind.PANTS_EPOLL, 3, 90_000, 700));
+        List<Report.Row> rows = Report.rows(samples);
+        assertEquals(List.of(ServerKind.PANTS_EPOLL, ServerKind.NETTY_EPOLL), rows.stream().map(Report.Row::server).toList());
+        Report.Row pants = rows.get(0);
+        assertEquals(130_000, pants.perSecond(), 1e-6);
+        assertEquals(90_000, pants.minPerSecond(), 1e-6);
+        assertEquals(140_000, pants.maxPerSecond(), 1e-6);
+        assertEquals(800, pants.p50Nanos(), 1e-6);
+        assertEquals(1.0, pants.cpuPerMillion(), 1e-9);
+
+        String table = Report.table(Workload.ECHO_100, rows);
+        assertTrue(table.contains("| Pants epoll (shim) | 130,000 | 90,000–140,000 (±19.2%) | 1 µs | 2 µs | 1.00 | 1.18× |"), table);
+        assertTrue(table.contains("| Netty epoll | 110,000 |") && table.contains("| 1.00× |"), table);
+
+        String svg = BarChart.svg(Workload.ECHO_100, rows, "a <test> & more");
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(2, svg.split("<rect x=").length - 1, "one bar per server");
+    }
+}

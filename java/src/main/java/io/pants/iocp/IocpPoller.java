@@ -1,0 +1,389 @@
+package io.pants.iocp;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.pants.spi.Chunk;
+import io.pants.spi.DescriptorsExhaustedException;
+import io.pants.spi.FileRegion;
+import io.pants.spi.OutboundQueue;
+import io.pants.spi.Poller;
+import io.pants.spi.PollerSocket;
+import io.pants.spi.ReadyHandler;
+import io.pants.spi.WriteBatch;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Windows readiness through the shim's epoll-shaped poller over an I/O completion port and
+ * AFD polls (native/pants_iocp.c): level-triggered like epoll, so the engine sees the same
+ * contract. A prototype: readiness only (the engine reads itself, there is no pre-read in the
+ * wait), one crossing per interest change, and file regions are copied through memory.
+ *
+ * <p>The shim keeps each socket's poll state; this class only remembers the interest it last
+ * gave the shim, to skip calls that would change nothing. Events carry the engine's token as
+ * their data word.
+ */
+final class IocpPoller implements Poller {
+    private static final int MAX_EVENTS = 512;
+    private static final int MAX_ENTRIES = 256;
+    private static final int BUFS_PER_SOCKET = 64;
+    private static final int MAX_BUFS = 1024;
+
+    private final WinsockConstants k = WinsockConstants.fromShim();
+    private final long handle;
+    private volatile boolean closed;
+
+    private final Memory events, entries, wsabufs, scratch, message;
+    private final long eventsAddr, entriesAddr, wsabufsAddr, scratchAddr;
+    private final ByteBuffer eventsView, entriesView, wsabufsView, scratchView;
+    private Memory copyMemory;
+    private final Chunk[] gathered = new Chunk[BUFS_PER_SOCKET];
+    private final int[] entryOwner = new int[MAX_ENTRIES];
+    private final List<FailedChange> failedChanges = new ArrayList<>();
+    private ByteBuffer lastReadBuffer;
+    private long lastReadAddress;
+
+    IocpPoller() throws IOException {
+        events = new Memory(MAX_EVENTS * 16L);
+        entries = new Memory(MAX_ENTRIES * 24L);
+        wsabufs = new Memory((long) MAX_BUFS * k.wsabufSize);
+        scratch = new Memory(512);
+        message = new Memory(256);
+        eventsAddr = Pointer.nativeValue(events);
+        entriesAddr = Pointer.nativeValue(entries);
+        wsabufsAddr = Pointer.nativeValue(wsabufs);
+        scratchAddr = Pointer.nativeValue(scratch);
+        eventsView = view(events);
+        entriesView = view(entries);
+        wsabufsView = view(wsabufs);
+        scratchView = view(scratch);
+        long h = IocpShim.pants_iocp_create();
+        if (h < 0) {
+            freeMemory();
+            throw exception((int) h, "creating the completion port and AFD handle");
+        }
+        handle = h;
+    }
+
+    private static ByteBuffer view(Memory m) {
+        return m.getByteBuffer(0, m.size()).order(ByteOrder.nativeOrder());
+    }
+
+    @Override
+    public String name() { return "iocp"; }
+
+    @Override
+    public String description() {
+        return "IOCP with AFD polls through the native shim " + IocpShim.location() + " (prototype)";
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    String message(int error) {
+        IocpShim.pants_strerror(error, Pointer.nativeValue(message), (int) message.size());
+        return message.getString(0);
+    }
+
+    /** The exception Java networking code expects for a negated Windows error code. */
+    IOException exception(int negError, String what) {
+        int e = -negError;
+        String text = message(e) + " (Windows error " + e + ", " + what + ")";
+        if (e == k.eConnRefused || e == k.eTimedOut) return new ConnectException(text);
+        if (e == k.eHostUnreach || e == k.eNetUnreach) return new NoRouteToHostException(text);
+        if (e == k.eAddrInUse || e == k.eAddrNotAvail) return new BindException(text);
+        if (e == k.eMFile || e == k.eNoBufs || e == k.eNoMem) return new DescriptorsExhaustedException(text);
+        return new IOException(text);
+    }
+
+    private void check(int r, String what) throws IOException {
+        if (r < 0) throw exception(r, what);
+    }
+
+    // ---------------------------------------------------------------- sockets
+
+    private static InetSocketAddress inet(SocketAddress address) throws IOException {
+        if (address instanceof InetSocketAddress isa) {
+            if (isa.isUnresolved()) throw new IllegalArgumentException("resolve " + isa.getHostString() + " before connecting");
+            return isa;
+        }
+        throw new IOException("the iocp prototype supports IPv4 and IPv6 sockets only, not " + address);
+    }
+
+    private int family(InetSocketAddress a) {
+        return a.getAddress() instanceof java.net.Inet4Address ? k.afInet : k.afInet6;
+    }
+
+    @Override
+    public PollerSocket listen(SocketAddress address, int backlog) throws IOException {
+        InetSocketAddress isa = inet(address);
+        boolean wildcard = isa.getAddress().isAnyLocalAddress();
+        int family = wildcard ? k.afInet6 : family(isa);
+        long s = IocpShim.pants_ws_socket(family);
+        if (s < 0 && wildcard) { // no IPv6 on this machine: plain IPv4
+            family = k.afInet;
+            s = IocpShim.pants_ws_socket(family);
+        }
+        if (s < 0) throw exception((int) s, "socket");
+        try {
+            // No SO_REUSEADDR: on Windows it lets another socket take over a port in use.
+            if (family == k.afInet6 && wildcard) check(IocpShim.pants_ws_setsockopt_int(s, k.ipprotoIpv6, k.ipv6V6Only, 0), "IPV6_V6ONLY");
+            int len = WindowsSockaddr.encode(scratchView, isa, family, k);
+            check(IocpShim.pants_ws_bind(s, scratchAddr, len), "bind " + address);
+            check(IocpShim.pants_ws_listen(s, backlog), "listen");
+            IocpSocket socket = new IocpSocket(this, s, family, null);
+            socket.local = localAddressOf(socket);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            IocpShim.pants_ws_close(s);
+            throw e;
+        }
+    }
+
+    @Override
+    public PollerSocket connect(SocketAddress remote) throws IOException {
+        InetSocketAddress isa = inet(remote);
+        int family = family(isa);
+        long s = IocpShim.pants_ws_socket(family);
+        if (s < 0) throw exception((int) s, "socket");
+        try {
+            int len = WindowsSockaddr.encode(scratchView, isa, family, k);
+            int r = IocpShim.pants_ws_connect(s, scratchAddr, len);
+            // a non-blocking connect in progress says WSAEWOULDBLOCK on Windows
+            if (r < 0 && r != -k.wouldBlock) throw exception(r, "connect to " + remote);
+            return new IocpSocket(this, s, family, remote);
+        } catch (IOException | RuntimeException e) {
+            IocpShim.pants_ws_close(s);
+            throw e;
+        }
+    }
+
+    PollerSocket accept(IocpSocket listener) throws IOException {
+        for (int attempt = 0; attempt < 16; attempt++) {
+            scratchView.putInt(128, 128);
+            long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, scratchAddr + 128);
+            if (s >= 0) return new IocpSocket(this, s, listener.family, WindowsSockaddr.decode(scratchView, k));
+            if (s == -k.wouldBlock) return null;
+            // the connection was reset in the backlog: try the next one
+            if (s == -k.eConnReset || s == -k.eConnAborted || s == -k.eIntr) continue;
+            throw exception((int) s, "accept");
+        }
+        return null;
+    }
+
+    void finishConnect(IocpSocket s) throws IOException {
+        int err = IocpShim.pants_ws_getsockopt_int(s.handle, k.solSocket, k.soError);
+        if (err < 0) throw exception(err, "getsockopt(SO_ERROR)");
+        if (err > 0) throw exception(-err, "connect to " + s.remote);
+        s.local = null;
+    }
+
+    SocketAddress localAddressOf(IocpSocket s) {
+        scratchView.putInt(128, 128);
+        int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, scratchAddr + 128);
+        return r < 0 ? null : WindowsSockaddr.decode(scratchView, k);
+    }
+
+    int read(IocpSocket s, ByteBuffer dst) throws IOException {
+        int pos = dst.position();
+        long n;
+        if (dst.isDirect()) {
+            if (dst != lastReadBuffer) {
+                lastReadBuffer = dst;
+                lastReadAddress = Pointer.nativeValue(Native.getDirectBufferPointer(dst));
+            }
+            n = IocpShim.pants_ws_recv(s.handle, lastReadAddress + pos, dst.remaining());
+            if (n > 0) dst.position(pos + (int) n);
+        } else {
+            long addr = copyAddress();
+            n = IocpShim.pants_ws_recv(s.handle, addr, Math.min(dst.remaining(), copyMemory.size()));
+            if (n > 0) dst.put(copyMemory.getByteBuffer(0, n));
+        }
+        if (n > 0) return (int) n;
+        if (n == 0) return -1;
+        if (n == -k.wouldBlock) return 0;
+        throw exception((int) n, "recv");
+    }
+
+    private long copyAddress() {
+        if (copyMemory == null) copyMemory = new Memory(64 * 1024);
+        return Pointer.nativeValue(copyMemory);
+    }
+
+    void shutdownOutput(IocpSocket s) throws IOException {
+        check(IocpShim.pants_ws_shutdown(s.handle, k.sdSend), "shutdown");
+    }
+
+    void setNoDelay(IocpSocket s, boolean on) throws IOException {
+        check(IocpShim.pants_ws_setsockopt_int(s.handle, k.ipprotoTcp, k.tcpNoDelay, on ? 1 : 0), "TCP_NODELAY");
+    }
+
+    /** Deregisters first: the shim cancels the socket's poll and frees it when that completes. */
+    void closeSocket(IocpSocket s) {
+        if (s.registered >= 0 && !closed) IocpShim.pants_iocp_ctl(handle, k.ctlDel, s.handle, 0, 0);
+        s.registered = -1;
+        IocpShim.pants_ws_close(s.handle);
+    }
+
+    // ---------------------------------------------------------------- interest
+
+    /** READ readiness is always delivered as readiness: the engine reads (no pre-read here). */
+    @Override
+    public void register(PollerSocket socket, int token, int interest, boolean readOnReady) throws IOException {
+        IocpSocket s = (IocpSocket) socket;
+        s.token = token;
+        check(IocpShim.pants_iocp_ctl(handle, k.ctlAdd, s.handle, k.afd.interestMask(interest), token), "registering " + s);
+        s.registered = interest;
+    }
+
+    @Override
+    public void setInterest(PollerSocket socket, int interest) {
+        IocpSocket s = (IocpSocket) socket;
+        if (s.closed || s.registered < 0 || s.registered == interest) return;
+        int r = IocpShim.pants_iocp_ctl(handle, k.ctlMod, s.handle, k.afd.interestMask(interest), s.token);
+        if (r < 0) {
+            // reported by the next wait, where the engine can close the stream
+            failedChanges.add(new FailedChange(s.token, exception(r, "changing the interest of " + s)));
+            return;
+        }
+        s.registered = interest;
+    }
+
+    private record FailedChange(int token, IOException error) {}
+
+    // ---------------------------------------------------------------- the turn
+
+    @Override
+    public int wait(long timeoutNanos, ReadyHandler handler) throws IOException {
+        int timeoutMs = timeoutNanos < 0 ? -1
+                : timeoutNanos == 0 ? 0
+                // round up: a timer due in 0.3 ms must not become a busy wait(0)
+                : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
+        if (!failedChanges.isEmpty()) {
+            for (FailedChange f : failedChanges) handler.receiveEnded(f.token(), f.error());
+            failedChanges.clear();
+            timeoutMs = 0;
+        }
+        int n = IocpShim.pants_iocp_wait(handle, eventsAddr, MAX_EVENTS, timeoutMs);
+        if (n < 0) throw exception(n, "GetQueuedCompletionStatusEx");
+        for (int i = 0; i < n; i++) {
+            int token = (int) eventsView.getLong(i * 16);
+            int ready = k.afd.toPollerEvents((int) eventsView.getLong(i * 16 + 8));
+            if (ready != 0) handler.ready(token, ready);
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public void flush(WriteBatch batch) {
+        int entryCount = 0, bufCount = 0;
+        for (int i = 0, size = batch.size(); i < size; i++) {
+            IocpSocket s = (IocpSocket) batch.socket(i);
+            OutboundQueue q = batch.queue(i);
+            try {
+                if (!sendFiles(s, q)) continue;
+            } catch (IOException e) {
+                batch.fail(i, e);
+                continue;
+            }
+            if (q.isEmpty()) continue;
+            if (entryCount == MAX_ENTRIES || bufCount + BUFS_PER_SOCKET > MAX_BUFS) {
+                runFlush(batch, entryCount);
+                entryCount = 0;
+                bufCount = 0;
+            }
+            int count = q.gather(gathered, BUFS_PER_SOCKET);
+            int first = bufCount;
+            for (int j = 0; j < count; j++) {
+                Chunk c = gathered[j];
+                gathered[j] = null;
+                int base = bufCount * k.wsabufSize;
+                wsabufsView.putLong(base + k.wsabufBufOffset, chunkAddress(c) + c.readIndex());
+                wsabufsView.putInt(base + k.wsabufLenOffset, c.readable()); // a 32-bit ULONG
+                bufCount++;
+            }
+            int e = entryCount * 24;
+            entriesView.putLong(e, s.handle);
+            entriesView.putLong(e + 8, ((long) first << 32) | count);
+            entriesView.putLong(e + 16, 0);
+            entryOwner[entryCount++] = i;
+        }
+        runFlush(batch, entryCount);
+    }
+
+    private void runFlush(WriteBatch batch, int count) {
+        if (count == 0) return;
+        IocpShim.pants_ws_flush(entriesAddr, count, wsabufsAddr);
+        for (int e = 0; e < count; e++) {
+            long r = entriesView.getLong(e * 24 + 16);
+            int i = entryOwner[e];
+            if (r < 0) batch.fail(i, exception((int) r, "send"));
+            else if (r > 0) batch.queue(i).consume(r);
+        }
+    }
+
+    private static long chunkAddress(Chunk c) {
+        long a = c.nativeAddress();
+        if (a == 0) {
+            a = Pointer.nativeValue(Native.getDirectBufferPointer(c.buffer()));
+            c.nativeAddress(a);
+        }
+        return a;
+    }
+
+    /**
+     * Sends the file regions at the head of the queue through native memory; false if one could
+     * not be finished. (TransmitFile would avoid the copy but is overlapped I/O of its own, which
+     * a readiness prototype leaves out.)
+     */
+    private boolean sendFiles(IocpSocket s, OutboundQueue q) throws IOException {
+        FileRegion r;
+        while ((r = q.headFile()) != null) {
+            long addr = copyAddress();
+            ByteBuffer buf = copyMemory.getByteBuffer(0, (int) Math.min(copyMemory.size(), r.remaining()));
+            int got = r.channel().read(buf, r.position());
+            if (got <= 0) throw new IOException("the file ended before the " + r.remaining() + " bytes queued");
+            long w = IocpShim.pants_ws_send(s.handle, addr, got);
+            if (w == -k.wouldBlock) return false;
+            if (w < 0) throw exception((int) w, "send");
+            q.consumeFile(w);
+            if (w < got || r.remaining() > 0) return false;
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void wakeup() {
+        if (!closed) IocpShim.pants_iocp_wake(handle);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        IocpShim.pants_iocp_close(handle);
+        freeMemory();
+    }
+
+    private void freeMemory() {
+        events.close();
+        entries.close();
+        wsabufs.close();
+        scratch.close();
+        message.close();
+        if (copyMemory != null) copyMemory.close();
+    }
+}

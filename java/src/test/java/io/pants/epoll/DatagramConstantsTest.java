@@ -1,0 +1,25 @@
+package io.pants.epoll;
+
+import com.sun.jna.Platform;
+import io.pants.Backends;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The libc binding assumes the generic Linux values and the 64-bit glibc msghdr layout; the
+ * shim knows them from the compiler. Where both exist, they must agree.
+ */
+class DatagramConstantsTest {
+    @Test
+    void theLibcBindingsAssumptionsMatchWhatTheShimWasCompiledWith() {
+        assumeTrue(Platform.isLinux() && Platform.is64Bit(), "the libc binding is for 64-bit Linux");
+        assumeTrue(Backends.shimWasBuilt() && Shim.loadFailure() == null, "the native shim is not built or not loaded: " + Shim.loadFailure());
+        DatagramConstants shim = DatagramConstants.fromShim(), libc = DatagramConstants.linuxGeneric();
+        assertArrayEquals(shim.constants(), libc.constants(),
+                "constants (order of DatagramConstants.LINUX_DATAGRAM)");
+        assertArrayEquals(shim.layout(), libc.layout(),
+                "mmsghdr/msghdr layout (order of DatagramConstants.LINUX_MSGHDR_LP64)");
+    }
+}
