@@ -15,7 +15,7 @@ import java.util.logging.Logger;
  * the tests) while open. The records are kept from the console meanwhile: the errors these tests
  * provoke on purpose would otherwise bury real failures in stack traces.
  */
-final class CapturedLog implements AutoCloseable {
+public final class CapturedLog implements AutoCloseable {
     // a strong reference: java.util.logging keeps loggers only weakly, and with it our handler
     private final Logger logger = Logger.getLogger("io.pants");
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
@@ -33,24 +33,24 @@ final class CapturedLog implements AutoCloseable {
         @Override public void close() {}
     };
 
-    CapturedLog() {
+    public CapturedLog() {
         handler.setLevel(Level.ALL);
         parentHandlers = logger.getUseParentHandlers();
         logger.setUseParentHandlers(false);
         logger.addHandler(handler);
     }
 
-    List<LogRecord> records() { return new ArrayList<>(records); }
+    public List<LogRecord> records() { return new ArrayList<>(records); }
 
     /** The records so far that {@code match}. */
-    List<LogRecord> matching(Predicate<LogRecord> match) {
+    public List<LogRecord> matching(Predicate<LogRecord> match) {
         List<LogRecord> out = new ArrayList<>();
         for (LogRecord r : records) if (match.test(r)) out.add(r);
         return out;
     }
 
     /** Waits (bounded by {@link LoopThread#WAIT}) for a record that matches; fails with {@code what}. */
-    LogRecord await(String what, Predicate<LogRecord> match) throws InterruptedException {
+    public LogRecord await(String what, Predicate<LogRecord> match) throws InterruptedException {
         long deadline = System.nanoTime() + LoopThread.WAIT.toNanos();
         synchronized (changed) {
             while (true) {
@@ -62,7 +62,7 @@ final class CapturedLog implements AutoCloseable {
         }
     }
 
-    String describe() {
+    public String describe() {
         StringBuilder b = new StringBuilder();
         for (LogRecord r : records) b.append("\n  ").append(r.getLevel()).append(' ').append(r.getMessage());
         return b.length() == 0 ? "nothing" : b.toString();

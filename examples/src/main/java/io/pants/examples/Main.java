@@ -30,6 +30,8 @@ public final class Main {
                     2, Integer.MAX_VALUE, 1, MessageClient::main),
             new Example("udp-echo", "PORT [BIND_ADDRESS]",
                     "UDP echo server: sends every datagram back to its sender", 1, 2, 0, UdpEchoServer::main),
+            new Example("http-hello", "PORT [BIND_ADDRESS]",
+                    "HTTP/1.1 server answering every request with Hello, World!", 1, 2, 0, HttpHello::main),
             new Example("jdk-hello", "PORT [BIND_ADDRESS]",
                     "a JDK HttpServer application (com.sun.net.httpserver) answering Hello, World!, run on Pants",
                     1, 2, 0, JdkHello::main));

@@ -29,16 +29,29 @@ class ReadmeTest {
         String readme = read("pants.readme", null);
         Matcher m = JAVA_BLOCK.matcher(readme);
         assertTrue(m.find(), "README.md has no ```java block");
-        String shown = m.group(1);
+        assertShowsWholeSource(m.group(1), "EchoServer.java", "README.md's first Java block");
+    }
 
-        // the program from its imports on: the package line is the only thing the README leaves out
-        String source = read("pants.examples.sources", "io/pants/examples/EchoServer.java");
+    @Test
+    void theHttpSectionShowsTheHttpHelloExampleSource() throws IOException {
+        String readme = read("pants.readme", null);
+        Matcher m = JAVA_BLOCK.matcher(readme);
+        String shown = null;
+        while (m.find()) {
+            if (m.group(1).contains("public class HttpHello")) shown = m.group(1);
+        }
+        assertTrue(shown != null, "README.md shows no ```java block with HttpHello");
+        assertShowsWholeSource(shown, "HttpHello.java", "README.md's HTTP example");
+    }
+
+    /** The program from its imports on: the package line is the only thing the README leaves out. */
+    private static void assertShowsWholeSource(String shown, String file, String where) throws IOException {
+        String source = read("pants.examples.sources", "io/pants/examples/" + file);
         int imports = source.indexOf("\nimport ");
-        assertTrue(imports >= 0, "EchoServer.java has no imports");
+        assertTrue(imports >= 0, file + " has no imports");
         String program = source.substring(imports + 1);
-
         assertEquals(stripTrailingSpace(program), stripTrailingSpace(shown),
-                "README.md's first Java block and examples/src/main/java/io/pants/examples/EchoServer.java"
+                where + " and examples/src/main/java/io/pants/examples/" + file
                         + " have drifted apart: copy the source (from its first import) into the README");
     }
 
@@ -49,7 +62,7 @@ class ReadmeTest {
             assertTrue(readme.contains("java -jar examples/target/pants-examples.jar " + e.name() + " "),
                     "README.md does not show how to run the " + e.name() + " example");
         }
-        for (String name : List.of("echo", "messages-server", "messages-client")) {
+        for (String name : List.of("echo", "messages-server", "messages-client", "http-hello")) {
             assertTrue(Main.EXAMPLES.stream().anyMatch(e -> e.name().equals(name)), "no example called " + name);
         }
     }

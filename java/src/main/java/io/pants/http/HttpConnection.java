@@ -31,19 +31,28 @@ import java.util.Arrays;
  * requests never touch the timer heap: a head unfinished for the header timeout gets a 408, a
  * body or an idle connection without progress for the idle timeout a 408 or a quiet close.
  * Nothing times out while a handler has an unfinished request.
+ *
+ * <h2>End of input</h2>
+ * A client's end of stream may be a half-close ({@code printf ... | nc -N}): the requests it
+ * sent before are answered, then the connection closes.
  */
 final class HttpConnection extends Stream {
     /** Requests taken before the oldest is finished; beyond this, reading pauses. */
     static final int MAX_PIPELINE = 16;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final int WAIT_HEAD = 0, FIXED_BODY = 1, CHUNKED_BODY = 2, INPUT_DONE = 3;
-    private static final Duration LINGER_STEP = Duration.ofMillis(100);
-    private static final int LINGER_STEPS = 20;
+    /** Lingering ends when the client is quiet for a step (input in flight arrives well within it), or after all steps. */
+    private static final Duration LINGER_STEP = Duration.ofMillis(25);
+    private static final int LINGER_STEPS = 80;
 
     final HttpServer server;
-    /** Response heads are encoded here; reused, as one response at a time encodes. */
-    final ByteBuilder scratch = new ByteBuilder(512);
+    /** Where response heads are encoded: the server's, as one response at a time encodes (loop thread only). */
+    final ByteBuilder scratch;
     private final RequestHeadParser heads;
+    /** The server's settings when the connection came: a later change applies to later connections. */
+    private final int maxLine, maxHead, headerTicksLimit, idleTicksLimit;
+    private final long maxBody;
+    private final Duration tickInterval;
     private final ArrayDeque<HttpRequest> pipeline = new ArrayDeque<>(4);
     /** The request whose handler is running right now, if any. */
     HttpRequest dispatching;
@@ -57,6 +66,8 @@ final class HttpConnection extends Stream {
     private long bodyLeft;
     private ChunkedDecoder chunks;
     private boolean parsing, pausedByUs, continuePending;
+    /** The client sent its end of stream: what it sent before is answered, then the connection closes. */
+    private boolean inputEnded;
     private int errorStatus;
     private String errorMessage;
     private boolean lingering;
@@ -70,12 +81,19 @@ final class HttpConnection extends Stream {
 
     HttpConnection(HttpServer server) {
         this.server = server;
-        this.heads = new RequestHeadParser(server.maxHeaderLineSize(), server.maxHeaderSize());
+        this.scratch = server.scratch;
+        this.maxLine = server.maxHeaderLineSize();
+        this.maxHead = server.maxHeaderSize();
+        this.maxBody = server.maxBodySize();
+        this.tickInterval = server.tickInterval();
+        this.headerTicksLimit = server.headerTicks();
+        this.idleTicksLimit = server.idleTicks();
+        this.heads = new RequestHeadParser(maxLine, maxHead);
     }
 
     @Override
     protected void onConnect() {
-        ticker = engine().cycle(server.tickInterval(), this::tick);
+        ticker = engine().cycle(tickInterval, this::tick);
     }
 
     @Override
@@ -132,6 +150,7 @@ final class HttpConnection extends Stream {
             in = null; // don't hold on to a read's array between requests
             inStart = inEnd = 0;
         }
+        closeIfAllAnswered();
     }
 
     private boolean readHead() {
@@ -157,12 +176,12 @@ final class HttpConnection extends Stream {
 
     private void startRequest(HttpRequest r) {
         if (r.chunked) {
-            chunks = new ChunkedDecoder(server.maxBodySize(), server.maxHeaderLineSize(), server.maxHeaderSize());
+            chunks = new ChunkedDecoder(maxBody, maxLine, maxHead);
             body = new ByteBuilder(1024);
             phase = CHUNKED_BODY;
         } else if (r.contentLength > 0) {
-            if (r.contentLength > server.maxBodySize()) {
-                throw new HttpException(413, "request body of " + r.contentLength + " bytes, over " + server.maxBodySize());
+            if (r.contentLength > maxBody) {
+                throw new HttpException(413, "request body of " + r.contentLength + " bytes, over " + maxBody);
             }
             bodyLeft = r.contentLength;
             body = null;
@@ -279,6 +298,24 @@ final class HttpConnection extends Stream {
         }
         resumeIfPaused();
         if (!parsing && inStart < inEnd) processInput();
+        else closeIfAllAnswered();
+    }
+
+    /**
+     * The client half-closed (it may still read): requests it sent are answered before the
+     * connection closes; an unfinished one can't be, and is dropped.
+     */
+    @Override
+    protected void onEndOfInput() {
+        inputEnded = true;
+        if (lingering) close(); // the client stopped sending: nothing left to drain
+        else closeIfAllAnswered();
+    }
+
+    private void closeIfAllAnswered() {
+        if (!inputEnded || parsing || !pipeline.isEmpty() || errorStatus != 0 || lingering || !isConnected()) return;
+        if (pausedByUs && inStart < inEnd) return; // parsed and answered once our output drains
+        close();
     }
 
     @Override
@@ -371,11 +408,11 @@ final class HttpConnection extends Stream {
         if (lingering) return;
         if (isClosed()) { // closing, waiting for our output to be taken
             idleTicks = active ? 0 : idleTicks + 1;
-            if (idleTicks >= server.idleTicks()) abort();
+            if (idleTicks >= idleTicksLimit) abort();
             return;
         }
         if (phase == WAIT_HEAD && headBegun && !pausedByUs) {
-            if (++headTicks >= server.headerTicks()) fail(408, "the request head took too long");
+            if (++headTicks >= headerTicksLimit) fail(408, "the request head took too long");
             return;
         }
         if (!pipeline.isEmpty()) { // a handler is on it: its business how long it takes
@@ -383,7 +420,7 @@ final class HttpConnection extends Stream {
             return;
         }
         idleTicks = active ? 0 : idleTicks + 1;
-        if (idleTicks < server.idleTicks()) return;
+        if (idleTicks < idleTicksLimit) return;
         if (phase == FIXED_BODY || phase == CHUNKED_BODY) fail(408, "the request body stalled");
         else if (queued > 0) abort(); // the client stopped reading: nothing left to say
         else close();

@@ -49,7 +49,9 @@ import java.util.Map;
  * counted for the {@code Content-Length} and dropped.
  *
  * <p>Every method belongs to the engine's loop thread. If the connection closes before
- * {@link #finish()}, {@link #onAbort} is told and whatever is sent afterwards is dropped.
+ * {@link #finish()}, {@link #onAbort} is told and whatever is sent afterwards is dropped. A
+ * client's end of stream alone does not close it (the client may have half-closed, and still
+ * read): a client that went away is noticed when the response is written to it.
  */
 public final class HttpRequest {
     static final System.Logger LOG = System.getLogger("io.pants.http");

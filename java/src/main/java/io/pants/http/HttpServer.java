@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  *
  * Connections are persistent (HTTP/1.0 ones when they ask with {@code Connection: keep-alive});
  * pipelined requests are answered in order. Limits and timeouts protect the server from
- * clients that send too much or too slowly; each setting applies to connections accepted
- * after it is made.
+ * clients that send too much or too slowly; set them before {@code listen}: a connection keeps
+ * the settings it was accepted with.
  *
  * <table>
  *   <caption>Limits, and the answer when a request goes over them</caption>
@@ -55,6 +55,8 @@ public class HttpServer extends Server {
     private Duration tickInterval;
     private int headerTicks, idleTicks;
     private byte[] serverHeaderLine;
+    /** Response heads are encoded here, one at a time, on the loop thread; shared by the connections. */
+    final ByteBuilder scratch = new ByteBuilder(1024);
 
     /** A server on the default engine ({@link Engine#instance()}). */
     public HttpServer(HttpHandler handler) {

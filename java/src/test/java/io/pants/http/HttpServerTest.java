@@ -1,6 +1,7 @@
 package io.pants.http;
 
 import io.pants.BackendTest;
+import io.pants.CapturedLog;
 import io.pants.LoopThread;
 import io.pants.Server;
 import io.pants.Stream;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.LogRecord;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +90,23 @@ class HttpServerTest {
             assertEquals(c.socket.getLocalPort(), remote.getPort(), "remote address");
             assertTrue(remote.getAddress().isLoopbackAddress());
             assertEquals(true, f.get(15));
+        }
+    }
+
+    @BackendTest
+    void absoluteAndAsteriskTargetsAreUnderstood(String backend) throws Exception {
+        HttpHandler handler = r -> r.sendResponse(r.method() + " " + r.path() + " " + r.query());
+        try (TestServer s = TestServer.start(backend, handler); RawClient c = s.connect()) {
+            c.send("GET http://example.org:8080/p%2Fq/r?s=1 HTTP/1.1\r\nHost: example.org:8080\r\n\r\n");
+            assertEquals("GET /p/q/r s=1", c.read().text());
+            c.send("GET HTTPS://example.org HTTP/1.1\r\nHost: example.org\r\n\r\n");
+            assertEquals("GET / null", c.read().text());
+            c.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("OPTIONS * null", c.read().text());
+            c.send("DELETE /thing? HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("DELETE /thing ", c.read().text(), "an empty query is empty, not absent");
+            c.send("BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("BREW /pot null", c.read().text(), "methods are the handler's business");
         }
     }
 
@@ -343,7 +362,7 @@ class HttpServerTest {
                 default -> r.sendResponse("fine");
             }
         };
-        try (TestServer s = TestServer.start(backend, handler); RawClient c = s.connect()) {
+        try (CapturedLog log = new CapturedLog(); TestServer s = TestServer.start(backend, handler); RawClient c = s.connect()) {
             c.send("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
             RawClient.Response boom = c.read();
             assertEquals(500, boom.status());
@@ -360,6 +379,31 @@ class HttpServerTest {
             String head = new String(c.readToEnd(), StandardCharsets.ISO_8859_1);
             assertTrue(head.contains("Transfer-Encoding: chunked\r\n"), head);
             assertFalse(head.endsWith("0\r\n\r\n"), "a cut-off response must not end like a complete one");
+            // the two unexpected exceptions are logged with their request; the HttpException is an answer, not an error
+            LogRecord boomLog = log.await("the handler's exception", r -> r.getThrown() instanceof IllegalStateException e && e.getMessage().equals("boom"));
+            assertTrue(boomLog.getMessage().contains("GET /boom"), boomLog.getMessage());
+            log.await("the late exception", r -> r.getThrown() != null && "too late to answer 500".equals(r.getThrown().getMessage()));
+            assertEquals(List.of(), log.matching(r -> r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()
+                    && r.getThrown() instanceof HttpException), "an HttpException is not an error to log");
+        }
+    }
+
+    /** A client that half-closes after its requests (printf ... | nc) still gets every answer, then the close. */
+    @BackendTest
+    void aClientThatHalfClosesIsAnsweredBeforeTheClose(String backend) throws Exception {
+        HttpHandler later = r -> r.engine().defer(Duration.ofMillis(20), () -> r.sendResponse("late " + r.path()));
+        try (TestServer s = TestServer.start(backend, later); RawClient c = s.connect()) {
+            c.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+            c.socket.shutdownOutput();
+            assertEquals("late /1", c.read().text());
+            assertEquals("late /2", c.read().text());
+            c.assertClosedByServer();
+        }
+        try (TestServer s = TestServer.start(backend, later); RawClient c = s.connect()) {
+            c.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /cut-off HTTP/1.1\r\nHo");
+            c.socket.shutdownOutput();
+            assertEquals("late /1", c.read().text());
+            c.assertClosedByServer(); // the unfinished request can't be answered
         }
     }
 
