@@ -87,7 +87,12 @@ final class PantsHttpExchange extends HttpExchange {
         try {
             new Filter.Chain(context.getFilters(), this::authenticateAndHandle).doFilter(this);
         } catch (Throwable e) {
-            responseBody.fail(e);
+            if (responseBody.isComplete()) {
+                // the client has its whole response: nothing to tell it, and the connection is fine
+                PantsHttpServer.LOG.log(System.Logger.Level.WARNING, "The handler of " + this + " threw after its response was complete", e);
+            } else {
+                responseBody.fail(e);
+            }
         }
     }
 

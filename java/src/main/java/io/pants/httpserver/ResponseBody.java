@@ -124,6 +124,9 @@ final class ResponseBody extends OutputStream {
     public void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         if (!started) throw new IOException("response headers not sent yet: call sendResponseHeaders() first");
+        // nothing to write is no error, even after -1: for the common
+        // sendResponseHeaders(200, body.length == 0 ? -1 : body.length); out.write(body);
+        if (len == 0) return;
         if (closed) throw new IOException("the response body is closed");
         if (remaining >= 0) {
             if (len > remaining) throw new IOException("too many bytes to write: " + len + " more than the " + remaining + " left of the Content-Length");
@@ -185,6 +188,9 @@ final class ResponseBody extends OutputStream {
         head = null;
         return h;
     }
+
+    /** Whether the response was ended (closed, or needs no body): nothing the handler does can change it. */
+    boolean isComplete() { return started && closed; }
 
     /** The handler failed: 500 if the head is not out, else the connection closes. */
     void fail(Throwable cause) {

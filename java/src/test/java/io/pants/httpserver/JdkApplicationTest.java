@@ -1,6 +1,7 @@
 package io.pants.httpserver;
 
 import io.pants.BackendTest;
+import io.pants.CapturedLog;
 import io.pants.LoopThread;
 import io.pants.http.Curl;
 import io.pants.http.JdkClient;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Random;
+import java.util.logging.LogRecord;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -203,10 +205,12 @@ class JdkApplicationTest {
 
     @BackendTest
     void aFailingHandlerGets500(String backend) throws Exception {
-        try (RunningApplication s = RunningApplication.start(backend)) {
+        try (CapturedLog log = new CapturedLog(); RunningApplication s = RunningApplication.start(backend)) {
             HttpResponse<String> r = JdkClient.get(s.uri("/fail"));
             assertEquals(500, r.statusCode());
             assertEquals(JdkApiApplication.HELLO, JdkClient.get(s.uri("/")).body(), "the server goes on");
+            LogRecord logged = log.await("the handler's exception", rec -> rec.getThrown() instanceof IllegalStateException);
+            assertTrue(logged.getThrown().getMessage().contains("on purpose"), log.describe());
         }
     }
 
