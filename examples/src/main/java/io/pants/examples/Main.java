@@ -31,7 +31,10 @@ public final class Main {
             new Example("udp-echo", "PORT [BIND_ADDRESS]",
                     "UDP echo server: sends every datagram back to its sender", 1, 2, 0, UdpEchoServer::main),
             new Example("http-hello", "PORT [BIND_ADDRESS]",
-                    "HTTP/1.1 server answering every request with Hello, World!", 1, 2, 0, HttpHello::main));
+                    "HTTP/1.1 server answering every request with Hello, World!", 1, 2, 0, HttpHello::main),
+            new Example("jdk-hello", "PORT [BIND_ADDRESS]",
+                    "a JDK HttpServer application (com.sun.net.httpserver) answering Hello, World!, run on Pants",
+                    1, 2, 0, JdkHello::main));
 
     private Main() {}
 
