@@ -11,8 +11,9 @@
  *
  * One .c file per OS mechanism: pants_socket.c (POSIX sockets, batched writev),
  * pants_datagram.c (datagram sockets, batched receive and send), pants_epoll.c (Linux epoll,
- * eventfd, sendfile); on Windows, pants_winsock.c (Winsock sockets) and pants_iocp.c
- * (readiness over an I/O completion port and AFD polls).
+ * eventfd, sendfile), pants_kqueue.c (BSD and macOS kqueue, their sendfile; a userspace
+ * kqueue on Linux where its header was found); on Windows, pants_winsock.c (Winsock sockets)
+ * and pants_iocp.c (readiness over an I/O completion port and AFD polls).
  *
  * On Windows "-errno" means the negated Windows system error code: Winsock reports WSAE*
  * codes (WSAEWOULDBLOCK, WSAECONNREFUSED, ...), which are themselves system error codes,
@@ -38,14 +39,14 @@
 #define PANTS_NOT_READ INT32_MIN
 
 /*
- * The 64-bit user word registered with each descriptor (epoll_data.u64, later kevent.udata):
+ * The 64-bit user word registered with each descriptor (epoll_data.u64, kevent.udata):
  *   bits 63..32  file descriptor
  *   bits 31..28  mode: what the shim does for the engine when the descriptor is ready
  *   bits 27..0   the engine's token
  */
 #define PANTS_MODE_PLAIN    0  /* report readiness only */
 #define PANTS_MODE_PREREAD  1  /* a stream: read what is ready into the turn's arena */
-#define PANTS_MODE_WAKEUP   2  /* the wake-up descriptor: drain it, report nothing */
+#define PANTS_MODE_WAKEUP   2  /* the wake-up descriptor or event: drain it, report nothing */
 
 PANTS_API int32_t pants_version(void);
 PANTS_API int32_t pants_strerror(int32_t err, char *buf, int32_t len);
@@ -86,7 +87,20 @@ PANTS_API int32_t pants_eventfd_signal(int32_t fd);
 PANTS_API int32_t pants_epoll_turn(int32_t epfd, int64_t *changes, int32_t nchanges,
                                    void *events, int32_t maxevents, int32_t timeout_ms,
                                    int32_t *reads, char *arena, int64_t arena_len, int32_t read_max);
+/* Linux's sendfile in pants_epoll.c; BSD's and macOS's in pants_kqueue.c; -ENOSYS where there is none.
+ * Returns the bytes sent, 0 when the file ended early, -EAGAIN when the socket took nothing. */
 PANTS_API int64_t pants_sendfile(int32_t out_fd, int32_t in_fd, int64_t offset, int64_t count);
+
+/* kqueue (pants_kqueue.c: BSD and macOS; Linux only where a userspace kqueue's header was found) */
+PANTS_API int32_t pants_kqueue_layout(int32_t *out, int32_t n);
+PANTS_API int32_t pants_kqueue_constants(int32_t *out, int32_t n);
+PANTS_API int32_t pants_kqueue_bind(const char *library);
+PANTS_API int32_t pants_kqueue_create(void);
+PANTS_API int32_t pants_kqueue_submit(int32_t kq, void *changes, int32_t nchanges);
+PANTS_API int32_t pants_kqueue_turn(int32_t kq, void *changes, int32_t nchanges,
+                                    void *events, int32_t maxevents, int64_t timeout_ns,
+                                    int32_t *reads, char *arena, int64_t arena_len, int32_t read_max);
+PANTS_API int32_t pants_kqueue_pipe(int32_t *fds);
 
 #if defined(_WIN32)
 /*

@@ -2,6 +2,7 @@ package io.pants;
 
 import io.pants.epoll.EpollProvider;
 import io.pants.iocp.IocpProvider;
+import io.pants.kqueue.KqueueProvider;
 import io.pants.nio.NioProvider;
 import io.pants.spi.PollerProvider;
 
@@ -17,23 +18,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Which poller backends exist, which work on this machine, and which one an engine gets.
  *
  * <p>Automatic choice takes the first that works in the order epoll (Linux), kqueue (BSD, macOS),
- * IOCP (Windows), NIO (anywhere); kqueue is not in this release yet, and IOCP is a prototype.
- * "Works" means the probe actually loaded its library and created its kernel objects, not that
- * {@code os.name} looks right. Override it with the system property {@code pants.poller}, the
- * environment variable {@code PANTS_POLLER}, or {@link Engine#Engine(String)}.
+ * IOCP (Windows), NIO (anywhere); IOCP is a prototype. "Works" means the probe actually loaded
+ * its library and created its kernel objects, not that {@code os.name} looks right. Override it
+ * with the system property {@code pants.poller}, the environment variable {@code PANTS_POLLER},
+ * or {@link Engine#Engine(String)}.
  *
  * <p>Names: {@code epoll} (through the native shim, or through libc when the shim can't load),
- * {@code epoll-libc} (through libc even when the shim is there, for comparison), {@code iocp}
- * (Windows, through the shim's pants.dll; a prototype), {@code nio}.
+ * {@code epoll-libc} (through libc even when the shim is there, for comparison), {@code kqueue}
+ * (BSD and macOS; on Linux only on a userspace kqueue named by {@code -Dpants.kqueue.library}),
+ * {@code iocp} (Windows, through the shim's pants.dll; a prototype), {@code nio}.
  */
 public final class Pollers {
     public static final String PROPERTY = "pants.poller";
     public static final String ENVIRONMENT = "PANTS_POLLER";
 
-    /** Every backend, in the order automatic selection tries them (kqueue goes after epoll). */
+    /** Every backend, in the order automatic selection tries them. */
     private static final List<PollerProvider> ALL = List.of(
             EpollProvider.withShim(),
             EpollProvider.libcOnly(),
+            new KqueueProvider(),
             new IocpProvider(),
             new NioProvider());
     /** Variants that exist for comparison only and are never picked automatically. */

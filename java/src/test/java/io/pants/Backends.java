@@ -1,6 +1,7 @@
 package io.pants;
 
 import com.sun.jna.Platform;
+import io.pants.kqueue.KqueueProvider;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The backends every behaviour test runs on: all that work on this machine. Use as
  * {@code @ParameterizedTest @MethodSource("io.pants.Backends#names")} (or {@link BackendTest}).
+ *
+ * <p>On Linux that includes {@code kqueue} when a userspace kqueue library is named
+ * ({@code -Dpants.kqueue.library=/path/to/libkqueue.so} or {@code PANTS_KQUEUE_LIBRARY}); without
+ * one, kqueue is simply not in the list and its tests don't run.
  */
 public final class Backends {
     private Backends() {}
@@ -17,6 +22,12 @@ public final class Backends {
     public static List<String> names() {
         List<String> names = new ArrayList<>(Pollers.available());
         assertTrue(names.contains("nio"), "nio must always be available: " + Pollers.probeAll());
+        String kqueueLibrary = kqueueLibrary();
+        if (kqueueLibrary != null) {
+            // asked for: a library that doesn't load must fail the tests, not quietly drop kqueue from them
+            assertTrue(names.contains("kqueue"), "a kqueue library is named (" + kqueueLibrary + ") but kqueue is not available: "
+                    + Pollers.probeAll());
+        }
         if (shimWasBuilt() && (Platform.isLinux() || Platform.isWindows())) {
             // the build put the shim on the class path: the backend over it must really use it,
             // or we would test libc twice on Linux, and nothing but NIO on Windows
@@ -25,6 +36,14 @@ public final class Backends {
             assertTrue(detail.contains("native shim"), "the shim was built but " + backend + " does not use it: " + detail);
         }
         return names;
+    }
+
+    /** The userspace kqueue library this JVM was given, as the kqueue backend reads it; null if none. */
+    public static String kqueueLibrary() {
+        String p = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
+        if (p != null && !p.isBlank()) return p;
+        String e = System.getenv(KqueueProvider.LIBRARY_ENVIRONMENT);
+        return e != null && !e.isBlank() ? e : null;
     }
 
     /** Whether libpants for this platform is on the class path (the Maven build made it). */

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Run by {@link PollersTest} in a child JVM, so that the backend choice (system property,
  * environment, shim path) starts from a fresh process. Prints what {@link Engine#instance()}
- * chose as {@code KEY=value} lines, then proves the engine works by echoing "ping" over
+ * chose and what every backend's probe said as {@code KEY=value} lines, then proves the engine works by echoing "ping" over
  * loopback. Any failure (an unknown poller, say) ends the JVM with the exception.
  */
 public final class PollerChoiceMain {
@@ -23,6 +23,7 @@ public final class PollerChoiceMain {
         Engine engine = Engine.instance();
         if (Engine.instance() != engine) throw new AssertionError("Engine.instance() is not one engine");
         new Engine().close(); // a second engine on the preferred poller: the choice must not be logged again
+        for (Pollers.Probe p : Pollers.probeAll()) System.out.println("PROBE " + p.name() + "=" + p);
         System.out.println("POLLER=" + engine.pollerName());
         System.out.println("DESCRIPTION=" + engine.pollerDescription());
         try (LoopThread loop = new LoopThread(engine)) {

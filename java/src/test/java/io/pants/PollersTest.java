@@ -1,5 +1,6 @@
 package io.pants;
 
+import io.pants.kqueue.KqueueProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Which backends exist and which one an engine gets. The process-wide choice (system property,
@@ -39,19 +41,37 @@ class PollersTest {
     @Test
     void probeAllListsEveryBackendWithDetails() {
         List<Pollers.Probe> probes = Pollers.probeAll();
-        assertEquals(List.of("epoll", "epoll-libc", "iocp", "nio"), probes.stream().map(Pollers.Probe::name).toList(),
+        assertEquals(List.of("epoll", "epoll-libc", "kqueue", "iocp", "nio"), probes.stream().map(Pollers.Probe::name).toList(),
                 "every backend, in the order automatic selection tries them");
         for (Pollers.Probe p : probes) assertFalse(p.detail().isBlank(), p.name() + " has a detail");
-        if (System.getProperty("os.name").toLowerCase().startsWith("linux")) {
+        if (isLinux()) {
             for (Pollers.Probe p : probes) {
-                assertEquals(!p.name().equals("iocp"), p.available(), "on Linux every backend but iocp works: " + p);
+                if (p.name().equals("kqueue")) continue; // below
+                assertEquals(!p.name().equals("iocp"), p.available(), "on Linux every backend but iocp (and kqueue) works: " + p);
             }
             assertTrue(probes.get(1).detail().contains("libc"), probes.get(1).toString());
+            assertEquals(Backends.kqueueLibrary() != null, probes.get(2).available(),
+                    "on Linux kqueue works exactly when a userspace kqueue library is named: " + probes.get(2));
         }
-        assertTrue(probes.get(3).available(), "nio works anywhere: " + probes.get(3));
+        assertTrue(probes.get(4).available(), "nio works anywhere: " + probes.get(4));
         List<String> available = new ArrayList<>();
         for (Pollers.Probe p : probes) if (p.available()) available.add(p.name());
         assertEquals(available, Pollers.available());
+    }
+
+    @Test
+    void kqueueOnLinuxWithoutALibraryIsUnavailableAndSaysHowToEnableIt() {
+        assumeTrue(isLinux() && Backends.kqueueLibrary() == null, "this JVM has a kqueue library named (" + Backends.kqueueLibrary()
+                + "); the child JVM test kqueueOnLinuxNeedsALibraryNamed covers the case without");
+        Pollers.Probe kqueue = Pollers.probeAll().get(2);
+        assertFalse(kqueue.available(), kqueue.toString());
+        assertTrue(kqueue.detail().contains("-Dpants.kqueue.library=") && kqueue.detail().contains("PANTS_KQUEUE_LIBRARY"), kqueue.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pollers.select("kqueue"));
+        assertTrue(e.getMessage().contains("'kqueue' is not available") && e.getMessage().contains("pants.kqueue.library"), e.getMessage());
+    }
+
+    private static boolean isLinux() {
+        return System.getProperty("os.name").toLowerCase().startsWith("linux");
     }
 
     @Test
@@ -149,6 +169,7 @@ class PollersTest {
                 .redirectError(err.toFile());
         pb.environment().remove(Pollers.ENVIRONMENT); // only what the test sets
         pb.environment().remove("PANTS_SHIM_PATH");
+        pb.environment().remove(KqueueProvider.LIBRARY_ENVIRONMENT);
         pb.environment().putAll(env);
         Process p = pb.start();
         try {
@@ -182,8 +203,48 @@ class PollersTest {
         assertEchoes(c);
         assertEquals("epoll", c.value("POLLER"), c.toString());
         assertTrue(c.value("DESCRIPTION").contains("native shim"), c.toString());
-        assertChoiceLoggedOnce(c, "epoll", "the first available of epoll, iocp, nio");
+        assertChoiceLoggedOnce(c, "epoll", "the first available of epoll, kqueue, iocp, nio");
         assertEquals(List.of(), c.logRecords(" WARNING "), "no warnings: " + c);
+    }
+
+    @Test
+    void kqueueOnLinuxNeedsALibraryNamed() throws Exception {
+        assumeTrue(isLinux(), "Linux only: elsewhere kqueue is the system's");
+        Child c = runChild(Map.of());
+        assertEchoes(c);
+        String probe = c.value("PROBE kqueue");
+        assertTrue(probe != null && probe.startsWith("kqueue: unavailable, "), c.toString());
+        assertTrue(probe.contains("-Dpants.kqueue.library=") && probe.contains("PANTS_KQUEUE_LIBRARY"), "says how to enable it: " + probe);
+    }
+
+    @Test
+    void kqueueLibraryThatCannotBeLoadedIsUnavailableAndSaysWhy() throws Exception {
+        String missing = "/nonexistent/libkqueue.so";
+        Child c = runChild(Map.of(), "-Dpants.kqueue.library=" + missing);
+        assertEchoes(c);
+        String probe = c.value("PROBE kqueue");
+        assertTrue(probe != null && probe.startsWith("kqueue: unavailable, ") && probe.contains(missing), c.toString());
+        Child named = runChild(Map.of(), "-Dpants.kqueue.library=" + missing, "-Dpants.poller=kqueue");
+        assertNotEquals(0, named.exit(), named.toString());
+        assertTrue(named.err().contains("Poller 'kqueue' is not available") && named.err().contains(missing), named.toString());
+    }
+
+    @Test
+    void kqueueLibraryMakesKqueueAvailableButAutomaticChoiceStaysEpoll() throws Exception {
+        String library = Backends.kqueueLibrary();
+        assumeTrue(library != null, "no userspace kqueue library named: set -Dpants.kqueue.library or PANTS_KQUEUE_LIBRARY"
+                + " (e.g. a libkqueue 2.x built locally) to test the kqueue backend on Linux");
+        for (Child c : List.of(runChild(Map.of(), "-Dpants.kqueue.library=" + library),
+                runChild(Map.of(KqueueProvider.LIBRARY_ENVIRONMENT, library)))) {
+            assertEchoes(c);
+            assertTrue(c.value("PROBE kqueue").startsWith("kqueue: kqueue through "), c.toString());
+            assertEquals(isLinux() ? "epoll" : "kqueue", c.value("POLLER"), "epoll first where it exists: " + c);
+        }
+        Child c = runChild(Map.of(), "-Dpants.kqueue.library=" + library, "-Dpants.poller=kqueue");
+        assertEchoes(c);
+        assertEquals("kqueue", c.value("POLLER"), c.toString());
+        assertTrue(c.value("DESCRIPTION").contains(library), c.toString());
+        assertChoiceLoggedOnce(c, "kqueue", "set by -Dpants.poller=kqueue");
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.List;
 enum ServerKind {
     PANTS_EPOLL("pants-epoll", "Pants epoll (shim)"),
     PANTS_EPOLL_LIBC("pants-epoll-libc", "Pants epoll (libc)"),
+    /** On Linux only on a userspace kqueue named by -Dpants.kqueue.library (PANTS_KQUEUE_LIBRARY). */
+    PANTS_KQUEUE("pants-kqueue", "Pants kqueue"),
     PANTS_NIO("pants-nio", "Pants NIO"),
     NETTY_EPOLL("netty-epoll", "Netty epoll"),
     NETTY_NIO("netty-nio", "Netty NIO"),

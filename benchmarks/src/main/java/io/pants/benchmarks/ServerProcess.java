@@ -1,5 +1,7 @@
 package io.pants.benchmarks;
 
+import io.pants.kqueue.KqueueProvider;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,6 +44,9 @@ final class ServerProcess implements AutoCloseable {
         if (cpu != null) command.addAll(List.of("taskset", "-c", cpu));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        // a userspace kqueue named to this JVM by property (the environment is inherited anyway)
+        String kqueueLibrary = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
+        if (kqueueLibrary != null && !kqueueLibrary.isBlank()) command.add("-D" + KqueueProvider.LIBRARY_PROPERTY + "=" + kqueueLibrary);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), kind.id, workload.id));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("PANTS_POLLER");

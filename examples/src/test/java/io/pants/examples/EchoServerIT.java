@@ -60,8 +60,7 @@ class EchoServerIT {
         assumeTrue(shimOnClassPath(), "this build has no native shim (-Dpants.native.skip=true)");
         try (ExampleProcess echo = ExampleProcess.start("epoll", "echo", "0", "127.0.0.1")) {
             echo.awaitListening("echo server", "epoll");
-            echo.stop();
-            String log = echo.stderrAfterExit();
+            String log = echo.awaitStderrContaining("Pants uses the epoll poller");
             assertTrue(log.contains("Pants uses the epoll poller (epoll through the native shim"),
                     "the example's epoll poller does not use the shim; its log:\n" + log);
         }

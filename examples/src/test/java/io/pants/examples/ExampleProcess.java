@@ -1,6 +1,7 @@
 package io.pants.examples;
 
 import io.pants.Pollers;
+import io.pants.kqueue.KqueueProvider;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -53,7 +54,11 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Runs an example on the named backend. */
     static ExampleProcess start(String backend, String... args) throws IOException {
-        return start(List.of("-Dpants.poller=" + backend), args);
+        List<String> options = new ArrayList<>(List.of("-Dpants.poller=" + backend));
+        // a userspace kqueue named to this JVM by property (the environment is inherited anyway)
+        String kqueueLibrary = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
+        if (kqueueLibrary != null && !kqueueLibrary.isBlank()) options.add("-D" + KqueueProvider.LIBRARY_PROPERTY + "=" + kqueueLibrary);
+        return start(options, args);
     }
 
     /** Runs an example with the given JVM options. */
@@ -88,7 +93,12 @@ final class ExampleProcess implements AutoCloseable {
             try (InputStream in = process.getErrorStream()) {
                 byte[] buf = new byte[4096];
                 int n;
-                while ((n = in.read(buf)) > 0) stderr.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                while ((n = in.read(buf)) > 0) {
+                    synchronized (stderr) {
+                        stderr.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                        stderr.notifyAll();
+                    }
+                }
             } catch (IOException e) {
                 stderr.append("[test: reading stderr failed: ").append(e).append("]\n");
             }
@@ -136,6 +146,23 @@ final class ExampleProcess implements AutoCloseable {
             fail("'" + description + "' did not exit within " + WAIT + "; " + diagnostics());
         }
         return process.exitValue();
+    }
+
+    /**
+     * Waits until the example has written {@code fragment} to standard error and returns all it
+     * wrote so far. For checks on a running example: destroy() closes the pipe, so output not yet
+     * read at that moment would be lost to {@link #stderrAfterExit()}.
+     */
+    String awaitStderrContaining(String fragment) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        synchronized (stderr) {
+            while (stderr.indexOf(fragment) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) fail("'" + description + "' did not write '" + fragment + "' to stderr within " + WAIT + "; " + diagnostics());
+                stderr.wait(Math.max(1, left / 1_000_000));
+            }
+            return stderr.toString();
+        }
     }
 
     /** Everything the example wrote to standard error; call once it has exited. */

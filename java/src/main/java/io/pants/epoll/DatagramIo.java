@@ -148,7 +148,7 @@ final class DatagramIo implements AutoCloseable {
         if (bind instanceof InetSocketAddress isa && isa.isUnresolved()) {
             throw new IllegalArgumentException("resolve " + isa.getHostString() + " before binding to it");
         }
-        int family = wildcard ? k.afInet6 : Sockaddr.family(bind, k);
+        int family = wildcard ? k.afInet6 : k.sockaddr.family(bind);
         int fd = sys.datagramSocket(family);
         if (fd < 0 && wildcard) { // no IPv6 on this machine: plain IPv4
             family = k.afInet;
@@ -191,7 +191,7 @@ final class DatagramIo implements AutoCloseable {
     private int encode(ByteBuffer b, SocketAddress address, int family) throws IOException {
         checkFamily(address, family);
         try {
-            return Sockaddr.encode(b, address, family, k);
+            return k.sockaddr.encode(b, address, family);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -244,7 +244,7 @@ final class DatagramIo implements AutoCloseable {
         int len = Math.min(nameLength, NAME_SIZE);
         ByteBuffer name = receiveNameViews[slot];
         if (len == lastSenderNameLength && sameBytes(name, lastSenderName, len)) return lastSender;
-        SocketAddress a = Sockaddr.decode(name, len, k);
+        SocketAddress a = k.sockaddr.decode(name, len);
         name.get(0, lastSenderName, 0, len);
         lastSenderNameLength = len;
         lastSender = a;
@@ -413,7 +413,7 @@ final class DatagramIo implements AutoCloseable {
 
     /**
      * Joins or leaves a group. The structs are the Linux ABI, the same on every architecture
-     * (like the sockaddrs of {@link Sockaddr}): ip_mreqn {group, local address, ifindex} and
+     * (like the sockaddrs of {@link io.pants.posix.Sockaddr}): ip_mreqn {group, local address, ifindex} and
      * ipv6_mreq {group, ifindex}. An IPv4 group on a dual-stack socket goes through IPPROTO_IP.
      */
     void membership(EpollDatagram s, InetAddress group, NetworkInterface ni, boolean join) throws IOException {

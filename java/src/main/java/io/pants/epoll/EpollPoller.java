@@ -140,7 +140,7 @@ final class EpollPoller implements Poller {
     @Override
     public PollerSocket listen(SocketAddress address, int backlog) throws IOException {
         boolean wildcard = address instanceof InetSocketAddress isa && isa.getAddress() != null && isa.getAddress().isAnyLocalAddress();
-        int family = wildcard ? k.afInet6 : Sockaddr.family(address, k);
+        int family = wildcard ? k.afInet6 : k.sockaddr.family(address);
         int fd = sys.socket(family);
         if (fd < 0 && wildcard) { // no IPv6 on this machine: plain IPv4
             family = k.afInet;
@@ -167,7 +167,7 @@ final class EpollPoller implements Poller {
         if (remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
             throw new IllegalArgumentException("resolve " + isa.getHostString() + " before connecting");
         }
-        int family = Sockaddr.family(remote, k);
+        int family = k.sockaddr.family(remote);
         int fd = sys.socket(family);
         if (fd < 0) throw Errors.exception(fd, "socket", sys, k);
         try {
@@ -195,7 +195,7 @@ final class EpollPoller implements Poller {
 
     private int encode(SocketAddress address, int family) throws IOException {
         try {
-            return Sockaddr.encode(scratchView, address, family, k);
+            return k.sockaddr.encode(scratchView, address, family);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -210,7 +210,7 @@ final class EpollPoller implements Poller {
             scratchView.putInt(128, 128);
             int fd = sys.accept(listener.fd, scratchAddr, scratchAddr + 128);
             if (fd >= 0) {
-                SocketAddress remote = Sockaddr.decode(scratchView, scratchView.getInt(128), k);
+                SocketAddress remote = k.sockaddr.decode(scratchView, scratchView.getInt(128));
                 return new EpollSocket(this, fd, listener.family, false, null, remote);
             }
             if (fd == -k.eAgain) return null;
@@ -231,7 +231,7 @@ final class EpollPoller implements Poller {
     SocketAddress localAddressOf(EpollSocket s) {
         scratchView.putInt(128, 128);
         int r = sys.getsockname(s.fd, scratchAddr, scratchAddr + 128);
-        return r < 0 ? null : Sockaddr.decode(scratchView, scratchView.getInt(128), k);
+        return r < 0 ? null : k.sockaddr.decode(scratchView, scratchView.getInt(128));
     }
 
     int read(EpollSocket s, ByteBuffer dst) throws IOException {

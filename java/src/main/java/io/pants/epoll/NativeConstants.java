@@ -3,6 +3,8 @@ package io.pants.epoll;
 import com.sun.jna.Memory;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import io.pants.posix.Sockaddr;
+import io.pants.posix.SocketConstants;
 
 /**
  * The constants and struct layouts the epoll backend needs. With the shim they are read from it
@@ -21,18 +23,12 @@ final class NativeConstants {
     final int eventSize, eventEventsOffset, eventDataOffset;
     /** struct iovec: size and field offsets. */
     final int iovecSize, iovecBaseOffset, iovecLenOffset;
+    /** The socket address codec (Linux's layout, with these family numbers). */
+    final Sockaddr sockaddr;
     final String source;
 
     /** The generic Linux values, in the order the shim exports them. */
-    static final int[] LINUX_SOCKET = {
-        2, 10, 1, 1, // AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM
-        1, 2, 4, 6, 1, // SOL_SOCKET, SO_REUSEADDR, SO_ERROR, IPPROTO_TCP, TCP_NODELAY
-        41, 26, 1, // IPPROTO_IPV6, IPV6_V6ONLY, SHUT_WR
-        11, 115, 4, 24, 23, 105, 12, // EAGAIN, EINPROGRESS, EINTR, EMFILE, ENFILE, ENOBUFS, ENOMEM
-        103, 71, 1, 111, 110, 113, 101, // ECONNABORTED, EPROTO, EPERM, ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, ENETUNREACH
-        98, 99, 32, 104, 107, 9, // EADDRINUSE, EADDRNOTAVAIL, EPIPE, ECONNRESET, ENOTCONN, EBADF
-        128, // sizeof(struct sockaddr_storage)
-    };
+    static final int[] LINUX_SOCKET = SocketConstants.linuxValues();
     static final int[] LINUX_EPOLL = {1, 4, 8, 16, 0x2000, 1, 3, 2};
 
     private NativeConstants(int[] s, int[] e, int[] eventLayout, int[] iovecLayout, String source) {
@@ -48,6 +44,7 @@ final class NativeConstants {
         ctlAdd = e[5]; ctlMod = e[6]; ctlDel = e[7];
         eventSize = eventLayout[0]; eventEventsOffset = eventLayout[1]; eventDataOffset = eventLayout[2];
         iovecSize = iovecLayout[0]; iovecBaseOffset = iovecLayout[1]; iovecLenOffset = iovecLayout[2];
+        this.sockaddr = Sockaddr.linux(SocketConstants.of(s, source));
         this.source = source;
     }
 

@@ -2,8 +2,8 @@
  * The poller SPI: what the engine needs from an operating system's readiness mechanism.
  *
  * <p>Layering: {@code io.pants} (engine, streams, servers) sits on this package only; each
- * backend is one package implementing it ({@code io.pants.epoll}, {@code io.pants.nio}, later
- * {@code io.pants.kqueue} and {@code io.pants.iocp}). The engine never names a backend.
+ * backend is one package implementing it ({@code io.pants.epoll}, {@code io.pants.kqueue},
+ * {@code io.pants.nio}, later {@code io.pants.iocp}). The engine never names a backend.
  *
  * <p>The contract is readiness, level-triggered, keyed by an integer token the engine chooses
  * (never an object reference in the kernel). Two liberties let a backend cut native crossings:

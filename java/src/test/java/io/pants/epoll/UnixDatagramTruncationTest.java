@@ -65,7 +65,7 @@ class UnixDatagramTruncationTest {
         if (fd < 0) throw Errors.exception(fd, "socket", sys, k);
         try (Memory address = new Memory(128); Memory data = new Memory(128 * 1024)) {
             check(sys.setIntOption(fd, k.solSocket, DatagramConstants.linuxGeneric().soSndBuf, 256 * 1024), "SO_SNDBUF", sys, k);
-            int len = Sockaddr.encode(address.getByteBuffer(0, 128).order(ByteOrder.nativeOrder()), to, k.afUnix, k);
+            int len = k.sockaddr.encode(address.getByteBuffer(0, 128).order(ByteOrder.nativeOrder()), to, k.afUnix);
             check(sys.connect(fd, Pointer.nativeValue(address), len), "connect", sys, k);
             data.setMemory(0, data.size(), (byte) 7);
             for (int size : sizes) {

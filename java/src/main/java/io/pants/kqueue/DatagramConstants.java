@@ -1,0 +1,88 @@
+package io.pants.kqueue;
+
+/**
+ * What datagram sockets need on the kqueue systems: option names, flags, errno values, and the
+ * layout of {@code struct msghdr} inside an {@code mmsghdr}-like array that Java fills. From the
+ * shim's compiler where it is built (pants_datagram.c, whose order this follows), otherwise from
+ * the tables here: Linux's 64-bit glibc for a userspace kqueue on Linux, and the values the BSDs
+ * share (4.4BSD's option numbers in sys/socket.h, netinet/in.h and netinet6/in6.h).
+ *
+ * <p>Through JNA the backend receives and sends with recvmsg and sendmsg, one datagram per call,
+ * over an array laid out here: each entry a msghdr then the datagram's length, which is what
+ * recvmmsg's mmsghdr is on Linux and FreeBSD. The shim uses its own system's mmsghdr.
+ */
+final class DatagramConstants {
+    final int sockDgram, soBroadcast, soRcvBuf, soSndBuf, soReusePort;
+    final int ipprotoIp, ipMulticastIf, ipMulticastTtl, ipMulticastLoop, ipAddMembership, ipDropMembership;
+    final int ipv6MulticastIf, ipv6MulticastHops, ipv6MulticastLoop, ipv6JoinGroup, ipv6LeaveGroup;
+    final int msgTrunc, msgDontWait;
+    final int eMsgSize, eAccess, eDestAddrReq, eIsConn, eNoEnt;
+
+    /** The mmsghdr-like entry: size, where its msghdr and its length are, and the length's width. */
+    final int mmsgSize, mmsgHdrOffset, mmsgLenOffset, mmsgLenSize;
+    /** struct msghdr: field offsets, and the widths of the fields whose type differs between C libraries. */
+    final int nameOffset, nameLenOffset, iovOffset, iovLenOffset, iovLenSize, controlOffset, controlLenOffset,
+            controlLenSize, flagsOffset;
+
+    /** How many values pants_datagram_constants and pants_msghdr_layout export (this class reads no more). */
+    static final int CONSTANT_COUNT = 23, LAYOUT_COUNT = 13;
+
+    private static final int[] LINUX = {
+        2, 6, 8, 7, 15, // SOCK_DGRAM, SO_BROADCAST, SO_RCVBUF, SO_SNDBUF, SO_REUSEPORT
+        0, 32, 33, 34, 35, 36, // IPPROTO_IP, IP_MULTICAST_IF, _TTL, _LOOP, IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP
+        17, 18, 19, 20, 21, // IPV6_MULTICAST_IF, _HOPS, _LOOP, IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP
+        0x20, 0x40, // MSG_TRUNC, MSG_DONTWAIT
+        90, 13, 89, 106, 2, // EMSGSIZE, EACCES, EDESTADDRREQ, EISCONN, ENOENT
+    };
+    /** 64-bit glibc: mmsghdr {msghdr; unsigned msg_len}, msghdr with size_t iovlen and controllen. */
+    private static final int[] LINUX_MSGHDR = {64, 0, 56, 4, 0, 8, 16, 24, 8, 32, 40, 8, 48};
+
+    private static final int[] BSD = {
+        2, 0x20, 0x1002, 0x1001, 0x200, // SOCK_DGRAM, SO_BROADCAST, SO_RCVBUF, SO_SNDBUF, SO_REUSEPORT
+        0, 9, 10, 11, 12, 13, // IPPROTO_IP, IP_MULTICAST_IF, _TTL, _LOOP, IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP
+        9, 10, 11, 12, 13, // IPV6_MULTICAST_IF, _HOPS, _LOOP, IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP
+        0x10, 0x80, // MSG_TRUNC, MSG_DONTWAIT
+        40, 13, 39, 56, 2, // EMSGSIZE, EACCES, EDESTADDRREQ, EISCONN, ENOENT
+    };
+    /** The BSDs' 64-bit msghdr (int iovlen, socklen_t controllen: 48 bytes), then an 8-byte length. */
+    private static final int[] BSD_MSGHDR = {56, 0, 48, 8, 0, 8, 16, 24, 4, 32, 40, 4, 44};
+
+    private DatagramConstants(int[] c, int[] m) {
+        if (c.length < CONSTANT_COUNT || m.length < LAYOUT_COUNT) {
+            throw new IllegalArgumentException(c.length + " datagram constants and " + m.length + " msghdr values, expected "
+                    + CONSTANT_COUNT + " and " + LAYOUT_COUNT);
+        }
+        int i = 0;
+        sockDgram = c[i++]; soBroadcast = c[i++]; soRcvBuf = c[i++]; soSndBuf = c[i++]; soReusePort = c[i++];
+        ipprotoIp = c[i++]; ipMulticastIf = c[i++]; ipMulticastTtl = c[i++]; ipMulticastLoop = c[i++];
+        ipAddMembership = c[i++]; ipDropMembership = c[i++];
+        ipv6MulticastIf = c[i++]; ipv6MulticastHops = c[i++]; ipv6MulticastLoop = c[i++];
+        ipv6JoinGroup = c[i++]; ipv6LeaveGroup = c[i++];
+        msgTrunc = c[i++]; msgDontWait = c[i++];
+        eMsgSize = c[i++]; eAccess = c[i++]; eDestAddrReq = c[i++]; eIsConn = c[i++]; eNoEnt = c[i];
+        i = 0;
+        mmsgSize = m[i++]; mmsgHdrOffset = m[i++]; mmsgLenOffset = m[i++]; mmsgLenSize = m[i++];
+        nameOffset = m[i++]; nameLenOffset = m[i++]; iovOffset = m[i++]; iovLenOffset = m[i++]; iovLenSize = m[i++];
+        controlOffset = m[i++]; controlLenOffset = m[i++]; controlLenSize = m[i++]; flagsOffset = m[i];
+    }
+
+    /** What the shim's compiler says, in the order of pants_datagram_constants() and pants_msghdr_layout(). */
+    static DatagramConstants fromShim(int[] constants, int[] layout) { return new DatagramConstants(constants, layout); }
+
+    static DatagramConstants linux() { return new DatagramConstants(LINUX, LINUX_MSGHDR); }
+
+    /** macOS, FreeBSD, NetBSD, OpenBSD and DragonFly agree on everything here. */
+    static DatagramConstants bsd() { return new DatagramConstants(BSD, BSD_MSGHDR); }
+
+    /** The values in export order, for comparing two sources. */
+    int[] constants() {
+        return new int[] {sockDgram, soBroadcast, soRcvBuf, soSndBuf, soReusePort, ipprotoIp, ipMulticastIf, ipMulticastTtl,
+            ipMulticastLoop, ipAddMembership, ipDropMembership, ipv6MulticastIf, ipv6MulticastHops, ipv6MulticastLoop,
+            ipv6JoinGroup, ipv6LeaveGroup, msgTrunc, msgDontWait, eMsgSize, eAccess, eDestAddrReq, eIsConn, eNoEnt};
+    }
+
+    int[] layout() {
+        return new int[] {mmsgSize, mmsgHdrOffset, mmsgLenOffset, mmsgLenSize, nameOffset, nameLenOffset, iovOffset,
+            iovLenOffset, iovLenSize, controlOffset, controlLenOffset, controlLenSize, flagsOffset};
+    }
+}

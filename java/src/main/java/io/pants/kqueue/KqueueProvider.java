@@ -1,0 +1,42 @@
+package io.pants.kqueue;
+
+import io.pants.spi.Poller;
+import io.pants.spi.PollerProvider;
+
+import java.io.IOException;
+
+/**
+ * The kqueue backend of BSD and macOS. kqueue() and kevent() come from the C library, or from
+ * the shared library named by the system property {@code pants.kqueue.library} (environment:
+ * {@code PANTS_KQUEUE_LIBRARY}), which makes the backend available on Linux too, on a userspace
+ * kqueue such as libkqueue; that is how it is tested there.
+ */
+public final class KqueueProvider implements PollerProvider {
+    /** The system property naming a library that provides kqueue() and kevent(). */
+    public static final String LIBRARY_PROPERTY = KqueueBinding.PROPERTY;
+    /** The environment variable doing the same when the property is not set. */
+    public static final String LIBRARY_ENVIRONMENT = KqueueBinding.ENVIRONMENT;
+
+    @Override
+    public String name() { return "kqueue"; }
+
+    @Override
+    public Availability probe() {
+        KqueueBinding b;
+        try {
+            b = KqueueBinding.get();
+        } catch (IllegalStateException e) {
+            return Availability.no(e.getMessage());
+        }
+        try (KqueuePoller p = new KqueuePoller(b, name())) {
+            return Availability.yes(p.description());
+        } catch (Throwable e) {
+            return Availability.no("kqueue could not be used: " + e);
+        }
+    }
+
+    @Override
+    public Poller open() throws IOException {
+        return new KqueuePoller(KqueueBinding.get(), name());
+    }
+}

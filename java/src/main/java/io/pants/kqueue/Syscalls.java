@@ -1,0 +1,45 @@
+package io.pants.kqueue;
+
+/**
+ * The system calls the kqueue backend makes outside its batched hot path, one implementation
+ * per binding (the shim, or JNA straight to the C library and the kqueue library). Every
+ * method returns -errno on failure, never throws.
+ */
+interface Syscalls {
+    /** A non-blocking, close-on-exec stream socket. */
+    int socket(int domain);
+    /** A non-blocking, close-on-exec datagram socket. */
+    int datagramSocket(int domain);
+    int setIntOption(int fd, int level, int name, int value);
+    /** setsockopt with a struct of {@code len} bytes at {@code value}. */
+    int setOption(int fd, int level, int name, long value, int len);
+    /** The option's value (non-negative), or -errno. */
+    int getIntOption(int fd, int level, int name);
+    int bind(int fd, long addr, int len);
+    int listen(int fd, int backlog);
+    /** A non-blocking, close-on-exec accepted socket; the peer's address into addr/lenPtr. */
+    int accept(int fd, long addr, long lenPtr);
+    int connect(int fd, long addr, int len);
+    int getsockname(int fd, long addr, long lenPtr);
+    long read(int fd, long buf, long len);
+    long write(int fd, long buf, long len);
+    /**
+     * Datagrams received into the array of {@link DatagramConstants}' entries at {@code msgs}
+     * (0 or more), or -errno when the first receive failed (-EAGAIN: none waiting).
+     */
+    int recvmmsg(int fd, long msgs, int vlen, int flags);
+    /** Datagrams sent from such an array, or -errno when the first could not be sent. */
+    int sendmmsg(int fd, long msgs, int vlen, int flags);
+    int shutdown(int fd, int how);
+    int close(int fd);
+    int openReadOnly(String path);
+    /** Bytes sent from in at offset; -EAGAIN when the socket is full, 0 when the file ended. */
+    long sendfile(int outFd, int inFd, long offset, long count);
+    /** A new close-on-exec kqueue. */
+    int kqueue();
+    /** Applies {@code n} changes (struct kevent) without collecting events: 0, or -errno of the first that failed. Safe from any thread. */
+    int submit(int kq, long changes, int n);
+    /** A non-blocking, close-on-exec pipe: read end and write end as two int32 at {@code fds}. */
+    int pipe(long fds);
+    String strerror(int errno);
+}
