@@ -28,7 +28,7 @@ final class BarChart {
         int y = TOP;
         for (Report.Row r : rows) {
             double w = r.perSecond() / max * PLOT;
-            String fill = r.server().pantsPoller() != null ? "#2b6cb0" : r.server() == ServerKind.BASELINE ? "#4a5568" : "#a0aec0";
+            String fill = r.server().pantsPoller() != null ? "#2b6cb0" : r.server() == workload.baseline() ? "#4a5568" : "#a0aec0";
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", LABEL - 8, y + 19, escape(r.server().label)));
             s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", LABEL, y + 5, w, ROW - 10, fill));
             double x0 = LABEL + r.minPerSecond() / max * PLOT, x1 = LABEL + r.maxPerSecond() / max * PLOT;

@@ -2,13 +2,8 @@ package io.pants.benchmarks;
 
 /**
  * What a server under test is asked to do. Each workload names the protocol the server speaks
- * ({@link #protocol}) and how the load is made.
- *
- * <p>Extension point: the HTTP hello-world workloads (Pants' HTTP server; the JDK
- * {@code HttpServer} API on Pants' provider versus on the JDK's own server) arrive with the HTTP
- * module. Each becomes one constant here with protocol {@link Protocol#HTTP_HELLO}, run by
- * {@link LoadRunner} through wrk like {@link #FAKE_HTTP}, plus the servers that speak it in
- * {@link ServerKind} and {@link ServerMain}.
+ * ({@link #protocol}), how the load is made, and the server every other is compared with
+ * ({@link #baseline()}).
  */
 enum Workload {
     /** 64-byte ping-pong on 100 connections, from the built-in closed-loop client. */
@@ -18,10 +13,28 @@ enum Workload {
     /** The talk's fake HTTP under wrk, keep-alive, 100 connections. */
     FAKE_HTTP("fake-http", Protocol.FAKE_HTTP, 100, 0),
     /** 10,000 idle connections held open while 100 more ping-pong; memory per connection measured. */
-    MANY_CONNECTIONS("many-connections", Protocol.ECHO, 100, 10_000);
+    MANY_CONNECTIONS("many-connections", Protocol.ECHO, 100, 10_000),
+    /** A real HTTP server's hello world under wrk, keep-alive, 100 connections. */
+    HTTP_HELLO_100("http-hello-100", Protocol.HTTP_HELLO, 100, 0),
+    /** The same on 1000 connections. */
+    HTTP_HELLO_1000("http-hello-1000", Protocol.HTTP_HELLO, 1000, 0),
+    /** The hello world written against the JDK's HttpServer API, on Pants' provider and on the JDK's server; wrk, 100 connections. */
+    JDK_API_HELLO_100("jdk-api-hello-100", Protocol.JDK_API_HELLO, 100, 0);
 
     /** What the server answers. */
-    enum Protocol { ECHO, FAKE_HTTP, HTTP_HELLO }
+    enum Protocol {
+        /** Every byte back. */
+        ECHO,
+        /** The same prefabricated response to every request, found by its blank line. */
+        FAKE_HTTP,
+        /** {@code Hello, World!} from each server's own HTTP implementation. */
+        HTTP_HELLO,
+        /** {@code Hello, World!} from {@link JdkApiHello}, on whichever provider the JVM picks. */
+        JDK_API_HELLO;
+
+        /** Whether the load is wrk's (HTTP) rather than the built-in echo client's. */
+        boolean usesWrk() { return this != ECHO; }
+    }
 
     final String id;
     final Protocol protocol;
@@ -39,6 +52,14 @@ enum Workload {
 
     /** What the throughput counts. */
     String unit() { return protocol == Protocol.ECHO ? "messages/s" : "requests/s"; }
+
+    /**
+     * The server the report's ratios divide by: Netty epoll, the best peer; for the JDK-API
+     * application, which Netty does not run, the JDK's own server, the one Pants' provider replaces.
+     */
+    ServerKind baseline() {
+        return protocol == Protocol.JDK_API_HELLO ? ServerKind.JDK_HTTP : ServerKind.NETTY_EPOLL;
+    }
 
     static Workload byId(String id) {
         for (Workload w : values()) if (w.id.equals(id)) return w;
