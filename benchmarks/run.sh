@@ -5,6 +5,7 @@
 #   benchmarks/run.sh                          # the full run: 3 rounds, 5 s warm-up + 15 s each
 #   ROUNDS=1 DURATION=3 WARMUP=1 benchmarks/run.sh    # a quick check that everything works
 #   benchmarks/run.sh WORKLOADS=echo-100 SERVERS=pants-epoll,netty-epoll
+#   benchmarks/run.sh WORKLOADS=http-hello-100,http-hello-1000,jdk-api-hello-100   # the HTTP hello worlds
 #
 # Settings (environment or KEY=VALUE arguments): ROUNDS, DURATION, WARMUP (seconds), WORKLOADS,
 # SERVERS (comma-separated ids), SERVER_CPU (default 0), CLIENT_CPU (default 1), SERVER_JVM_OPTS,
@@ -25,7 +26,7 @@ if ! command -v wrk >/dev/null 2>&1; then
     APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -y -q"
     $APT install --no-install-recommends wrk >/dev/null \
         || { $APT update >/dev/null && $APT install --no-install-recommends wrk >/dev/null; } \
-        || echo "run.sh: could not install wrk; the fake-http workload will be skipped" >&2
+        || echo "run.sh: could not install wrk; the HTTP workloads will be skipped" >&2
 fi
 
 # 10,000 idle connections need as many descriptors in the runner and in the server.

@@ -10,13 +10,17 @@ import java.net.InetSocketAddress;
 /**
  * The JDK's own {@code com.sun.net.httpserver.HttpServer}, with no executor: its dispatcher
  * thread accepts, parses and runs the handler, one thread like the other servers. It speaks real
- * HTTP: the hello world is its answer to both HTTP workloads.
+ * HTTP, so for the fake-HTTP workload it answers every request with the same body. (For the
+ * JDK-API workload the JDK's server runs {@link JdkApiHello} instead, with its options on the
+ * command line: see {@link ServerKind#jvmProperties}.)
  */
 final class JdkHttpServers {
     private JdkHttpServers() {}
 
     static HttpServer listen(Workload.Protocol protocol, int port) throws IOException {
-        if (protocol == Workload.Protocol.ECHO) throw new UnsupportedOperationException("the JDK HttpServer speaks only HTTP");
+        if (protocol != Workload.Protocol.FAKE_HTTP) {
+            throw new UnsupportedOperationException("the JDK HttpServer's fake HTTP is for " + Workload.Protocol.FAKE_HTTP + " only");
+        }
         // Its headers and body leave in separate writes; with Nagle's algorithm on, each response
         // then waits for the client's delayed ACK (~40 ms). Netty and Pants set TCP_NODELAY, so
         // the JDK server gets it too (read once, when its configuration class loads).

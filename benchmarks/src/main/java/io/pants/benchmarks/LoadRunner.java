@@ -77,9 +77,7 @@ public final class LoadRunner {
         List<Workload> workloads = selected("WORKLOADS", Workload.values(), w -> w.id).stream().map(Workload.class::cast).toList();
         List<ServerKind> servers = availableServers();
         boolean wrk = Wrk.available();
-        if (!wrk && workloads.stream().anyMatch(w -> w.protocol != Workload.Protocol.ECHO)) {
-            System.err.println("no wrk on the PATH: skipping the HTTP workloads (run.sh installs it)");
-        }
+        if (!wrk && workloads.stream().anyMatch(w -> w.protocol.usesWrk())) System.err.println("no wrk on the PATH: skipping the HTTP workloads (run.sh installs it)");
         Files.createDirectories(out);
         Path csv = out.resolve("samples.csv");
         Files.writeString(csv, Sample.CSV_HEADER + "\n");
@@ -87,7 +85,7 @@ public final class LoadRunner {
                 rounds, warmup, duration, servers, out);
         for (int round = 1; round <= rounds; round++) {
             for (Workload w : workloads) {
-                if (w.protocol != Workload.Protocol.ECHO && !wrk) continue;
+                if (w.protocol.usesWrk() && !wrk) continue;
                 for (ServerKind k : servers) {
                     if (!k.speaks(w.protocol)) continue;
                     Sample s;
@@ -99,7 +97,7 @@ public final class LoadRunner {
                     }
                     samples.add(s);
                     Files.writeString(csv, s.csv() + "\n", java.nio.file.StandardOpenOption.APPEND);
-                    System.out.printf(Locale.ROOT, "round %d  %-17s %-17s %,12.0f %s  p50 %s  p99 %s  cpu %.2f s/M%s%n",
+                    System.out.printf(Locale.ROOT, "round %d  %-17s %-24s %,12.0f %s  p50 %s  p99 %s  cpu %.2f s/M%s%n",
                             round, w.id, k.id, s.perSecond(), w.unit(), Report.duration(s.p50Nanos() < 0 ? Double.NaN : s.p50Nanos()),
                             Report.duration(s.p99Nanos() < 0 ? Double.NaN : s.p99Nanos()), s.cpuPerMillion(),
                             s.errors() > 0 ? "  ERRORS " + s.errors() : "");
@@ -143,7 +141,7 @@ public final class LoadRunner {
         try (ServerProcess server = new ServerProcess(k, w, serverCpu, serverJvm)) {
             return switch (w.protocol) {
                 case ECHO -> measureEcho(w, k, round, server);
-                case FAKE_HTTP, HTTP_HELLO -> measureWrk(w, k, round, server);
+                case FAKE_HTTP, HTTP_HELLO, JDK_API_HELLO -> measureWrk(w, k, round, server);
             };
         }
     }
@@ -226,12 +224,15 @@ public final class LoadRunner {
                     + "-byte message and waiting for it to come back (closed loop, built-in Java client); latency is the round trip.";
             case FAKE_HTTP -> "The talk's fake HTTP: every request answered with the same prefabricated response; wrk, 1 thread, keep-alive, "
                     + w.activeConnections + " connections; latency as wrk reports it.";
-            case HTTP_HELLO -> "A real HTTP server's hello world (`GET /` parsed, answered 200 with Content-Type, Content-Length, Date and Server): "
-                    + "Pants' `HttpServer` running the http-hello example's handler, the JDK's `HttpServer` the same; wrk, 1 thread, keep-alive, "
-                    + w.activeConnections + " connections; latency as wrk reports it.";
             case MANY_CONNECTIONS -> String.format(Locale.ROOT, "%,d idle connections held open while %d others do the echo ping-pong; "
                     + "memory per idle connection is the server's heap after a full GC and its resident set, before and after opening them.",
                     w.idleConnections, w.activeConnections);
+            case HTTP_HELLO_100, HTTP_HELLO_1000 -> "HTTP hello world: each server's own HTTP implementation (Pants' `io.pants.http.HttpServer`, "
+                    + "Netty's `HttpServerCodec`) parses every request and answers `Hello, World!` with Content-Length; wrk, 1 thread, keep-alive, "
+                    + w.activeConnections + " connections; latency as wrk reports it.";
+            case JDK_API_HELLO_100 -> "The same hello world written once against the JDK's `com.sun.net.httpserver` API (no executor), run unmodified "
+                    + "on Pants' `HttpServerProvider` (one per backend) and on the JDK's own server (with TCP_NODELAY); wrk, 1 thread, keep-alive, "
+                    + w.activeConnections + " connections. The ratio is to the JDK's own server.";
         };
     }
 }

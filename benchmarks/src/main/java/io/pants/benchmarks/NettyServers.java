@@ -18,7 +18,20 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
 
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -72,6 +85,56 @@ final class NettyServers {
         @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }
     }
 
+    /**
+     * Hello world on Netty's HTTP codec ({@link HttpServerCodec} in front): every request gets
+     * {@code Hello, World!} with Content-Type, Content-Length and a Date (as Pants' and the JDK's
+     * servers send one, so that all of them write comparable responses), keeping the connection
+     * open unless the request says otherwise. Responses are flushed once per read batch.
+     */
+    @ChannelHandler.Sharable
+    static final class HttpHello extends ChannelInboundHandlerAdapter {
+        private static final ByteBuf BODY = Unpooled.unreleasableBuffer(
+                Unpooled.directBuffer(FakeHttp.BODY.length).writeBytes(FakeHttp.BODY)).asReadOnly();
+        /** The Date value, formatted once a second on the event loop rather than per response. */
+        private volatile String date = now();
+
+        private static String now() {
+            return DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+        }
+
+        /** Keeps {@link #date} current from the group's thread. */
+        void tickOn(EventLoopGroup group) {
+            group.scheduleAtFixedRate(() -> date = now(), 1, 1, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                // the codec hands over the request head, then its content (empty for a GET); answer the head
+                if (!(msg instanceof HttpRequest request)) return;
+                boolean keepAlive = HttpUtil.isKeepAlive(request);
+                FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, BODY.duplicate());
+                response.headers()
+                        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                        .setInt(HttpHeaderNames.CONTENT_LENGTH, FakeHttp.BODY.length)
+                        .set(HttpHeaderNames.DATE, date);
+                if (!keepAlive) {
+                    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                    ctx.write(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                } else {
+                    if (!request.protocolVersion().isKeepAliveDefault()) {
+                        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                    }
+                    ctx.write(response);
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+        @Override public void channelReadComplete(ChannelHandlerContext ctx) { ctx.flush(); }
+        @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }
+    }
+
     /** Listens on 127.0.0.1; returns the bound channel. The group's thread runs until the process ends. */
     static Channel listen(boolean nativeEpoll, Workload.Protocol protocol, int port) throws InterruptedException {
         if (nativeEpoll) Epoll.ensureAvailability();
@@ -80,6 +143,8 @@ final class NettyServers {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
         Counter counter = new Counter();
         Echo echo = new Echo();
+        HttpHello hello = new HttpHello();
+        if (protocol == Workload.Protocol.HTTP_HELLO) hello.tickOn(group);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(channel)
@@ -91,7 +156,8 @@ final class NettyServers {
                         switch (protocol) {
                             case ECHO -> ch.pipeline().addLast(echo);
                             case FAKE_HTTP -> ch.pipeline().addLast(new FakeHttpResponder());
-                            case HTTP_HELLO -> throw new UnsupportedOperationException("no Netty HTTP hello (it would need netty-codec-http)");
+                            case HTTP_HELLO -> ch.pipeline().addLast(new HttpServerCodec(), hello);
+                            case JDK_API_HELLO -> throw new UnsupportedOperationException("Netty does not run the JDK-API application");
                         }
                     }
                 });

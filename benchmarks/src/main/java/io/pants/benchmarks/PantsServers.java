@@ -3,18 +3,16 @@ package io.pants.benchmarks;
 import io.pants.Engine;
 import io.pants.Server;
 import io.pants.Stream;
-import io.pants.http.HttpHandler;
 import io.pants.http.HttpServer;
 
 import java.util.Map;
-
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The Pants servers under test: written as a user would, on the engine of the chosen poller. */
 final class PantsServers {
     private PantsServers() {}
 
-    /** Connections open right now; counted for the memory measurement. */
+    /** Connections open right now (echo and fake HTTP); counted for the memory measurement. */
     static final AtomicInteger OPEN = new AtomicInteger();
 
     /** Sends every byte back. */
@@ -34,20 +32,24 @@ final class PantsServers {
         @Override protected void onClose() { OPEN.decrementAndGet(); }
     }
 
-    /** The http-hello example's handler. */
-    static final HttpHandler HELLO = request -> {
-        request.sendStatus(200);
-        request.sendHeaders(Map.of("Content-Type", "text/plain"));
-        request.send("Hello, World!");
-        request.finish();
-    };
+    /** Pants' HTTP server answering every request with Hello, World!, written as the http-hello example is. */
+    static HttpServer httpHello(Engine engine) {
+        Map<String, String> headers = Map.of("Content-Type", "text/plain");
+        return new HttpServer(engine, request -> {
+            request.sendStatus(200);
+            request.sendHeaders(headers);
+            request.send(FakeHttp.BODY);
+            request.finish();
+        });
+    }
 
     /** Listens on 127.0.0.1 with an ephemeral port; {@link Engine#start()} is left to the caller. */
     static Server listen(Engine engine, Workload.Protocol protocol, int port) {
         Server server = switch (protocol) {
             case ECHO -> new Server(engine, Echo::new);
             case FAKE_HTTP -> new Server(engine, FakeHttpResponder::new);
-            case HTTP_HELLO -> new HttpServer(engine, HELLO);
+            case HTTP_HELLO -> httpHello(engine);
+            case JDK_API_HELLO -> throw new UnsupportedOperationException("the JDK-API application runs on Pants' HttpServerProvider: see ServerMain");
         };
         return server.listen("127.0.0.1", port);
     }

@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * Turns the samples of a run into Markdown: one table per workload, one row per server, medians
- * over the rounds with the spread, and the ratio to Netty epoll measured in the same run.
+ * over the rounds with the spread, and the ratio to the workload's baseline (Netty epoll; for the
+ * JDK-API application, the JDK's own server) measured in the same run.
  */
 final class Report {
     /** One server's figures for one workload, over all rounds. */
@@ -35,11 +36,11 @@ final class Report {
 
     /** The Markdown table of one workload. */
     static String table(Workload workload, List<Row> rows) {
-        double baseline = rows.stream().filter(r -> r.server() == ServerKind.BASELINE)
+        double baseline = rows.stream().filter(r -> r.server() == workload.baseline())
                 .mapToDouble(Row::perSecond).findFirst().orElse(Double.NaN);
         boolean memory = workload.idleConnections > 0;
         StringBuilder b = new StringBuilder();
-        b.append("| server | ").append(workload.unit()).append(" (median) | spread (min–max) | p50 | p99 | server CPU s / M | vs Netty epoll |");
+        b.append("| server | ").append(workload.unit()).append(" (median) | spread (min–max) | p50 | p99 | server CPU s / M | vs ").append(workload.baseline().label).append(" |");
         if (memory) b.append(" heap / idle conn | RSS / idle conn |");
         b.append("\n|---|---:|---:|---:|---:|---:|---:|");
         if (memory) b.append("---:|---:|");

@@ -2,11 +2,13 @@ package io.pants.benchmarks;
 
 import io.pants.Engine;
 import io.pants.Server;
+import com.sun.net.httpserver.spi.HttpServerProvider;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,15 +38,30 @@ public final class ServerMain {
         if (!kind.speaks(protocol)) throw new IllegalArgumentException(kind + " does not speak " + protocol);
 
         String poller = kind.pantsPoller();
-        if (poller != null) {
-            Engine engine = Engine.builder().poller(poller).build();
-            // "epoll" falls back to libc when the shim does not load; measured so, the table
-            // would credit the shim with libc's numbers
-            if (kind == ServerKind.PANTS_EPOLL && !engine.pollerDescription().contains("native shim")) {
-                throw new IllegalStateException("pants-epoll must run on the shim, but runs " + engine.pollerDescription());
+        if (protocol == Workload.Protocol.JDK_API_HELLO) {
+            // the provider comes from the command line (ServerKind.jvmProperties); make sure it did
+            String expected = kind.onPantsProvider() ? ServerKind.PANTS_PROVIDER : ServerKind.JDK_PROVIDER;
+            if (!expected.equals(System.getProperty(ServerKind.PROVIDER_PROPERTY))) {
+                throw new IllegalStateException(kind + " needs -D" + ServerKind.PROVIDER_PROPERTY + "=" + expected
+                        + (kind.onPantsProvider() ? " -Dpants.poller=" + poller : ""));
             }
+            if (kind.onPantsProvider()) {
+                if (!poller.equals(System.getProperty("pants.poller"))) throw new IllegalStateException(kind + " needs -Dpants.poller=" + poller);
+                try (Engine probe = Engine.builder().poller(poller).build()) {
+                    requireShim(kind, probe);
+                }
+            }
+            var server = JdkApiHello.serve(new InetSocketAddress("127.0.0.1", port));
+            String provider = HttpServerProvider.provider().getClass().getName();
+            if (!provider.equals(expected)) throw new IllegalStateException(kind + " runs on " + provider + ", not " + expected);
+            control(kind, server.getAddress().getPort(), () -> -1); // the API does not tell
+        } else if (poller != null) {
+            Engine engine = Engine.builder().poller(poller).build();
+            requireShim(kind, engine);
             Server server = PantsServers.listen(engine, protocol, port);
-            control(kind, server.port(), PantsServers.OPEN::get);
+            // PantsServers counts the streams it writes itself; the HTTP server's are its own
+            IntSupplier connections = protocol == Workload.Protocol.HTTP_HELLO ? () -> -1 : PantsServers.OPEN::get;
+            control(kind, server.port(), connections);
             engine.start();
         } else if (kind == ServerKind.JDK_HTTP) {
             var server = JdkHttpServers.listen(protocol, port);
@@ -53,6 +70,16 @@ public final class ServerMain {
             var channel = NettyServers.listen(kind == ServerKind.NETTY_EPOLL, protocol, port);
             control(kind, ((java.net.InetSocketAddress) channel.localAddress()).getPort(), NettyServers.OPEN::get);
             channel.closeFuture().sync();
+        }
+    }
+
+    /**
+     * "epoll" falls back to libc when the shim does not load; measured so, the table would credit
+     * the shim with libc's numbers.
+     */
+    private static void requireShim(ServerKind kind, Engine engine) {
+        if (kind.pantsPoller().equals("epoll") && !engine.pollerDescription().contains("native shim")) {
+            throw new IllegalStateException(kind + " must run on the shim, but runs " + engine.pollerDescription());
         }
     }
 

@@ -44,6 +44,7 @@ final class ServerProcess implements AutoCloseable {
         if (cpu != null) command.addAll(List.of("taskset", "-c", cpu));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        command.addAll(kind.jvmProperties(workload.protocol));
         // a userspace kqueue named to this JVM by property (the environment is inherited anyway)
         String kqueueLibrary = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
         if (kqueueLibrary != null && !kqueueLibrary.isBlank()) command.add("-D" + KqueueProvider.LIBRARY_PROPERTY + "=" + kqueueLibrary);

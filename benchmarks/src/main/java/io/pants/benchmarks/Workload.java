@@ -2,12 +2,8 @@ package io.pants.benchmarks;
 
 /**
  * What a server under test is asked to do. Each workload names the protocol the server speaks
- * ({@link #protocol}) and how the load is made.
- *
- * <p>Extension point: an HTTP hello-world workload (such as the JDK {@code HttpServer} API on
- * Pants' provider) is one more server that speaks {@link Protocol#HTTP_HELLO}, in
- * {@link ServerKind} and {@link ServerMain}; {@link LoadRunner} already drives that workload
- * through wrk.
+ * ({@link #protocol}), how the load is made, and the server every other is compared with
+ * ({@link #baseline()}).
  */
 enum Workload {
     /** 64-byte ping-pong on 100 connections, from the built-in closed-loop client. */
@@ -16,13 +12,29 @@ enum Workload {
     ECHO_1000("echo-1000", Protocol.ECHO, 1000, 0),
     /** The talk's fake HTTP under wrk, keep-alive, 100 connections. */
     FAKE_HTTP("fake-http", Protocol.FAKE_HTTP, 100, 0),
-    /** A real HTTP server's hello world (parsing, headers, Date) under wrk, keep-alive, 100 connections. */
-    HTTP_HELLO("http-hello", Protocol.HTTP_HELLO, 100, 0),
     /** 10,000 idle connections held open while 100 more ping-pong; memory per connection measured. */
-    MANY_CONNECTIONS("many-connections", Protocol.ECHO, 100, 10_000);
+    MANY_CONNECTIONS("many-connections", Protocol.ECHO, 100, 10_000),
+    /** A real HTTP server's hello world under wrk, keep-alive, 100 connections. */
+    HTTP_HELLO_100("http-hello-100", Protocol.HTTP_HELLO, 100, 0),
+    /** The same on 1000 connections. */
+    HTTP_HELLO_1000("http-hello-1000", Protocol.HTTP_HELLO, 1000, 0),
+    /** The hello world written against the JDK's HttpServer API, on Pants' provider and on the JDK's server; wrk, 100 connections. */
+    JDK_API_HELLO_100("jdk-api-hello-100", Protocol.JDK_API_HELLO, 100, 0);
 
     /** What the server answers. */
-    enum Protocol { ECHO, FAKE_HTTP, HTTP_HELLO }
+    enum Protocol {
+        /** Every byte back. */
+        ECHO,
+        /** The same prefabricated response to every request, found by its blank line. */
+        FAKE_HTTP,
+        /** {@code Hello, World!} from each server's own HTTP implementation. */
+        HTTP_HELLO,
+        /** {@code Hello, World!} from {@link JdkApiHello}, on whichever provider the JVM picks. */
+        JDK_API_HELLO;
+
+        /** Whether the load is wrk's (HTTP) rather than the built-in echo client's. */
+        boolean usesWrk() { return this != ECHO; }
+    }
 
     final String id;
     final Protocol protocol;
@@ -40,6 +52,14 @@ enum Workload {
 
     /** What the throughput counts. */
     String unit() { return protocol == Protocol.ECHO ? "messages/s" : "requests/s"; }
+
+    /**
+     * The server the report's ratios divide by: Netty epoll, the best peer; for the JDK-API
+     * application, which Netty does not run, the JDK's own server, the one Pants' provider replaces.
+     */
+    ServerKind baseline() {
+        return protocol == Protocol.JDK_API_HELLO ? ServerKind.JDK_HTTP : ServerKind.NETTY_EPOLL;
+    }
 
     static Workload byId(String id) {
         for (Workload w : values()) if (w.id.equals(id)) return w;

@@ -38,4 +38,20 @@ class ReportTest {
                 .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertEquals(2, svg.split("<rect x=").length - 1, "one bar per server");
     }
+
+    @Test
+    void jdkApiWorkloadIsComparedWithTheJdkServer() {
+        List<Sample> samples = List.of(
+                new Sample(Workload.JDK_API_HELLO_100, ServerKind.JDK_HTTP, 1, 10_000, 1.0, 1000, 2000, 0.5, 0, Double.NaN, Double.NaN),
+                new Sample(Workload.JDK_API_HELLO_100, ServerKind.JDK_API_PANTS_EPOLL_LIBC, 1, 25_000, 1.0, 1000, 2000, 0.5, 0, Double.NaN, Double.NaN));
+        List<Report.Row> rows = Report.rows(samples);
+        String table = Report.table(Workload.JDK_API_HELLO_100, rows);
+        assertTrue(table.contains("| vs JDK HttpServer |"), table);
+        assertTrue(table.contains("| JDK API on Pants epoll (libc) | 25,000 |") && table.contains("| 2.50× |"), table);
+        assertTrue(table.contains("| JDK HttpServer | 10,000 |") && table.contains("| 1.00× |"), table);
+        // the long server names get room: the labels end where the bars start, at least 7.5 px a character
+        String svg = BarChart.svg(Workload.JDK_API_HELLO_100, rows, "test");
+        int barsStart = Integer.parseInt(svg.replaceAll("(?s).*?<rect x=\"(\\d+)\".*", "$1"));
+        assertTrue(barsStart >= "JDK API on Pants epoll (libc)".length() * 7.5, svg);
+    }
 }

@@ -33,7 +33,10 @@ public final class Main {
             new Example("http-hello", "PORT [BIND_ADDRESS]",
                     "HTTP/1.1 server answering every request with Hello, World!", 1, 2, 0, HttpHello::main),
             new Example("web-hello", "PORT [BIND_ADDRESS]",
-                    "web application (io.pants.web): answers GET / with Hello, World!", 1, 2, 0, WebHello::main));
+                    "web application (io.pants.web): answers GET / with Hello, World!", 1, 2, 0, WebHello::main),
+            new Example("jdk-hello", "PORT [BIND_ADDRESS]",
+                    "a JDK HttpServer application (com.sun.net.httpserver) answering Hello, World!, run on Pants",
+                    1, 2, 0, JdkHello::main));
 
     private Main() {}
 

@@ -363,6 +363,27 @@ public final class HttpRequest {
         connection.finished(this);
     }
 
+    /**
+     * Sends the head now, with what the body has so far, and streams the rest: for a client
+     * that should see the status before the body is ready. Without it the head waits for the
+     * first body bytes, or for {@link #finish()}.
+     */
+    public HttpRequest flush() {
+        checkBody("flush");
+        if (!committed && !aborted) commit(false);
+        return this;
+    }
+
+    /**
+     * Ends the request as an exception thrown by its handler would, for handlers that answer
+     * later: a 500 (or the {@link HttpException}'s status) if nothing is out yet, else the
+     * connection closes, as only that tells the client the response is cut short.
+     */
+    public void fail(Throwable cause) {
+        checkThread("fail");
+        handlerFailed(java.util.Objects.requireNonNull(cause));
+    }
+
     /** Whether {@link #finish()} was called. */
     public boolean isFinished() { return finished; }
 

@@ -11,15 +11,15 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Runs the curl command line client, as a real HTTP client independent of the JDK. */
-final class Curl {
-    record Result(int exitCode, byte[] stdout, String stderr) {
-        String out() { return new String(stdout, StandardCharsets.UTF_8); }
+public final class Curl {
+    public record Result(int exitCode, byte[] stdout, String stderr) {
+        public String out() { return new String(stdout, StandardCharsets.UTF_8); }
     }
 
     private Curl() {}
 
     /** {@code curl --silent --show-error --max-time 20 ARGS...}; fails if curl is missing or hangs. */
-    static Result run(String... args) throws IOException, InterruptedException {
+    public static Result run(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("curl", "--silent", "--show-error", "--max-time",
                 String.valueOf(LoopThread.WAIT.toSeconds())));
         command.addAll(List.of(args));

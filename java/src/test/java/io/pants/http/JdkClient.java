@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * client is made before the descriptor-leak check takes its first count, and the class waits
  * (bounded) for the pool to let go of closed connections before the check counts again.
  */
-final class JdkClient {
+public final class JdkClient {
     private static HttpClient client;
 
     private JdkClient() {}
@@ -39,10 +39,10 @@ final class JdkClient {
     @ExtendWith(Open.class)
     @ExtendWith(NoDescriptorLeaks.class)
     @ExtendWith(Settle.class)
-    @interface Uses {
+    public @interface Uses {
     }
 
-    static synchronized HttpClient get() {
+    public static synchronized HttpClient get() {
         if (client == null) {
             client = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
@@ -53,7 +53,7 @@ final class JdkClient {
     }
 
     /** A GET with a bounded wait. */
-    static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+    public static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         return get().send(HttpRequest.newBuilder(uri).timeout(LoopThread.WAIT).build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -1,0 +1,293 @@
+package io.pants.httpserver;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.pants.Engine;
+import io.pants.http.HttpRequest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code com.sun.net.httpserver.HttpServer} on an engine of its own: an
+ * {@link io.pants.http.HttpServer} parses the requests on the loop thread, finds each one's
+ * context, and hands the exchange to the handler threads.
+ *
+ * <p>A request goes to the context whose path is the longest prefix of the request's path,
+ * compared as plain strings, as in the JDK ({@code /app} takes {@code /app/x} and also
+ * {@code /apple}); none: 404.
+ *
+ * <p>{@code stop(delay)} answers new requests with 503 and {@code Connection: close}, waits
+ * up to {@code delay} seconds for the exchanges under way to finish, then closes every
+ * connection and the engine. Unlike the JDK's, the listening socket stays open during the delay
+ * (so that the connections still being served can be told), answering new clients with 503.
+ */
+final class PantsHttpServer extends HttpServer {
+    static final System.Logger LOG = System.getLogger("io.pants.httpserver");
+
+    private final Engine engine;
+    private final io.pants.http.HttpServer http;
+    private final List<PantsHttpContext> contexts = new CopyOnWriteArrayList<>();
+    /** Exchanges dispatched and not yet finished (or cut off); stop() waits for them. */
+    private final Set<PantsHttpExchange> active = ConcurrentHashMap.newKeySet();
+
+    // guarded by this
+    private boolean bound, started, stopped;
+    private InetSocketAddress address;
+    private Executor executor;
+    private ExecutorService ownDispatcher;
+    private Thread loopThread;
+
+    /** Where handlers run: the application's executor, or our dispatcher thread. Set by start(). */
+    private volatile Executor handlers;
+    /** Set by stop(): new requests get a 503. Read on the loop thread. */
+    private volatile boolean stopping;
+
+    PantsHttpServer(String pollerName, InetSocketAddress address, int backlog) throws IOException {
+        this.engine = pollerName == null ? new Engine() : new Engine(pollerName);
+        this.http = new io.pants.http.HttpServer(engine, this::dispatch);
+        if (address != null) {
+            try {
+                bind(address, backlog);
+            } catch (IOException | RuntimeException e) {
+                engine.close();
+                throw e;
+            }
+        }
+    }
+
+    Engine engine() { return engine; }
+
+    // ---------------------------------------------------------------- life cycle
+
+    @Override
+    public synchronized void bind(InetSocketAddress addr, int backlog) throws IOException {
+        Objects.requireNonNull(addr, "address");
+        if (stopped) throw new IllegalStateException("the server is stopped");
+        if (bound) throw new BindException("HttpServer already bound to " + address);
+        if (backlog > 0) http.backlog(backlog);
+        try {
+            http.listen(addr); // before start(): the engine does not run yet, any thread may set it up
+        } catch (UncheckedIOException e) {
+            IOException cause = e.getCause();
+            if (cause instanceof BindException) throw cause;
+            BindException b = new BindException(e.getMessage());
+            b.initCause(cause);
+            throw b;
+        }
+        bound = true;
+        address = (InetSocketAddress) http.localAddress();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!bound || started || stopped) {
+            throw new IllegalStateException("start(): the server is " + (stopped ? "stopped" : started ? "started already" : "not bound"));
+        }
+        started = true;
+        if (executor != null) {
+            handlers = executor;
+        } else {
+            // as in the JDK's server: without an executor, one thread runs the handlers in turn
+            ownDispatcher = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "pants-httpserver-dispatcher-" + address.getPort());
+                t.setDaemon(true); // the loop thread keeps the program alive while the server runs
+                return t;
+            });
+            handlers = ownDispatcher;
+        }
+        loopThread = new Thread(this::runLoop, "pants-httpserver-" + address.getPort());
+        loopThread.start();
+    }
+
+    private void runLoop() {
+        try {
+            engine.start();
+        } catch (Throwable e) {
+            LOG.log(Level.ERROR, "The engine of " + this + " failed; the server stops", e);
+        } finally {
+            stopping = true;
+            engine.close(); // closes the connections: open exchanges are told, blocked handlers wake
+            for (PantsHttpExchange x : active) x.connectionClosed();
+            active.clear();
+        }
+    }
+
+    @Override
+    public void stop(int delay) {
+        if (delay < 0) throw new IllegalArgumentException("negative delay: " + delay);
+        Thread loop;
+        ExecutorService dispatcher;
+        synchronized (this) {
+            if (stopped) return;
+            stopped = true;
+            stopping = true;
+            loop = loopThread;
+            dispatcher = ownDispatcher;
+            if (!started) {
+                engine.close(); // never ran: nothing to wait for
+                return;
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
+        synchronized (active) {
+            long left;
+            while (!active.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(active, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        engine.stop();
+        if (Thread.currentThread() != loop) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    loop.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the engine closes promptly: finish the job, then re-interrupt
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        if (dispatcher != null) dispatcher.shutdown();
+    }
+
+    @Override
+    public synchronized void setExecutor(Executor executor) {
+        if (started) throw new IllegalStateException("setExecutor(): the server is started already");
+        this.executor = executor;
+    }
+
+    @Override
+    public synchronized Executor getExecutor() { return executor; }
+
+    @Override
+    public synchronized InetSocketAddress getAddress() { return address; }
+
+    // ---------------------------------------------------------------- contexts
+
+    @Override
+    public HttpContext createContext(String path, HttpHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return addContext(path, handler);
+    }
+
+    @Override
+    public HttpContext createContext(String path) {
+        return addContext(path, null);
+    }
+
+    private synchronized HttpContext addContext(String path, HttpHandler handler) {
+        Objects.requireNonNull(path, "path");
+        if (!path.startsWith("/")) throw new IllegalArgumentException("a context path starts with '/': '" + path + "'");
+        for (PantsHttpContext c : contexts) {
+            if (c.getPath().equals(path)) throw new IllegalArgumentException("there is a context for " + path + " already");
+        }
+        PantsHttpContext c = new PantsHttpContext(this, path, handler);
+        contexts.add(c);
+        return c;
+    }
+
+    @Override
+    public synchronized void removeContext(String path) {
+        Objects.requireNonNull(path, "path");
+        if (!contexts.removeIf(c -> c.getPath().equals(path))) throw new IllegalArgumentException("no context for " + path);
+    }
+
+    @Override
+    public synchronized void removeContext(HttpContext context) {
+        Objects.requireNonNull(context, "context");
+        if (!contexts.remove(context)) throw new IllegalArgumentException("not a context of this server: " + context);
+    }
+
+    /** The context with the longest path that {@code path} starts with, or null. */
+    private PantsHttpContext findContext(String path) {
+        PantsHttpContext best = null;
+        for (PantsHttpContext c : contexts) {
+            String p = c.getPath();
+            if (path.startsWith(p) && (best == null || p.length() > best.getPath().length())) best = c;
+        }
+        return best;
+    }
+
+    // ---------------------------------------------------------------- requests (on the loop thread)
+
+    private void dispatch(HttpRequest request) {
+        if (stopping) {
+            request.sendHeader("Connection", "close");
+            request.sendResponse("503 Service Unavailable: the server is stopping\n", 503, "text/plain; charset=utf-8");
+            return;
+        }
+        URI uri;
+        try {
+            uri = new URI(request.target());
+        } catch (URISyntaxException e) {
+            request.sendResponse("400 Bad Request: " + e.getMessage() + "\n", 400, "text/plain; charset=utf-8");
+            return;
+        }
+        PantsHttpContext context = uri.getPath() == null ? null : findContext(uri.getPath());
+        if (context == null) {
+            request.sendResponse("404 Not Found: no context found for request\n", 404, "text/plain; charset=utf-8");
+            return;
+        }
+        if (context.getHandler() == null) {
+            request.sendResponse("500 Internal Server Error: no handler for context\n", 500, "text/plain; charset=utf-8");
+            return;
+        }
+        PantsHttpExchange exchange = new PantsHttpExchange(this, context, request, uri);
+        active.add(exchange);
+        try {
+            handlers.execute(exchange::handle);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.WARNING, "The executor of " + this + " refused an exchange: " + e);
+            request.sendHeader("Connection", "close");
+            request.sendResponse("503 Service Unavailable: no thread to handle the request\n", 503, "text/plain; charset=utf-8");
+            done(exchange);
+        }
+    }
+
+    /** Runs {@code task} on the loop thread; false if the engine is closed. */
+    boolean onLoop(Runnable task) {
+        try {
+            engine.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** The exchange is finished, or its connection is gone. */
+    void done(PantsHttpExchange exchange) {
+        if (active.remove(exchange)) {
+            synchronized (active) {
+                active.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PantsHttpServer[" + address + ", " + engine.pollerName() + "]";
+    }
+}

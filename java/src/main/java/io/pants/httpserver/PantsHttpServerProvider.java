@@ -1,0 +1,80 @@
+package io.pants.httpserver;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
+import io.pants.Pollers;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * Runs applications written for the JDK's {@code com.sun.net.httpserver} API on the Pants
+ * engine, unmodified: {@code HttpServer.create(...)}, {@code HttpHandler}, {@code HttpExchange},
+ * {@code Filter}, {@code HttpContext} and {@code Authenticator} behave as the JDK documents them.
+ *
+ * <h2>Selecting it</h2>
+ * The JDK picks one provider per JVM, the first time {@code HttpServer.create} is called: the
+ * class named by the system property {@code com.sun.net.httpserver.HttpServerProvider}, else the
+ * first one listed in a {@code META-INF/services/com.sun.net.httpserver.spi.HttpServerProvider}
+ * file on the class path, else its own. The Pants jar ships no such file on purpose: a library
+ * on the class path would then take over every {@code HttpServer} in the program, including
+ * ones that expect the JDK's. Select it explicitly:
+ * <pre>{@code
+ * java -Dcom.sun.net.httpserver.HttpServerProvider=io.pants.httpserver.PantsHttpServerProvider -cp app.jar:pants.jar App
+ * }</pre>
+ * or, to make it the default of one application, put the service file in that application's own
+ * jar, with the line {@code io.pants.httpserver.PantsHttpServerProvider}. Code that knows about
+ * Pants can also skip the JDK's choice: {@code new PantsHttpServerProvider("nio").createHttpServer(address, 0)}.
+ *
+ * <h2>Threads</h2>
+ * Each server has an engine of its own; {@code start()} runs it on a new (non-daemon) thread,
+ * which does all the I/O, and {@code stop()} ends it and closes the engine. Handlers never run on
+ * that thread, so a handler that blocks never stalls the I/O: they run on the executor given to
+ * {@code setExecutor}, or, without one, on a single dispatcher thread of the server's, one
+ * exchange after the other, as the JDK's own server runs them. See {@link PantsHttpExchange}
+ * for how the exchange's streams reach the loop. An executor that runs each task on the calling
+ * thread ({@code server.setExecutor(Runnable::run)}) puts the handlers on the loop thread: the
+ * fastest way for handlers that never block, but a blocking one stalls all I/O, and output is
+ * then queued in memory rather than held back.
+ *
+ * <p>HTTPS is not supported ({@link #createHttpsServer} throws).
+ */
+public class PantsHttpServerProvider extends HttpServerProvider {
+    private final String pollerName;
+
+    /**
+     * The provider the JDK makes: servers use the preferred poller ({@code -Dpants.poller},
+     * else the best available; see {@link Pollers}).
+     */
+    public PantsHttpServerProvider() {
+        this.pollerName = null;
+    }
+
+    /** A provider whose servers use the named poller ({@code epoll}, {@code epoll-libc}, {@code nio}). */
+    public PantsHttpServerProvider(String pollerName) {
+        this.pollerName = Objects.requireNonNull(pollerName);
+    }
+
+    /**
+     * A server on its own engine, bound to {@code address} unless it is null (then call
+     * {@code bind} before {@code start}); a {@code backlog} of 0 or less takes the default.
+     */
+    @Override
+    public HttpServer createHttpServer(InetSocketAddress address, int backlog) throws IOException {
+        return new PantsHttpServer(pollerName, address, backlog);
+    }
+
+    /** Pants has no TLS yet. */
+    @Override
+    public HttpsServer createHttpsServer(InetSocketAddress address, int backlog) {
+        throw new UnsupportedOperationException("the Pants HttpServerProvider does not support HTTPS yet;"
+                + " run HTTPS servers on the JDK's own provider");
+    }
+
+    @Override
+    public String toString() {
+        return "PantsHttpServerProvider[" + (pollerName == null ? "preferred poller" : pollerName) + "]";
+    }
+}

@@ -1,0 +1,273 @@
+package io.pants.httpserver;
+
+import com.sun.net.httpserver.HttpServer;
+import io.pants.BackendTest;
+import io.pants.LoopThread;
+import io.pants.http.JdkClient;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Where handlers run (the application's executor, or the server's dispatcher thread, never the
+ * loop), backpressure from a slow client to a blocking handler, and stopping.
+ */
+@JdkClient.Uses
+class JdkServerThreadsTest {
+    private static final long WAIT_MS = LoopThread.WAIT.toMillis();
+
+    /** Threads named {@code app-worker-N}, remembered, for an executor the test can watch. */
+    static final class Workers implements ThreadFactory {
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "app-worker-" + threads.size());
+            t.setDaemon(true);
+            threads.add(t);
+            return t;
+        }
+
+        /** Waits (bounded) until one of the threads waits inside the response body for the client. */
+        Thread awaitBlockedWriter() {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+            while (System.nanoTime() < deadline) {
+                for (Thread t : threads) {
+                    if (t.getState() == Thread.State.WAITING && isIn(t, ResponseBody.class.getName(), "submit")) return t;
+                }
+                // nothing signals that a thread started waiting: look again shortly
+                LockSupport.parkNanos(5_000_000);
+            }
+            throw new AssertionError("no handler thread came to wait for the client within " + LoopThread.WAIT);
+        }
+
+        private static boolean isIn(Thread t, String className, String method) {
+            for (StackTraceElement e : t.getStackTrace()) {
+                if (e.getClassName().equals(className) && e.getMethodName().equals(method)) return true;
+            }
+            return false;
+        }
+    }
+
+    @BackendTest
+    void withoutAnExecutorHandlersRunOneAtATimeOffTheLoop(String backend) throws Exception {
+        try (RunningApplication s = RunningApplication.start(backend)) {
+            String name = JdkClient.get(s.uri("/thread")).body();
+            assertTrue(name.startsWith("pants-httpserver-dispatcher-"), "handler ran on " + name);
+            s.server.removeContext("/"); // so that a request for nothing is answered by the loop itself
+
+            var waiting = JdkClient.get().sendAsync(JdkApplicationTest.request(s.uri("/wait")).build(), BodyHandlers.ofString());
+            assertTrue(s.app.waiting.await(WAIT_MS, TimeUnit.MILLISECONDS), "the /wait handler did not start");
+            var queued = JdkClient.get().sendAsync(JdkApplicationTest.request(s.uri("/thread")).build(), BodyHandlers.ofString());
+            // the only handler thread is blocked, and the loop still serves
+            assertEquals(404, JdkClient.get(s.uri("/nothing/here")).statusCode());
+            assertFalse(queued.isDone(), "a second handler ran while the first blocked the dispatcher thread");
+
+            s.app.release.countDown();
+            assertEquals("released", waiting.get(WAIT_MS, TimeUnit.MILLISECONDS).body());
+            assertEquals(name, queued.get(WAIT_MS, TimeUnit.MILLISECONDS).body());
+        }
+    }
+
+    @BackendTest
+    void withAnExecutorHandlersRunThereSideBySide(String backend) throws Exception {
+        Workers workers = new Workers();
+        try (RunningApplication s = RunningApplication.start(backend, Executors.newFixedThreadPool(4, workers))) {
+            assertTrue(JdkClient.get(s.uri("/thread")).body().startsWith("app-worker-"));
+
+            var waiting = JdkClient.get().sendAsync(JdkApplicationTest.request(s.uri("/wait")).build(), BodyHandlers.ofString());
+            assertTrue(s.app.waiting.await(WAIT_MS, TimeUnit.MILLISECONDS), "the /wait handler did not start");
+            // answered while the other handler still waits
+            assertEquals(JdkApiApplication.HELLO, JdkClient.get(s.uri("/")).body());
+            assertFalse(waiting.isDone(), "the /wait handler finished without being released");
+            s.app.release.countDown();
+            assertEquals("released", waiting.get(WAIT_MS, TimeUnit.MILLISECONDS).body());
+        }
+    }
+
+    @BackendTest
+    void aDirectExecutorRunsHandlersOnTheLoopWithoutDeadlock(String backend) throws Exception {
+        try (RunningApplication s = RunningApplication.start(backend, null, Runnable::run)) {
+            String name = JdkClient.get(s.uri("/thread")).body();
+            assertTrue(name.startsWith("pants-httpserver-") && !name.contains("dispatcher"), "handler ran on " + name);
+            // more than the response body lets a handler have in flight: on the loop it must not wait for itself
+            long size = 4L * ResponseBody.MAX_IN_FLIGHT + 5;
+            HttpResponse<byte[]> r = JdkClient.get().send(JdkApplicationTest.request(s.uri("/big?" + size)).build(), BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode());
+            assertEquals(size, r.body().length);
+            for (int i = 0; i < size; i++) {
+                if (r.body()[i] != JdkApiApplication.patternByte(i)) fail("byte " + i + " is wrong");
+            }
+        }
+    }
+
+    @BackendTest
+    void aSlowClientHoldsTheHandlerBackAndLosesNoByte(String backend) throws Exception {
+        long size = 32L * 1024 * 1024; // more than loopback socket buffers hold
+        Workers workers = new Workers();
+        try (RunningApplication s = RunningApplication.start(backend, Executors.newFixedThreadPool(2, workers));
+             Socket client = new Socket()) {
+            client.setReceiveBufferSize(64 * 1024);
+            client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.port()), (int) WAIT_MS);
+            client.setSoTimeout((int) WAIT_MS);
+            // HTTP/1.0: the streamed body is not chunked and ends where the connection does
+            client.getOutputStream().write(("GET /big?" + size + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            workers.awaitBlockedWriter(); // we read nothing yet: the handler must come to wait
+
+            InputStream in = client.getInputStream();
+            String head = readHead(in);
+            assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
+            assertFalse(head.toLowerCase().contains("transfer-encoding"), head);
+            byte[] buffer = new byte[65536];
+            long offset = 0;
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != JdkApiApplication.patternByte(offset + i)) fail("byte " + (offset + i) + " is wrong");
+                }
+                offset += n;
+            }
+            assertEquals(size, offset, "bytes received");
+        }
+    }
+
+    @BackendTest
+    void aLargeFixedLengthResponseArrivesWhole(String backend) throws Exception {
+        long size = 8L * 1024 * 1024 + 3;
+        try (RunningApplication s = RunningApplication.start(backend)) {
+            HttpResponse<InputStream> r = JdkClient.get().send(JdkApplicationTest.request(s.uri("/bigfixed?" + size)).build(),
+                    BodyHandlers.ofInputStream());
+            assertEquals(200, r.statusCode());
+            assertEquals(String.valueOf(size), r.headers().firstValue("content-length").orElse(null));
+            long offset = 0;
+            try (InputStream in = r.body()) {
+                byte[] buffer = new byte[65536];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    for (int i = 0; i < n; i++) {
+                        if (buffer[i] != JdkApiApplication.patternByte(offset + i)) fail("byte " + (offset + i) + " is wrong");
+                    }
+                    offset += n;
+                }
+            }
+            assertEquals(size, offset);
+        }
+    }
+
+    @BackendTest
+    void stopWaitsForTheExchangesUnderWayThenRefusesConnections(String backend) throws Exception {
+        // with an executor, so that requests before the stop takes effect are answered beside /wait
+        RunningApplication s = RunningApplication.start(backend, Executors.newFixedThreadPool(4, new Workers()));
+        int port = s.port();
+        try {
+            var waiting = JdkClient.get().sendAsync(JdkApplicationTest.request(s.uri("/wait")).build(), BodyHandlers.ofString());
+            assertTrue(s.app.waiting.await(WAIT_MS, TimeUnit.MILLISECONDS), "the /wait handler did not start");
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> s.server.stop(30));
+
+            // once stopping, new requests are turned away
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+            int status;
+            do {
+                status = JdkClient.get(s.uri("/")).statusCode();
+            } while (status != 503 && System.nanoTime() < deadline);
+            assertEquals(503, status, "requests during stop()");
+            assertFalse(stopped.isDone(), "stop() returned while an exchange was under way");
+
+            s.app.release.countDown();
+            HttpResponse<String> r = waiting.get(WAIT_MS, TimeUnit.MILLISECONDS);
+            assertEquals(200, r.statusCode());
+            assertEquals("released", r.body());
+            stopped.get(WAIT_MS, TimeUnit.MILLISECONDS);
+            assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
+        } finally {
+            s.close();
+        }
+    }
+
+    @BackendTest
+    void stopZeroCutsOffAHandlerWaitingForTheClient(String backend) throws Exception {
+        Workers workers = new Workers();
+        ExecutorService executor = Executors.newFixedThreadPool(2, workers);
+        CompletableFuture<IOException> failure = new CompletableFuture<>();
+        try (RunningApplication s = RunningApplication.start(backend, executor); Socket client = new Socket()) {
+            s.server.createContext("/endless", x -> {
+                x.sendResponseHeaders(200, 0);
+                OutputStream out = x.getResponseBody();
+                byte[] block = new byte[16384];
+                try {
+                    for (int i = 0; i < 1_000_000; i++) out.write(block); // 16 GB at most: the client reads none
+                    failure.complete(null);
+                } catch (IOException e) {
+                    failure.complete(e);
+                }
+            });
+            client.setReceiveBufferSize(64 * 1024);
+            client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.port()), (int) WAIT_MS);
+            client.getOutputStream().write("GET /endless HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            workers.awaitBlockedWriter();
+
+            s.server.stop(0);
+            IOException e = failure.get(WAIT_MS, TimeUnit.MILLISECONDS);
+            assertInstanceOf(IOException.class, e, "the handler's write did not fail after stop(0)");
+        }
+    }
+
+    @BackendTest
+    void theServerKeepsTheJdkLifeCycleRules(String backend) throws Exception {
+        HttpServer unbound = new PantsHttpServerProvider(backend).createHttpServer(null, 0);
+        assertThrows(IllegalStateException.class, unbound::start, "start() before bind()");
+        unbound.stop(0);
+        unbound.stop(0); // twice: nothing
+
+        try (RunningApplication s = RunningApplication.start(backend)) {
+            InetSocketAddress address = s.server.getAddress();
+            assertEquals(InetAddress.getLoopbackAddress(), address.getAddress());
+            assertTrue(address.getPort() > 0);
+            assertThrows(java.net.BindException.class, () -> s.server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+            assertThrows(IllegalStateException.class, s.server::start, "start() twice");
+            assertThrows(IllegalStateException.class, () -> s.server.setExecutor(Runnable::run), "setExecutor() after start()");
+            assertThrows(IllegalArgumentException.class, () -> s.server.createContext("/app", x -> { }), "a second /app");
+            assertThrows(IllegalArgumentException.class, () -> s.server.createContext("relative", x -> { }));
+            assertThrows(IllegalArgumentException.class, () -> s.server.removeContext("/none"));
+            assertThrows(IllegalArgumentException.class, () -> s.server.stop(-1));
+
+            // a port in use is a BindException, as with the JDK's server
+            assertThrows(java.net.BindException.class, () -> new PantsHttpServerProvider(backend).createHttpServer(address, 0));
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            b.append((char) c);
+            if (b.length() >= 4 && b.substring(b.length() - 4).equals("\r\n\r\n")) return b.toString();
+            if (b.length() > 65536) break;
+        }
+        throw new AssertionError("no response head: " + b);
+    }
+}
