@@ -65,12 +65,14 @@ public final class Engine implements Executor, AutoCloseable {
 
     private static final int MAX_TOKEN = (1 << 28) - 1; // the shim's user word has 28 bits for it
     private static final int TASKS_PER_TURN = 4096;
+    private static final long TRIM_INTERVAL_NANOS = 1_000_000_000L;
     private static final Object INSTANCE_LOCK = new Object();
     private static volatile Engine instance;
 
     private final Poller poller;
     private final LongSupplier clock;
     final ChunkPool chunks;
+    private long lastTrim;
 
     private final TimerHeap timers = new TimerHeap();
     private ArrayDeque<Timer> callbacks = new ArrayDeque<>();
@@ -149,7 +151,8 @@ public final class Engine implements Executor, AutoCloseable {
             throw new UncheckedIOException("could not open the " + provider.name() + " poller: " + e.getMessage(), e);
         }
         this.clock = b.clock;
-        this.chunks = new ChunkPool(b.chunkSize, b.pooledChunks);
+        this.chunks = new ChunkPool(b.chunkSize, Math.min(b.smallChunkSize, b.chunkSize), b.pooledOutputBytes);
+        this.lastTrim = clock.getAsLong();
     }
 
     public static Builder builder() { return new Builder(); }
@@ -160,7 +163,8 @@ public final class Engine implements Executor, AutoCloseable {
         private String pollerName;
         private LongSupplier clock = System::nanoTime;
         private int chunkSize = 16 * 1024;
-        private int pooledChunks = 256;
+        private int smallChunkSize = 1024;
+        private long pooledOutputBytes = 64L * 1024 * 1024;
 
         private Builder() {}
 
@@ -172,8 +176,34 @@ public final class Engine implements Executor, AutoCloseable {
         /** The monotonic clock timers run on, in nanoseconds ({@code System::nanoTime} by default). */
         public Builder clock(LongSupplier nanoClock) { this.clock = Objects.requireNonNull(nanoClock); return this; }
 
-        /** Size of the native memory blocks output is queued in (16 KiB by default). */
-        public Builder outputChunkSize(int bytes) { this.chunkSize = bytes; return this; }
+        /**
+         * Size of the native memory blocks output is queued in (16 KiB by default). A write of
+         * at most {@link #smallOutputChunkSize} bytes to a stream with nothing queued goes into
+         * a small block instead.
+         */
+        public Builder outputChunkSize(int bytes) {
+            if (bytes < 256) throw new IllegalArgumentException("outputChunkSize must be at least 256 bytes, got " + bytes);
+            this.chunkSize = bytes;
+            return this;
+        }
+
+        /** Size of the blocks small writes are queued in (1 KiB by default; at most the output chunk size). */
+        public Builder smallOutputChunkSize(int bytes) {
+            if (bytes < 64) throw new IllegalArgumentException("smallOutputChunkSize must be at least 64 bytes, got " + bytes);
+            this.smallChunkSize = bytes;
+            return this;
+        }
+
+        /**
+         * The most native memory the engine keeps for reuse in free output blocks (64 MiB by
+         * default). The pool grows to what the load needs (one block per stream written in a
+         * turn) and hands back, about once a second, blocks that were not needed since.
+         */
+        public Builder pooledOutputBytes(long bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("pooledOutputBytes must not be negative, got " + bytes);
+            this.pooledOutputBytes = bytes;
+            return this;
+        }
 
         public Engine build() { return new Engine(this); }
     }
@@ -271,9 +301,19 @@ public final class Engine implements Executor, AutoCloseable {
                 if (timeout != 0) sleeping.set(false);
             }
             flushWrites();
+            trimOutputPool();
         } finally {
             releaseTokens();
             inTurn = false;
+        }
+    }
+
+    /** About once a second, frees the pooled output blocks the last second did not use. */
+    private void trimOutputPool() {
+        long now = clock.getAsLong();
+        if (now - lastTrim >= TRIM_INTERVAL_NANOS) {
+            lastTrim = now;
+            chunks.trim();
         }
     }
 

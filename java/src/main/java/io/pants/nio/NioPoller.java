@@ -217,7 +217,8 @@ final class NioPoller implements Poller {
                 buffers[j] = chunks[j].readableBuffer();
                 want += chunks[j].readable();
             }
-            long n = ch.write(buffers, 0, k);
+            // one buffer (the usual case) goes through write(): the gathering path costs more
+            long n = k == 1 ? ch.write(buffers[0]) : ch.write(buffers, 0, k);
             Arrays.fill(chunks, 0, k, null);
             Arrays.fill(buffers, 0, k, null);
             q.consume(n);

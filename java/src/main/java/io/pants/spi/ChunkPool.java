@@ -4,33 +4,88 @@ import java.util.ArrayDeque;
 
 /**
  * Recycles output {@link Chunk}s so that steady-state writing allocates no native memory.
- * One pool per engine, used from its loop thread only, so it needs no locking. Chunks beyond
- * {@code maxPooled} are left to the garbage collector.
+ * One pool per engine, used from its loop thread only, so it needs no locking.
+ *
+ * <p>Two sizes: a queue's first chunk is small when the write that needs it is small (a
+ * 64-byte echo or a short HTTP response must not pin 16 KiB while it waits for the end of the
+ * turn), later chunks are large. A busy engine has a chunk out for every stream written in
+ * the turn, so the pool keeps as many chunks as the load needs; {@link #trim} hands back
+ * those that nobody took since the previous trim, so a burst's memory is returned once the
+ * burst is over. {@code maxPooledBytes} bounds what the pool keeps in any case; beyond it,
+ * chunks are left to the garbage collector.
  */
 public final class ChunkPool {
     private final int chunkSize;
-    private final int maxPooled;
-    private final ArrayDeque<Chunk> free = new ArrayDeque<>();
+    private final int smallChunkSize;
+    private final long maxPooledBytes;
+    private final SizeClass small = new SizeClass();
+    private final SizeClass large = new SizeClass();
+    private long pooledBytes;
 
-    public ChunkPool(int chunkSize, int maxPooled) {
+    /** Free chunks of one size, and the fewest there were since the last trim. */
+    private static final class SizeClass {
+        final ArrayDeque<Chunk> free = new ArrayDeque<>();
+        int lowWater;
+    }
+
+    public ChunkPool(int chunkSize, int smallChunkSize, long maxPooledBytes) {
         if (chunkSize < 256) throw new IllegalArgumentException("chunkSize must be at least 256, got " + chunkSize);
+        if (smallChunkSize < 64 || smallChunkSize > chunkSize) {
+            throw new IllegalArgumentException("smallChunkSize must be between 64 and chunkSize (" + chunkSize + "), got " + smallChunkSize);
+        }
+        if (maxPooledBytes < 0) throw new IllegalArgumentException("maxPooledBytes must not be negative, got " + maxPooledBytes);
         this.chunkSize = chunkSize;
-        this.maxPooled = maxPooled;
+        this.smallChunkSize = smallChunkSize;
+        this.maxPooledBytes = maxPooledBytes;
     }
 
     public int chunkSize() { return chunkSize; }
 
-    public Chunk take() {
-        Chunk c = free.pollLast();
-        return c != null ? c : new Chunk(chunkSize);
+    public int smallChunkSize() { return smallChunkSize; }
+
+    /** A chunk of {@link #chunkSize} bytes. */
+    public Chunk take() { return take(large, chunkSize); }
+
+    /** A chunk of {@link #smallChunkSize} bytes. */
+    public Chunk takeSmall() { return take(small, smallChunkSize); }
+
+    private Chunk take(SizeClass sizeClass, int size) {
+        Chunk c = sizeClass.free.pollLast();
+        if (c == null) return new Chunk(size);
+        pooledBytes -= size;
+        if (sizeClass.free.size() < sizeClass.lowWater) sizeClass.lowWater = sizeClass.free.size();
+        return c;
     }
 
     public void give(Chunk c) {
         c.readIndex = 0;
         c.writeIndex = 0;
-        if (free.size() < maxPooled) free.addLast(c);
+        int size = c.buffer.capacity();
+        if (pooledBytes + size > maxPooledBytes) return;
+        (size == chunkSize ? large : small).free.addLast(c);
+        pooledBytes += size;
     }
 
-    /** Chunks currently pooled, for tests and diagnostics. */
-    public int pooled() { return free.size(); }
+    /**
+     * Releases the chunks that stayed in the pool since the previous call: the load did not
+     * need them. An engine calls this about once a second.
+     */
+    public void trim() {
+        trim(small, smallChunkSize);
+        trim(large, chunkSize);
+    }
+
+    private void trim(SizeClass sizeClass, int size) {
+        for (int i = sizeClass.lowWater; i > 0; i--) {
+            sizeClass.free.pollFirst(); // the least recently used; the garbage collector frees its memory
+            pooledBytes -= size;
+        }
+        sizeClass.lowWater = sizeClass.free.size();
+    }
+
+    /** Chunks currently pooled, both sizes, for tests and diagnostics. */
+    public int pooled() { return small.free.size() + large.free.size(); }
+
+    /** Native memory held by pooled chunks. */
+    public long pooledBytes() { return pooledBytes; }
 }

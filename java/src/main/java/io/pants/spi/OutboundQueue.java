@@ -26,7 +26,7 @@ public final class OutboundQueue {
     public void add(byte[] src, int off, int len) {
         bytes += len;
         while (len > 0) {
-            Chunk c = writableTail();
+            Chunk c = writableTail(len);
             int n = Math.min(len, c.buffer.capacity() - c.writeIndex);
             c.buffer.put(c.writeIndex, src, off, n);
             c.writeIndex += n;
@@ -40,7 +40,7 @@ public final class OutboundQueue {
         int len = src.remaining();
         bytes += len;
         while (len > 0) {
-            Chunk c = writableTail();
+            Chunk c = writableTail(len);
             int n = Math.min(len, c.buffer.capacity() - c.writeIndex);
             c.buffer.put(c.writeIndex, src, src.position(), n);
             src.position(src.position() + n);
@@ -54,11 +54,14 @@ public final class OutboundQueue {
         items.addLast(region);
     }
 
-    private Chunk writableTail() {
+    /** The chunk to copy into: the tail if it has room, else a new one for {@code wanted} more bytes. */
+    private Chunk writableTail(int wanted) {
         Object last = items.peekLast();
         Chunk c = last instanceof Chunk t && t.writeIndex < t.buffer.capacity() ? t : null;
         if (c == null) {
-            c = pool.take();
+            // a small write to an idle stream gets a small chunk; a stream that writes more
+            // than that in a turn gets large ones, so that its writev needs few of them
+            c = items.isEmpty() && wanted <= pool.smallChunkSize() ? pool.takeSmall() : pool.take();
             items.addLast(c);
         }
         // absolute puts are checked against the limit, which a backend may have narrowed
