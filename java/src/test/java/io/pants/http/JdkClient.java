@@ -46,6 +46,7 @@ public final class JdkClient {
         if (client == null) {
             client = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER) // tests look at redirects themselves
                     .connectTimeout(LoopThread.WAIT)
                     .build();
         }

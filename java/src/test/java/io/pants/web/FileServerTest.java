@@ -1,6 +1,7 @@
 package io.pants.web;
 
 import io.pants.BackendTest;
+import io.pants.http.JdkClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that lead out of the root; a secret file sits next to the root. Paths that try to get out are
  * sent on a raw socket, as a client would normalise them.
  */
-@WebClient.Uses
+@JdkClient.Uses
 class FileServerTest {
     private static final String SECRET = "THE SECRET";
     private static final String ODD = "<b>&\"q'.txt";

@@ -4,6 +4,7 @@ import io.pants.BackendTest;
 import io.pants.LoopThread;
 import io.pants.http.HttpException;
 import io.pants.http.HttpRequest;
+import io.pants.http.JdkClient;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -30,12 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a handler returns or throws becomes the response. */
-@WebClient.Uses
+@JdkClient.Uses
 class ResultsTest {
     @BackendTest
     void aStringIsUtf8Html(String backend) throws Exception {
         try (TestApp t = TestApp.start(backend, app -> app.route("/", request -> "<p>h\u00e9llo \u20ac</p>"))) {
-            HttpResponse<byte[]> r = WebClient.get().send(t.request("/").build(), BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = JdkClient.get().send(t.request("/").build(), BodyHandlers.ofByteArray());
             assertEquals(200, r.statusCode());
             assertEquals("text/html; charset=utf-8", r.headers().firstValue("content-type").orElse(null));
             assertArrayEquals("<p>h\u00e9llo \u20ac</p>".getBytes(StandardCharsets.UTF_8), r.body());
@@ -47,7 +48,7 @@ class ResultsTest {
         byte[] all = new byte[256 * 3];
         for (int i = 0; i < all.length; i++) all[i] = (byte) i;
         try (TestApp t = TestApp.start(backend, app -> app.route("/", request -> all))) {
-            HttpResponse<byte[]> r = WebClient.get().send(t.request("/").build(), BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = JdkClient.get().send(t.request("/").build(), BodyHandlers.ofByteArray());
             assertEquals(200, r.statusCode());
             assertEquals("application/octet-stream", r.headers().firstValue("content-type").orElse(null));
             assertArrayEquals(all, r.body());
@@ -70,7 +71,7 @@ class ResultsTest {
             assertEquals("/post/7", created.headers().firstValue("location").orElse(null));
             assertEquals(List.of("a=1", "b=2"), created.headers().allValues("set-cookie"), "a repeated field is kept");
 
-            HttpResponse<byte[]> bytes = WebClient.get().send(t.request("/bytes").build(), BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> bytes = JdkClient.get().send(t.request("/bytes").build(), BodyHandlers.ofByteArray());
             assertEquals(202, bytes.statusCode());
             assertArrayEquals(new byte[] {1, 2, 3}, bytes.body());
             assertEquals("application/octet-stream", bytes.headers().firstValue("content-type").orElse(null));

@@ -1,6 +1,7 @@
 package io.pants.web;
 
 import io.pants.BackendTest;
+import io.pants.http.JdkClient;
 
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -15,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which handler answers which request: rules with typed parameters, methods, 404, 405, OPTIONS, HEAD. */
-@WebClient.Uses
+@JdkClient.Uses
 class RoutingTest {
     @BackendTest
     void helloWorld(String backend) throws Exception {

@@ -2,6 +2,7 @@ package io.pants.web;
 
 import io.pants.LoopThread;
 import io.pants.http.HttpServer;
+import io.pants.http.JdkClient;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An {@link Application} served on loopback by an engine in a {@link LoopThread}, with the two
- * clients the tests use: the JDK's {@code HttpClient} ({@link WebClient}), and a raw socket for
+ * clients the tests use: the JDK's {@code HttpClient} ({@link JdkClient}), and a raw socket for
  * what that client would change or refuse to send (paths with {@code ..}, HEAD responses read
  * byte-exactly).
  */
@@ -65,7 +66,7 @@ final class TestApp implements AutoCloseable {
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return WebClient.get().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return JdkClient.get().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A response read off a raw socket. */
