@@ -18,8 +18,12 @@ final class DirectoryListing {
 
     private DirectoryListing() {}
 
-    /** The page for {@code directory}, asked for as {@code path}; entries leading outside {@code root} are left out. */
-    static String html(String path, Path directory, Path root, boolean withParent) throws IOException {
+    /**
+     * The page for {@code directory}, asked for as {@code path}; entries leading outside
+     * {@code root} are left out, and hidden ones (named or leading to a name starting with a dot)
+     * unless {@code withHidden}.
+     */
+    static String html(String path, Path directory, Path root, boolean withParent, boolean withHidden) throws IOException {
         List<String> names = new ArrayList<>();
         try (Stream<Path> entries = Files.list(directory)) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
@@ -31,6 +35,7 @@ final class DirectoryListing {
                 }
                 if (!real.startsWith(root)) continue;
                 String name = entry.getFileName().toString();
+                if (!withHidden && (name.startsWith(".") || FileServer.isHidden(root.relativize(real)))) continue;
                 names.add(Files.isDirectory(real) ? name + "/" : name);
             }
         }

@@ -26,6 +26,10 @@ import java.util.List;
  *       {@link #listDirectories(boolean) turned off}: 403 then). Asked for without the slash, it
  *       redirects (301) to the path with one, so that relative links work.</li>
  *   <li>A path that does not name a file or directory under the root: 404.</li>
+ *   <li>Hidden files and directories (a name starting with a dot: {@code .git}, {@code .env},
+ *       {@code .htpasswd}) are not served, listed or used as index files: 404, as if they were not
+ *       there, also when a link inside the root leads to one. {@link #serveHiddenFiles(boolean)}
+ *       turns them on.</li>
  *   <li>A path that tries to leave the root: <b>403</b>. That is a {@code .} or {@code ..}
  *       segment (also percent-encoded, {@code %2e%2e}, as the path is matched decoded), a
  *       backslash, or a file or directory whose real path (symbolic links followed) lies outside
@@ -40,6 +44,7 @@ public final class FileServer implements Handler {
     private final Path root;
     private List<String> indexFiles = List.of("index.html");
     private boolean listDirectories = true;
+    private boolean serveHiddenFiles;
 
     /**
      * Serves the files under {@code root}.
@@ -72,6 +77,15 @@ public final class FileServer implements Handler {
         return this;
     }
 
+    /**
+     * Whether files and directories whose names start with a dot are served and listed (off by
+     * default: they usually hold what a site must not publish, such as {@code .git} or {@code .env}).
+     */
+    public FileServer serveHiddenFiles(boolean serve) {
+        this.serveHiddenFiles = serve;
+        return this;
+    }
+
     /** The directory served, as a real path. */
     public Path root() { return root; }
 
@@ -87,6 +101,7 @@ public final class FileServer implements Handler {
         for (String segment : rest.split("/")) {
             if (segment.isEmpty()) continue; // "a//b" is "a/b"; a leading "/" must not make the path absolute
             if (segment.equals(".") || segment.equals("..")) throw forbidden(rest);
+            if (!serveHiddenFiles && segment.startsWith(".")) throw new HttpException(404);
             asked = asked.resolve(segment);
         }
 
@@ -98,7 +113,7 @@ public final class FileServer implements Handler {
                 if (Files.isRegularFile(index)) return inside(index, rest + name);
             }
             if (!listDirectories) throw new HttpException(403, "directory listing is off");
-            return new Response(200, DirectoryListing.html(request.path(), real, root, !asked.equals(root)));
+            return new Response(200, DirectoryListing.html(request.path(), real, root, !asked.equals(root), serveHiddenFiles));
         }
         if (directoryWanted || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) throw new HttpException(404);
         return real;
@@ -117,7 +132,16 @@ public final class FileServer implements Handler {
             throw new HttpException(404); // ENOTDIR ("file.txt/x"), a link loop: nothing to serve
         }
         if (!real.startsWith(root)) throw forbidden(asked);
+        if (!serveHiddenFiles && isHidden(root.relativize(real))) throw new HttpException(404); // a link to a hidden file
         return real;
+    }
+
+    /** Whether any name along {@code relative} starts with a dot. */
+    static boolean isHidden(Path relative) {
+        for (Path name : relative) {
+            if (name.toString().startsWith(".")) return true;
+        }
+        return false;
     }
 
     private static HttpException forbidden(String path) {

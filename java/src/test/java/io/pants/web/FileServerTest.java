@@ -52,6 +52,13 @@ class FileServerTest {
         Files.createSymbolicLink(root.resolve("in-link.txt"), root.resolve("hello.txt"));
         Files.createDirectory(root.resolve("linked-index"));
         Files.createSymbolicLink(root.resolve("linked-index/index.html"), base.resolve("secret.txt"));
+        Files.writeString(root.resolve(".env"), "PASSWORD=" + SECRET);
+        Files.createDirectory(root.resolve(".git"));
+        Files.writeString(root.resolve(".git/config"), SECRET);
+        Files.writeString(root.resolve("sub/.hidden.txt"), SECRET);
+        Files.createSymbolicLink(root.resolve("to-hidden.txt"), root.resolve(".env"));
+        Files.createDirectory(root.resolve("hidden-index"));
+        Files.writeString(root.resolve("hidden-index/.index.html"), SECRET);
     }
 
     @AfterAll
@@ -65,6 +72,7 @@ class FileServerTest {
         return TestApp.start(backend, app -> app
                 .mount("/static", new FileServer(root))
                 .mount("/quiet/", new FileServer(root).listDirectories(false).indexFiles("other.html", "index.html"))
+                .mount("/all/", new FileServer(root).serveHiddenFiles(true).indexFiles(".index.html"))
                 .route("/", request -> "the app"));
     }
 
@@ -168,6 +176,32 @@ class FileServerTest {
             assertThrows(IllegalArgumentException.class, () -> new FileServer(root).indexFiles("../x.html"));
             assertThrows(IllegalArgumentException.class, () -> new FileServer(root.resolve("hello.txt")));
             assertThrows(IllegalArgumentException.class, () -> new FileServer(root.resolve("missing")));
+        }
+    }
+
+    @BackendTest
+    void hiddenFilesAreNotThereUnlessTurnedOn(String backend) throws Exception {
+        try (TestApp t = start(backend)) {
+            for (String path : List.of("/static/.env", "/static/.git/config", "/static/.git/", "/static/.git",
+                    "/static/sub/.hidden.txt", "/static/%2eenv", "/static/to-hidden.txt")) {
+                TestApp.Raw r = t.raw("GET", path);
+                assertEquals(404, r.status(), path + ": " + r);
+                assertFalse(r.text().contains(SECRET), path + " showed the secret: " + r);
+            }
+            String top = t.get("/static/").body();
+            for (String hidden : List.of(".env", ".git", "to-hidden")) {
+                assertFalse(top.contains(hidden), "the root listing shows " + hidden + ":\n" + top);
+            }
+            assertFalse(t.get("/static/sub/").body().contains(".hidden"), "the listing of sub/ shows .hidden.txt");
+            assertFalse(t.get("/static/hidden-index/").body().contains(".index"), "a hidden file listed");
+
+            // turned on, they are files like any other
+            assertEquals("PASSWORD=" + SECRET, t.get("/all/.env").body());
+            assertEquals("PASSWORD=" + SECRET, t.get("/all/to-hidden.txt").body());
+            assertEquals(SECRET, t.get("/all/.git/config").body());
+            assertEquals(SECRET, t.get("/all/hidden-index/").body(), "a hidden index file");
+            String all = t.get("/all/").body();
+            assertTrue(all.contains("href=\".env\"") && all.contains("href=\".git/\""), all);
         }
     }
 
