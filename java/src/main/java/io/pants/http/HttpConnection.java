@@ -30,7 +30,8 @@ import java.util.Arrays;
  * A per-connection timer ticks at a quarter of the shorter timeout and counts ticks, so that
  * requests never touch the timer heap: a head unfinished for the header timeout gets a 408, a
  * body or an idle connection without progress for the idle timeout a 408 or a quiet close.
- * Nothing times out while a handler has an unfinished request.
+ * A handler may take as long as it likes, but a response the client takes nothing of for the
+ * idle timeout is aborted (a write timeout).
  *
  * <h2>End of input</h2>
  * A client's end of stream may be a half-close ({@code printf ... | nc -N}): the requests it
@@ -415,8 +416,15 @@ final class HttpConnection extends Stream {
             if (++headTicks >= headerTicksLimit) fail(408, "the request head took too long");
             return;
         }
-        if (!pipeline.isEmpty()) { // a handler is on it: its business how long it takes
-            idleTicks = 0;
+        if (!pipeline.isEmpty()) {
+            // a handler is on it: its business how long it takes, unless what it sent is not
+            // taken: a client that stopped reading would hold the response (and a JDK-API
+            // handler's thread, blocked in write) forever
+            idleTicks = active || queued == 0 ? 0 : idleTicks + 1;
+            if (idleTicks >= idleTicksLimit) {
+                HttpRequest.LOG.log(Level.DEBUG, () -> "Closing " + this + ": the client took none of the response for the idle timeout");
+                abort();
+            }
             return;
         }
         idleTicks = active ? 0 : idleTicks + 1;

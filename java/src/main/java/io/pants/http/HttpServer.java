@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  *   <tr><td>{@link #maxHeaderSize}</td><td>64 KiB</td><td>431</td></tr>
  *   <tr><td>{@link #maxBodySize}</td><td>10 MB</td><td>413</td></tr>
  *   <tr><td>{@link #headerTimeout}: from a request's first byte to its last header</td><td>30 s</td><td>408, close</td></tr>
- *   <tr><td>{@link #idleTimeout}: no request, or a body or a client's reading that makes no progress</td><td>60 s</td><td>close (408 in a body)</td></tr>
+ *   <tr><td>{@link #idleTimeout}: no request, or a body or a client's reading that makes no progress (also while a handler still sends)</td><td>60 s</td><td>close (408 in a body)</td></tr>
  * </table>
  */
 public class HttpServer extends Server {

@@ -5,7 +5,12 @@ import io.pants.LoopThread;
 import io.pants.NoDescriptorLeaks;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NoDescriptorLeaks.class)
 class HttpTimeoutTest {
     private static final Duration SHORT = Duration.ofMillis(200);
+    /** A response larger than loopback's socket buffers can hold (Linux autotunes them up to a few MiB). */
+    private static final int BIG = 32 << 20;
     private static final Consumer<HttpServer> SHORT_TIMEOUTS = s -> s.headerTimeout(SHORT).idleTimeout(SHORT);
 
     @BackendTest
@@ -101,6 +108,57 @@ class HttpTimeoutTest {
         try (TestServer s = TestServer.start(backend, slow, SHORT_TIMEOUTS); RawClient c = s.connect()) {
             c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("worth the wait", c.read().text());
+        }
+    }
+
+    /**
+     * A write timeout: a client that stops reading a response the handler is still sending has
+     * the connection aborted after the idle timeout, and the handler hears of it.
+     */
+    @BackendTest
+    void aResponseTheClientStopsTakingIsAborted(String backend) throws Exception {
+        CompletableFuture<Boolean> aborted = new CompletableFuture<>();
+        HttpHandler streaming = r -> {
+            r.onAbort(() -> aborted.complete(true));
+            r.sendStatus(200);
+            r.send(new byte[BIG]); // more than the kernel's buffers hold; the response stays unfinished
+        };
+        try (TestServer s = TestServer.start(backend, streaming, SHORT_TIMEOUTS); Socket c = new Socket()) {
+            c.setReceiveBufferSize(4096);
+            c.connect(new InetSocketAddress("127.0.0.1", s.port));
+            c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            // the client reads nothing
+            assertTrue(aborted.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the handler heard of the abort");
+            c.setSoTimeout((int) LoopThread.WAIT.toMillis());
+            long got = 0;
+            try {
+                for (int n; (n = c.getInputStream().read(new byte[65536])) >= 0; ) got += n;
+            } catch (SocketException reset) {
+                // an aborted connection may end in a reset
+            }
+            assertTrue(got < BIG, "the connection ended before the whole response: " + got + " bytes");
+            assertEquals(0, (int) s.loop.call(() -> s.server.connections().size()), "the server let the connection go");
+        }
+    }
+
+    /** A client that takes a large response as it comes gets all of it: the response moves on every tick. */
+    @BackendTest
+    void aReadingClientGetsALargeResponseWhole(String backend) throws Exception {
+        HttpHandler streaming = r -> {
+            r.sendStatus(200);
+            r.sendHeader("Content-Length", String.valueOf(BIG));
+            r.send(new byte[BIG]);
+            r.finish();
+        };
+        try (TestServer s = TestServer.start(backend, streaming, SHORT_TIMEOUTS); Socket c = new Socket()) {
+            c.setReceiveBufferSize(4096);
+            c.connect(new InetSocketAddress("127.0.0.1", s.port));
+            c.setSoTimeout((int) LoopThread.WAIT.toMillis());
+            c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            long got = 0;
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = c.getInputStream().read(buffer)) >= 0; ) got += n;
+            assertTrue(got > BIG, "the whole response arrived: " + got + " bytes of a " + BIG + "-byte body and its head");
         }
     }
 
