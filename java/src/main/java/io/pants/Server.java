@@ -129,6 +129,25 @@ public class Server {
     /** How often accepting stopped because descriptors ran out (diagnostics). */
     public long descriptorExhaustions() { return descriptorExhaustions; }
 
+    /**
+     * Stops accepting connections: closes the listening sockets (and removes Unix socket files),
+     * leaving the connections open. For a graceful shutdown: stop listening, let the connections
+     * finish, then {@link #close()}. The server may {@link #listen} again afterwards.
+     */
+    public void stopListening() {
+        engine.checkLoopThread("Server.stopListening");
+        for (Listener l : listeners) l.close();
+        listeners.clear();
+    }
+
+    /** Whether the server has a listening socket open. */
+    public boolean isListening() {
+        for (Listener l : listeners) {
+            if (!l.isClosedForEvents()) return true;
+        }
+        return false;
+    }
+
     /** Stops listening and closes every connection (each sends what it has queued first). */
     public void close() {
         engine.checkLoopThread("Server.close");

@@ -20,9 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A {@code com.sun.net.httpserver.HttpServer} on an engine of its own: an
@@ -33,10 +35,10 @@ import java.util.concurrent.TimeUnit;
  * compared as plain strings, as in the JDK ({@code /app} takes {@code /app/x} and also
  * {@code /apple}); none: 404.
  *
- * <p>{@code stop(delay)} answers new requests with 503 and {@code Connection: close}, waits
- * up to {@code delay} seconds for the exchanges under way to finish, then closes every
- * connection and the engine. Unlike the JDK's, the listening socket stays open during the delay
- * (so that the connections still being served can be told), answering new clients with 503.
+ * <p>{@code stop(delay)}, as the JDK's: closes the listening socket (new clients are refused),
+ * waits up to {@code delay} seconds for the exchanges under way to finish, then closes every
+ * connection and the engine. Meanwhile, a new request on a connection that is still open is
+ * answered with 503 and {@code Connection: close}.
  */
 final class PantsHttpServer extends HttpServer {
     static final System.Logger LOG = System.getLogger("io.pants.httpserver");
@@ -129,6 +131,25 @@ final class PantsHttpServer extends HttpServer {
         }
     }
 
+    /** Closes the listening socket on the loop thread, waiting (bounded) until it is closed. */
+    private void closeListener(Thread loop) {
+        if (Thread.currentThread() == loop) {
+            http.stopListening();
+            return;
+        }
+        try {
+            engine.submit(() -> {
+                http.stopListening();
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            // the engine failed or is gone: closing it below releases the socket as well
+            LOG.log(Level.WARNING, "stop(): could not close the listening socket of " + this + " first: " + e);
+        }
+    }
+
     @Override
     public void stop(int delay) {
         if (delay < 0) throw new IllegalArgumentException("negative delay: " + delay);
@@ -146,6 +167,7 @@ final class PantsHttpServer extends HttpServer {
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
+        closeListener(loop);
         synchronized (active) {
             long left;
             while (!active.isEmpty() && (left = deadline - System.nanoTime()) > 0) {

@@ -9,7 +9,9 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -132,6 +134,21 @@ class NioSocket extends PollerSocket {
             channel.close();
         } catch (IOException ignored) {
             // nothing buffered by us; the kernel socket is gone either way
+        }
+        if (listener && key != null && key.selector().isOpen()) releaseNow(key.selector());
+    }
+
+    /**
+     * A registered channel's descriptor is only closed at its selector's next select: select once
+     * now, so that the port refuses connections as soon as close() returns instead of queueing
+     * them in a backlog nobody accepts from. The selector is level-triggered: whatever this
+     * select finds ready, the loop's next one finds again.
+     */
+    private static void releaseNow(Selector selector) {
+        try {
+            selector.selectNow(k -> { });
+        } catch (IOException | ClosedSelectorException ignored) {
+            // the selector is going away with its descriptors
         }
     }
 
