@@ -3,7 +3,7 @@ package io.pants.iocp;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import io.pants.spi.Chunk;
+import io.pants.posix.GatherTable;
 import io.pants.spi.DescriptorsExhaustedException;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
@@ -35,37 +35,28 @@ import java.util.List;
  */
 final class IocpPoller implements Poller {
     private static final int MAX_EVENTS = 512;
-    private static final int MAX_ENTRIES = 256;
-    private static final int BUFS_PER_SOCKET = 64;
-    private static final int MAX_BUFS = 1024;
 
     private final WinsockConstants k = WinsockConstants.fromShim();
     private final long handle;
     private volatile boolean closed;
 
-    private final Memory events, entries, wsabufs, scratch, message;
-    private final long eventsAddr, entriesAddr, wsabufsAddr, scratchAddr;
-    private final ByteBuffer eventsView, entriesView, wsabufsView, scratchView;
+    private final Memory events, scratch, message;
+    private final long eventsAddr, scratchAddr;
+    private final ByteBuffer eventsView, scratchView;
+    /** The turn's sends, in the layout pants_ws_flush takes: per socket its handle and WSABUFs. */
+    private final GatherTable sends = new GatherTable(k.wsabuf);
     private Memory copyMemory;
-    private final Chunk[] gathered = new Chunk[BUFS_PER_SOCKET];
-    private final int[] entryOwner = new int[MAX_ENTRIES];
     private final List<FailedChange> failedChanges = new ArrayList<>();
     private ByteBuffer lastReadBuffer;
     private long lastReadAddress;
 
     IocpPoller() throws IOException {
         events = new Memory(MAX_EVENTS * 16L);
-        entries = new Memory(MAX_ENTRIES * 24L);
-        wsabufs = new Memory((long) MAX_BUFS * k.wsabufSize);
         scratch = new Memory(512);
         message = new Memory(256);
         eventsAddr = Pointer.nativeValue(events);
-        entriesAddr = Pointer.nativeValue(entries);
-        wsabufsAddr = Pointer.nativeValue(wsabufs);
         scratchAddr = Pointer.nativeValue(scratch);
         eventsView = view(events);
-        entriesView = view(entries);
-        wsabufsView = view(wsabufs);
         scratchView = view(scratch);
         long h = IocpShim.pants_iocp_create();
         if (h < 0) {
@@ -287,7 +278,6 @@ final class IocpPoller implements Poller {
 
     @Override
     public void flush(WriteBatch batch) {
-        int entryCount = 0, bufCount = 0;
         for (int i = 0, size = batch.size(); i < size; i++) {
             IocpSocket s = (IocpSocket) batch.socket(i);
             OutboundQueue q = batch.queue(i);
@@ -298,48 +288,23 @@ final class IocpPoller implements Poller {
                 continue;
             }
             if (q.isEmpty()) continue;
-            if (entryCount == MAX_ENTRIES || bufCount + BUFS_PER_SOCKET > MAX_BUFS) {
-                runFlush(batch, entryCount);
-                entryCount = 0;
-                bufCount = 0;
-            }
-            int count = q.gather(gathered, BUFS_PER_SOCKET);
-            int first = bufCount;
-            for (int j = 0; j < count; j++) {
-                Chunk c = gathered[j];
-                gathered[j] = null;
-                int base = bufCount * k.wsabufSize;
-                wsabufsView.putLong(base + k.wsabufBufOffset, chunkAddress(c) + c.readIndex());
-                wsabufsView.putInt(base + k.wsabufLenOffset, c.readable()); // a 32-bit ULONG
-                bufCount++;
-            }
-            int e = entryCount * 24;
-            entriesView.putLong(e, s.handle);
-            entriesView.putLong(e + 8, ((long) first << 32) | count);
-            entriesView.putLong(e + 16, 0);
-            entryOwner[entryCount++] = i;
+            if (sends.isFull()) runFlush(batch);
+            sends.add(s.handle, q, i);
         }
-        runFlush(batch, entryCount);
+        runFlush(batch);
     }
 
-    private void runFlush(WriteBatch batch, int count) {
+    private void runFlush(WriteBatch batch) {
+        int count = sends.size();
         if (count == 0) return;
-        IocpShim.pants_ws_flush(entriesAddr, count, wsabufsAddr);
+        IocpShim.pants_ws_flush(sends.entriesAddress(), count, sends.iovecsAddress());
         for (int e = 0; e < count; e++) {
-            long r = entriesView.getLong(e * 24 + 16);
-            int i = entryOwner[e];
+            long r = sends.result(e);
+            int i = sends.batchIndex(e);
             if (r < 0) batch.fail(i, exception((int) r, "send"));
             else if (r > 0) batch.queue(i).consume(r);
         }
-    }
-
-    private static long chunkAddress(Chunk c) {
-        long a = c.nativeAddress();
-        if (a == 0) {
-            a = Pointer.nativeValue(Native.getDirectBufferPointer(c.buffer()));
-            c.nativeAddress(a);
-        }
-        return a;
+        sends.clear();
     }
 
     /**
@@ -380,8 +345,7 @@ final class IocpPoller implements Poller {
 
     private void freeMemory() {
         events.close();
-        entries.close();
-        wsabufs.close();
+        sends.close();
         scratch.close();
         message.close();
         if (copyMemory != null) copyMemory.close();
