@@ -3,11 +3,13 @@ package io.pants.epoll;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.pants.posix.BatchWriter;
+import io.pants.posix.ChangeQueue;
 import io.pants.posix.DatagramConstants;
 import io.pants.posix.Errors;
 import io.pants.posix.Iovec;
 import io.pants.posix.LibcSyscalls;
 import io.pants.posix.PosixSocket;
+import io.pants.posix.ReadArena;
 import io.pants.posix.Sendfile;
 import io.pants.posix.Shim;
 import io.pants.posix.ShimSyscalls;
@@ -26,7 +28,6 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -46,9 +47,6 @@ final class EpollPoller implements Poller {
     static final int MODE_PLAIN = 0, MODE_PREREAD = 1, MODE_WAKEUP = 2;
 
     private static final int MAX_EVENTS = 512;
-    private static final int ARENA_SIZE = 1 << 20;
-    /** Per socket and turn: the rest waits for the next turn, so one busy peer can't starve the others. */
-    private static final int READ_MAX = 64 * 1024;
     private static final int MAX_CHANGES = 1024;
 
     private final String name;
@@ -62,12 +60,12 @@ final class EpollPoller implements Poller {
     private final int epfd, wakeFd;
     private volatile boolean closed;
 
-    private final Memory events, reads, arena, changes, drain;
-    private final long eventsAddr, readsAddr, arenaAddr, changesAddr, drainAddr;
-    private final ByteBuffer eventsView, readsView, arenaView, changesView;
+    private final Memory events, changes, drain;
+    private final long eventsAddr, changesAddr, drainAddr;
+    private final ByteBuffer eventsView, changesView;
+    private final ReadArena arena = new ReadArena(MAX_EVENTS);
 
-    private PosixSocket[] pending = new PosixSocket[64];
-    private int pendingCount;
+    private final ChangeQueue pending = new ChangeQueue();
     private final PosixSocket[] changed = new PosixSocket[MAX_CHANGES];
 
     EpollPoller(boolean shim, String name) throws IOException {
@@ -86,18 +84,12 @@ final class EpollPoller implements Poller {
         this.writer = new BatchWriter(io, libc);
 
         events = new Memory((long) MAX_EVENTS * e.eventSize);
-        reads = new Memory(MAX_EVENTS * 8L);
-        arena = new Memory(ARENA_SIZE);
         changes = new Memory(MAX_CHANGES * 32L);
         drain = new Memory(8);
         eventsAddr = Pointer.nativeValue(events);
-        readsAddr = Pointer.nativeValue(reads);
-        arenaAddr = Pointer.nativeValue(arena);
         changesAddr = Pointer.nativeValue(changes);
         drainAddr = Pointer.nativeValue(drain);
         eventsView = view(events);
-        readsView = view(reads);
-        arenaView = view(arena);
         changesView = view(changes);
 
         int ep = epoll.create();
@@ -155,21 +147,14 @@ final class EpollPoller implements Poller {
         s.token = token;
         s.mode = readOnReady ? MODE_PREREAD : MODE_PLAIN;
         s.wanted = interest;
-        queueChange(s); // added with the next wait, like any other change
+        pending.add(s); // added with the next wait, like any other change
     }
 
     @Override
     public void setInterest(PollerSocket socket, int interest) {
         PosixSocket s = (PosixSocket) socket;
         s.wanted = interest;
-        if (s.kernel != interest) queueChange(s);
-    }
-
-    private void queueChange(PosixSocket s) {
-        if (s.changeQueued) return;
-        s.changeQueued = true;
-        if (pendingCount == pending.length) pending = Arrays.copyOf(pending, pendingCount * 2);
-        pending[pendingCount++] = s;
+        if (s.kernel != interest) pending.add(s);
     }
 
     private int epollEvents(int interest) {
@@ -179,10 +164,8 @@ final class EpollPoller implements Poller {
     /** Writes the pending changes into the change list; beyond its capacity, applies them at once. */
     private int collectChanges(ReadyHandler handler) {
         int n = 0;
-        for (int i = 0; i < pendingCount; i++) {
-            PosixSocket s = pending[i];
-            pending[i] = null;
-            s.changeQueued = false;
+        for (int i = 0, size = pending.size(); i < size; i++) {
+            PosixSocket s = pending.take(i);
             if (s.isClosed() || s.wanted == s.kernel) continue; // epoll_ctl only when interest really changed
             int op = s.kernel < 0 ? e.ctlAdd : e.ctlMod;
             int events = epollEvents(s.wanted);
@@ -203,7 +186,7 @@ final class EpollPoller implements Poller {
             changesView.putLong(base + 24, data);
             changed[n++] = s;
         }
-        pendingCount = 0;
+        pending.clear();
         return n;
     }
 
@@ -225,7 +208,7 @@ final class EpollPoller implements Poller {
                 : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
         int n = shim
                 ? EpollShim.pants_epoll_turn(epfd, changesAddr, nchanges, eventsAddr, MAX_EVENTS, timeoutMs,
-                        readsAddr, arenaAddr, ARENA_SIZE, READ_MAX)
+                        arena.readsAddress(), arena.arenaAddress(), ReadArena.SIZE, ReadArena.READ_MAX)
                 : libcTurn(nchanges, timeoutMs);
         for (int i = 0; i < nchanges; i++) {
             long r = changesView.getLong(i * 32);
@@ -251,8 +234,7 @@ final class EpollPoller implements Poller {
         }
         int n = epoll.waitLibc(epfd, eventsAddr, MAX_EVENTS, timeoutMs);
         if (n <= 0) return n;
-        long used = 0;
-        long minRead = Math.min(READ_MAX, 4096);
+        arena.startTurn();
         // as in the shim: EPOLLIN only, never a bare hangup or error (see pants_epoll.c)
         int readable = e.epollIn;
         for (int i = 0; i < n; i++) {
@@ -261,18 +243,12 @@ final class EpollPoller implements Poller {
             long word = eventsView.getLong(base + e.eventDataOffset);
             int fd = (int) (word >>> 32);
             int mode = (int) (word >>> 28) & 0xf;
-            readsView.putInt(i * 8, 0);
-            readsView.putInt(i * 8 + 4, Shim.NOT_READ);
-            if (mode == MODE_WAKEUP) {
-                sys.read(fd, drainAddr, 8);
-            } else if (mode == MODE_PREREAD && (flags & readable) != 0) {
-                long room = ARENA_SIZE - used;
-                if (room < minRead) continue;
-                long r = sys.read(fd, arenaAddr + used, Math.min(room, READ_MAX));
-                readsView.putInt(i * 8, (int) used);
-                readsView.putInt(i * 8 + 4, (int) r);
-                if (r > 0) used += r;
+            if (mode == MODE_PREREAD && (flags & readable) != 0) {
+                arena.read(i, fd, sys);
+                continue;
             }
+            arena.notRead(i);
+            if (mode == MODE_WAKEUP) sys.read(fd, drainAddr, 8);
         }
         return n;
     }
@@ -294,12 +270,9 @@ final class EpollPoller implements Poller {
                 continue;
             }
             if ((ready & WRITE) != 0) handler.ready(token, WRITE);
-            int result = readsView.getInt(i * 8 + 4);
+            int result = arena.result(i);
             if (result > 0) {
-                int offset = readsView.getInt(i * 8);
-                arenaView.clear();
-                arenaView.position(offset).limit(offset + result);
-                handler.received(token, arenaView);
+                handler.received(token, arena.bytes(i, result));
             } else if (result == 0) {
                 handler.receiveEnded(token, null);
             } else if (result == Shim.NOT_READ) {
@@ -330,7 +303,6 @@ final class EpollPoller implements Poller {
         sys.close(wakeFd);
         sys.close(epfd);
         events.close();
-        reads.close();
         arena.close();
         changes.close();
         drain.close();

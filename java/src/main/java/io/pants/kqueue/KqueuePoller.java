@@ -3,9 +3,11 @@ package io.pants.kqueue;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.pants.posix.BatchWriter;
+import io.pants.posix.ChangeQueue;
 import io.pants.posix.Errors;
 import io.pants.posix.LibcSyscalls;
 import io.pants.posix.PosixSocket;
+import io.pants.posix.ReadArena;
 import io.pants.posix.Shim;
 import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
@@ -47,9 +49,6 @@ final class KqueuePoller implements Poller {
     static final int MODE_PLAIN = 0, MODE_PREREAD = 1, MODE_WAKEUP = 2;
 
     private static final int MAX_EVENTS = 512;
-    private static final int ARENA_SIZE = 1 << 20;
-    /** Per socket and turn: the rest waits for the next turn, so one busy peer can't starve the others. */
-    private static final int READ_MAX = 64 * 1024;
     /**
      * Below MAX_EVENTS on purpose: a change that fails comes back as an EV_ERROR event only if
      * the eventlist has room for it; without room kevent stops at that change and returns -1,
@@ -77,12 +76,12 @@ final class KqueuePoller implements Poller {
     private volatile boolean closed;
 
     /** trigger: what wakeup() submits (the NOTE_TRIGGER change) or writes (the pipe's byte); written before any other thread can see it. */
-    private final Memory events, reads, arena, changes, scratch, trigger, deletes;
-    private final long eventsAddr, readsAddr, arenaAddr, changesAddr, scratchAddr, triggerAddr, deletesAddr;
-    private final ByteBuffer eventsView, readsView, arenaView, changesView, scratchView, deletesView;
+    private final Memory events, changes, scratch, trigger, deletes;
+    private final long eventsAddr, changesAddr, scratchAddr, triggerAddr, deletesAddr;
+    private final ByteBuffer eventsView, changesView, scratchView, deletesView;
+    private final ReadArena arena = new ReadArena(MAX_EVENTS);
 
-    private PosixSocket[] pending = new PosixSocket[64];
-    private int pendingCount;
+    private final ChangeQueue pending = new ChangeQueue();
     /** Sockets by descriptor, to find the one an event's socket error or failed change is about. */
     private PosixSocket[] byFd = new PosixSocket[256];
 
@@ -111,22 +110,16 @@ final class KqueuePoller implements Poller {
         this.writer = new BatchWriter(io, libc);
 
         events = new Memory((long) MAX_EVENTS * ev.size);
-        reads = new Memory(MAX_EVENTS * 8L);
-        arena = new Memory(ARENA_SIZE);
         changes = new Memory((long) (MAX_CHANGES + 1) * ev.size); // the last slot: a change applied alone
         scratch = new Memory(512);
         trigger = new Memory(ev.size);
         deletes = new Memory(2L * ev.size);
         eventsAddr = Pointer.nativeValue(events);
-        readsAddr = Pointer.nativeValue(reads);
-        arenaAddr = Pointer.nativeValue(arena);
         changesAddr = Pointer.nativeValue(changes);
         scratchAddr = Pointer.nativeValue(scratch);
         triggerAddr = Pointer.nativeValue(trigger);
         deletesAddr = Pointer.nativeValue(deletes);
         eventsView = view(events);
-        readsView = view(reads);
-        arenaView = view(arena);
         changesView = view(changes);
         scratchView = view(scratch);
         deletesView = view(deletes);
@@ -230,21 +223,14 @@ final class KqueuePoller implements Poller {
         s.wanted = interest;
         if (s.fd >= byFd.length) byFd = Arrays.copyOf(byFd, Math.max(s.fd + 1, byFd.length * 2));
         byFd[s.fd] = s;
-        if (interest != s.kernel) queueChange(s); // added with the next wait, like any other change
+        if (interest != s.kernel) pending.add(s); // added with the next wait, like any other change
     }
 
     @Override
     public void setInterest(PollerSocket socket, int interest) {
         PosixSocket s = (PosixSocket) socket;
         s.wanted = interest;
-        if (s.kernel != interest) queueChange(s);
-    }
-
-    private void queueChange(PosixSocket s) {
-        if (s.changeQueued) return;
-        s.changeQueued = true;
-        if (pendingCount == pending.length) pending = Arrays.copyOf(pending, pendingCount * 2);
-        pending[pendingCount++] = s;
+        if (s.kernel != interest) pending.add(s);
     }
 
     /**
@@ -253,10 +239,8 @@ final class KqueuePoller implements Poller {
      */
     private int collectChanges(ReadyHandler handler) {
         int n = 0;
-        for (int i = 0; i < pendingCount; i++) {
-            PosixSocket s = pending[i];
-            pending[i] = null;
-            s.changeQueued = false;
+        for (int i = 0, size = pending.size(); i < size; i++) {
+            PosixSocket s = pending.take(i);
             if (s.isClosed() || s.wanted == s.kernel) continue;
             int changed = s.wanted ^ s.kernel;
             s.kernel = s.wanted;
@@ -267,7 +251,7 @@ final class KqueuePoller implements Poller {
                 n = change(n, s, ev.evfiltWrite, (s.wanted & WRITE) != 0, word(s.fd, MODE_PLAIN, s.token), handler);
             }
         }
-        pendingCount = 0;
+        pending.clear();
         return n;
     }
 
@@ -309,7 +293,7 @@ final class KqueuePoller implements Poller {
         changesSubmitted += nchanges;
         int n = shim
                 ? KqueueShim.pants_kqueue_turn(kq, changesAddr, nchanges, eventsAddr, MAX_EVENTS, timeout,
-                        readsAddr, arenaAddr, ARENA_SIZE, READ_MAX)
+                        arena.readsAddress(), arena.arenaAddress(), ReadArena.SIZE, ReadArena.READ_MAX)
                 : libraryTurn(nchanges, timeout);
         if (n < 0) {
             if (n == -k.eIntr) return 0; // the changes were applied before the wait was interrupted
@@ -323,24 +307,19 @@ final class KqueuePoller implements Poller {
     private int libraryTurn(int nchanges, long timeoutNanos) {
         int n = calls.keventLibrary(kq, changesAddr, nchanges, eventsAddr, MAX_EVENTS, timeoutNanos);
         if (n <= 0) return n;
-        long used = 0;
-        long minRead = Math.min(READ_MAX, 4096);
+        arena.startTurn();
         for (int i = 0; i < n; i++) {
             int base = i * ev.size;
-            readsView.putInt(i * 8, 0);
-            readsView.putInt(i * 8 + 4, Shim.NOT_READ);
-            if ((ev.flags(eventsView, base) & ev.evError) != 0 || ev.filter(eventsView, base) != ev.evfiltRead) continue;
+            boolean read = (ev.flags(eventsView, base) & ev.evError) == 0 && ev.filter(eventsView, base) == ev.evfiltRead;
             int fd = ev.ident(eventsView, base);
             int mode = (int) (ev.udata(eventsView, base) >>> 28) & 0xf;
-            if (mode == MODE_WAKEUP) { // the wake-up pipe: empty it
+            if (read && mode == MODE_PREREAD) {
+                arena.read(i, fd, sys);
+                continue;
+            }
+            arena.notRead(i);
+            if (read && mode == MODE_WAKEUP) { // the wake-up pipe: empty it
                 while (sys.read(fd, scratchAddr + 256, 64) > 0) { /* until EAGAIN */ }
-            } else if (mode == MODE_PREREAD) {
-                long room = ARENA_SIZE - used;
-                if (room < minRead) continue;
-                long r = sys.read(fd, arenaAddr + used, Math.min(room, READ_MAX));
-                readsView.putInt(i * 8, (int) used);
-                readsView.putInt(i * 8 + 4, (int) r);
-                if (r > 0) used += r;
             }
         }
         return n;
@@ -379,12 +358,9 @@ final class KqueuePoller implements Poller {
                 handler.ready(token, READ | extra);
                 continue;
             }
-            int result = readsView.getInt(i * 8 + 4);
+            int result = arena.result(i);
             if (result > 0) {
-                int offset = readsView.getInt(i * 8);
-                arenaView.clear();
-                arenaView.position(offset).limit(offset + result);
-                handler.received(token, arenaView);
+                handler.received(token, arena.bytes(i, result));
             } else if (result == 0) {
                 PosixSocket s = socketOf(fd, token);
                 int err = s != null ? s.takeReportedError() : 0;
@@ -434,7 +410,6 @@ final class KqueuePoller implements Poller {
         sys.close(kq);
         if (binding.userspace()) KqueueLibrary.awaitClosed();
         events.close();
-        reads.close();
         arena.close();
         changes.close();
         scratch.close();

@@ -21,8 +21,8 @@ public class PosixSocket extends PollerSocket {
     public int mode;
     /** Interest wanted by the engine, and what the kernel has (see {@link SocketIo}'s {@code kernelBeforeRegistration}). */
     public int wanted, kernel;
-    /** Queued in the poller's change list for the next wait. */
-    public boolean changeQueued;
+    /** In its poller's {@link ChangeQueue}. */
+    boolean changeQueued;
     boolean closed;
     /**
      * The socket error a kqueue EV_EOF event carried in fflags, or 0; never set under epoll. A
