@@ -128,7 +128,7 @@ final class IocpPoller implements Poller {
         try {
             // No SO_REUSEADDR: on Windows it lets another socket take over a port in use.
             if (family == k.afInet6 && wildcard) check(IocpShim.pants_ws_setsockopt_int(s, k.ipprotoIpv6, k.ipv6V6Only, 0), "IPV6_V6ONLY");
-            int len = WindowsSockaddr.encode(scratchView, isa, family, k);
+            int len = k.sockaddr.encode(scratchView, isa, family);
             check(IocpShim.pants_ws_bind(s, scratchAddr, len), "bind " + address);
             check(IocpShim.pants_ws_listen(s, backlog), "listen");
             IocpSocket socket = new IocpSocket(this, s, family, null);
@@ -147,7 +147,7 @@ final class IocpPoller implements Poller {
         long s = IocpShim.pants_ws_socket(family);
         if (s < 0) throw exception((int) s, "socket");
         try {
-            int len = WindowsSockaddr.encode(scratchView, isa, family, k);
+            int len = k.sockaddr.encode(scratchView, isa, family);
             int r = IocpShim.pants_ws_connect(s, scratchAddr, len);
             // a non-blocking connect in progress says WSAEWOULDBLOCK on Windows
             if (r < 0 && r != -k.wouldBlock) throw exception(r, "connect to " + remote);
@@ -162,7 +162,7 @@ final class IocpPoller implements Poller {
         for (int attempt = 0; attempt < 16; attempt++) {
             scratchView.putInt(128, 128);
             long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, scratchAddr + 128);
-            if (s >= 0) return new IocpSocket(this, s, listener.family, WindowsSockaddr.decode(scratchView, k));
+            if (s >= 0) return new IocpSocket(this, s, listener.family, k.sockaddr.decode(scratchView, scratchView.getInt(128)));
             if (s == -k.wouldBlock) return null;
             // the connection was reset in the backlog: try the next one
             if (s == -k.eConnReset || s == -k.eConnAborted || s == -k.eIntr) continue;
@@ -181,7 +181,7 @@ final class IocpPoller implements Poller {
     SocketAddress localAddressOf(IocpSocket s) {
         scratchView.putInt(128, 128);
         int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, scratchAddr + 128);
-        return r < 0 ? null : WindowsSockaddr.decode(scratchView, k);
+        return r < 0 ? null : k.sockaddr.decode(scratchView, scratchView.getInt(128));
     }
 
     int read(IocpSocket s, ByteBuffer dst) throws IOException {

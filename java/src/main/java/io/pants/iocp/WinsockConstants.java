@@ -3,6 +3,8 @@ package io.pants.iocp;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.pants.posix.Iovec;
+import io.pants.posix.Sockaddr;
+import io.pants.posix.SocketConstants;
 
 /**
  * The Winsock constants, error codes and WSABUF layout the iocp backend needs, asked from the
@@ -17,6 +19,8 @@ final class WinsockConstants {
     final Iovec wsabuf;
     final int ctlAdd, ctlMod, ctlDel;
     final AfdEvents afd;
+    /** The address codec: Winsock's SOCKADDR_IN and SOCKADDR_IN6 are laid out like Linux's, with these family numbers. */
+    final Sockaddr sockaddr;
 
     private WinsockConstants(int[] s, int[] wsabuf, int[] iocp) {
         afInet = s[0]; afInet6 = s[1];
@@ -26,6 +30,7 @@ final class WinsockConstants {
         eConnAborted = s[19]; eConnRefused = s[22]; eTimedOut = s[23]; eConnReset = s[29];
         eHostUnreach = s[24]; eNetUnreach = s[25]; eAddrInUse = s[26]; eAddrNotAvail = s[27];
         this.wsabuf = Iovec.wsabuf(wsabuf);
+        sockaddr = Sockaddr.windows(SocketConstants.of(s, "the Windows shim"));
         afd = new AfdEvents(iocp);
         ctlAdd = iocp[10]; ctlMod = iocp[11]; ctlDel = iocp[12];
     }
