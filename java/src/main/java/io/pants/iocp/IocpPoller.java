@@ -1,9 +1,9 @@
 package io.pants.iocp;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.pants.posix.GatherTable;
+import io.pants.posix.ReadTarget;
 import io.pants.spi.DescriptorsExhaustedException;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
@@ -45,10 +45,8 @@ final class IocpPoller implements Poller {
     private final ByteBuffer eventsView, scratchView;
     /** The turn's sends, in the layout pants_ws_flush takes: per socket its handle and WSABUFs. */
     private final GatherTable sends = new GatherTable(k.wsabuf);
-    private Memory copyMemory;
+    private final ReadTarget reads = new ReadTarget();
     private final List<FailedChange> failedChanges = new ArrayList<>();
-    private ByteBuffer lastReadBuffer;
-    private long lastReadAddress;
 
     IocpPoller() throws IOException {
         events = new Memory(MAX_EVENTS * 16L);
@@ -185,29 +183,14 @@ final class IocpPoller implements Poller {
     }
 
     int read(IocpSocket s, ByteBuffer dst) throws IOException {
-        int pos = dst.position();
-        long n;
-        if (dst.isDirect()) {
-            if (dst != lastReadBuffer) {
-                lastReadBuffer = dst;
-                lastReadAddress = Pointer.nativeValue(Native.getDirectBufferPointer(dst));
-            }
-            n = IocpShim.pants_ws_recv(s.handle, lastReadAddress + pos, dst.remaining());
-            if (n > 0) dst.position(pos + (int) n);
-        } else {
-            long addr = copyAddress();
-            n = IocpShim.pants_ws_recv(s.handle, addr, Math.min(dst.remaining(), copyMemory.size()));
-            if (n > 0) dst.put(copyMemory.getByteBuffer(0, n));
+        long n = IocpShim.pants_ws_recv(s.handle, reads.address(dst), reads.room(dst));
+        if (n > 0) {
+            reads.received(dst, n);
+            return (int) n;
         }
-        if (n > 0) return (int) n;
         if (n == 0) return -1;
         if (n == -k.wouldBlock) return 0;
         throw exception((int) n, "recv");
-    }
-
-    private long copyAddress() {
-        if (copyMemory == null) copyMemory = new Memory(64 * 1024);
-        return Pointer.nativeValue(copyMemory);
     }
 
     void shutdownOutput(IocpSocket s) throws IOException {
@@ -315,11 +298,11 @@ final class IocpPoller implements Poller {
     private boolean sendFiles(IocpSocket s, OutboundQueue q) throws IOException {
         FileRegion r;
         while ((r = q.headFile()) != null) {
-            long addr = copyAddress();
-            ByteBuffer buf = copyMemory.getByteBuffer(0, (int) Math.min(copyMemory.size(), r.remaining()));
+            Memory copy = reads.copyArea();
+            ByteBuffer buf = copy.getByteBuffer(0, (int) Math.min(copy.size(), r.remaining()));
             int got = r.channel().read(buf, r.position());
             if (got <= 0) throw new IOException("the file ended before the " + r.remaining() + " bytes queued");
-            long w = IocpShim.pants_ws_send(s.handle, addr, got);
+            long w = IocpShim.pants_ws_send(s.handle, Pointer.nativeValue(copy), got);
             if (w == -k.wouldBlock) return false;
             if (w < 0) throw exception((int) w, "send");
             q.consumeFile(w);
@@ -348,6 +331,6 @@ final class IocpPoller implements Poller {
         sends.close();
         scratch.close();
         message.close();
-        if (copyMemory != null) copyMemory.close();
+        reads.close();
     }
 }

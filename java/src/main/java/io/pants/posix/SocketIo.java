@@ -1,7 +1,6 @@
 package io.pants.posix;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
@@ -44,9 +43,7 @@ public final class SocketIo implements AutoCloseable {
     private final Memory scratch = new Memory(512);
     private final long scratchAddr = Pointer.nativeValue(scratch);
     private final ByteBuffer scratchView = scratch.getByteBuffer(0, scratch.size()).order(ByteOrder.nativeOrder());
-    private Memory copyMemory;
-    private ByteBuffer lastReadBuffer;
-    private long lastReadAddress;
+    private final ReadTarget reads = new ReadTarget();
     /** Made with the first datagram socket: most engines never open one. */
     private DatagramIo datagrams;
 
@@ -182,21 +179,11 @@ public final class SocketIo implements AutoCloseable {
     }
 
     int read(PosixSocket s, ByteBuffer dst) throws IOException {
-        int pos = dst.position();
-        long n;
-        if (dst.isDirect()) {
-            if (dst != lastReadBuffer) {
-                lastReadBuffer = dst;
-                lastReadAddress = Pointer.nativeValue(Native.getDirectBufferPointer(dst));
-            }
-            n = sys.read(s.fd, lastReadAddress + pos, dst.remaining());
-            if (n > 0) dst.position(pos + (int) n);
-        } else {
-            long addr = copyAddress();
-            n = sys.read(s.fd, addr, Math.min(dst.remaining(), copyMemory.size()));
-            if (n > 0) dst.put(copyMemory.getByteBuffer(0, n));
+        long n = sys.read(s.fd, reads.address(dst), reads.room(dst));
+        if (n > 0) {
+            reads.received(dst, n);
+            return (int) n;
         }
-        if (n > 0) return (int) n;
         if (n == 0) {
             int err = s.takeReportedError(); // kqueue: the error an EV_EOF carried
             if (err != 0) throw exception(-err, "read");
@@ -204,11 +191,6 @@ public final class SocketIo implements AutoCloseable {
         }
         if (n == -k.eAgain) return 0;
         throw exception((int) n, "read");
-    }
-
-    private long copyAddress() {
-        if (copyMemory == null) copyMemory = new Memory(64 * 1024);
-        return Pointer.nativeValue(copyMemory);
     }
 
     void shutdownOutput(PosixSocket s) throws IOException {
@@ -263,11 +245,11 @@ public final class SocketIo implements AutoCloseable {
 
     /** A caller's FileChannel has no descriptor we can reach, or there is no sendfile: copy a slice through native memory. */
     private long copyFromChannel(PosixSocket s, FileRegion r) throws IOException {
-        long addr = copyAddress();
-        ByteBuffer buf = copyMemory.getByteBuffer(0, (int) Math.min(copyMemory.size(), r.remaining()));
+        Memory copy = reads.copyArea();
+        ByteBuffer buf = copy.getByteBuffer(0, (int) Math.min(copy.size(), r.remaining()));
         int got = r.channel().read(buf, r.position());
         if (got <= 0) throw new IOException("the file channel ended before the " + r.remaining() + " bytes queued");
-        long w = sys.write(s.fd, addr, got);
+        long w = sys.write(s.fd, Pointer.nativeValue(copy), got);
         if (w == -k.eAgain) return 0;
         if (w < 0) throw exception((int) w, "write");
         return w;
@@ -277,7 +259,7 @@ public final class SocketIo implements AutoCloseable {
     @Override
     public void close() {
         scratch.close();
-        if (copyMemory != null) copyMemory.close();
+        reads.close();
         if (datagrams != null) datagrams.close();
     }
 }
