@@ -8,11 +8,17 @@
  *       the C library ({@link io.pants.posix.LibcSyscalls}, Linux's calls or the portable ones);
  *       -errno to exceptions in {@link io.pants.posix.Errors};</li>
  *   <li>the sockets ({@link io.pants.posix.PosixSocket}) and what they do
- *       ({@link io.pants.posix.SocketIo}, {@link io.pants.posix.DatagramIo}), and the batched
- *       writev of a loop turn's output ({@link io.pants.posix.BatchWriter});</li>
+ *       ({@link io.pants.posix.SocketIo}, with {@code DatagramIo} for datagram sockets and
+ *       {@link io.pants.posix.ReadTarget} for reads into Java buffers);</li>
+ *   <li>the parts of a loop turn that don't depend on the mechanism: the queue of interest
+ *       changes ({@link io.pants.posix.ChangeQueue}), the arena ready streams are read into
+ *       ({@link io.pants.posix.ReadArena}), and the batched writev of the turn's output
+ *       ({@link io.pants.posix.BatchWriter} over a {@link io.pants.posix.GatherTable}, which
+ *       the iocp backend uses too, with WSABUFs);</li>
  *   <li>each system's constants and layouts: {@link io.pants.posix.SocketConstants},
  *       {@link io.pants.posix.DatagramConstants}, {@link io.pants.posix.Iovec}, and the socket
- *       address codec ({@link io.pants.posix.Sockaddr}, with and without the BSD length byte).</li>
+ *       address codec ({@link io.pants.posix.Sockaddr}, with and without the BSD length byte;
+ *       Winsock's addresses are Linux's layout).</li>
  * </ul>
  *
  * <p>Internal to Pants: public only so that the backend packages can share it. Not part of the
