@@ -1,8 +1,11 @@
 package io.pants.epoll;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.pants.posix.DatagramConstants;
+import io.pants.posix.LibcSyscalls;
+import io.pants.posix.Shim;
+import io.pants.posix.SocketConstants;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -24,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * an empty pipe for scale; plus the shim's cheapest call, which makes no system call, for the
  * price of the crossing alone.
  *
- * <p>In package {@code io.pants.epoll} (of this module, on the class path) because the bindings
- * are package-private: the library's public API is not widened for a benchmark.
+ * <p>In package {@code io.pants.epoll} (of this module, on the class path) because the shim's
+ * eventfd binding is package-private: the library's public API is not widened for a benchmark.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,13 +38,15 @@ public class NativeCallBenchmark {
     private Memory buffer;
     private long address;
     private Pipe pipe;
+    private LibcSyscalls libc;
     private final ByteBuffer direct = ByteBuffer.allocateDirect(8);
 
     @Setup
     public void open() throws IOException {
-        if (Shim.loadFailure() != null) throw new IllegalStateException("no shim: " + Shim.loadFailure());
-        if (Libc.loadFailure() != null) throw new IllegalStateException("no libc binding: " + Libc.loadFailure());
-        eventfd = Shim.pants_eventfd();
+        if (EpollShim.loadFailure() != null) throw new IllegalStateException("no shim: " + EpollShim.loadFailure());
+        if (LibcSyscalls.loadFailure() != null) throw new IllegalStateException("no libc binding: " + LibcSyscalls.loadFailure());
+        libc = LibcSyscalls.linux(SocketConstants.linux(), DatagramConstants.linux());
+        eventfd = EpollShim.pants_eventfd();
         if (eventfd < 0) throw new IllegalStateException("eventfd failed: " + eventfd);
         buffer = new Memory(8);
         address = Pointer.nativeValue(buffer);
@@ -68,8 +73,7 @@ public class NativeCallBenchmark {
 
     @Benchmark
     public long libcReadEagain() {
-        long r = Libc.read(eventfd, address, 8);
-        return r < 0 ? -Native.getLastError() : r;
+        return libc.read(eventfd, address, 8); // errno by Native.getLastError() on failure
     }
 
     @Benchmark

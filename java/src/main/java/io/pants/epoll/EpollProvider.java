@@ -1,5 +1,11 @@
 package io.pants.epoll;
 
+import io.pants.posix.DatagramConstants;
+import io.pants.posix.LibcSyscalls;
+import io.pants.posix.Shim;
+import io.pants.posix.ShimSyscalls;
+import io.pants.posix.SocketConstants;
+import io.pants.posix.Syscalls;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerProvider;
 
@@ -31,12 +37,12 @@ public final class EpollProvider implements PollerProvider {
     /** Why the shim did not load, or null if it did (or was not wanted). */
     public String shimFailure() {
         if (!allowShim) return null;
-        return isLinux() ? Shim.loadFailure() : "not Linux";
+        return isLinux() ? EpollShim.loadFailure() : "not Linux";
     }
 
     /** Whether this provider's pollers use the shim. */
     public boolean usesShim() {
-        return allowShim && isLinux() && Shim.loadFailure() == null;
+        return allowShim && isLinux() && EpollShim.loadFailure() == null;
     }
 
     @Override
@@ -44,14 +50,16 @@ public final class EpollProvider implements PollerProvider {
         if (!isLinux()) return Availability.no("epoll exists on Linux only (this is " + System.getProperty("os.name") + ")");
         try {
             if (usesShim()) {
-                tryKernelObjects(new ShimSyscalls());
+                // no constants needed: the shim fills the structs; no datagram socket is opened here
+                tryKernelObjects(new EpollCalls(true, null, 0), new ShimSyscalls(0));
                 return Availability.yes("epoll through the native shim " + Shim.location());
             }
-            String libcFailure = Libc.loadFailure();
+            String libcFailure = EpollLibc.loadFailure() != null ? EpollLibc.loadFailure() : LibcSyscalls.loadFailure();
             if (libcFailure != null) {
                 return Availability.no("neither the shim (" + shimFailure() + ") nor libc (" + libcFailure + ") could be bound");
             }
-            tryKernelObjects(new LibcSyscalls(NativeConstants.linuxGeneric()));
+            SocketConstants k = SocketConstants.linux();
+            tryKernelObjects(new EpollCalls(false, EpollConstants.linuxGeneric(), k.eAgain), LibcSyscalls.linux(k, DatagramConstants.linux()));
             return Availability.yes(allowShim ? "epoll through libc; the native shim did not load: " + shimFailure()
                     : "epoll through libc via JNA");
         } catch (Throwable e) {
@@ -59,10 +67,11 @@ public final class EpollProvider implements PollerProvider {
         }
     }
 
-    private static void tryKernelObjects(Syscalls sys) throws IOException {
-        int ep = sys.epollCreate();
+    /** Opens and closes an epoll instance and an eventfd: a sandbox may refuse either. */
+    private static void tryKernelObjects(EpollCalls epoll, Syscalls sys) throws IOException {
+        int ep = epoll.create();
         if (ep < 0) throw new IOException("epoll_create1 failed: " + sys.strerror(-ep));
-        int ev = sys.eventfd();
+        int ev = epoll.eventfd();
         sys.close(ep);
         if (ev < 0) throw new IOException("eventfd failed: " + sys.strerror(-ev));
         sys.close(ev);

@@ -1,9 +1,9 @@
 package io.pants.iocp;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import io.pants.spi.Chunk;
+import io.pants.posix.GatherTable;
+import io.pants.posix.ReadTarget;
 import io.pants.spi.DescriptorsExhaustedException;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
@@ -35,37 +35,26 @@ import java.util.List;
  */
 final class IocpPoller implements Poller {
     private static final int MAX_EVENTS = 512;
-    private static final int MAX_ENTRIES = 256;
-    private static final int BUFS_PER_SOCKET = 64;
-    private static final int MAX_BUFS = 1024;
 
     private final WinsockConstants k = WinsockConstants.fromShim();
     private final long handle;
     private volatile boolean closed;
 
-    private final Memory events, entries, wsabufs, scratch, message;
-    private final long eventsAddr, entriesAddr, wsabufsAddr, scratchAddr;
-    private final ByteBuffer eventsView, entriesView, wsabufsView, scratchView;
-    private Memory copyMemory;
-    private final Chunk[] gathered = new Chunk[BUFS_PER_SOCKET];
-    private final int[] entryOwner = new int[MAX_ENTRIES];
+    private final Memory events, scratch, message;
+    private final long eventsAddr, scratchAddr;
+    private final ByteBuffer eventsView, scratchView;
+    /** The turn's sends, in the layout pants_ws_flush takes: per socket its handle and WSABUFs. */
+    private final GatherTable sends = new GatherTable(k.wsabuf);
+    private final ReadTarget reads = new ReadTarget();
     private final List<FailedChange> failedChanges = new ArrayList<>();
-    private ByteBuffer lastReadBuffer;
-    private long lastReadAddress;
 
     IocpPoller() throws IOException {
         events = new Memory(MAX_EVENTS * 16L);
-        entries = new Memory(MAX_ENTRIES * 24L);
-        wsabufs = new Memory((long) MAX_BUFS * k.wsabufSize);
         scratch = new Memory(512);
         message = new Memory(256);
         eventsAddr = Pointer.nativeValue(events);
-        entriesAddr = Pointer.nativeValue(entries);
-        wsabufsAddr = Pointer.nativeValue(wsabufs);
         scratchAddr = Pointer.nativeValue(scratch);
         eventsView = view(events);
-        entriesView = view(entries);
-        wsabufsView = view(wsabufs);
         scratchView = view(scratch);
         long h = IocpShim.pants_iocp_create();
         if (h < 0) {
@@ -137,7 +126,7 @@ final class IocpPoller implements Poller {
         try {
             // No SO_REUSEADDR: on Windows it lets another socket take over a port in use.
             if (family == k.afInet6 && wildcard) check(IocpShim.pants_ws_setsockopt_int(s, k.ipprotoIpv6, k.ipv6V6Only, 0), "IPV6_V6ONLY");
-            int len = WindowsSockaddr.encode(scratchView, isa, family, k);
+            int len = k.sockaddr.encode(scratchView, isa, family);
             check(IocpShim.pants_ws_bind(s, scratchAddr, len), "bind " + address);
             check(IocpShim.pants_ws_listen(s, backlog), "listen");
             IocpSocket socket = new IocpSocket(this, s, family, null);
@@ -156,7 +145,7 @@ final class IocpPoller implements Poller {
         long s = IocpShim.pants_ws_socket(family);
         if (s < 0) throw exception((int) s, "socket");
         try {
-            int len = WindowsSockaddr.encode(scratchView, isa, family, k);
+            int len = k.sockaddr.encode(scratchView, isa, family);
             int r = IocpShim.pants_ws_connect(s, scratchAddr, len);
             // a non-blocking connect in progress says WSAEWOULDBLOCK on Windows
             if (r < 0 && r != -k.wouldBlock) throw exception(r, "connect to " + remote);
@@ -171,7 +160,7 @@ final class IocpPoller implements Poller {
         for (int attempt = 0; attempt < 16; attempt++) {
             scratchView.putInt(128, 128);
             long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, scratchAddr + 128);
-            if (s >= 0) return new IocpSocket(this, s, listener.family, WindowsSockaddr.decode(scratchView, k));
+            if (s >= 0) return new IocpSocket(this, s, listener.family, k.sockaddr.decode(scratchView, scratchView.getInt(128)));
             if (s == -k.wouldBlock) return null;
             // the connection was reset in the backlog: try the next one
             if (s == -k.eConnReset || s == -k.eConnAborted || s == -k.eIntr) continue;
@@ -190,33 +179,18 @@ final class IocpPoller implements Poller {
     SocketAddress localAddressOf(IocpSocket s) {
         scratchView.putInt(128, 128);
         int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, scratchAddr + 128);
-        return r < 0 ? null : WindowsSockaddr.decode(scratchView, k);
+        return r < 0 ? null : k.sockaddr.decode(scratchView, scratchView.getInt(128));
     }
 
     int read(IocpSocket s, ByteBuffer dst) throws IOException {
-        int pos = dst.position();
-        long n;
-        if (dst.isDirect()) {
-            if (dst != lastReadBuffer) {
-                lastReadBuffer = dst;
-                lastReadAddress = Pointer.nativeValue(Native.getDirectBufferPointer(dst));
-            }
-            n = IocpShim.pants_ws_recv(s.handle, lastReadAddress + pos, dst.remaining());
-            if (n > 0) dst.position(pos + (int) n);
-        } else {
-            long addr = copyAddress();
-            n = IocpShim.pants_ws_recv(s.handle, addr, Math.min(dst.remaining(), copyMemory.size()));
-            if (n > 0) dst.put(copyMemory.getByteBuffer(0, n));
+        long n = IocpShim.pants_ws_recv(s.handle, reads.address(dst), reads.room(dst));
+        if (n > 0) {
+            reads.received(dst, n);
+            return (int) n;
         }
-        if (n > 0) return (int) n;
         if (n == 0) return -1;
         if (n == -k.wouldBlock) return 0;
         throw exception((int) n, "recv");
-    }
-
-    private long copyAddress() {
-        if (copyMemory == null) copyMemory = new Memory(64 * 1024);
-        return Pointer.nativeValue(copyMemory);
     }
 
     void shutdownOutput(IocpSocket s) throws IOException {
@@ -287,7 +261,6 @@ final class IocpPoller implements Poller {
 
     @Override
     public void flush(WriteBatch batch) {
-        int entryCount = 0, bufCount = 0;
         for (int i = 0, size = batch.size(); i < size; i++) {
             IocpSocket s = (IocpSocket) batch.socket(i);
             OutboundQueue q = batch.queue(i);
@@ -298,48 +271,23 @@ final class IocpPoller implements Poller {
                 continue;
             }
             if (q.isEmpty()) continue;
-            if (entryCount == MAX_ENTRIES || bufCount + BUFS_PER_SOCKET > MAX_BUFS) {
-                runFlush(batch, entryCount);
-                entryCount = 0;
-                bufCount = 0;
-            }
-            int count = q.gather(gathered, BUFS_PER_SOCKET);
-            int first = bufCount;
-            for (int j = 0; j < count; j++) {
-                Chunk c = gathered[j];
-                gathered[j] = null;
-                int base = bufCount * k.wsabufSize;
-                wsabufsView.putLong(base + k.wsabufBufOffset, chunkAddress(c) + c.readIndex());
-                wsabufsView.putInt(base + k.wsabufLenOffset, c.readable()); // a 32-bit ULONG
-                bufCount++;
-            }
-            int e = entryCount * 24;
-            entriesView.putLong(e, s.handle);
-            entriesView.putLong(e + 8, ((long) first << 32) | count);
-            entriesView.putLong(e + 16, 0);
-            entryOwner[entryCount++] = i;
+            if (sends.isFull()) runFlush(batch);
+            sends.add(s.handle, q, i);
         }
-        runFlush(batch, entryCount);
+        runFlush(batch);
     }
 
-    private void runFlush(WriteBatch batch, int count) {
+    private void runFlush(WriteBatch batch) {
+        int count = sends.size();
         if (count == 0) return;
-        IocpShim.pants_ws_flush(entriesAddr, count, wsabufsAddr);
+        IocpShim.pants_ws_flush(sends.entriesAddress(), count, sends.iovecsAddress());
         for (int e = 0; e < count; e++) {
-            long r = entriesView.getLong(e * 24 + 16);
-            int i = entryOwner[e];
+            long r = sends.result(e);
+            int i = sends.batchIndex(e);
             if (r < 0) batch.fail(i, exception((int) r, "send"));
             else if (r > 0) batch.queue(i).consume(r);
         }
-    }
-
-    private static long chunkAddress(Chunk c) {
-        long a = c.nativeAddress();
-        if (a == 0) {
-            a = Pointer.nativeValue(Native.getDirectBufferPointer(c.buffer()));
-            c.nativeAddress(a);
-        }
-        return a;
+        sends.clear();
     }
 
     /**
@@ -350,11 +298,11 @@ final class IocpPoller implements Poller {
     private boolean sendFiles(IocpSocket s, OutboundQueue q) throws IOException {
         FileRegion r;
         while ((r = q.headFile()) != null) {
-            long addr = copyAddress();
-            ByteBuffer buf = copyMemory.getByteBuffer(0, (int) Math.min(copyMemory.size(), r.remaining()));
+            Memory copy = reads.copyArea();
+            ByteBuffer buf = copy.getByteBuffer(0, (int) Math.min(copy.size(), r.remaining()));
             int got = r.channel().read(buf, r.position());
             if (got <= 0) throw new IOException("the file ended before the " + r.remaining() + " bytes queued");
-            long w = IocpShim.pants_ws_send(s.handle, addr, got);
+            long w = IocpShim.pants_ws_send(s.handle, Pointer.nativeValue(copy), got);
             if (w == -k.wouldBlock) return false;
             if (w < 0) throw exception((int) w, "send");
             q.consumeFile(w);
@@ -380,10 +328,9 @@ final class IocpPoller implements Poller {
 
     private void freeMemory() {
         events.close();
-        entries.close();
-        wsabufs.close();
+        sends.close();
         scratch.close();
         message.close();
-        if (copyMemory != null) copyMemory.close();
+        reads.close();
     }
 }

@@ -2,6 +2,9 @@ package io.pants.iocp;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.pants.posix.Iovec;
+import io.pants.posix.Sockaddr;
+import io.pants.posix.SocketConstants;
 
 /**
  * The Winsock constants, error codes and WSABUF layout the iocp backend needs, asked from the
@@ -13,9 +16,11 @@ final class WinsockConstants {
     final int wouldBlock, eIntr, eMFile, eNoBufs, eNoMem, eConnAborted, eConnReset, eConnRefused, eTimedOut,
             eHostUnreach, eNetUnreach, eAddrInUse, eAddrNotAvail;
     /** WSABUF: size, and the offsets of its pointer and of its 32-bit length. */
-    final int wsabufSize, wsabufBufOffset, wsabufLenOffset;
+    final Iovec wsabuf;
     final int ctlAdd, ctlMod, ctlDel;
     final AfdEvents afd;
+    /** The address codec: Winsock's SOCKADDR_IN and SOCKADDR_IN6 are laid out like Linux's, with these family numbers. */
+    final Sockaddr sockaddr;
 
     private WinsockConstants(int[] s, int[] wsabuf, int[] iocp) {
         afInet = s[0]; afInet6 = s[1];
@@ -24,7 +29,8 @@ final class WinsockConstants {
         wouldBlock = s[12]; eIntr = s[14]; eMFile = s[15]; eNoBufs = s[17]; eNoMem = s[18];
         eConnAborted = s[19]; eConnRefused = s[22]; eTimedOut = s[23]; eConnReset = s[29];
         eHostUnreach = s[24]; eNetUnreach = s[25]; eAddrInUse = s[26]; eAddrNotAvail = s[27];
-        wsabufSize = wsabuf[0]; wsabufBufOffset = wsabuf[1]; wsabufLenOffset = wsabuf[2];
+        this.wsabuf = Iovec.wsabuf(wsabuf);
+        sockaddr = Sockaddr.windows(SocketConstants.of(s, "the Windows shim"));
         afd = new AfdEvents(iocp);
         ctlAdd = iocp[10]; ctlMod = iocp[11]; ctlDel = iocp[12];
     }

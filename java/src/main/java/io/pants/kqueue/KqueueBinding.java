@@ -3,7 +3,13 @@ package io.pants.kqueue;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.pants.posix.DatagramConstants;
+import io.pants.posix.Iovec;
+import io.pants.posix.LibcSyscalls;
+import io.pants.posix.Shim;
+import io.pants.posix.ShimSyscalls;
 import io.pants.posix.SocketConstants;
+import io.pants.posix.Syscalls;
 
 /**
  * How this process reaches kqueue, decided once: which library provides kqueue() and kevent()
@@ -67,9 +73,9 @@ final class KqueueBinding {
                     + "=/path/to/libkqueue.so (or " + ENVIRONMENT + ")");
         }
         if (Native.POINTER_SIZE != 8) throw new IllegalStateException("the kqueue backend needs a 64-bit JVM");
-        String shimNote = Shim.loadFailure();
+        String shimNote = KqueueShim.loadFailure();
         if (shimNote == null) {
-            int r = Shim.pants_kqueue_bind(library);
+            int r = KqueueShim.pants_kqueue_bind(library);
             if (r == 0) {
                 KqueueLibrary.useDrainHookOf(library);
                 return new KqueueBinding(fromShim(table), true, library, null);
@@ -77,7 +83,7 @@ final class KqueueBinding {
             shimNote = "the shim could not bind kqueue() and kevent() from " + (library != null ? library : "the C library")
                     + " (errno " + -r + ")";
         }
-        String libcFailure = Libc.loadFailure();
+        String libcFailure = LibcSyscalls.loadFailure();
         if (libcFailure != null) throw new IllegalStateException("neither the shim (" + shimNote + ") nor the C library (" + libcFailure + ") could be bound");
         String bindFailure = KqueueLibrary.bind(library, table.keventSymbol);
         if (bindFailure != null) throw new IllegalStateException(bindFailure);
@@ -88,23 +94,20 @@ final class KqueueBinding {
     private static KqueuePlatform fromShim(KqueuePlatform table) {
         try (Memory m = new Memory(4 * 64)) {
             long a = Pointer.nativeValue(m);
-            int n = Shim.pants_socket_constants(a, 64);
-            SocketConstants socket = SocketConstants.of(m.getIntArray(0, n), "the shim");
-            n = Shim.pants_kqueue_layout(a, 64);
+            int n = KqueueShim.pants_kqueue_layout(a, 64);
             int[] layout = m.getIntArray(0, Math.max(n, 0));
-            n = Shim.pants_kqueue_constants(a, 64);
+            n = KqueueShim.pants_kqueue_constants(a, 64);
             int[] constants = m.getIntArray(0, Math.max(n, 0));
-            n = Shim.pants_datagram_constants(a, 64);
-            int[] datagram = m.getIntArray(0, Math.max(n, 0));
-            n = Shim.pants_msghdr_layout(a, 64);
-            int[] msghdr = m.getIntArray(0, Math.max(n, 0));
-            Shim.pants_iovec_layout(a, 3);
-            int[] iovec = m.getIntArray(0, 3);
-            return table.withShim(socket, KeventLayout.fromShim(layout, constants), DatagramConstants.fromShim(datagram, msghdr), iovec);
+            return table.withShim(SocketConstants.fromShim(), KeventLayout.fromShim(layout, constants), DatagramConstants.fromShim(),
+                    Iovec.fromShim());
         }
     }
 
-    Syscalls syscalls() { return shim ? new ShimSyscalls(platform) : new LibcSyscalls(platform); }
+    /** The socket calls of this binding: the shim's, or the C library's that every kqueue system has. */
+    Syscalls syscalls() {
+        KqueuePlatform p = platform;
+        return shim ? new ShimSyscalls(p.datagram.sockDgram) : LibcSyscalls.portable(p.socket, p.datagram, p.oNonBlock, p.sendfile);
+    }
 
     /** Whether kqueue is a userspace emulation, which can't see a close() and must be told first. */
     boolean userspace() { return library != null; }

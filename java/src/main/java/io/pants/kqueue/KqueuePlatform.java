@@ -1,5 +1,8 @@
 package io.pants.kqueue;
 
+import io.pants.posix.DatagramConstants;
+import io.pants.posix.Iovec;
+import io.pants.posix.Sendfile;
 import io.pants.posix.Sockaddr;
 import io.pants.posix.SocketConstants;
 
@@ -19,18 +22,6 @@ import java.util.Locale;
  * and {@code size_t} as Java longs.
  */
 final class KqueuePlatform {
-    /** Which sendfile(2) the C library has, if any. */
-    enum Sendfile {
-        /** {@code ssize_t sendfile(int out, int in, off_t *offset, size_t count)} */
-        LINUX,
-        /** FreeBSD and DragonFly: {@code int sendfile(int fd, int s, off_t offset, size_t nbytes, struct sf_hdtr *, off_t *sbytes, int flags)} */
-        FREEBSD,
-        /** macOS: {@code int sendfile(int fd, int s, off_t offset, off_t *len, struct sf_hdtr *, int flags)} */
-        DARWIN,
-        /** NetBSD, OpenBSD: none; files are copied through memory. */
-        NONE
-    }
-
     final String os;
     final SocketConstants socket;
     final Sockaddr sockaddr;
@@ -42,10 +33,10 @@ final class KqueuePlatform {
      * and some (OpenBSD) take IP_MULTICAST_TTL and _LOOP only as one byte.
      */
     final boolean linuxMulticast;
-    /** struct iovec: size and field offsets (16/0/8 on every 64-bit system). */
-    final int iovecSize, iovecBaseOffset, iovecLenOffset;
+    /** struct iovec (16/0/8 on every 64-bit system). */
+    final Iovec iovec;
     final int oNonBlock;
-    final Sendfile sendfile;
+    final Sendfile.Kind sendfile;
     /** The name kevent() has in the C library (NetBSD renamed it when timespec grew). */
     final String keventSymbol;
     /** False on Linux, which has no kqueue of its own: a userspace library must be named. */
@@ -53,20 +44,15 @@ final class KqueuePlatform {
     /** Where the layouts came from, for descriptions: "the FreeBSD table", "the shim". */
     final String source;
 
-    /** fcntl's commands and flag: the same numbers on Linux and on the BSDs. */
-    static final int F_SETFD = 2, F_SETFL = 4, FD_CLOEXEC = 1;
-
     private KqueuePlatform(String os, SocketConstants socket, Sockaddr sockaddr, KeventLayout kevent, DatagramConstants datagram,
-                           int[] iovec, int oNonBlock, Sendfile sendfile, String keventSymbol, boolean hasKqueue, String source) {
+                           Iovec iovec, int oNonBlock, Sendfile.Kind sendfile, String keventSymbol, boolean hasKqueue, String source) {
         this.os = os;
         this.socket = socket;
         this.sockaddr = sockaddr;
         this.kevent = kevent;
         this.datagram = datagram;
         this.linuxMulticast = !sockaddr.hasLengthByte();
-        this.iovecSize = iovec[0];
-        this.iovecBaseOffset = iovec[1];
-        this.iovecLenOffset = iovec[2];
+        this.iovec = iovec;
         this.oNonBlock = oNonBlock;
         this.sendfile = sendfile;
         this.keventSymbol = keventSymbol;
@@ -74,7 +60,6 @@ final class KqueuePlatform {
         this.source = source;
     }
 
-    private static final int[] IOVEC_64 = {16, 0, 8};
     private static final int O_NONBLOCK_BSD = 0x4, O_NONBLOCK_LINUX = 0x800;
 
     /**
@@ -85,41 +70,41 @@ final class KqueuePlatform {
         String os = osName.toLowerCase(Locale.ROOT);
         if (os.startsWith("linux")) {
             SocketConstants s = SocketConstants.linux();
-            return new KqueuePlatform(osName, s, Sockaddr.linux(s), KeventLayout.libkqueue(), DatagramConstants.linux(), IOVEC_64,
-                    O_NONBLOCK_LINUX, Sendfile.LINUX, "kevent", false, "the Linux table (libkqueue's layout)");
+            return new KqueuePlatform(osName, s, Sockaddr.linux(s), KeventLayout.libkqueue(), DatagramConstants.linux(), Iovec.LP64,
+                    O_NONBLOCK_LINUX, Sendfile.Kind.LINUX, "kevent", false, "the Linux table (libkqueue's layout)");
         }
         if (os.startsWith("mac") || os.startsWith("darwin")) {
             SocketConstants s = SocketConstants.macOs();
-            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.macOs(), DatagramConstants.bsd(), IOVEC_64,
-                    O_NONBLOCK_BSD, Sendfile.DARWIN, "kevent", true, "the macOS table");
+            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.macOs(), DatagramConstants.bsd(), Iovec.LP64,
+                    O_NONBLOCK_BSD, Sendfile.Kind.DARWIN, "kevent", true, "the macOS table");
         }
         if (os.startsWith("freebsd")) {
             int major = majorVersion(osVersion);
             SocketConstants s = SocketConstants.freeBsd();
-            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.freeBsd(major), DatagramConstants.bsd(), IOVEC_64,
-                    O_NONBLOCK_BSD, Sendfile.FREEBSD, "kevent", true, "the FreeBSD " + (major >= 12 ? "12+" : "11-") + " table");
+            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.freeBsd(major), DatagramConstants.bsd(), Iovec.LP64,
+                    O_NONBLOCK_BSD, Sendfile.Kind.FREEBSD, "kevent", true, "the FreeBSD " + (major >= 12 ? "12+" : "11-") + " table");
         }
         if (os.startsWith("netbsd")) {
             SocketConstants s = SocketConstants.netBsd();
-            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.netBsd(), DatagramConstants.bsd(), IOVEC_64,
-                    O_NONBLOCK_BSD, Sendfile.NONE, "__kevent50", true, "the NetBSD table");
+            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.netBsd(), DatagramConstants.bsd(), Iovec.LP64,
+                    O_NONBLOCK_BSD, Sendfile.Kind.NONE, "__kevent50", true, "the NetBSD table");
         }
         if (os.startsWith("openbsd")) {
             SocketConstants s = SocketConstants.openBsd();
-            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.openBsd(), DatagramConstants.bsd(), IOVEC_64,
-                    O_NONBLOCK_BSD, Sendfile.NONE, "kevent", true, "the OpenBSD table");
+            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.openBsd(), DatagramConstants.bsd(), Iovec.LP64,
+                    O_NONBLOCK_BSD, Sendfile.Kind.NONE, "kevent", true, "the OpenBSD table");
         }
         if (os.startsWith("dragonfly")) {
             SocketConstants s = SocketConstants.dragonFly();
-            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.dragonFly(), DatagramConstants.bsd(), IOVEC_64,
-                    O_NONBLOCK_BSD, Sendfile.FREEBSD, "kevent", true, "the DragonFly table");
+            return new KqueuePlatform(osName, s, Sockaddr.bsd(s), KeventLayout.dragonFly(), DatagramConstants.bsd(), Iovec.LP64,
+                    O_NONBLOCK_BSD, Sendfile.Kind.FREEBSD, "kevent", true, "the DragonFly table");
         }
         throw new UnsupportedOperationException("kqueue is not known on " + osName
                 + " (it is the poller of macOS, FreeBSD, NetBSD, OpenBSD and DragonFly)");
     }
 
     /** The same system with the shim's answers, which come from its compiler, instead of the table's. */
-    KqueuePlatform withShim(SocketConstants socket, KeventLayout kevent, DatagramConstants datagram, int[] iovec) {
+    KqueuePlatform withShim(SocketConstants socket, KeventLayout kevent, DatagramConstants datagram, Iovec iovec) {
         Sockaddr codec = sockaddr.hasLengthByte() ? Sockaddr.bsd(socket) : Sockaddr.linux(socket);
         return new KqueuePlatform(os, socket, codec, kevent, datagram, iovec, oNonBlock, sendfile, keventSymbol, hasKqueue, "the shim");
     }

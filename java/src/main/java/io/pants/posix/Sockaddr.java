@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * memory, for one operating system's flavour of them. The layouts agree everywhere but in the
  * first two bytes and the size of sun_path:
  * <pre>
- *   Linux:       uint16 family                  sun_path[108]
+ *   Linux, Windows: uint16 family               sun_path[108]
  *   BSD, macOS:  uint8 len (sin_len), uint8 family   sun_path[104]
  * </pre>
  * after which come the port (big-endian) at 2, the IPv4 address at 4, or the IPv6 flow info at
@@ -40,6 +40,11 @@ public final class Sockaddr {
 
     /** Linux's addresses: a 16-bit family, a 108-byte Unix path. */
     public static Sockaddr linux(SocketConstants k) {
+        return new Sockaddr(k.afInet, k.afInet6, k.afUnix, false, 108);
+    }
+
+    /** Winsock's SOCKADDR_IN, SOCKADDR_IN6 and SOCKADDR_UN: Linux's layout, with Windows's family numbers (AF_INET6 is 23). */
+    public static Sockaddr windows(SocketConstants k) {
         return new Sockaddr(k.afInet, k.afInet6, k.afUnix, false, 108);
     }
 

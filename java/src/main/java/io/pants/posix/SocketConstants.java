@@ -1,5 +1,8 @@
 package io.pants.posix;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+
 /**
  * The socket API's constants and errno values a native backend needs, in the order the shim
  * exports them ({@code pants_socket_constants} in native/pants_socket.c): asked from the shim
@@ -61,6 +64,15 @@ public final class SocketConstants {
     /** The values in the shim's order, as {@code pants_socket_constants} wrote them. */
     public static SocketConstants of(int[] values, String source) {
         return new SocketConstants(values, source);
+    }
+
+    /** Asks the loaded shim, whose compiler knows them. */
+    public static SocketConstants fromShim() {
+        try (Memory m = new Memory(4 * 64)) {
+            int n = Shim.pants_socket_constants(Pointer.nativeValue(m), 64);
+            if (n < COUNT) throw new IllegalStateException("libpants exports " + n + " socket constants, expected " + COUNT);
+            return new SocketConstants(m.getIntArray(0, n), "the shim");
+        }
     }
 
     /** Linux's values (the same on every architecture Pants's libc bindings support). */

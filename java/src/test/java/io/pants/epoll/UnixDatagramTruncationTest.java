@@ -8,6 +8,12 @@ import io.pants.DatagramTruncatedException;
 import io.pants.LoopThread;
 import io.pants.NoDescriptorLeaks;
 import io.pants.RecordingDatagram;
+import io.pants.posix.DatagramConstants;
+import io.pants.posix.Errors;
+import io.pants.posix.LibcSyscalls;
+import io.pants.posix.Sockaddr;
+import io.pants.posix.SocketConstants;
+import io.pants.posix.Syscalls;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -59,13 +65,14 @@ class UnixDatagramTruncationTest {
 
     /** Sends datagrams of the given sizes from an unbound Unix domain socket. */
     private static void sendThroughLibc(UnixDomainSocketAddress to, int... sizes) throws IOException {
-        NativeConstants k = NativeConstants.linuxGeneric();
-        LibcSyscalls sys = new LibcSyscalls(k);
+        SocketConstants k = SocketConstants.linux();
+        DatagramConstants d = DatagramConstants.linux();
+        LibcSyscalls sys = LibcSyscalls.linux(k, d);
         int fd = sys.datagramSocket(k.afUnix);
         if (fd < 0) throw Errors.exception(fd, "socket", sys, k);
         try (Memory address = new Memory(128); Memory data = new Memory(128 * 1024)) {
-            check(sys.setIntOption(fd, k.solSocket, DatagramConstants.linuxGeneric().soSndBuf, 256 * 1024), "SO_SNDBUF", sys, k);
-            int len = k.sockaddr.encode(address.getByteBuffer(0, 128).order(ByteOrder.nativeOrder()), to, k.afUnix);
+            check(sys.setIntOption(fd, k.solSocket, d.soSndBuf, 256 * 1024), "SO_SNDBUF", sys, k);
+            int len = Sockaddr.linux(k).encode(address.getByteBuffer(0, 128).order(ByteOrder.nativeOrder()), to, k.afUnix);
             check(sys.connect(fd, Pointer.nativeValue(address), len), "connect", sys, k);
             data.setMemory(0, data.size(), (byte) 7);
             for (int size : sizes) {
@@ -77,7 +84,7 @@ class UnixDatagramTruncationTest {
         }
     }
 
-    private static void check(int r, String what, Syscalls sys, NativeConstants k) throws IOException {
+    private static void check(int r, String what, Syscalls sys, SocketConstants k) throws IOException {
         if (r < 0) throw Errors.exception(r, what, sys, k);
     }
 }

@@ -2,6 +2,8 @@ package io.pants.kqueue;
 
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
+import io.pants.posix.DatagramConstants;
+import io.pants.posix.Sendfile;
 import io.pants.posix.SocketConstants;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +60,7 @@ class KqueuePlatformTest {
         assertEquals(-2, p.kevent.evfiltWrite);
         assertEquals(-10, p.kevent.evfiltUser);
         assertBsdFlags(p.kevent);
-        assertEquals(KqueuePlatform.Sendfile.DARWIN, p.sendfile);
+        assertEquals(Sendfile.Kind.DARWIN, p.sendfile);
         assertEquals("kevent", p.keventSymbol);
         assertTrue(p.hasKqueue);
         assertTrue(p.sockaddr.hasLengthByte(), "BSD addresses start with sin_len");
@@ -82,7 +84,7 @@ class KqueuePlatformTest {
         assertEquals(-1, p.kevent.evfiltRead);
         assertEquals(-2, p.kevent.evfiltWrite);
         assertBsdFlags(p.kevent);
-        assertEquals(KqueuePlatform.Sendfile.FREEBSD, p.sendfile);
+        assertEquals(Sendfile.Kind.FREEBSD, p.sendfile);
         assertEquals(28, p.socket.afInet6);
         assertEquals(92, p.socket.eProto);
     }
@@ -98,7 +100,7 @@ class KqueuePlatformTest {
             assertBsdFlags(p.kevent);
             // plain "kevent" is the pre-5.0 compatibility entry point with a 32-bit time_t
             assertEquals("__kevent50", p.keventSymbol);
-            assertEquals(KqueuePlatform.Sendfile.NONE, p.sendfile);
+            assertEquals(Sendfile.Kind.NONE, p.sendfile);
             assertEquals(24, p.socket.afInet6);
             assertEquals(96, p.socket.eProto);
         }
@@ -109,12 +111,12 @@ class KqueuePlatformTest {
         KqueuePlatform o = KqueuePlatform.forOs("OpenBSD", "7.5");
         assertLayout(o.kevent, 32, 8, 2, 10, 2, 12, 16, 24);
         assertEquals(-10, o.kevent.evfiltUser);
-        assertEquals(KqueuePlatform.Sendfile.NONE, o.sendfile);
+        assertEquals(Sendfile.Kind.NONE, o.sendfile);
         assertEquals(24, o.socket.afInet6);
         KqueuePlatform d = KqueuePlatform.forOs("DragonFly", "6.4-RELEASE");
         assertLayout(d.kevent, 32, 8, 2, 10, 2, 12, 16, 24);
         assertEquals(-9, d.kevent.evfiltUser);
-        assertEquals(KqueuePlatform.Sendfile.FREEBSD, d.sendfile);
+        assertEquals(Sendfile.Kind.FREEBSD, d.sendfile);
     }
 
     @Test
@@ -129,7 +131,7 @@ class KqueuePlatformTest {
         assertEquals(10, p.socket.afInet6);
         assertEquals(11, p.socket.eAgain);
         assertEquals(0x800, p.oNonBlock);
-        assertEquals(KqueuePlatform.Sendfile.LINUX, p.sendfile);
+        assertEquals(Sendfile.Kind.LINUX, p.sendfile);
     }
 
     @Test
@@ -243,7 +245,7 @@ class KqueuePlatformTest {
             int n = lib.getFunction("pants_datagram_constants").invokeInt(new Object[] {m, 64});
             int[] constants = m.getIntArray(0, n);
             n = lib.getFunction("pants_msghdr_layout").invokeInt(new Object[] {m, 64});
-            DatagramConstants shim = DatagramConstants.fromShim(constants, m.getIntArray(0, n));
+            DatagramConstants shim = DatagramConstants.of(constants, m.getIntArray(0, n));
             DatagramConstants table = KqueuePlatform.forOs(System.getProperty("os.name"), System.getProperty("os.version")).datagram;
             assertArrayEquals(table.constants(), shim.constants(), "option numbers, flags and errno values");
             int[] t = table.layout(), sh = shim.layout();

@@ -3,6 +3,7 @@ package io.pants.kqueue;
 import com.sun.jna.NativeLibrary;
 import io.pants.NoDescriptorLeaks;
 import io.pants.Pollers;
+import io.pants.posix.PosixSocket;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,20 +112,20 @@ class KqueuePollerTest {
     /** A poller, a loopback listener on it, and connections accepted from JDK clients; all closed at the end. */
     final class Connections implements AutoCloseable {
         final KqueuePoller poller;
-        final KqueueSocket listener;
+        final PosixSocket listener;
         final List<Socket> clients = new ArrayList<>();
-        final List<KqueueSocket> accepted = new ArrayList<>();
+        final List<PosixSocket> accepted = new ArrayList<>();
 
         Connections(KqueuePoller poller, int n) throws Exception {
             this.poller = poller;
-            this.listener = (KqueueSocket) poller.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+            this.listener = (PosixSocket) poller.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             poller.register(listener, 0, READ, false);
             poller.wait(0, new Events()); // the listener's EV_ADD goes out now, not with a test's turn
             for (int i = 0; i < n; i++) more();
         }
 
         /** One more connection; its accepted socket is the last of {@link #accepted}, not registered yet. */
-        KqueueSocket more() throws Exception {
+        PosixSocket more() throws Exception {
             connectClient();
             return acceptPending();
         }
@@ -138,13 +139,13 @@ class KqueuePollerTest {
             return c;
         }
 
-        KqueueSocket acceptPending() throws IOException {
+        PosixSocket acceptPending() throws IOException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
             while (true) {
                 PollerSocket s = listener.accept();
                 if (s != null) {
-                    accepted.add((KqueueSocket) s);
-                    return (KqueueSocket) s;
+                    accepted.add((PosixSocket) s);
+                    return (PosixSocket) s;
                 }
                 if (System.nanoTime() > deadline) fail("the listener did not accept connection " + clients.size() + " within " + WAIT_MS + " ms");
                 poller.wait(TURN_NANOS, new Events());
@@ -153,7 +154,7 @@ class KqueuePollerTest {
 
         @Override
         public void close() throws IOException {
-            for (KqueueSocket s : accepted) s.close();
+            for (PosixSocket s : accepted) s.close();
             listener.close();
             for (Socket c : clients) c.close();
             poller.close();
@@ -253,7 +254,7 @@ class KqueuePollerTest {
         byte[] sent = pattern(48 * 1024); // within any loopback receive window: all of it arrives before the FIN
         try (Connections c = new Connections(new KqueuePoller(binding, "kqueue"), 1)) {
             KqueuePoller poller = c.poller;
-            KqueueSocket server = c.accepted.get(0);
+            PosixSocket server = c.accepted.get(0);
             poller.register(server, 1, READ, false);
             Socket client = c.clients.get(0);
             client.getOutputStream().write(sent);
@@ -286,14 +287,14 @@ class KqueuePollerTest {
         byte[] sent = pattern(8 * 1024);
         SocketAddress path = UnixDomainSocketAddress.of(tmp.resolve("eof.sock"));
         KqueuePoller poller = new KqueuePoller(binding, "kqueue");
-        KqueueSocket listener = (KqueueSocket) poller.listen(path, 8);
-        KqueueSocket server = null;
+        PosixSocket listener = (PosixSocket) poller.listen(path, 8);
+        PosixSocket server = null;
         try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             client.connect(path);
             poller.register(listener, 0, READ, false);
             Events events = new Events();
             waitFor(poller, events, 0, READ);
-            server = (KqueueSocket) listener.accept();
+            server = (PosixSocket) listener.accept();
             assertTrue(server != null, "the connection is pending");
             client.write(ByteBuffer.wrap(sent));
             client.shutdownOutput();
@@ -374,9 +375,9 @@ class KqueuePollerTest {
             port = closed.getLocalPort();
         }
         try (KqueuePoller poller = new KqueuePoller(binding, "kqueue")) {
-            KqueueSocket s;
+            PosixSocket s;
             try {
-                s = (KqueueSocket) poller.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                s = (PosixSocket) poller.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             } catch (ConnectException refusedAtOnce) {
                 assumeTrue(false, "this system refused the connect in the call itself, before kqueue was involved");
                 return;
@@ -398,14 +399,14 @@ class KqueuePollerTest {
     void aDescriptorNumberReusedAfterACloseIsWatchedAfresh() throws Exception {
         try (Connections c = new Connections(new KqueuePoller(binding, "kqueue"), 1)) {
             KqueuePoller poller = c.poller;
-            KqueueSocket first = c.accepted.get(0);
+            PosixSocket first = c.accepted.get(0);
             poller.register(first, 1, READ | WRITE, true);
             Events events = new Events();
             waitFor(poller, events, 1, WRITE);
             int fd = first.fd;
             c.connectClient(); // its descriptor first, so that accepting takes the one the close frees
             first.close();
-            KqueueSocket second = c.acceptPending();
+            PosixSocket second = c.acceptPending();
             assumeTrue(second.fd == fd, "the next socket did not get descriptor " + fd + " again (" + second.fd + "): nothing to check");
             poller.register(second, 2, READ, true);
             c.clients.get(1).getOutputStream().write("again".getBytes());

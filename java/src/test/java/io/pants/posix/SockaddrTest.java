@@ -131,4 +131,24 @@ class SockaddrTest {
         assertEquals(SocketConstants.COUNT, linux.values().length);
         assertEquals(java.util.Arrays.toString(SocketConstants.linuxValues()), java.util.Arrays.toString(linux.values()));
     }
+
+    /** Winsock's SOCKADDR_IN6: Linux's layout (16-bit family, port, flow info, address, scope) with AF_INET6 = 23. */
+    @Test
+    void windowsIsLinuxsLayoutWithItsOwnFamilyNumbers() throws Exception {
+        int[] values = SocketConstants.linuxValues();
+        values[1] = 23; // AF_INET6 in ws2def.h
+        Sockaddr windows = Sockaddr.windows(SocketConstants.of(values, "a Windows table"));
+        Inet6Address ip = Inet6Address.getByAddress(null, InetAddress.getByName("fe80::1").getAddress(), 5);
+        InetSocketAddress a = new InetSocketAddress(ip, 8080);
+        assertEquals(23, windows.family(a));
+        ByteBuffer w = buffer(), linux = buffer();
+        assertEquals(28, windows.encode(w, a, 23));
+        assertEquals(28, LINUX.encode(linux, a, 10));
+        assertEquals(23, w.getShort(0), "sin6_family, 16 bits");
+        for (int i = 2; i < 28; i++) assertEquals(linux.get(i), w.get(i), "byte " + i + " as on Linux");
+        assertEquals(a, windows.decode(w, 28));
+        InetSocketAddress v4 = new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 53);
+        assertEquals(16, windows.encode(w, v4, 2));
+        assertEquals(v4, windows.decode(w, 16));
+    }
 }

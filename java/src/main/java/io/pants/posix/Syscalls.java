@@ -1,11 +1,12 @@
-package io.pants.kqueue;
+package io.pants.posix;
 
 /**
- * The system calls the kqueue backend makes outside its batched hot path, one implementation
- * per binding (the shim, or JNA straight to the C library and the kqueue library). Every
- * method returns -errno on failure, never throws.
+ * The POSIX socket calls the native backends make outside their batched hot paths, one
+ * implementation per binding: {@link ShimSyscalls} (the shim) and {@link LibcSyscalls} (JNA
+ * straight to the C library). Every method returns -errno on failure, never throws. The
+ * calls of each backend's own mechanism (epoll, kqueue) live in that backend.
  */
-interface Syscalls {
+public interface Syscalls {
     /** A non-blocking, close-on-exec stream socket. */
     int socket(int domain);
     /** A non-blocking, close-on-exec datagram socket. */
@@ -22,6 +23,7 @@ interface Syscalls {
     int connect(int fd, long addr, int len);
     int getsockname(int fd, long addr, long lenPtr);
     long read(int fd, long buf, long len);
+    /** A write that never raises SIGPIPE where the platform allows. */
     long write(int fd, long buf, long len);
     /**
      * Datagrams received into the array of {@link DatagramConstants}' entries at {@code msgs}
@@ -35,11 +37,5 @@ interface Syscalls {
     int openReadOnly(String path);
     /** Bytes sent from in at offset; -EAGAIN when the socket is full, 0 when the file ended. */
     long sendfile(int outFd, int inFd, long offset, long count);
-    /** A new close-on-exec kqueue. */
-    int kqueue();
-    /** Applies {@code n} changes (struct kevent) without collecting events: 0, or -errno of the first that failed. Safe from any thread. */
-    int submit(int kq, long changes, int n);
-    /** A non-blocking, close-on-exec pipe: read end and write end as two int32 at {@code fds}. */
-    int pipe(long fds);
     String strerror(int errno);
 }

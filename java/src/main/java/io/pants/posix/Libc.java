@@ -1,4 +1,4 @@
-package io.pants.kqueue;
+package io.pants.posix;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -6,12 +6,12 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 /**
- * The C library's socket calls, bound by JNA direct mapping: the kqueue backend's binding when
- * the shim (or its kqueue part) is not there. Only calls with the same signature on Linux and
- * on the BSDs: no accept4 or SOCK_NONBLOCK (macOS has neither), fcntl instead, so that the
- * code exercised against a userspace kqueue on Linux is the code BSD and macOS run. Failures
- * set errno, read with {@code Native.getLastError()}. Pointers and {@code size_t} are passed as
- * Java longs: 64-bit systems only.
+ * The C library's socket calls, bound by JNA direct mapping: the native backends' binding when
+ * the shim is not there. Only calls with the same signature on Linux and on the BSDs here;
+ * Linux's own (accept4, recvmmsg, sendmmsg) in {@link Linux}, bound on first use only, since
+ * a class whose natives are missing from the library can't be registered. Failures set errno,
+ * read with {@code Native.getLastError()}. Pointers and {@code size_t} are passed as Java
+ * longs: 64-bit systems only.
  */
 final class Libc {
     private static final String LOAD_FAILURE;
@@ -32,8 +32,7 @@ final class Libc {
             if (Native.POINTER_SIZE != 8) {
                 failure = "the libc binding needs a 64-bit JVM";
             } else {
-                NativeLibrary c = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
-                Native.register(Libc.class, c);
+                Native.register(Libc.class, c());
                 fcntl = Native.load(Platform.C_LIBRARY_NAME, Fcntl.class);
             }
         } catch (Throwable e) {
@@ -45,6 +44,9 @@ final class Libc {
 
     private Libc() {}
 
+    static NativeLibrary c() { return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME); }
+
+    /** Null when the C library is bound, otherwise why not. */
     static String loadFailure() { return LOAD_FAILURE; }
 
     static int fcntl(int fd, int cmd, int arg) { return FCNTL.fcntl(fd, cmd, arg); }
@@ -67,4 +69,13 @@ final class Libc {
     static native int open(String path, int flags);
     static native int pipe(long fds);
     static native long strerror(int errnum);
+
+    /** Linux's own calls, which save the flag calls and a crossing per datagram. */
+    static final class Linux {
+        static { Native.register(Linux.class, c()); }
+        private Linux() {}
+        static native int accept4(int fd, long addr, long lenPtr, int flags);
+        static native int recvmmsg(int fd, long msgs, int vlen, int flags, long timeout);
+        static native int sendmmsg(int fd, long msgs, int vlen, int flags);
+    }
 }

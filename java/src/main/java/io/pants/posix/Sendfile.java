@@ -1,4 +1,4 @@
-package io.pants.kqueue;
+package io.pants.posix;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -8,8 +8,20 @@ import com.sun.jna.Platform;
  * The C library's sendfile(2), whose signature differs between Linux, FreeBSD and macOS: one
  * small binding per signature, only the one of the running system is ever registered.
  */
-final class Sendfile {
+public final class Sendfile {
     private Sendfile() {}
+
+    /** Which sendfile(2) the C library has, if any. */
+    public enum Kind {
+        /** {@code ssize_t sendfile(int out, int in, off_t *offset, size_t count)} */
+        LINUX,
+        /** FreeBSD and DragonFly: {@code int sendfile(int fd, int s, off_t offset, size_t nbytes, struct sf_hdtr *, off_t *sbytes, int flags)} */
+        FREEBSD,
+        /** macOS: {@code int sendfile(int fd, int s, off_t offset, off_t *len, struct sf_hdtr *, int flags)} */
+        DARWIN,
+        /** NetBSD, OpenBSD: none; files are copied through memory. */
+        NONE
+    }
 
     private static NativeLibrary c() { return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME); }
 

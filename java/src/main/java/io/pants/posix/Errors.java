@@ -1,4 +1,4 @@
-package io.pants.epoll;
+package io.pants.posix;
 
 import io.pants.spi.DescriptorsExhaustedException;
 
@@ -8,10 +8,10 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 
 /** Turns -errno results into the exceptions Java networking code expects. */
-final class Errors {
+public final class Errors {
     private Errors() {}
 
-    static IOException exception(int negErrno, String what, Syscalls sys, NativeConstants k) {
+    public static IOException exception(int negErrno, String what, Syscalls sys, SocketConstants k) {
         int errno = -negErrno;
         String message = sys.strerror(errno) + " (errno " + errno + ", " + what + ")";
         if (errno == k.eConnRefused || errno == k.eTimedOut) return new ConnectException(message);

@@ -1,4 +1,4 @@
-package io.pants.epoll;
+package io.pants.posix;
 
 import com.sun.jna.Platform;
 import io.pants.Backends;
@@ -16,10 +16,10 @@ class DatagramConstantsTest {
     void theLibcBindingsAssumptionsMatchWhatTheShimWasCompiledWith() {
         assumeTrue(Platform.isLinux() && Platform.is64Bit(), "the libc binding is for 64-bit Linux");
         assumeTrue(Backends.shimWasBuilt() && Shim.loadFailure() == null, "the native shim is not built or not loaded: " + Shim.loadFailure());
-        DatagramConstants shim = DatagramConstants.fromShim(), libc = DatagramConstants.linuxGeneric();
+        DatagramConstants shim = DatagramConstants.fromShim(), libc = DatagramConstants.linux();
         assertArrayEquals(shim.constants(), libc.constants(),
-                "constants (order of DatagramConstants.LINUX_DATAGRAM)");
+                "constants (order of DatagramConstants.LINUX)");
         assertArrayEquals(shim.layout(), libc.layout(),
-                "mmsghdr/msghdr layout (order of DatagramConstants.LINUX_MSGHDR_LP64)");
+                "mmsghdr/msghdr layout (order of DatagramConstants.LINUX_MSGHDR)");
     }
 }

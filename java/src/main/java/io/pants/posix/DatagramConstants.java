@@ -1,31 +1,35 @@
-package io.pants.kqueue;
+package io.pants.posix;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 /**
- * What datagram sockets need on the kqueue systems: option names, flags, errno values, and the
- * layout of {@code struct msghdr} inside an {@code mmsghdr}-like array that Java fills. From the
- * shim's compiler where it is built (pants_datagram.c, whose order this follows), otherwise from
- * the tables here: Linux's 64-bit glibc for a userspace kqueue on Linux, and the values the BSDs
- * share (4.4BSD's option numbers in sys/socket.h, netinet/in.h and netinet6/in6.h).
+ * What datagram sockets need: option names, flags, errno values, and the layout of
+ * {@code struct msghdr} inside an {@code mmsghdr}-like array that Java fills. From the shim's
+ * compiler where it is loaded (pants_datagram.c, whose order this follows), otherwise from the
+ * tables here: Linux's 64-bit glibc, and the values the BSDs share (4.4BSD's option numbers in
+ * sys/socket.h, netinet/in.h and netinet6/in6.h). {@code DatagramConstantsTest} checks the
+ * Linux table against the shim wherever both exist.
  *
- * <p>Through JNA the backend receives and sends with recvmsg and sendmsg, one datagram per call,
- * over an array laid out here: each entry a msghdr then the datagram's length, which is what
- * recvmmsg's mmsghdr is on Linux and FreeBSD. The shim uses its own system's mmsghdr.
+ * <p>Without the shim, on a BSD, datagrams are received and sent with recvmsg and sendmsg, one
+ * per call, over an array laid out here: each entry a msghdr then the datagram's length, which
+ * is what recvmmsg's mmsghdr is on Linux and FreeBSD. The shim uses its own system's mmsghdr.
  */
-final class DatagramConstants {
-    final int sockDgram, soBroadcast, soRcvBuf, soSndBuf, soReusePort;
-    final int ipprotoIp, ipMulticastIf, ipMulticastTtl, ipMulticastLoop, ipAddMembership, ipDropMembership;
-    final int ipv6MulticastIf, ipv6MulticastHops, ipv6MulticastLoop, ipv6JoinGroup, ipv6LeaveGroup;
-    final int msgTrunc, msgDontWait;
-    final int eMsgSize, eAccess, eDestAddrReq, eIsConn, eNoEnt;
+public final class DatagramConstants {
+    public final int sockDgram, soBroadcast, soRcvBuf, soSndBuf, soReusePort;
+    public final int ipprotoIp, ipMulticastIf, ipMulticastTtl, ipMulticastLoop, ipAddMembership, ipDropMembership;
+    public final int ipv6MulticastIf, ipv6MulticastHops, ipv6MulticastLoop, ipv6JoinGroup, ipv6LeaveGroup;
+    public final int msgTrunc, msgDontWait;
+    public final int eMsgSize, eAccess, eDestAddrReq, eIsConn, eNoEnt;
 
     /** The mmsghdr-like entry: size, where its msghdr and its length are, and the length's width. */
-    final int mmsgSize, mmsgHdrOffset, mmsgLenOffset, mmsgLenSize;
+    public final int mmsgSize, mmsgHdrOffset, mmsgLenOffset, mmsgLenSize;
     /** struct msghdr: field offsets, and the widths of the fields whose type differs between C libraries. */
-    final int nameOffset, nameLenOffset, iovOffset, iovLenOffset, iovLenSize, controlOffset, controlLenOffset,
+    public final int nameOffset, nameLenOffset, iovOffset, iovLenOffset, iovLenSize, controlOffset, controlLenOffset,
             controlLenSize, flagsOffset;
 
     /** How many values pants_datagram_constants and pants_msghdr_layout export (this class reads no more). */
-    static final int CONSTANT_COUNT = 23, LAYOUT_COUNT = 13;
+    public static final int CONSTANT_COUNT = 23, LAYOUT_COUNT = 13;
 
     private static final int[] LINUX = {
         2, 6, 8, 7, 15, // SOCK_DGRAM, SO_BROADCAST, SO_RCVBUF, SO_SNDBUF, SO_REUSEPORT
@@ -66,22 +70,40 @@ final class DatagramConstants {
         controlOffset = m[i++]; controlLenOffset = m[i++]; controlLenSize = m[i++]; flagsOffset = m[i];
     }
 
-    /** What the shim's compiler says, in the order of pants_datagram_constants() and pants_msghdr_layout(). */
-    static DatagramConstants fromShim(int[] constants, int[] layout) { return new DatagramConstants(constants, layout); }
+    /** Values in the order of pants_datagram_constants() and pants_msghdr_layout(). */
+    public static DatagramConstants of(int[] constants, int[] layout) { return new DatagramConstants(constants, layout); }
 
-    static DatagramConstants linux() { return new DatagramConstants(LINUX, LINUX_MSGHDR); }
+    /** Asks the loaded shim. */
+    public static DatagramConstants fromShim() {
+        try (Memory m = new Memory(4 * 64)) {
+            long a = Pointer.nativeValue(m);
+            int n = Shim.pants_datagram_constants(a, 64);
+            check("datagram constants", n, CONSTANT_COUNT);
+            int[] c = m.getIntArray(0, n);
+            n = Shim.pants_msghdr_layout(a, 64);
+            check("msghdr layout values", n, LAYOUT_COUNT);
+            return new DatagramConstants(c, m.getIntArray(0, n));
+        }
+    }
+
+    private static void check(String what, int got, int expected) {
+        if (got < expected) throw new IllegalStateException("libpants exports " + got + " " + what + ", expected " + expected);
+    }
+
+    /** Linux's 64-bit glibc. */
+    public static DatagramConstants linux() { return new DatagramConstants(LINUX, LINUX_MSGHDR); }
 
     /** macOS, FreeBSD, NetBSD, OpenBSD and DragonFly agree on everything here. */
-    static DatagramConstants bsd() { return new DatagramConstants(BSD, BSD_MSGHDR); }
+    public static DatagramConstants bsd() { return new DatagramConstants(BSD, BSD_MSGHDR); }
 
     /** The values in export order, for comparing two sources. */
-    int[] constants() {
+    public int[] constants() {
         return new int[] {sockDgram, soBroadcast, soRcvBuf, soSndBuf, soReusePort, ipprotoIp, ipMulticastIf, ipMulticastTtl,
             ipMulticastLoop, ipAddMembership, ipDropMembership, ipv6MulticastIf, ipv6MulticastHops, ipv6MulticastLoop,
             ipv6JoinGroup, ipv6LeaveGroup, msgTrunc, msgDontWait, eMsgSize, eAccess, eDestAddrReq, eIsConn, eNoEnt};
     }
 
-    int[] layout() {
+    public int[] layout() {
         return new int[] {mmsgSize, mmsgHdrOffset, mmsgLenOffset, mmsgLenSize, nameOffset, nameLenOffset, iovOffset,
             iovLenOffset, iovLenSize, controlOffset, controlLenOffset, controlLenSize, flagsOffset};
     }

@@ -1,4 +1,4 @@
-package io.pants.epoll;
+package io.pants.posix;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -24,11 +24,18 @@ import java.nio.ByteOrder;
 import java.util.Map;
 
 /**
- * The datagram side of an {@link EpollPoller}, created with its first datagram socket. A
- * receive is one {@code recvmmsg} into 32 slots of 64 KiB (so that no IP datagram is ever
- * truncated); a send is one {@code sendmmsg} of up to 64 queued datagrams copied into a
- * staging area. The mmsghdr arrays are laid out once, with the layout the shim reports (or
- * the generic Linux one for libc); per call only lengths and addresses change.
+ * The datagram side of a native POSIX poller (epoll, kqueue), created by its {@link SocketIo}
+ * with its first datagram socket. A receive takes up to 32
+ * datagrams into slots of 64 KiB (so that no IP datagram is ever truncated), a send up to 64
+ * queued datagrams copied into a staging area: one crossing each through the shim (recvmmsg and
+ * sendmmsg, or the shim's loop of recvmsg and sendmsg where the system has no mmsg calls), a
+ * recvmmsg and sendmmsg through JNA on Linux, recvmsg or sendmsg per datagram elsewhere (see
+ * {@link LibcSyscalls}). The msghdr arrays are laid out once, with the
+ * layout of {@link DatagramConstants}; per call only lengths and addresses change.
+ *
+ * <p>What differs between the systems: the option numbers and msghdr (from the shim or the
+ * table), and IPv4 multicast, which Linux configures by interface index (struct ip_mreqn) and
+ * the BSDs by interface address (struct ip_mreq, struct in_addr).
  *
  * <p>Payload slots are allocated with malloc and never cleared: the kernel writes only the
  * bytes it receives, so the resident cost follows the datagrams' sizes, not the slots'.
@@ -43,10 +50,17 @@ final class DatagramIo implements AutoCloseable {
     private static final int NAME_SIZE = 128; // sockaddr_storage
     private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
 
-    private final EpollPoller poller;
+    private final SocketIo io;
     private final Syscalls sys;
-    private final NativeConstants k;
+    private final SocketConstants k;
     private final DatagramConstants d;
+    private final Iovec iov;
+    /**
+     * Linux joins IPv4 groups and picks the multicast interface with struct ip_mreqn (by
+     * interface index); the BSDs with struct ip_mreq and struct in_addr (by interface address),
+     * and some (OpenBSD) take IP_MULTICAST_TTL and _LOOP only as one byte.
+     */
+    private final boolean linuxMulticast;
 
     private final Memory receiveMsgs, receiveNames, receiveIovecs, receiveData;
     private final Memory sendMsgs, sendNames, sendIovecs, sendData, option;
@@ -65,18 +79,20 @@ final class DatagramIo implements AutoCloseable {
     private int lastTargetFamily, lastTargetLength;
     private final byte[] lastTargetName = new byte[NAME_SIZE];
 
-    DatagramIo(EpollPoller poller, Syscalls sys, NativeConstants k, DatagramConstants d) {
-        this.poller = poller;
-        this.sys = sys;
-        this.k = k;
-        this.d = d;
+    DatagramIo(SocketIo io) {
+        this.io = io;
+        this.sys = io.sys;
+        this.k = io.k;
+        this.d = io.datagramConstants;
+        this.iov = io.iovec;
+        this.linuxMulticast = !io.sockaddr.hasLengthByte();
         receiveMsgs = zeroed((long) RECEIVE_SLOTS * d.mmsgSize);
         receiveNames = new Memory((long) RECEIVE_SLOTS * NAME_SIZE);
-        receiveIovecs = zeroed((long) RECEIVE_SLOTS * k.iovecSize);
+        receiveIovecs = zeroed((long) RECEIVE_SLOTS * iov.size);
         receiveData = new Memory((long) RECEIVE_SLOTS * SLOT_SIZE);
         sendMsgs = zeroed((long) SEND_MAX * d.mmsgSize);
         sendNames = new Memory((long) SEND_MAX * NAME_SIZE);
-        sendIovecs = zeroed((long) SEND_MAX * k.iovecSize);
+        sendIovecs = zeroed((long) SEND_MAX * iov.size);
         sendData = new Memory(SEND_AREA);
         option = zeroed(64);
         receiveMsgsAddr = Pointer.nativeValue(receiveMsgs);
@@ -97,15 +113,15 @@ final class DatagramIo implements AutoCloseable {
         for (int i = 0; i < RECEIVE_SLOTS; i++) {
             int msg = i * d.mmsgSize + d.mmsgHdrOffset;
             putPointer(receiveMsgsView, msg + d.nameOffset, receiveNamesAddr + (long) i * NAME_SIZE);
-            putPointer(receiveMsgsView, msg + d.iovOffset, receiveIovecsAddr + (long) i * k.iovecSize);
+            putPointer(receiveMsgsView, msg + d.iovOffset, receiveIovecsAddr + (long) i * iov.size);
             putWord(receiveMsgsView, msg + d.iovLenOffset, d.iovLenSize, 1);
-            putPointer(receiveIovecsView, i * k.iovecSize + k.iovecBaseOffset, receiveDataAddr + (long) i * SLOT_SIZE);
-            receiveIovecsView.putLong(i * k.iovecSize + k.iovecLenOffset, SLOT_SIZE);
+            putPointer(receiveIovecsView, i * iov.size + iov.baseOffset, receiveDataAddr + (long) i * SLOT_SIZE);
+            receiveIovecsView.putLong(i * iov.size + iov.lenOffset, SLOT_SIZE);
             receiveNameViews[i] = slice(receiveNames, i * NAME_SIZE);
         }
         for (int i = 0; i < SEND_MAX; i++) {
             int msg = i * d.mmsgSize + d.mmsgHdrOffset;
-            putPointer(sendMsgsView, msg + d.iovOffset, sendIovecsAddr + (long) i * k.iovecSize);
+            putPointer(sendMsgsView, msg + d.iovOffset, sendIovecsAddr + (long) i * iov.size);
             putWord(sendMsgsView, msg + d.iovLenOffset, d.iovLenSize, 1);
             sendNameViews[i] = slice(sendNames, i * NAME_SIZE);
             sendNameAddrs[i] = sendNamesAddr + (long) i * NAME_SIZE;
@@ -142,22 +158,25 @@ final class DatagramIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- opening
 
-    EpollDatagram open(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+    PosixDatagram open(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
         boolean wildcard = bind instanceof InetSocketAddress isa && isa.getAddress() != null && isa.getAddress().isAnyLocalAddress();
         boolean unnamed = bind instanceof UnixDomainSocketAddress u && u.getPath().toString().isEmpty();
         if (bind instanceof InetSocketAddress isa && isa.isUnresolved()) {
             throw new IllegalArgumentException("resolve " + isa.getHostString() + " before binding to it");
         }
-        int family = wildcard ? k.afInet6 : k.sockaddr.family(bind);
+        int family = wildcard ? k.afInet6 : io.sockaddr.family(bind);
         int fd = sys.datagramSocket(family);
-        if (fd < 0 && wildcard) { // no IPv6 on this machine: plain IPv4
+        if (fd >= 0 && wildcard && sys.setIntOption(fd, k.ipprotoIpv6, k.ipv6V6Only, 0) < 0) {
+            sys.close(fd); // no dual-stack sockets (OpenBSD has none): plain IPv4
+            fd = -1;
+        }
+        if (fd < 0 && wildcard) { // no IPv6 on this machine, or no dual stack: plain IPv4
             family = k.afInet;
             fd = sys.datagramSocket(family);
         }
         if (fd < 0) throw Errors.exception(fd, "socket", sys, k);
-        EpollDatagram s = new EpollDatagram(poller, this, fd, family);
+        PosixDatagram s = new PosixDatagram(io, this, fd, family);
         try {
-            if (family == k.afInet6 && wildcard) check(sys.setIntOption(fd, k.ipprotoIpv6, k.ipv6V6Only, 0), "IPV6_V6ONLY");
             for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) setUnchecked(s, e.getKey(), e.getValue());
             if (!unnamed) {
                 int len = encode(scratch(), bind, family);
@@ -171,11 +190,11 @@ final class DatagramIo implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> void setUnchecked(EpollDatagram s, SocketOption<T> option, Object value) throws IOException {
+    private <T> void setUnchecked(PosixDatagram s, SocketOption<T> option, Object value) throws IOException {
         setOption(s, option, (T) value);
     }
 
-    void connect(EpollDatagram s, SocketAddress peer) throws IOException {
+    void connect(PosixDatagram s, SocketAddress peer) throws IOException {
         int len = encode(scratch(), peer, s.family);
         int r = sys.connect(s.fd, scratchAddress(), len);
         if (r < 0) throw error(r, "connect to " + peer);
@@ -183,18 +202,14 @@ final class DatagramIo implements AutoCloseable {
         s.local = null; // an unbound socket got its address now
     }
 
-    /** Addresses for bind and connect are encoded in the poller's scratch memory, as its own are. */
-    private ByteBuffer scratch() { return poller.scratchView(); }
+    /** Addresses for bind and connect are encoded in the socket I/O's scratch memory, as its own are. */
+    private ByteBuffer scratch() { return io.scratchView(); }
 
-    private long scratchAddress() { return poller.scratchAddress(); }
+    private long scratchAddress() { return io.scratchAddress(); }
 
     private int encode(ByteBuffer b, SocketAddress address, int family) throws IOException {
         checkFamily(address, family);
-        try {
-            return k.sockaddr.encode(b, address, family);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        return io.encode(b, address, family);
     }
 
     /** Sockaddr writes what it is given; an address the socket's family can't carry is refused here. */
@@ -214,14 +229,19 @@ final class DatagramIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- receiving
 
-    int receive(EpollDatagram s, DatagramSink sink, int max) throws IOException {
+    int receive(PosixDatagram s, DatagramSink sink, int max) throws IOException {
         int vlen = Math.min(max, RECEIVE_SLOTS);
         for (int i = 0; i < vlen; i++) {
             receiveMsgsView.putInt(i * d.mmsgSize + d.mmsgHdrOffset + d.nameLenOffset, NAME_SIZE); // the kernel overwrites it
         }
         // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small
         int n = sys.recvmmsg(s.fd, receiveMsgsAddr, vlen, d.msgDontWait | d.msgTrunc);
-        if (n == -k.eAgain || n == -k.eIntr) return 0;
+        if (n == -k.eAgain || n == -k.eIntr) {
+            // the error a userspace kqueue took from the socket to report it (see PosixSocket)
+            int taken = s.takeReportedError();
+            if (taken != 0) throw error(-taken, "receive on " + s);
+            return 0;
+        }
         if (n < 0) throw error(n, "receive on " + s);
         for (int i = 0; i < n; i++) {
             int msg = i * d.mmsgSize + d.mmsgHdrOffset;
@@ -239,12 +259,12 @@ final class DatagramIo implements AutoCloseable {
         return n;
     }
 
-    private SocketAddress sender(EpollDatagram s, int slot, int nameLength) {
+    private SocketAddress sender(PosixDatagram s, int slot, int nameLength) {
         if (nameLength <= 0) return s.family == k.afUnix ? UNNAMED : s.remote; // an unbound Unix peer has no name
         int len = Math.min(nameLength, NAME_SIZE);
         ByteBuffer name = receiveNameViews[slot];
         if (len == lastSenderNameLength && sameBytes(name, lastSenderName, len)) return lastSender;
-        SocketAddress a = k.sockaddr.decode(name, len);
+        SocketAddress a = io.sockaddr.decode(name, len);
         name.get(0, lastSenderName, 0, len);
         lastSenderNameLength = len;
         lastSender = a;
@@ -260,7 +280,7 @@ final class DatagramIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- sending
 
-    void send(EpollDatagram s, DatagramQueue q) {
+    void send(PosixDatagram s, DatagramQueue q) {
         boolean refusalReported = false;
         while (!q.isEmpty()) {
             int count = 0;
@@ -286,9 +306,9 @@ final class DatagramIo implements AutoCloseable {
                     sendMsgsView.putInt(msg + d.nameLenOffset, nameLength);
                 }
                 sendDataView.put(used, payload);
-                int iov = count * k.iovecSize;
-                putPointer(sendIovecsView, iov + k.iovecBaseOffset, sendDataAddr + used);
-                sendIovecsView.putLong(iov + k.iovecLenOffset, payload.length);
+                int vec = count * iov.size;
+                putPointer(sendIovecsView, vec + iov.baseOffset, sendDataAddr + used);
+                sendIovecsView.putLong(vec + iov.lenOffset, payload.length);
                 used += payload.length;
             }
             if (count == 0) { // the head can't be sent from this socket at all
@@ -314,7 +334,7 @@ final class DatagramIo implements AutoCloseable {
         }
     }
 
-    private int encodeTarget(EpollDatagram s, SocketAddress target, int slot) throws IOException {
+    private int encodeTarget(PosixDatagram s, SocketAddress target, int slot) throws IOException {
         ByteBuffer name = sendNameViews[slot];
         if (target == lastTarget && s.family == lastTargetFamily) {
             name.put(0, lastTargetName, 0, lastTargetLength);
@@ -330,7 +350,7 @@ final class DatagramIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- options
 
-    <T> void setOption(EpollDatagram s, SocketOption<T> option, T value) throws IOException {
+    <T> void setOption(PosixDatagram s, SocketOption<T> option, T value) throws IOException {
         if (option == StandardSocketOptions.SO_BROADCAST) {
             setInt(s, k.solSocket, d.soBroadcast, (Boolean) value ? 1 : 0, option);
         } else if (option == StandardSocketOptions.SO_RCVBUF) {
@@ -348,12 +368,12 @@ final class DatagramIo implements AutoCloseable {
         } else if (option == StandardSocketOptions.IP_MULTICAST_IF) {
             setMulticastInterface(s, (NetworkInterface) value);
         } else {
-            throw new UnsupportedOperationException("the " + poller.name() + " poller's datagram sockets don't support " + option);
+            throw new UnsupportedOperationException("the " + io.pollerName + " poller's datagram sockets don't support " + option);
         }
     }
 
     @SuppressWarnings("unchecked")
-    <T> T getOption(EpollDatagram s, SocketOption<T> option) throws IOException {
+    <T> T getOption(PosixDatagram s, SocketOption<T> option) throws IOException {
         Object value;
         if (option == StandardSocketOptions.SO_BROADCAST) value = getInt(s, k.solSocket, d.soBroadcast, option) != 0;
         else if (option == StandardSocketOptions.SO_RCVBUF) value = getInt(s, k.solSocket, d.soRcvBuf, option);
@@ -363,16 +383,16 @@ final class DatagramIo implements AutoCloseable {
         else if (option == StandardSocketOptions.IP_MULTICAST_TTL) value = getMulticast(s, d.ipMulticastTtl, d.ipv6MulticastHops, option);
         else if (option == StandardSocketOptions.IP_MULTICAST_LOOP) value = getMulticast(s, d.ipMulticastLoop, d.ipv6MulticastLoop, option) != 0;
         else if (option == StandardSocketOptions.IP_MULTICAST_IF) value = s.multicastInterface;
-        else throw new UnsupportedOperationException("the " + poller.name() + " poller's datagram sockets don't support " + option);
+        else throw new UnsupportedOperationException("the " + io.pollerName + " poller's datagram sockets don't support " + option);
         return (T) value;
     }
 
-    private void setInt(EpollDatagram s, int level, int name, int value, SocketOption<?> option) throws IOException {
+    private void setInt(PosixDatagram s, int level, int name, int value, SocketOption<?> option) throws IOException {
         int r = sys.setIntOption(s.fd, level, name, value);
         if (r < 0) throw error(r, "setsockopt " + option + " = " + value + " on " + s);
     }
 
-    private int getInt(EpollDatagram s, int level, int name, SocketOption<?> option) throws IOException {
+    private int getInt(PosixDatagram s, int level, int name, SocketOption<?> option) throws IOException {
         int r = sys.getIntOption(s.fd, level, name);
         if (r < 0) throw error(r, "getsockopt " + option + " on " + s);
         return r;
@@ -383,46 +403,70 @@ final class DatagramIo implements AutoCloseable {
      * so the IPv4 option is set too, where the kernel accepts it (Linux does, like the JDK's own
      * sockets rely on).
      */
-    private void setMulticast(EpollDatagram s, int ipv4Name, int ipv6Name, int value, SocketOption<?> option) throws IOException {
+    private void setMulticast(PosixDatagram s, int ipv4Name, int ipv6Name, int value, SocketOption<?> option) throws IOException {
         checkIp(s, option);
         if (s.family == k.afInet) {
-            setInt(s, d.ipprotoIp, ipv4Name, value, option);
+            int r = setIpv4Multicast(s, ipv4Name, value);
+            if (r < 0) throw error(r, "setsockopt " + option + " = " + value + " on " + s);
             return;
         }
         setInt(s, k.ipprotoIpv6, ipv6Name, value, option);
-        sys.setIntOption(s.fd, d.ipprotoIp, ipv4Name, value);
+        setIpv4Multicast(s, ipv4Name, value);
     }
 
-    private int getMulticast(EpollDatagram s, int ipv4Name, int ipv6Name, SocketOption<?> option) throws IOException {
+    /** IP_MULTICAST_TTL and _LOOP: an int on Linux, a byte on the BSDs (which all take one; OpenBSD nothing else). */
+    private int setIpv4Multicast(PosixDatagram s, int name, int value) {
+        if (linuxMulticast) return sys.setIntOption(s.fd, d.ipprotoIp, name, value);
+        optionView.put(0, (byte) value);
+        return sys.setOption(s.fd, d.ipprotoIp, name, optionAddr, 1);
+    }
+
+    /** Read as an int that starts zeroed: a system answering with one byte fills its low end (little-endian). */
+    private int getMulticast(PosixDatagram s, int ipv4Name, int ipv6Name, SocketOption<?> option) throws IOException {
         checkIp(s, option);
         return s.family == k.afInet ? getInt(s, d.ipprotoIp, ipv4Name, option) : getInt(s, k.ipprotoIpv6, ipv6Name, option);
     }
 
-    private void setMulticastInterface(EpollDatagram s, NetworkInterface ni) throws IOException {
+    private void setMulticastInterface(PosixDatagram s, NetworkInterface ni) throws IOException {
         checkIp(s, StandardSocketOptions.IP_MULTICAST_IF);
-        int index = ni.getIndex();
         if (s.family == k.afInet6) {
-            setInt(s, k.ipprotoIpv6, d.ipv6MulticastIf, index, StandardSocketOptions.IP_MULTICAST_IF);
+            setInt(s, k.ipprotoIpv6, d.ipv6MulticastIf, ni.getIndex(), StandardSocketOptions.IP_MULTICAST_IF);
         }
-        // struct ip_mreqn {in_addr multiaddr; in_addr address; int ifindex}: the interface by index
-        optionView.putInt(0, 0).putInt(4, 0).putInt(8, index);
-        int r = sys.setOption(s.fd, d.ipprotoIp, d.ipMulticastIf, optionAddr, 12);
+        int r;
+        if (linuxMulticast) {
+            // struct ip_mreqn {in_addr multiaddr; in_addr address; int ifindex}: the interface by index
+            optionView.putInt(0, 0).putInt(4, 0).putInt(8, ni.getIndex());
+            r = sys.setOption(s.fd, d.ipprotoIp, d.ipMulticastIf, optionAddr, 12);
+        } else {
+            // struct in_addr: the interface by its IPv4 address
+            byte[] address = ipv4AddressOf(ni);
+            if (address == null && s.family == k.afInet) throw new IOException(ni.getName() + " has no IPv4 address to send multicast from");
+            r = address == null ? 0 : sys.setOption(s.fd, d.ipprotoIp, d.ipMulticastIf, optionAddr(address), 4);
+        }
         if (r < 0 && s.family == k.afInet) throw error(r, "setsockopt IP_MULTICAST_IF " + ni.getName() + " on " + s);
         s.multicastInterface = ni;
     }
 
     /**
-     * Joins or leaves a group. The structs are the Linux ABI, the same on every architecture
-     * (like the sockaddrs of {@link io.pants.posix.Sockaddr}): ip_mreqn {group, local address, ifindex} and
-     * ipv6_mreq {group, ifindex}. An IPv4 group on a dual-stack socket goes through IPPROTO_IP.
+     * Joins or leaves a group. IPv4: on Linux struct ip_mreqn {group, local address, ifindex},
+     * on the BSDs struct ip_mreq {group, interface address}; IPv6 everywhere struct ipv6_mreq
+     * {group, ifindex}. An IPv4 group on a dual-stack socket goes through IPPROTO_IP.
      */
-    void membership(EpollDatagram s, InetAddress group, NetworkInterface ni, boolean join) throws IOException {
+    void membership(PosixDatagram s, InetAddress group, NetworkInterface ni, boolean join) throws IOException {
         checkIp(s, "multicast groups");
         String what = (join ? "join " : "leave ") + group.getHostAddress() + " on " + ni.getName();
         int r;
         if (group instanceof Inet4Address) {
-            optionView.put(0, group.getAddress()).putInt(4, 0).putInt(8, ni.getIndex());
-            r = sys.setOption(s.fd, d.ipprotoIp, join ? d.ipAddMembership : d.ipDropMembership, optionAddr, 12);
+            int option = join ? d.ipAddMembership : d.ipDropMembership;
+            if (linuxMulticast) {
+                optionView.put(0, group.getAddress()).putInt(4, 0).putInt(8, ni.getIndex());
+                r = sys.setOption(s.fd, d.ipprotoIp, option, optionAddr, 12);
+            } else {
+                byte[] address = ipv4AddressOf(ni);
+                optionView.put(0, group.getAddress()).putInt(4, 0); // INADDR_ANY: the kernel picks when it has no address
+                if (address != null) optionView.put(4, address);
+                r = sys.setOption(s.fd, d.ipprotoIp, option, optionAddr, 8);
+            }
         } else {
             if (s.family != k.afInet6) throw new IOException("an IPv4 datagram socket can't " + what);
             optionView.put(0, group.getAddress()).putInt(16, ni.getIndex());
@@ -431,12 +475,22 @@ final class DatagramIo implements AutoCloseable {
         if (r < 0) throw error(r, what);
     }
 
-    private void checkIp(EpollDatagram s, Object what) {
+    private static byte[] ipv4AddressOf(NetworkInterface ni) {
+        return ni.inetAddresses().filter(a -> a instanceof Inet4Address).map(InetAddress::getAddress).findFirst().orElse(null);
+    }
+
+    private long optionAddr(byte[] value) {
+        optionView.put(0, value);
+        return optionAddr;
+    }
+
+    private void checkIp(PosixDatagram s, Object what) {
         if (s.family == k.afUnix) throw new UnsupportedOperationException(what + " apply to IP datagram sockets, not to Unix domain ones");
     }
 
-    IOException takeError(EpollDatagram s) {
+    IOException takeError(PosixDatagram s) {
         int err = sys.getIntOption(s.fd, k.solSocket, k.soError);
+        if (err == 0) err = s.takeReportedError(); // a userspace kqueue may have taken it already
         if (err == 0) return null;
         return err < 0 ? error(err, "getsockopt(SO_ERROR) on " + s) : error(-err, "an earlier datagram from " + s);
     }
@@ -455,7 +509,7 @@ final class DatagramIo implements AutoCloseable {
     }
 
     private void check(int r, String what) throws IOException {
-        if (r < 0) throw Errors.exception(r, what, sys, k);
+        if (r < 0) throw io.exception(r, what);
     }
 
     @Override

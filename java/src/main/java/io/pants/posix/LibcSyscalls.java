@@ -1,37 +1,64 @@
-package io.pants.kqueue;
+package io.pants.posix;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import io.pants.posix.SocketConstants;
 
 /**
- * {@link Syscalls} through JNA: sockets from the C library ({@link Libc}), kqueue() and kevent()
- * from {@link KqueueLibrary}. Each failure costs a second look at errno, a new descriptor two
- * fcntl calls, and structs the shim would fill in C are filled here in scratch memory. Loop
- * thread only, except {@link #submit} and {@link #write}, which touch no scratch memory.
+ * {@link Syscalls} straight through the C library by JNA: each failure costs a second look at
+ * errno, and structs the shim would fill in C are filled here in scratch memory. Two flavours:
+ * <ul>
+ *   <li>{@link #linux}: Linux's own calls (SOCK_NONBLOCK, accept4, recvmmsg, sendmmsg), for
+ *       the epoll backend;</li>
+ *   <li>{@link #portable}: only calls every kqueue system has (fcntl for the descriptor flags,
+ *       recvmsg and sendmsg per datagram, the system's sendfile), used on Linux too under a
+ *       userspace kqueue, so that the code exercised there is the code BSD and macOS run.</li>
+ * </ul>
+ * Loop thread only, except {@link #write}, which touches no scratch memory.
  */
-final class LibcSyscalls implements Syscalls {
-    private final KqueuePlatform p;
+public final class LibcSyscalls implements Syscalls {
+    /** Linux flag values used by the Linux flavour only (the shim applies them in C). */
+    private static final int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000, O_RDONLY_CLOEXEC = 0x80000, MSG_NOSIGNAL = 0x4000;
+    /** fcntl's commands and flag: the same numbers on Linux and on the BSDs. */
+    private static final int F_SETFD = 2, F_SETFL = 4, FD_CLOEXEC = 1;
+
     private final SocketConstants k;
+    private final DatagramConstants d;
+    private final boolean linux;
+    /** O_NONBLOCK, for the portable flavour's fcntl. */
+    private final int oNonBlock;
+    private final Sendfile.Kind sendfile;
     private final Memory scratch = new Memory(64);
     private final long scratchAddr = Pointer.nativeValue(scratch);
-    /** The turn's timeout, a struct timespec (two 64-bit fields on every 64-bit system). */
-    private final Memory timespec = new Memory(16);
-    private final long timespecAddr = Pointer.nativeValue(timespec);
 
-    LibcSyscalls(KqueuePlatform p) {
-        this.p = p;
-        this.k = p.socket;
+    private LibcSyscalls(SocketConstants k, DatagramConstants d, boolean linux, int oNonBlock, Sendfile.Kind sendfile) {
+        this.k = k;
+        this.d = d;
+        this.linux = linux;
+        this.oNonBlock = oNonBlock;
+        this.sendfile = sendfile;
     }
+
+    /** Linux's calls with Linux's constants. */
+    public static LibcSyscalls linux(SocketConstants k, DatagramConstants d) {
+        return new LibcSyscalls(k, d, true, 0, Sendfile.Kind.LINUX);
+    }
+
+    /** The calls every kqueue system has: descriptor flags by fcntl with this O_NONBLOCK, and this sendfile. */
+    public static LibcSyscalls portable(SocketConstants k, DatagramConstants d, int oNonBlock, Sendfile.Kind sendfile) {
+        return new LibcSyscalls(k, d, false, oNonBlock, sendfile);
+    }
+
+    /** Null when the C library is bound, otherwise why not. */
+    public static String loadFailure() { return Libc.loadFailure(); }
 
     private static int check(int r) { return r < 0 ? -Native.getLastError() : r; }
     private static long check(long r) { return r < 0 ? -Native.getLastError() : r; }
 
     /** Makes a new descriptor non-blocking and close-on-exec, or closes it and says why not. */
-    private int configure(int fd) {
+    public int configure(int fd) {
         if (fd < 0) return fd;
-        if (Libc.fcntl(fd, KqueuePlatform.F_SETFL, p.oNonBlock) < 0 || Libc.fcntl(fd, KqueuePlatform.F_SETFD, KqueuePlatform.FD_CLOEXEC) < 0) {
+        if (Libc.fcntl(fd, F_SETFL, oNonBlock) < 0 || Libc.fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
             int e = Native.getLastError();
             Libc.close(fd);
             return -e;
@@ -39,8 +66,23 @@ final class LibcSyscalls implements Syscalls {
         return fd;
     }
 
-    @Override public int socket(int domain) { return configure(check(Libc.socket(domain, k.sockStream, 0))); }
-    @Override public int datagramSocket(int domain) { return configure(check(Libc.socket(domain, p.datagram.sockDgram, 0))); }
+    /** Makes a descriptor close-on-exec (not inherited by exec); errors ignored, as for a descriptor that works without. */
+    public void closeOnExec(int fd) {
+        if (fd >= 0) Libc.fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+
+    @Override
+    public int socket(int domain) {
+        return linux ? check(Libc.socket(domain, k.sockStream | SOCK_NONBLOCK | SOCK_CLOEXEC, 0))
+                : configure(check(Libc.socket(domain, k.sockStream, 0)));
+    }
+
+    @Override
+    public int datagramSocket(int domain) {
+        return linux ? check(Libc.socket(domain, d.sockDgram | SOCK_NONBLOCK | SOCK_CLOEXEC, 0))
+                : configure(check(Libc.socket(domain, d.sockDgram, 0)));
+    }
+
     @Override public int setOption(int fd, int level, int name, long value, int len) { return check(Libc.setsockopt(fd, level, name, value, len)); }
 
     @Override
@@ -59,18 +101,29 @@ final class LibcSyscalls implements Syscalls {
 
     @Override public int bind(int fd, long addr, int len) { return check(Libc.bind(fd, addr, len)); }
     @Override public int listen(int fd, int backlog) { return check(Libc.listen(fd, backlog)); }
-    @Override public int accept(int fd, long addr, long lenPtr) { return configure(check(Libc.accept(fd, addr, lenPtr))); }
+
+    @Override
+    public int accept(int fd, long addr, long lenPtr) {
+        return linux ? check(Libc.Linux.accept4(fd, addr, lenPtr, SOCK_NONBLOCK | SOCK_CLOEXEC))
+                : configure(check(Libc.accept(fd, addr, lenPtr)));
+    }
+
     @Override public int connect(int fd, long addr, int len) { return check(Libc.connect(fd, addr, len)); }
     @Override public int getsockname(int fd, long addr, long lenPtr) { return check(Libc.getsockname(fd, addr, lenPtr)); }
     @Override public long read(int fd, long buf, long len) { return check(Libc.read(fd, buf, len)); }
     @Override public long write(int fd, long buf, long len) { return check(Libc.write(fd, buf, len)); } // the JVM ignores SIGPIPE
 
-    long writev(int fd, long iov, int count) { return check(Libc.writev(fd, iov, count)); }
+    /** Gathering write of {@code count} iovecs at {@code iov}; -errno on failure. */
+    public long writev(int fd, long iov, int count) { return check(Libc.writev(fd, iov, count)); }
 
-    /** recvmsg per datagram, writing each length after its msghdr as recvmmsg would: one crossing each. */
+    /** Linux: recvmmsg. Elsewhere recvmsg per datagram, writing each length after its msghdr as recvmmsg would: one crossing each. */
     @Override
     public int recvmmsg(int fd, long msgs, int vlen, int flags) {
-        DatagramConstants d = p.datagram;
+        if (linux) {
+            int r;
+            do { r = check(Libc.Linux.recvmmsg(fd, msgs, vlen, flags, 0)); } while (r == -k.eIntr);
+            return r;
+        }
         for (int i = 0; i < vlen; i++) {
             long entry = msgs + (long) i * d.mmsgSize;
             long r = Libc.recvmsg(fd, entry + d.mmsgHdrOffset, flags);
@@ -87,10 +140,14 @@ final class LibcSyscalls implements Syscalls {
         return vlen;
     }
 
-    /** sendmsg per datagram, as {@link #recvmmsg}. */
+    /** Linux: sendmmsg. Elsewhere sendmsg per datagram, as {@link #recvmmsg}. */
     @Override
     public int sendmmsg(int fd, long msgs, int vlen, int flags) {
-        DatagramConstants d = p.datagram;
+        if (linux) {
+            int r;
+            do { r = check(Libc.Linux.sendmmsg(fd, msgs, vlen, flags | MSG_NOSIGNAL)); } while (r == -k.eIntr);
+            return r;
+        }
         for (int i = 0; i < vlen; i++) {
             long entry = msgs + (long) i * d.mmsgSize;
             long r = Libc.sendmsg(fd, entry + d.mmsgHdrOffset, flags); // the JVM ignores SIGPIPE
@@ -118,8 +175,9 @@ final class LibcSyscalls implements Syscalls {
 
     @Override
     public int openReadOnly(String path) {
+        if (linux) return check(Libc.open(path, O_RDONLY_CLOEXEC));
         int fd = check(Libc.open(path, 0 /* O_RDONLY everywhere */));
-        if (fd < 0 || Libc.fcntl(fd, KqueuePlatform.F_SETFD, KqueuePlatform.FD_CLOEXEC) >= 0) return fd;
+        if (fd < 0 || Libc.fcntl(fd, F_SETFD, FD_CLOEXEC) >= 0) return fd;
         int e = Native.getLastError();
         Libc.close(fd);
         return -e;
@@ -127,7 +185,7 @@ final class LibcSyscalls implements Syscalls {
 
     @Override
     public long sendfile(int outFd, int inFd, long offset, long count) {
-        switch (p.sendfile) {
+        switch (sendfile) {
             case LINUX: {
                 scratch.setLong(16, offset);
                 return check(Sendfile.Linux.sendfile(outFd, inFd, scratchAddr + 16, count));
@@ -148,38 +206,11 @@ final class LibcSyscalls implements Syscalls {
                 return r < 0 && sent == 0 ? -errno : sent;
             }
             default:
-                throw new UnsupportedOperationException("no sendfile on " + p.os);
+                throw new UnsupportedOperationException("no sendfile on this system");
         }
     }
 
-    @Override
-    public int kqueue() {
-        int kq = check(KqueueLibrary.kqueue());
-        if (kq >= 0) Libc.fcntl(kq, KqueuePlatform.F_SETFD, KqueuePlatform.FD_CLOEXEC); // not inherited by fork, but by exec
-        return kq;
-    }
-
-    @Override
-    public int submit(int kq, long changes, int n) {
-        int r;
-        do {
-            r = check(KqueueLibrary.kevent(kq, changes, n, 0, 0, 0));
-        } while (r == -k.eIntr);
-        return Math.min(r, 0);
-    }
-
-    /** The turn's kevent: changes, then up to {@code nevents} events, waiting up to timeoutNanos (negative: no limit). */
-    int kevent(int kq, long changes, int nchanges, long events, int nevents, long timeoutNanos) {
-        long ts = 0;
-        if (timeoutNanos >= 0) {
-            timespec.setLong(0, timeoutNanos / 1_000_000_000L);
-            timespec.setLong(8, timeoutNanos % 1_000_000_000L);
-            ts = timespecAddr;
-        }
-        return check(KqueueLibrary.kevent(kq, changes, nchanges, events, nevents, ts));
-    }
-
-    @Override
+    /** A non-blocking, close-on-exec pipe: read end and write end as two int32 at {@code fds}. */
     public int pipe(long fds) {
         int r = check(Libc.pipe(fds));
         if (r < 0) return r;

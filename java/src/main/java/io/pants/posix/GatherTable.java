@@ -1,0 +1,110 @@
+package io.pants.posix;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.pants.spi.Chunk;
+import io.pants.spi.OutboundQueue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The table a loop turn's gathering writes are described in, in native memory allocated once:
+ * per socket an entry of three int64 (the descriptor or handle; first iovec and count; the
+ * result, bytes written or -errno, 0 for would-block), and the iovecs (or WSABUFs) pointing
+ * into the queues' chunks. The layout the shim's {@code pants_flush} and
+ * {@code pants_ws_flush} take; a binding without a batched call reads it entry by entry. Shared
+ * by {@link BatchWriter} and the iocp backend, which differ in the call that runs the table.
+ */
+public final class GatherTable implements AutoCloseable {
+    private static final int MAX_ENTRIES = 256;
+    /** Chunks written per socket and turn, at most: the rest waits for the next turn. */
+    private static final int IOV_PER_SOCKET = 64;
+    private static final int MAX_IOVECS = 1024;
+
+    private final Iovec iov;
+    private final Memory entries, iovecs;
+    private final long entriesAddr, iovecsAddr;
+    private final ByteBuffer entriesView, iovecsView;
+    private final Chunk[] gathered = new Chunk[IOV_PER_SOCKET];
+    private final int[] owner = new int[MAX_ENTRIES];
+    private int count, iovCount;
+
+    public GatherTable(Iovec iov) {
+        this.iov = iov;
+        entries = new Memory(MAX_ENTRIES * 24L);
+        iovecs = new Memory((long) MAX_IOVECS * iov.size);
+        entriesAddr = Pointer.nativeValue(entries);
+        iovecsAddr = Pointer.nativeValue(iovecs);
+        entriesView = entries.getByteBuffer(0, entries.size()).order(ByteOrder.nativeOrder());
+        iovecsView = iovecs.getByteBuffer(0, iovecs.size()).order(ByteOrder.nativeOrder());
+    }
+
+    /** Whether another socket's entry may not fit: run the table and {@link #clear} it first. */
+    public boolean isFull() { return count == MAX_ENTRIES || iovCount + IOV_PER_SOCKET > MAX_IOVECS; }
+
+    /** Adds an entry for {@code descriptor} with the chunks at the head of {@code q}, for the batch's entry {@code batchIndex}. */
+    public void add(long descriptor, OutboundQueue q, int batchIndex) {
+        int n = q.gather(gathered, IOV_PER_SOCKET);
+        int first = iovCount;
+        for (int j = 0; j < n; j++) {
+            Chunk c = gathered[j];
+            gathered[j] = null;
+            int base = iovCount * iov.size;
+            iovecsView.putLong(base + iov.baseOffset, chunkAddress(c) + c.readIndex());
+            if (iov.lenSize == 8) iovecsView.putLong(base + iov.lenOffset, c.readable());
+            else iovecsView.putInt(base + iov.lenOffset, c.readable());
+            iovCount++;
+        }
+        int e = count * 24;
+        entriesView.putLong(e, descriptor);
+        entriesView.putLong(e + 8, ((long) first << 32) | n);
+        entriesView.putLong(e + 16, 0);
+        owner[count++] = batchIndex;
+    }
+
+    private static long chunkAddress(Chunk c) {
+        long a = c.nativeAddress();
+        if (a == 0) {
+            a = Pointer.nativeValue(Native.getDirectBufferPointer(c.buffer()));
+            c.nativeAddress(a);
+        }
+        return a;
+    }
+
+    /** Entries in the table. */
+    public int size() { return count; }
+
+    public long entriesAddress() { return entriesAddr; }
+
+    public long iovecsAddress() { return iovecsAddr; }
+
+    /** Entry {@code e}'s descriptor. */
+    public long descriptor(int e) { return entriesView.getLong(e * 24); }
+
+    /** The address of entry {@code e}'s first iovec. */
+    public long iovecsOf(int e) { return iovecsAddr + (entriesView.getLong(e * 24 + 8) >>> 32) * iov.size; }
+
+    /** How many iovecs entry {@code e} has. */
+    public int iovecCount(int e) { return (int) entriesView.getLong(e * 24 + 8); }
+
+    /** Entry {@code e}'s result: bytes written, 0 for none, or -errno. */
+    public long result(int e) { return entriesView.getLong(e * 24 + 16); }
+
+    public void result(int e, long r) { entriesView.putLong(e * 24 + 16, r); }
+
+    /** The batch's index of entry {@code e}. */
+    public int batchIndex(int e) { return owner[e]; }
+
+    public void clear() {
+        count = 0;
+        iovCount = 0;
+    }
+
+    @Override
+    public void close() {
+        entries.close();
+        iovecs.close();
+    }
+}

@@ -1,0 +1,89 @@
+package io.pants.posix;
+
+import io.pants.spi.PollerSocket;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A socket descriptor of a native POSIX poller (epoll, kqueue): its calls go to the poller's
+ * {@link SocketIo}; the registration fields belong to the poller, which alone reads and
+ * writes them. Datagram sockets are the subclass {@link PosixDatagram}.
+ */
+public class PosixSocket extends PollerSocket {
+    final SocketIo io;
+    public final int fd;
+    public final int family;
+    /** The engine's token, as registered. */
+    public int token;
+    /** PANTS_MODE_* (pants.h) of the registration; with kqueue, of the read filter's (the write filter's is always plain). */
+    public int mode;
+    /** Interest wanted by the engine, and what the kernel has (see {@link SocketIo}'s {@code kernelBeforeRegistration}). */
+    public int wanted, kernel;
+    /** In its poller's {@link ChangeQueue}. */
+    boolean changeQueued;
+    boolean closed;
+    /**
+     * The socket error a kqueue EV_EOF event carried in fflags, or 0; never set under epoll. A
+     * userspace kqueue on Linux (libkqueue) learns it with getsockopt(SO_ERROR), which clears
+     * it, so a later finishConnect(), read or receive would no longer see it: kept here for them.
+     */
+    public int reportedError;
+    /** sendfile refused this socket (macOS does for Unix sockets, say): its files are copied instead. */
+    boolean noSendfile;
+    SocketAddress local, remote;
+
+    PosixSocket(SocketIo io, int fd, int family, SocketAddress remote) {
+        this.io = io;
+        this.fd = fd;
+        this.family = family;
+        this.remote = remote;
+        this.kernel = io.kernelBeforeRegistration;
+    }
+
+    /** The error kept from an EV_EOF event, once (0 when none): it is reported like SO_ERROR, which reading clears. */
+    public int takeReportedError() {
+        int e = reportedError;
+        reportedError = 0;
+        return e;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        if (local == null && !closed) local = io.localAddressOf(this);
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() { return remote; }
+
+    @Override
+    public PollerSocket accept() throws IOException { return io.accept(this); }
+
+    @Override
+    public void finishConnect() throws IOException { io.finishConnect(this); }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException { return io.read(this, dst); }
+
+    @Override
+    public void shutdownOutput() throws IOException { io.shutdownOutput(this); }
+
+    @Override
+    public void setNoDelay(boolean on) throws IOException { io.setNoDelay(this, on); }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        localAddress(); // keep it for log lines about the closed stream
+        closed = true;
+        io.close(this);
+    }
+
+    @Override
+    public boolean isClosed() { return closed; }
+
+    @Override
+    public String toString() { return "fd " + fd; }
+}

@@ -1,0 +1,84 @@
+package io.pants.posix;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+
+import java.io.File;
+
+/**
+ * The C shim (native/pants.h): loads it once for every backend, and binds its socket part
+ * (pants_socket.c, pants_datagram.c, sendfile) by JNA direct mapping: static natives with
+ * primitive arguments only, each returning -errno on failure. Each backend binds its own
+ * mechanism's functions (pants_epoll.c, pants_kqueue.c) from {@link #library()} in a class of
+ * its own, since a shim built elsewhere has only one of them. See native/pants.h for the contracts.
+ */
+public final class Shim {
+    public static final int VERSION = 1;
+    /** PANTS_NOT_READ: a read slot the shim did not attempt. */
+    public static final int NOT_READ = Integer.MIN_VALUE;
+
+    private static final String LOAD_FAILURE;
+    private static final String LOCATION;
+    private static final NativeLibrary LIBRARY;
+
+    static {
+        String failure = null;
+        String location = null;
+        NativeLibrary library = null;
+        try {
+            String path = System.getProperty("pants.shim.path", System.getenv("PANTS_SHIM_PATH"));
+            NativeLibrary lib = path != null && !path.isBlank()
+                    ? NativeLibrary.getInstance(path)
+                    : NativeLibrary.getInstance("pants", Shim.class.getClassLoader());
+            File file = lib.getFile();
+            location = file != null ? file.getPath() : lib.getName();
+            Native.register(Shim.class, lib);
+            int v = pants_version();
+            if (v != VERSION) failure = "libpants at " + location + " is version " + v + ", this jar needs " + VERSION;
+            else library = lib;
+        } catch (Throwable e) {
+            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        LOAD_FAILURE = failure;
+        LOCATION = location;
+        LIBRARY = library;
+    }
+
+    private Shim() {}
+
+    /** Null when the shim is loaded and usable, otherwise why not. */
+    public static String loadFailure() { return LOAD_FAILURE; }
+
+    /** Where the shim was loaded from (a path, or the library's name). */
+    public static String location() { return LOCATION; }
+
+    /** The loaded shim, for a backend to bind its own part from; null when {@link #loadFailure()} says why not. */
+    public static NativeLibrary library() { return LIBRARY; }
+
+    public static native int pants_version();
+    public static native int pants_strerror(int err, long buf, int len);
+
+    public static native int pants_socket_constants(long out, int n);
+    public static native int pants_iovec_layout(long out, int n);
+    public static native int pants_socket(int domain, int type, int protocol);
+    public static native int pants_setsockopt_int(int fd, int level, int name, int value);
+    public static native int pants_getsockopt_int(int fd, int level, int name);
+    public static native int pants_bind(int fd, long addr, int len);
+    public static native int pants_listen(int fd, int backlog);
+    public static native int pants_accept(int fd, long addr, long lenPtr);
+    public static native int pants_connect(int fd, long addr, int len);
+    public static native int pants_getsockname(int fd, long addr, long lenPtr);
+    public static native long pants_read(int fd, long buf, long len);
+    public static native long pants_write(int fd, long buf, long len);
+    public static native int pants_shutdown(int fd, int how);
+    public static native int pants_close(int fd);
+    public static native int pants_open_readonly(String path);
+    public static native int pants_flush(long entries, int count, long iovecs);
+    public static native long pants_sendfile(int outFd, int inFd, long offset, long count);
+
+    public static native int pants_datagram_constants(long out, int n);
+    public static native int pants_msghdr_layout(long out, int n);
+    public static native int pants_setsockopt(int fd, int level, int name, long value, int len);
+    public static native int pants_recvmmsg(int fd, long msgs, int vlen, int flags);
+    public static native int pants_sendmmsg(int fd, long msgs, int vlen, int flags);
+}

@@ -1,0 +1,265 @@
+package io.pants.posix;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.pants.spi.FileRegion;
+import io.pants.spi.OutboundQueue;
+import io.pants.spi.PollerSocket;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+
+/**
+ * The socket calls of a native POSIX poller, the same under epoll and kqueue: opening,
+ * accepting, connecting, reading, sending files, closing. One per poller, with the poller's
+ * binding ({@link Syscalls}) and system ({@link SocketConstants}, {@link Sockaddr}); the
+ * poller keeps only its own mechanism (registration, the wait, wake-ups). Datagram sockets go
+ * through a {@link DatagramIo}, made with the first of them. Loop thread only.
+ */
+public final class SocketIo implements AutoCloseable {
+    /** What a poller must undo before a socket's descriptor is closed (kqueue: its filters, under a userspace kqueue). */
+    public interface BeforeClose {
+        void beforeClose(PosixSocket s);
+    }
+
+    final String pollerName;
+    final Syscalls sys;
+    final SocketConstants k;
+    final Sockaddr sockaddr;
+    final DatagramConstants datagramConstants;
+    final Iovec iovec;
+    /** {@link PosixSocket#kernel} of a socket not registered yet: epoll's -1 (not added), kqueue's 0 (no filters). */
+    final int kernelBeforeRegistration;
+    private final Sendfile.Kind sendfile;
+    private final boolean copyWhenSendfileRefused;
+    private final BeforeClose beforeClose;
+
+    private final Memory scratch = new Memory(512);
+    private final long scratchAddr = Pointer.nativeValue(scratch);
+    private final ByteBuffer scratchView = scratch.getByteBuffer(0, scratch.size()).order(ByteOrder.nativeOrder());
+    private final ReadTarget reads = new ReadTarget();
+    /** Made with the first datagram socket: most engines never open one. */
+    private DatagramIo datagrams;
+
+    /**
+     * @param sendfile which sendfile the binding has; NONE copies files through memory
+     * @param copyWhenSendfileRefused whether a socket whose sendfile fails with an error that is
+     *        not the connection's copies its files instead (macOS refuses Unix sockets) rather
+     *        than failing the write
+     * @param beforeClose called before a socket's descriptor is closed, or null
+     */
+    public SocketIo(String pollerName, Syscalls sys, SocketConstants k, Sockaddr sockaddr, DatagramConstants datagramConstants,
+                    Iovec iovec, int kernelBeforeRegistration, Sendfile.Kind sendfile, boolean copyWhenSendfileRefused,
+                    BeforeClose beforeClose) {
+        this.pollerName = pollerName;
+        this.sys = sys;
+        this.k = k;
+        this.sockaddr = sockaddr;
+        this.datagramConstants = datagramConstants;
+        this.iovec = iovec;
+        this.kernelBeforeRegistration = kernelBeforeRegistration;
+        this.sendfile = sendfile;
+        this.copyWhenSendfileRefused = copyWhenSendfileRefused;
+        this.beforeClose = beforeClose;
+    }
+
+    IOException exception(int negErrno, String what) { return Errors.exception(negErrno, what, sys, k); }
+
+    private void check(int r, String what) throws IOException {
+        if (r < 0) throw exception(r, what);
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /**
+     * A listening socket. The wildcard address makes a dual-stack IPv6 socket, or an IPv4 one
+     * where there is no IPv6 or no dual stack (OpenBSD has none; Linux always accepts it).
+     */
+    public PosixSocket listen(SocketAddress address, int backlog) throws IOException {
+        boolean wildcard = address instanceof InetSocketAddress isa && isa.getAddress() != null && isa.getAddress().isAnyLocalAddress();
+        int family = wildcard ? k.afInet6 : sockaddr.family(address);
+        int fd = sys.socket(family);
+        if (fd >= 0 && wildcard && sys.setIntOption(fd, k.ipprotoIpv6, k.ipv6V6Only, 0) < 0) {
+            sys.close(fd); // no dual-stack sockets: plain IPv4
+            fd = -1;
+        }
+        if (fd < 0 && wildcard) { // no IPv6 on this machine, or no dual stack: plain IPv4
+            family = k.afInet;
+            fd = sys.socket(family);
+        }
+        if (fd < 0) throw exception(fd, "socket");
+        try {
+            if (family != k.afUnix) check(sys.setIntOption(fd, k.solSocket, k.soReuseAddr, 1), "SO_REUSEADDR");
+            int len = encode(scratchView, address, family);
+            check(sys.bind(fd, scratchAddr, len), "bind " + address);
+            check(sys.listen(fd, backlog), "listen");
+            PosixSocket s = new PosixSocket(this, fd, family, null);
+            s.local = localAddressOf(s);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            sys.close(fd);
+            throw e;
+        }
+    }
+
+    /** A socket connecting to {@code remote}; WRITE readiness tells when it is done. */
+    public PosixSocket connect(SocketAddress remote) throws IOException {
+        if (remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            throw new IllegalArgumentException("resolve " + isa.getHostString() + " before connecting");
+        }
+        int family = sockaddr.family(remote);
+        int fd = sys.socket(family);
+        if (fd < 0) throw exception(fd, "socket");
+        try {
+            int len = encode(scratchView, remote, family);
+            int r = sys.connect(fd, scratchAddr, len);
+            if (r < 0 && r != -k.eInProgress) throw exception(r, "connect to " + remote);
+            return new PosixSocket(this, fd, family, remote);
+        } catch (IOException | RuntimeException e) {
+            sys.close(fd);
+            throw e;
+        }
+    }
+
+    /** A datagram socket (see {@link io.pants.spi.Poller#openDatagram}). */
+    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+        if (datagrams == null) datagrams = new DatagramIo(this);
+        return datagrams.open(bind, options);
+    }
+
+    /** The scratch memory addresses are encoded in, for bind and connect. */
+    ByteBuffer scratchView() { return scratchView; }
+
+    long scratchAddress() { return scratchAddr; }
+
+    int encode(ByteBuffer b, SocketAddress address, int family) throws IOException {
+        try {
+            return sockaddr.encode(b, address, family);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    PollerSocket accept(PosixSocket listener) throws IOException {
+        for (int attempt = 0; attempt < 16; attempt++) {
+            scratchView.putInt(128, 128);
+            int fd = sys.accept(listener.fd, scratchAddr, scratchAddr + 128);
+            if (fd >= 0) {
+                SocketAddress remote = sockaddr.decode(scratchView, scratchView.getInt(128));
+                return new PosixSocket(this, fd, listener.family, remote);
+            }
+            if (fd == -k.eAgain) return null;
+            // the connection died in the backlog, or a signal: try the next one
+            if (fd == -k.eIntr || fd == -k.eConnAborted || fd == -k.eProto || fd == -k.ePerm) continue;
+            throw exception(fd, "accept");
+        }
+        return null;
+    }
+
+    void finishConnect(PosixSocket s) throws IOException {
+        int err = sys.getIntOption(s.fd, k.solSocket, k.soError);
+        if (err < 0) throw exception(err, "getsockopt(SO_ERROR)");
+        if (err == 0) err = s.takeReportedError(); // a userspace kqueue may have taken it already
+        if (err > 0) throw exception(-err, "connect to " + s.remote);
+        s.local = null;
+    }
+
+    SocketAddress localAddressOf(PosixSocket s) {
+        scratchView.putInt(128, 128);
+        int r = sys.getsockname(s.fd, scratchAddr, scratchAddr + 128);
+        return r < 0 ? null : sockaddr.decode(scratchView, scratchView.getInt(128));
+    }
+
+    int read(PosixSocket s, ByteBuffer dst) throws IOException {
+        long n = sys.read(s.fd, reads.address(dst), reads.room(dst));
+        if (n > 0) {
+            reads.received(dst, n);
+            return (int) n;
+        }
+        if (n == 0) {
+            int err = s.takeReportedError(); // kqueue: the error an EV_EOF carried
+            if (err != 0) throw exception(-err, "read");
+            return -1;
+        }
+        if (n == -k.eAgain) return 0;
+        throw exception((int) n, "read");
+    }
+
+    void shutdownOutput(PosixSocket s) throws IOException {
+        check(sys.shutdown(s.fd, k.shutWr), "shutdown");
+    }
+
+    void setNoDelay(PosixSocket s, boolean on) throws IOException {
+        if (s.family != k.afUnix) check(sys.setIntOption(s.fd, k.ipprotoTcp, k.tcpNoDelay, on ? 1 : 0), "TCP_NODELAY");
+    }
+
+    void close(PosixSocket s) {
+        if (beforeClose != null) beforeClose.beforeClose(s);
+        sys.close(s.fd);
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /** Sends the file regions at the head of the queue; false if one could not be finished. */
+    boolean sendFiles(PosixSocket s, OutboundQueue q) throws IOException {
+        FileRegion r;
+        while ((r = q.headFile()) != null) {
+            long n;
+            if (r.path() != null && !s.noSendfile && sendfile != Sendfile.Kind.NONE) {
+                if (r.nativeFd() < 0) {
+                    int fd = sys.openReadOnly(r.path().toString());
+                    if (fd < 0) throw exception(fd, "open " + r.path());
+                    r.nativeFd(fd, () -> sys.close(fd));
+                }
+                n = sys.sendfile(s.fd, r.nativeFd(), r.position(), r.remaining());
+                if (n == -k.eAgain) return false;
+                if (n < 0) {
+                    if (!copyWhenSendfileRefused || n == -k.ePipe || n == -k.eConnReset || n == -k.eNotConn) {
+                        throw exception((int) n, "sendfile");
+                    }
+                    // not a socket error: this kind of socket or file can't be sent from (macOS
+                    // refuses Unix sockets): copy through memory, now and from now on
+                    System.getLogger("io.pants").log(Level.DEBUG, "sendfile refused on " + s + " ("
+                            + exception((int) n, "sendfile").getMessage() + "); copying its files instead");
+                    s.noSendfile = true;
+                    continue;
+                }
+                if (n == 0) throw new IOException(r.path() + " is shorter than the " + (r.position() + r.remaining()) + " bytes queued");
+            } else {
+                n = copyFromChannel(s, r);
+                if (n == 0) return false;
+            }
+            q.consumeFile(n);
+            if (r.remaining() > 0) return false;
+        }
+        return true;
+    }
+
+    /** A caller's FileChannel has no descriptor we can reach, or there is no sendfile: copy a slice through native memory. */
+    private long copyFromChannel(PosixSocket s, FileRegion r) throws IOException {
+        Memory copy = reads.copyArea();
+        ByteBuffer buf = copy.getByteBuffer(0, (int) Math.min(copy.size(), r.remaining()));
+        int got = r.channel().read(buf, r.position());
+        if (got <= 0) throw new IOException("the file channel ended before the " + r.remaining() + " bytes queued");
+        long w = sys.write(s.fd, Pointer.nativeValue(copy), got);
+        if (w == -k.eAgain) return 0;
+        if (w < 0) throw exception((int) w, "write");
+        return w;
+    }
+
+    /** Frees the native memory; the sockets must be closed separately. */
+    @Override
+    public void close() {
+        scratch.close();
+        reads.close();
+        if (datagrams != null) datagrams.close();
+    }
+}
