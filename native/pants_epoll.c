@@ -20,7 +20,7 @@ int32_t pants_epoll_layout(int32_t *out, int32_t n) {
     return 3;
 }
 
-/* Order is the contract with io.pants.epoll.NativeConstants; append only. */
+/* Order is the contract with io.pants.epoll.EpollConstants; append only. */
 int32_t pants_epoll_constants(int32_t *out, int32_t n) {
     const int32_t values[] = {
         EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP,

@@ -24,7 +24,7 @@ int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
     return 0;
 }
 
-/* Order is the contract with io.pants.epoll.NativeConstants; append only. */
+/* Order is the contract with io.pants.posix.SocketConstants (and io.pants.iocp.WinsockConstants); append only. */
 int32_t pants_socket_constants(int32_t *out, int32_t n) {
     const int32_t values[] = {
         AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM,
