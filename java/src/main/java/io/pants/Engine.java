@@ -321,10 +321,18 @@ public final class Engine implements Executor, AutoCloseable {
         // dirty streams and datagram sockets: output queued by callbacks of the flush just done
         // (onDrain, onWrite) goes out after this wait, which must therefore not block
         if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0 || dirtyDatagramCount > 0) return 0;
+        long now = clock.getAsLong();
+        long until = -1;
         Timer next = timers.peek();
-        if (next == null) return maxWaitNanos;
-        long untilNext = Math.max(0, next.deadline - clock.getAsLong());
-        return maxWaitNanos < 0 ? untilNext : Math.min(untilNext, maxWaitNanos);
+        if (next != null) until = Math.max(0, next.deadline - now);
+        // pooled output memory is handed back by trims, which only turns run: an engine that fell
+        // idle after a burst wakes for them (twice at most: the second trim empties the pool)
+        if (chunks.pooledBytes() > 0) {
+            long untilTrim = Math.max(0, lastTrim + TRIM_INTERVAL_NANOS - now);
+            until = until < 0 ? untilTrim : Math.min(until, untilTrim);
+        }
+        if (until < 0) return maxWaitNanos;
+        return maxWaitNanos < 0 ? until : Math.min(until, maxWaitNanos);
     }
 
     // ---------------------------------------------------------------- timers
