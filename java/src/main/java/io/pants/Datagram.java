@@ -21,6 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -127,6 +128,14 @@ public abstract class Datagram extends Channel {
     private final DatagramQueue out = new DatagramQueue();
     boolean dirty;
     private boolean writeArmed;
+    /** The last wake-up was the socket saying it is writable (checked by sendQueued). */
+    private boolean wokenToSend;
+    /**
+     * Sends refused right after the socket said it was writable, in a row, and the timer that
+     * retries them: an unconnected Unix datagram socket is "writable" while its receiver is full.
+     */
+    private int refusedWakeUps;
+    private Timer sendRetry;
     private boolean writable = true;
     private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
@@ -316,6 +325,7 @@ public abstract class Datagram extends Channel {
     void handleReady(int events) {
         if (state == CLOSED) return;
         if ((events & Poller.WRITE) != 0 && writeArmed && !dirty) {
+            wokenToSend = true;
             dirty = true;
             engine.markDirty(this);
         }
@@ -465,7 +475,7 @@ public abstract class Datagram extends Channel {
     /** Sends what is queued now rather than at the end of the loop turn. */
     public Datagram flush() {
         checkThread("Datagram.flush");
-        if (!writeArmed && resolving == null) sendQueued();
+        if (!waitingToSend() && resolving == null) sendQueued();
         return this;
     }
 
@@ -486,8 +496,11 @@ public abstract class Datagram extends Channel {
         return this;
     }
 
+    /** Whether queued datagrams wait for the socket (WRITE armed) or for a retry. */
+    private boolean waitingToSend() { return writeArmed || sendRetry != null; }
+
     private void queueFlush() {
-        if (!dirty && !writeArmed) {
+        if (!dirty && !waitingToSend()) {
             dirty = true;
             engine.markDirty(this);
         }
@@ -497,6 +510,7 @@ public abstract class Datagram extends Channel {
     void sendQueued() {
         // while the peer is resolved, datagrams for it can't go, and the others wait their turn
         if ((state != OPEN && state != CLOSING) || socket == null || resolving != null) return;
+        int before = out.size();
         if (!out.isEmpty()) socket.send(out);
         IOException error;
         while (state != CLOSED && (error = out.takeError()) != null) {
@@ -505,8 +519,20 @@ public abstract class Datagram extends Channel {
         }
         if (state == CLOSED) return;
         boolean empty = out.isEmpty();
-        if (writeArmed == empty) {
-            writeArmed = !empty;
+        boolean wantWrite = !empty && sendRetry == null;
+        if (!empty && out.size() == before && wokenToSend) {
+            // told writable, yet nothing went: the readiness can't be trusted for this peer (Linux
+            // reports an unconnected Unix datagram socket writable while its receiver is full), so
+            // waiting for it would spin. Retry on a timer, backing off from 1 ms to 64 ms.
+            wantWrite = false;
+            long delay = 1L << Math.min(refusedWakeUps++, 6);
+            sendRetry = engine.defer(Duration.ofMillis(delay), this::retrySend);
+        } else if (out.size() < before) {
+            refusedWakeUps = 0;
+        }
+        wokenToSend = false;
+        if (writeArmed != wantWrite) {
+            writeArmed = wantWrite;
             updateInterest();
         }
         if (!writable && out.bytes() <= lowWaterMark) {
@@ -634,11 +660,25 @@ public abstract class Datagram extends Channel {
         close(false);
     }
 
+    private void retrySend() {
+        sendRetry = null;
+        if (state == CLOSED) return;
+        wokenToSend = true; // the timer stands in for the readiness we don't trust
+        if (!dirty) {
+            dirty = true;
+            engine.markDirty(this);
+        }
+    }
+
     private void closeNow() {
         if (state == CLOSED) return;
         boolean hadSocket = socket != null;
         state = CLOSED;
         resolving = null;
+        if (sendRetry != null) {
+            sendRetry.cancel();
+            sendRetry = null;
+        }
         if (socket != null) socket.close();
         if (token >= 0) engine.unregister(token);
         out.clear();

@@ -8,6 +8,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,6 +102,52 @@ class DatagramBackpressureTest {
             }
         } finally {
             Files.deleteIfExists(path.getPath());
+            Files.delete(dir);
+        }
+    }
+
+    /**
+     * An unconnected Unix datagram socket sending to a receiver that doesn't read: Linux reports
+     * the sender writable all along (its own buffer is empty), so waiting for writability would
+     * spin. The sender retries on a timer instead: a handful of loop turns while it waits, and
+     * every datagram arrives once the receiver reads.
+     */
+    @BackendTest
+    void anUnconnectedUnixSenderWaitsWithoutSpinning(String backend) throws Exception {
+        assumeTrue(!backend.equals("nio"), "java.nio has no Unix domain datagram sockets (UnixDatagramTest checks the error)");
+        int count = 300;
+        Path dir = Files.createTempDirectory("pants-dgram");
+        UnixDomainSocketAddress path = UnixDomainSocketAddress.of(dir.resolve("receiver.sock"));
+        try (LoopThread sending = new LoopThread(backend)) {
+            Engine receivingEngine = new Engine(backend);
+            RecordingDatagram receiver = new RecordingDatagram(receivingEngine);
+            receiver.listen(path);
+            RecordingDatagram sender = new RecordingDatagram(sending.engine);
+            CompletableFuture<Long> turnsWhileStuck = new CompletableFuture<>();
+            int queued = sending.call(() -> {
+                sender.listen(UnixDomainSocketAddress.of(dir.resolve("sender.sock")));
+                for (int i = 0; i < count; i++) sender.write(datagram(i), path);
+                sender.flush();
+                long turnsBefore = sending.engine.turns();
+                // a window of the loop's own time, in which nothing but the stuck sender happens
+                sending.engine.defer(Duration.ofMillis(300), () -> turnsWhileStuck.complete(sending.engine.turns() - turnsBefore));
+                return sender.queuedDatagrams();
+            });
+            assertTrue(queued > 0 && queued < count, "the receiver took some datagrams and refused the rest: " + queued + " still queued");
+            long turns = turnsWhileStuck.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(turns < 100, "the loop turned " + turns + " times in 300 ms with nothing to do but wait for the receiver");
+
+            try (LoopThread receiving = new LoopThread(receivingEngine)) {
+                for (int i = 0; i < count; i++) {
+                    assertArrayEquals(datagram(i), receiver.next("datagram " + i).data(), "datagram " + i);
+                }
+                assertEquals(0, (int) sending.call(sender::queuedDatagrams));
+                assertTrue(sender.errors.isEmpty() && receiver.errors.isEmpty(), "errors: " + sender.errors + receiver.errors);
+            }
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) Files.delete(f);
+            }
             Files.delete(dir);
         }
     }
