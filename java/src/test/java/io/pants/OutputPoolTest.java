@@ -1,5 +1,6 @@
 package io.pants;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.InetSocketAddress;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +60,18 @@ class OutputPoolTest {
             assertEquals(0, engine.chunks.pooledBytes(), "the pool kept memory that nobody took for a second");
         } finally {
             for (Socket c : clients) c.close();
+        }
+    }
+
+    @Test
+    void theBuilderRefusesSizesThePoolCannotUse() {
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> Engine.builder().outputChunkSize(100));
+        assertTrue(small.getMessage().contains("at least 256"), small.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Engine.builder().smallOutputChunkSize(10));
+        assertThrows(IllegalArgumentException.class, () -> Engine.builder().pooledOutputBytes(-1));
+        // a small size above the chunk size is capped to it, not refused: the two are set independently
+        try (Engine e = Engine.builder().poller("nio").outputChunkSize(512).smallOutputChunkSize(4096).build()) {
+            assertEquals(512, e.chunks.smallChunkSize());
         }
     }
 }
