@@ -310,6 +310,7 @@ public final class Engine implements Executor, AutoCloseable {
 
     /** About once a second, frees the pooled output blocks the last second did not use. */
     private void trimOutputPool() {
+        if (chunks.pooledBytes() == 0) return; // nothing to hand back; spares an idle turn the clock
         long now = clock.getAsLong();
         if (now - lastTrim >= TRIM_INTERVAL_NANOS) {
             lastTrim = now;
@@ -321,13 +322,15 @@ public final class Engine implements Executor, AutoCloseable {
         // dirty streams and datagram sockets: output queued by callbacks of the flush just done
         // (onDrain, onWrite) goes out after this wait, which must therefore not block
         if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0 || dirtyDatagramCount > 0) return 0;
+        Timer next = timers.peek();
+        boolean pooled = chunks.pooledBytes() > 0;
+        if (next == null && !pooled) return maxWaitNanos;
         long now = clock.getAsLong();
         long until = -1;
-        Timer next = timers.peek();
         if (next != null) until = Math.max(0, next.deadline - now);
         // pooled output memory is handed back by trims, which only turns run: an engine that fell
         // idle after a burst wakes for them (twice at most: the second trim empties the pool)
-        if (chunks.pooledBytes() > 0) {
+        if (pooled) {
             long untilTrim = Math.max(0, lastTrim + TRIM_INTERVAL_NANOS - now);
             until = until < 0 ? untilTrim : Math.min(until, untilTrim);
         }
