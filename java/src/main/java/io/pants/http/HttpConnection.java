@@ -3,6 +3,8 @@ package io.pants.http;
 import io.pants.Stream;
 import io.pants.Timer;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -176,6 +178,10 @@ final class HttpConnection extends Stream {
     }
 
     private void startRequest(HttpRequest r) {
+        if ((r.chunked || r.contentLength > 0) && server.streamsBody(r)) {
+            startStreamedBody(r);
+            return;
+        }
         if (r.chunked) {
             chunks = new ChunkedDecoder(maxBody, maxLine, maxHead);
             body = new ByteBuilder(1024);
@@ -200,8 +206,35 @@ final class HttpConnection extends Stream {
         }
     }
 
+    /**
+     * A request whose body is streamed: the handler is called now, and the body's parts follow
+     * as they arrive (readFixedBody, readChunkedBody); the request after it is read once the
+     * body is complete.
+     */
+    private void startStreamedBody(HttpRequest r) {
+        r.streamed = true;
+        reading = r;
+        body = null;
+        if (r.chunked) {
+            chunks = new ChunkedDecoder(Long.MAX_VALUE, maxLine, maxHead);
+            phase = CHUNKED_BODY;
+        } else {
+            bodyLeft = r.contentLength;
+            phase = FIXED_BODY;
+        }
+        boolean headOfLine = pipeline.isEmpty();
+        callHandler(r);
+        if (!isConnected() || reading != r) return;
+        if (r.expectContinue && inStart == inEnd && !r.isCommitted() && !r.isFinished()) {
+            // the handler is on it and wants the body unless it answered already
+            if (headOfLine) output(CONTINUE, 0, CONTINUE.length);
+            else continuePending = true;
+        }
+    }
+
     private boolean readFixedBody() {
         continuePending = false;
+        if (reading.streamed) return readStreamedFixedBody();
         int n = (int) Math.min(bodyLeft, inEnd - inStart);
         if (body == null && n == bodyLeft) {
             reading.body = Arrays.copyOfRange(in, inStart, inStart + n); // all here: one copy
@@ -216,14 +249,61 @@ final class HttpConnection extends Stream {
         return bodyDone();
     }
 
+    private boolean readStreamedFixedBody() {
+        if (reading.holdsBodyBack()) {
+            pauseForUs(); // until the listener takes (or resumes) the body: bodyFlowChanged
+            return false;
+        }
+        int n = (int) Math.min(bodyLeft, inEnd - inStart);
+        inStart += n;
+        bodyLeft -= n;
+        reading.bodyPart(Arrays.copyOfRange(in, inStart - n, inStart));
+        if (bodyLeft > 0) return false;
+        return streamedBodyDone();
+    }
+
     private boolean readChunkedBody() {
         continuePending = false;
+        if (reading.streamed) return readStreamedChunkedBody();
         inStart += chunks.decode(in, inStart, inEnd, body);
         if (!chunks.isDone()) return false;
         reading.body = body.toArray();
         reading.trailers = chunks.trailers();
         chunks = null;
         return bodyDone();
+    }
+
+    private boolean readStreamedChunkedBody() {
+        if (reading.holdsBodyBack()) {
+            pauseForUs();
+            return false;
+        }
+        ByteBuilder part = new ByteBuilder(Math.min(inEnd - inStart, 64 * 1024));
+        inStart += chunks.decode(in, inStart, inEnd, part);
+        if (part.length > 0) reading.bodyPart(part.toArray());
+        if (!chunks.isDone()) return false;
+        reading.trailers = chunks.trailers();
+        chunks = null;
+        return streamedBodyDone();
+    }
+
+    private boolean streamedBodyDone() {
+        HttpRequest r = reading;
+        reading = null;
+        afterRequest(r);
+        r.bodyEnd();
+        return true;
+    }
+
+    /** A streamed body's listener paused or resumed it: stop reading, or go on. */
+    void bodyFlowChanged(HttpRequest r) {
+        if (reading != r) return; // its body is all in: holding it back is the request's own business
+        if (r.holdsBodyBack()) {
+            pauseForUs();
+        } else {
+            resumeIfPaused();
+            if (!parsing && inStart < inEnd && isConnected()) processInput();
+        }
     }
 
     private boolean bodyDone() {
@@ -235,6 +315,12 @@ final class HttpConnection extends Stream {
     }
 
     private void dispatch(HttpRequest r) {
+        afterRequest(r);
+        callHandler(r);
+    }
+
+    /** The request is read: on to the next one, or to nothing if it closes the connection. */
+    private void afterRequest(HttpRequest r) {
         if (r.keepAlive) {
             phase = WAIT_HEAD;
             headBegun = inStart < inEnd;
@@ -243,6 +329,9 @@ final class HttpConnection extends Stream {
             in = null;
             inStart = inEnd = 0;
         }
+    }
+
+    private void callHandler(HttpRequest r) {
         pipeline.addLast(r);
         activity = true;
         dispatching = r;
@@ -288,6 +377,10 @@ final class HttpConnection extends Stream {
             HttpRequest next = pipeline.peekFirst();
             if (next != null) next.becameHeadOfLine();
         }
+        if (continuePending && reading != null && reading.streamed && pipeline.peekFirst() == reading && !reading.isCommitted()) {
+            continuePending = false; // its turn: the go-ahead for the body it waits for
+            output(CONTINUE, 0, CONTINUE.length);
+        }
         if (!pipeline.isEmpty() || !isConnected()) return;
         if (errorStatus != 0) {
             sendError();
@@ -309,6 +402,13 @@ final class HttpConnection extends Stream {
     @Override
     protected void onEndOfInput() {
         inputEnded = true;
+        if (reading != null && reading.streamed) {
+            // its handler may still answer; the body it waits for won't come
+            HttpRequest r = reading;
+            reading = null;
+            phase = INPUT_DONE;
+            r.bodyAbort(new EOFException("the client ended its output before the request body was complete"));
+        }
         if (lingering) close(); // the client stopped sending: nothing left to drain
         else closeIfAllAnswered();
     }
@@ -331,6 +431,11 @@ final class HttpConnection extends Stream {
     protected void onClose() {
         if (ticker != null) ticker.cancel();
         in = null;
+        if (reading != null && reading.streamed) {
+            HttpRequest r = reading;
+            reading = null;
+            r.bodyAbort(new IOException("the connection closed before the request body was complete"));
+        }
         HttpRequest[] open = pipeline.toArray(new HttpRequest[0]);
         pipeline.clear();
         for (HttpRequest r : open) r.abort();
@@ -345,6 +450,7 @@ final class HttpConnection extends Stream {
     private void resumeIfPaused() {
         if (!pausedByUs) return;
         if (phase != INPUT_DONE && (pipeline.size() >= MAX_PIPELINE || !isWritable())) return;
+        if (reading != null && reading.streamed && reading.holdsBodyBack()) return;
         pausedByUs = false;
         resumeReading();
     }
@@ -354,6 +460,15 @@ final class HttpConnection extends Stream {
     /** Bad input: stop parsing; the error is answered once the requests before it are. */
     private void fail(int status, String message) {
         if (errorStatus != 0 || lingering || !isConnected()) return;
+        if (reading != null && reading.streamed) {
+            // its handler runs already and may have answered: no room for an error response
+            HttpRequest r = reading;
+            reading = null;
+            HttpRequest.LOG.log(Level.DEBUG, () -> "Aborting " + this + ": " + status + " (" + message + ") in a streamed body");
+            r.bodyAbort(new IOException("the request body is cut off: " + message));
+            abort();
+            return;
+        }
         HttpRequest.LOG.log(Level.DEBUG, () -> "Answering " + status + " (" + message + ") on " + this);
         phase = INPUT_DONE;
         in = null;
@@ -420,9 +535,11 @@ final class HttpConnection extends Stream {
             // a handler is on it: its business how long it takes, unless what it sent is not
             // taken: a client that stopped reading would hold the response (and a JDK-API
             // handler's thread, blocked in write) forever
-            idleTicks = active || queued == 0 ? 0 : idleTicks + 1;
+            // likewise a streamed body that stopped coming while its handler waits for it
+            boolean waitingForBody = reading != null && reading.streamed && !reading.holdsBodyBack();
+            idleTicks = active || (queued == 0 && !waitingForBody) ? 0 : idleTicks + 1;
             if (idleTicks >= idleTicksLimit) {
-                HttpRequest.LOG.log(Level.DEBUG, () -> "Closing " + this + ": the client took none of the response for the idle timeout");
+                HttpRequest.LOG.log(Level.DEBUG, () -> "Closing " + this + ": no progress for the idle timeout");
                 abort();
             }
             return;

@@ -2,16 +2,19 @@ package io.pants.http;
 
 import io.pants.Engine;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One HTTP request and its response, as in Pants: the handler reads the request's fields and
@@ -64,6 +67,8 @@ public final class HttpRequest {
     private static final int GATHER_LIMIT = 8 * 1024;
     /** Output a request behind others in the pipeline buffers before it reports itself not writable. */
     private static final int DEFERRED_HIGH_WATER = 64 * 1024;
+    /** Streamed body parts held for a handler that has not called onBody yet; beyond this, reading pauses. */
+    private static final int HELD_BODY_LIMIT = 64 * 1024;
 
     final HttpConnection connection;
 
@@ -73,6 +78,14 @@ public final class HttpRequest {
     long contentLength = -1;
     HttpHeaders headers = HttpHeaders.EMPTY, trailers = HttpHeaders.EMPTY;
     byte[] body = NO_BYTES;
+    /** The body comes through onBody (HttpServer.streamBodies) instead of body(). */
+    boolean streamed;
+    private BodyListener bodyListener;
+    /** Parts that came before onBody was called, or while the body was paused. */
+    private ArrayDeque<byte[]> heldParts;
+    private long heldBytes;
+    /** bodyDone: the listener was told the end or an abort (or failed): nothing more goes to it. */
+    private boolean bodyEnded, bodyDone, bodyPaused;
     private Map<String, List<String>> queryParameters;
     private Map<String, String> cookies;
     private FormData form;
@@ -153,8 +166,60 @@ public final class HttpRequest {
     /** The value of cookie {@code name}, or null. */
     public String cookie(String name) { return cookies().get(name); }
 
-    /** The body; empty if there was none. The array is the request's: don't change it. */
-    public byte[] body() { return body; }
+    /**
+     * The body; empty if there was none. The array is the request's: don't change it.
+     *
+     * @throws IllegalStateException if the body is {@link #isBodyStreamed() streamed}: read it with {@link #onBody}
+     */
+    public byte[] body() {
+        if (streamed) throw new IllegalStateException("this request's body is streamed (HttpServer.streamBodies): read it with onBody()");
+        return body;
+    }
+
+    /** Whether the body comes through {@link #onBody} as it arrives (see {@link HttpServer#streamBodies}). */
+    public boolean isBodyStreamed() { return streamed; }
+
+    /**
+     * Reads a streamed body: {@code listener} gets the parts that came so far at once, then the
+     * rest as it arrives, then the end (or an abort). Reading stops while the listener holds
+     * the body back with {@link #pauseBody()}. A part that comes before this is called is held
+     * (reading pauses once 64 KiB are held). A request without a body ends at once.
+     *
+     * @throws IllegalStateException if the body is not streamed (it is in {@link #body()}), or
+     *                               a listener was set already
+     */
+    public HttpRequest onBody(BodyListener listener) {
+        checkThread("onBody");
+        Objects.requireNonNull(listener);
+        if (!streamed && body.length > 0) throw new IllegalStateException("this request's body arrived whole: read it with body()");
+        if (bodyListener != null) throw new IllegalStateException("onBody(): the body has a listener already");
+        bodyListener = listener;
+        if (!streamed) bodyEnded = true; // no body: nothing but its end
+        deliverHeld();
+        if (streamed) connection.bodyFlowChanged(this); // reading may have paused for parts held
+        return this;
+    }
+
+    /** Holds back the parts of a streamed body (and reading from the client) until {@link #resumeBody()}. */
+    public HttpRequest pauseBody() {
+        checkThread("pauseBody");
+        if (!bodyPaused) {
+            bodyPaused = true;
+            connection.bodyFlowChanged(this);
+        }
+        return this;
+    }
+
+    /** Lets the parts of a streamed body come again. */
+    public HttpRequest resumeBody() {
+        checkThread("resumeBody");
+        if (bodyPaused) {
+            bodyPaused = false;
+            deliverHeld();
+            connection.bodyFlowChanged(this);
+        }
+        return this;
+    }
 
     /** The body decoded as UTF-8. */
     public String bodyText() { return new String(body, StandardCharsets.UTF_8); }
@@ -167,7 +232,7 @@ public final class HttpRequest {
      *                       answers the client that way
      */
     public FormData form() {
-        if (form == null) form = FormParser.parse(headers.get(HeaderNames.CONTENT_TYPE), body);
+        if (form == null) form = FormParser.parse(headers.get(HeaderNames.CONTENT_TYPE), body());
         return form;
     }
 
@@ -421,6 +486,76 @@ public final class HttpRequest {
     }
 
     // ================================================================ inside the server
+
+    /** Whether the connection should stop reading for this request's body: paused, or parts pile up unread. */
+    boolean holdsBodyBack() {
+        return bodyPaused || (bodyListener == null && heldBytes >= HELD_BODY_LIMIT);
+    }
+
+    /** A part of the streamed body, from the connection. */
+    void bodyPart(byte[] part) {
+        if (bodyDone) return;
+        if (bodyListener != null && !bodyPaused && heldParts == null) {
+            deliver(part);
+            return;
+        }
+        if (heldParts == null) heldParts = new ArrayDeque<>();
+        heldParts.add(part);
+        heldBytes += part.length;
+    }
+
+    /** The streamed body is complete. */
+    void bodyEnd() {
+        if (bodyDone) return;
+        bodyEnded = true;
+        deliverHeld();
+    }
+
+    /** The streamed body won't be completed. */
+    void bodyAbort(IOException why) {
+        if (bodyDone || (bodyEnded && heldParts == null)) return;
+        bodyDone = true;
+        heldParts = null;
+        heldBytes = 0;
+        if (bodyListener != null) {
+            BodyListener l = bodyListener;
+            runSafely("onBody's onAbort", () -> l.onAbort(why));
+        }
+    }
+
+    private void deliverHeld() {
+        if (bodyListener == null || bodyDone) return;
+        while (heldParts != null && !bodyPaused) {
+            byte[] part = heldParts.pollFirst();
+            if (part == null) {
+                heldParts = null;
+                break;
+            }
+            heldBytes -= part.length;
+            deliver(part);
+        }
+        if (bodyEnded && heldParts == null && !bodyPaused && !bodyDone) {
+            bodyEnded = false; // told once
+            bodyDone = true; // nothing more comes
+            try {
+                bodyListener.onEnd();
+            } catch (RuntimeException e) {
+                handlerFailed(e);
+            }
+        }
+    }
+
+    /** Hands a part to the listener; one that throws is a failed handler and gets no more. */
+    private void deliver(byte[] part) {
+        try {
+            bodyListener.onData(part);
+        } catch (RuntimeException e) {
+            bodyDone = true;
+            heldParts = null;
+            heldBytes = 0;
+            handlerFailed(e);
+        }
+    }
 
     /** Whether the connection is to close once this response is out. */
     boolean closesConnection() { return closeAfter || !keepAlive; }

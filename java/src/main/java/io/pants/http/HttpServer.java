@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  *   <tr><th>setting</th><th>default</th><th>answer</th></tr>
  *   <tr><td>{@link #maxHeaderLineSize}</td><td>8 KiB</td><td>414 (request line), 431 (header line)</td></tr>
  *   <tr><td>{@link #maxHeaderSize}</td><td>64 KiB</td><td>431</td></tr>
- *   <tr><td>{@link #maxBodySize}</td><td>10 MB</td><td>413</td></tr>
+ *   <tr><td>{@link #maxBodySize} (not for {@link #streamBodies streamed} bodies)</td><td>10 MB</td><td>413</td></tr>
  *   <tr><td>{@link #headerTimeout}: from a request's first byte to its last header</td><td>30 s</td><td>408, close</td></tr>
  *   <tr><td>{@link #idleTimeout}: no request, or a body or a client's reading that makes no progress (also while a handler still sends)</td><td>60 s</td><td>close (408 in a body)</td></tr>
  * </table>
@@ -51,6 +52,7 @@ public class HttpServer extends Server {
     private int maxHeaderLineSize = DEFAULT_MAX_HEADER_LINE_SIZE;
     private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
     private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
+    private Predicate<? super HttpRequest> streamBodies = request -> false;
     private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT, idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration tickInterval;
     private int headerTicks, idleTicks;
@@ -131,7 +133,27 @@ public class HttpServer extends Server {
 
     public int maxHeaderSize() { return maxHeaderSize; }
 
-    /** The largest request body, in bytes (10 MB by default); bodies are held in memory whole. */
+    /**
+     * Which requests get their body as it arrives instead of whole (none by default): for
+     * these, asked when the head is in, the handler is called at once and reads the body through
+     * {@link HttpRequest#onBody}; {@link #maxBodySize} doesn't apply to them. For uploads larger
+     * than memory should hold, or to start answering before the body is in.
+     *
+     * <pre>{@code
+     * server.streamBodies(request -> request.path().startsWith("/upload/"));
+     * }</pre>
+     */
+    public HttpServer streamBodies(Predicate<? super HttpRequest> which) {
+        this.streamBodies = Objects.requireNonNull(which);
+        return this;
+    }
+
+    /** Whether {@code request}, which has a body, gets it streamed. */
+    boolean streamsBody(HttpRequest request) {
+        return streamBodies.test(request);
+    }
+
+    /** The largest request body, in bytes (10 MB by default); bodies are held in memory whole (unless {@link #streamBodies streamed}). */
     public HttpServer maxBodySize(long bytes) {
         if (bytes < 0 || bytes > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a body limit is 0 to 2 GiB, got " + bytes);
         this.maxBodySize = bytes;

@@ -1,0 +1,27 @@
+package io.pants.http;
+
+import java.io.IOException;
+
+/**
+ * Receives a streamed request body (see {@link HttpServer#streamBodies}): its parts in the order
+ * they came, then its end; or, if the body can't be completed (the connection closed, the
+ * client went quiet for the idle timeout, a malformed chunk), an abort instead of the end.
+ * Called on the loop thread; {@link HttpRequest#pauseBody()} holds the parts back.
+ *
+ * <pre>{@code
+ * request.onBody(new BodyListener() {
+ *     public void onData(byte[] part) { out.write(part); }
+ *     public void onEnd() { request.sendResponse("stored"); }
+ * });
+ * }</pre>
+ */
+public interface BodyListener {
+    /** The next part of the body; the array is the listener's to keep. */
+    void onData(byte[] part);
+
+    /** The body is complete (a chunked body's trailers are in {@link HttpRequest#trailers()}). */
+    void onEnd();
+
+    /** The body ends early and won't be completed; nothing more comes. */
+    default void onAbort(IOException why) {}
+}
