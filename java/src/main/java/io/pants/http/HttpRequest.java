@@ -489,12 +489,17 @@ public final class HttpRequest {
 
     /** Whether the connection should stop reading for this request's body: paused, or parts pile up unread. */
     boolean holdsBodyBack() {
-        return bodyPaused || (bodyListener == null && heldBytes >= HELD_BODY_LIMIT);
+        return bodyPaused || (bodyListener == null && !finished && heldBytes >= HELD_BODY_LIMIT);
     }
 
     /** A part of the streamed body, from the connection. */
     void bodyPart(byte[] part) {
         if (bodyDone) return;
+        if (bodyListener == null && finished) {
+            heldParts = null; // answered without reading it: the rest is read and dropped
+            heldBytes = 0;
+            return;
+        }
         if (bodyListener != null && !bodyPaused && heldParts == null) {
             deliver(part);
             return;

@@ -24,8 +24,10 @@ import java.util.Objects;
  * parsed {@link HttpRequest}, handled on a handler thread.
  *
  * <h2>The streams</h2>
- * The request body has arrived whole before the handler runs (up to the HTTP server's body
- * limit, 10 MB by default), so {@link #getRequestBody()} reads from memory and never blocks.
+ * The request body ({@link RequestBody}) streams, without a size limit: one up to the HTTP
+ * server's body limit (10 MB by default) is all in before the handler runs, a larger one keeps
+ * arriving while the handler reads it, which then waits for the client, and the client for the
+ * handler (backpressure).
  * The response body ({@link ResponseBody}) passes what the handler writes to the loop thread in
  * pieces, and makes the handler wait while the connection is not writable: a slow client holds
  * the handler back instead of piling the response up in memory.
@@ -56,6 +58,8 @@ final class PantsHttpExchange extends HttpExchange {
     private final InetSocketAddress remoteAddress, localAddress;
     private final Map<String, Object> attributes = new HashMap<>();
     private final ResponseBody responseBody;
+    /** The streamed request body, or null when the request has none. */
+    private final RequestBody requestBody;
     private InputStream in;
     private OutputStream out;
     private volatile HttpPrincipal principal;
@@ -63,7 +67,7 @@ final class PantsHttpExchange extends HttpExchange {
     private boolean closed;
 
     /** On the loop thread: copies what the handler threads will read. */
-    PantsHttpExchange(PantsHttpServer server, PantsHttpContext context, HttpRequest request, URI uri) {
+    PantsHttpExchange(PantsHttpServer server, PantsHttpContext context, HttpRequest request, URI uri, RequestBody requestBody) {
         this.server = server;
         this.context = context;
         this.uri = uri;
@@ -73,7 +77,8 @@ final class PantsHttpExchange extends HttpExchange {
         for (Map.Entry<String, String> field : request.headers()) requestHeaders.add(field.getKey(), field.getValue());
         this.remoteAddress = (InetSocketAddress) request.remoteAddress();
         this.localAddress = (InetSocketAddress) request.localAddress();
-        this.in = new ByteArrayInputStream(request.body());
+        this.requestBody = requestBody;
+        this.in = requestBody != null ? requestBody : new ByteArrayInputStream(new byte[0]);
         this.responseBody = new ResponseBody(server, this, request, headRequest);
         this.out = responseBody;
         request.onDrain(responseBody::drained);
@@ -119,6 +124,7 @@ final class PantsHttpExchange extends HttpExchange {
     /** The connection closed (on the loop thread), or the server stopped. */
     void connectionClosed() {
         responseBody.connectionClosed();
+        if (requestBody != null) requestBody.exchangeOver();
         server.done(this);
     }
 

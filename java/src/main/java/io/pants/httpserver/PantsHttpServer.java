@@ -63,7 +63,8 @@ final class PantsHttpServer extends HttpServer {
 
     PantsHttpServer(String pollerName, InetSocketAddress address, int backlog) throws IOException {
         this.engine = pollerName == null ? new Engine() : new Engine(pollerName);
-        this.http = new io.pants.http.HttpServer(engine, this::dispatch);
+        // every body streams, as the JDK's do: no body limit, and no more in memory than it takes
+        this.http = new io.pants.http.HttpServer(engine, this::dispatch).streamBodies(request -> true);
         if (address != null) {
             try {
                 bind(address, backlog);
@@ -277,7 +278,21 @@ final class PantsHttpServer extends HttpServer {
             request.sendResponse("500 Internal Server Error: no handler for context\n", 500, "text/plain; charset=utf-8");
             return;
         }
-        PantsHttpExchange exchange = new PantsHttpExchange(this, context, request, uri);
+        if (request.isBodyStreamed()) {
+            request.onBody(new RequestBody(this, request, http.maxBodySize(), body -> startExchange(request, context, uri, body)));
+        } else {
+            startExchange(request, context, uri, null);
+        }
+    }
+
+    /** Hands the exchange to the handlers: the request is in (its body, or up to the body limit of it). */
+    private void startExchange(HttpRequest request, PantsHttpContext context, URI uri, RequestBody body) {
+        if (stopping) {
+            request.sendHeader("Connection", "close");
+            request.sendResponse("503 Service Unavailable: the server is stopping\n", 503, "text/plain; charset=utf-8");
+            return;
+        }
+        PantsHttpExchange exchange = new PantsHttpExchange(this, context, request, uri, body);
         active.add(exchange);
         try {
             handlers.execute(exchange::handle);

@@ -189,6 +189,29 @@ class HttpStreamedBodyTest {
     }
 
     @BackendTest
+    void aBodyTheHandlerDoesNotReadIsDroppedAndTheConnectionCarriesOn(String backend) throws Exception {
+        byte[] upload = data(4 << 20);
+        HttpHandler handler = r -> {
+            if (r.path().equals("/stream/refused")) r.sendResponse("not wanted", 403, "text/plain");
+            else r.sendResponse("next");
+        };
+        try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                try {
+                    c.send("POST /stream/refused HTTP/1.1\r\nHost: x\r\nContent-Length: " + upload.length + "\r\n\r\n");
+                    c.send(upload);
+                    c.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertEquals(403, c.read().status());
+            assertEquals("next", c.read().text(), "the request after the unread body");
+            sending.get(WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @BackendTest
     void aBodyCutShortIsAnAbortAndTheHandlerMayStillAnswer(String backend) throws Exception {
         CompletableFuture<IOException> aborted = new CompletableFuture<>();
         HttpHandler handler = r -> r.onBody(new BodyListener() {

@@ -60,6 +60,23 @@ final class JdkApiApplication {
             }
         });
 
+        // the request body's length and CRC-32, read in pieces: a body of any size
+        server.createContext("/sum", x -> {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            long size = 0;
+            try (InputStream in = x.getRequestBody()) {
+                byte[] buffer = new byte[64 * 1024];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    crc.update(buffer, 0, n);
+                    size += n;
+                }
+            }
+            respond(x, 200, size + " " + Long.toHexString(crc.getValue()));
+        });
+
+        // answers without reading the request body
+        server.createContext("/ignore", x -> respond(x, 200, "ignored"));
+
         server.createContext("/nobody", x -> {
             x.sendResponseHeaders(200, -1);
             x.close();
