@@ -56,6 +56,18 @@ class HttpStreamedBodyTest {
         }
     }
 
+    /** Drops the parts; an abort completes the future with its reason, an end fails it. */
+    record AbortRecorder(CompletableFuture<IOException> aborted) implements BodyListener {
+        @Override
+        public void onData(byte[] part) { }
+
+        @Override
+        public void onEnd() { aborted.completeExceptionally(new AssertionError("the body ended instead of aborting")); }
+
+        @Override
+        public void onAbort(IOException why) { aborted.complete(why); }
+    }
+
     private static String summary(byte[] body) {
         CRC32 crc = new CRC32();
         crc.update(body);
@@ -241,16 +253,7 @@ class HttpStreamedBodyTest {
     @BackendTest
     void aMalformedChunkAbortsTheBodyAndTheConnection(String backend) throws Exception {
         CompletableFuture<IOException> aborted = new CompletableFuture<>();
-        HttpHandler handler = r -> r.onBody(new BodyListener() {
-            @Override
-            public void onData(byte[] part) { }
-
-            @Override
-            public void onEnd() { }
-
-            @Override
-            public void onAbort(IOException why) { aborted.complete(why); }
-        });
+        HttpHandler handler = r -> r.onBody(new AbortRecorder(aborted));
         try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
             c.send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
             IOException why = aborted.get(WAIT_MS, TimeUnit.MILLISECONDS);
@@ -262,16 +265,7 @@ class HttpStreamedBodyTest {
     @BackendTest
     void aStalledBodyTimesOutAsAnAbort(String backend) throws Exception {
         CompletableFuture<IOException> aborted = new CompletableFuture<>();
-        HttpHandler handler = r -> r.onBody(new BodyListener() {
-            @Override
-            public void onData(byte[] part) { }
-
-            @Override
-            public void onEnd() { }
-
-            @Override
-            public void onAbort(IOException why) { aborted.complete(why); }
-        });
+        HttpHandler handler = r -> r.onBody(new AbortRecorder(aborted));
         try (TestServer s = TestServer.start(backend, handler, srv -> srv.streamBodies(r -> true).idleTimeout(Duration.ofMillis(200)));
              RawClient c = s.connect()) {
             c.send("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nsome");
