@@ -1,6 +1,8 @@
 package io.pants.web;
 
 import io.pants.BackendTest;
+import io.pants.http.BodyListener;
+import io.pants.http.HttpRequest;
 import io.pants.http.JdkClient;
 
 import java.net.http.HttpRequest.BodyPublishers;
@@ -177,5 +179,29 @@ class RoutingTest {
     static Set<String> allow(String header) {
         assertTrue(header != null, "no Allow header");
         return new HashSet<>(Arrays.asList(header.split(", ")));
+    }
+
+    /** An upload route on a server that streams its bodies: the handler takes the body through the HTTP request. */
+    @BackendTest
+    void aRouteCanReadAStreamedUpload(String backend) throws Exception {
+        byte[] upload = new byte[12 << 20]; // over the limit of bodies read whole
+        Arrays.fill(upload, (byte) 'u');
+        try (TestApp t = TestApp.start(backend, app -> app.post("/upload", request -> {
+                    HttpRequest http = request.startAsync();
+                    long[] size = {0};
+                    http.onBody(new BodyListener() {
+                        @Override
+                        public void onData(byte[] part) { size[0] += part.length; }
+
+                        @Override
+                        public void onEnd() { http.sendResponse("stored " + size[0]); }
+                    });
+                    return null;
+                }),
+                server -> server.streamBodies(r -> r.path().equals("/upload")))) {
+            HttpResponse<String> r = t.send(t.request("/upload").POST(BodyPublishers.ofByteArray(upload)));
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("stored " + upload.length, r.body());
+        }
     }
 }

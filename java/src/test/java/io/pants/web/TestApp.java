@@ -40,11 +40,20 @@ final class TestApp implements AutoCloseable {
 
     /** Starts an application on {@code backend}, its routes set up by {@code routes} before it listens. */
     static TestApp start(String backend, Consumer<Application> routes) throws Exception {
+        return start(backend, routes, server -> { });
+    }
+
+    /** As above, {@code settings} adjusting the HTTP server before it listens. */
+    static TestApp start(String backend, Consumer<Application> routes, Consumer<HttpServer> settings) throws Exception {
         LoopThread loop = new LoopThread(backend);
         try {
             Application app = new Application();
             routes.accept(app);
-            int port = loop.call(() -> new HttpServer(loop.engine, app).listen("127.0.0.1", 0).port());
+            int port = loop.call(() -> {
+                HttpServer server = new HttpServer(loop.engine, app);
+                settings.accept(server);
+                return server.listen("127.0.0.1", 0).port();
+            });
             return new TestApp(loop, app, port);
         } catch (Exception | AssertionError e) {
             loop.close();
