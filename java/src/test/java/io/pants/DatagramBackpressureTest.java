@@ -2,15 +2,16 @@ package io.pants;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,17 +93,10 @@ class DatagramBackpressureTest {
             assertEquals(0, after[1], "not writable while the receiver doesn't read");
             assertTrue(sender.drains.isEmpty(), "no onDrain while the receiver doesn't read");
 
-            try (LoopThread receiving = new LoopThread(receivingEngine)) {
-                for (int i = 0; i < count; i++) {
-                    assertArrayEquals(datagram(i), receiver.next("datagram " + i).data(), "datagram " + i);
-                }
-                sender.awaitDrain("the receiver read everything");
-                assertEquals(0, (int) sending.call(sender::queuedDatagrams));
-                assertTrue(sender.errors.isEmpty() && receiver.errors.isEmpty(), "errors: " + sender.errors + receiver.errors);
-            }
+            receiveAll(receivingEngine, receiver, sending, sender, count);
+            sender.awaitDrain("the receiver read everything");
         } finally {
-            Files.deleteIfExists(path.getPath());
-            Files.delete(dir);
+            deleteDirectory(dir);
         }
     }
 
@@ -137,18 +131,31 @@ class DatagramBackpressureTest {
             long turns = turnsWhileStuck.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertTrue(turns < 100, "the loop turned " + turns + " times in 300 ms with nothing to do but wait for the receiver");
 
-            try (LoopThread receiving = new LoopThread(receivingEngine)) {
-                for (int i = 0; i < count; i++) {
-                    assertArrayEquals(datagram(i), receiver.next("datagram " + i).data(), "datagram " + i);
-                }
-                assertEquals(0, (int) sending.call(sender::queuedDatagrams));
-                assertTrue(sender.errors.isEmpty() && receiver.errors.isEmpty(), "errors: " + sender.errors + receiver.errors);
-            }
+            receiveAll(receivingEngine, receiver, sending, sender, count);
         } finally {
-            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-                for (Path f : (Iterable<Path>) files::iterator) Files.delete(f);
-            }
-            Files.delete(dir);
+            deleteDirectory(dir);
         }
+    }
+
+    /**
+     * Runs the receiver's engine until datagrams 0 to count - 1 have arrived, in order; then the
+     * sender has nothing queued, and neither side saw an error.
+     */
+    private static void receiveAll(Engine receivingEngine, RecordingDatagram receiver, LoopThread sending,
+                                   RecordingDatagram sender, int count) throws Exception {
+        try (LoopThread receiving = new LoopThread(receivingEngine)) {
+            for (int i = 0; i < count; i++) {
+                assertArrayEquals(datagram(i), receiver.next("datagram " + i).data(), "datagram " + i);
+            }
+            assertEquals(0, (int) sending.call(sender::queuedDatagrams));
+            assertTrue(sender.errors.isEmpty() && receiver.errors.isEmpty(), "errors: " + sender.errors + receiver.errors);
+        }
+    }
+
+    private static void deleteDirectory(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.delete(f);
+        }
+        Files.delete(dir);
     }
 }

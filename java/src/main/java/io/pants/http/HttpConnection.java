@@ -178,55 +178,36 @@ final class HttpConnection extends Stream {
     }
 
     private void startRequest(HttpRequest r) {
-        if ((r.chunked || r.contentLength > 0) && server.streamsBody(r)) {
-            startStreamedBody(r);
-            return;
-        }
-        if (r.chunked) {
-            chunks = new ChunkedDecoder(maxBody, maxLine, maxHead);
-            body = new ByteBuilder(1024);
-            phase = CHUNKED_BODY;
-        } else if (r.contentLength > 0) {
-            if (r.contentLength > maxBody) {
-                throw new HttpException(413, "request body of " + r.contentLength + " bytes, over " + maxBody);
-            }
-            bodyLeft = r.contentLength;
-            body = null;
-            phase = FIXED_BODY;
-        } else {
+        if (!r.chunked && r.contentLength <= 0) {
             dispatch(r);
             return;
         }
-        reading = r;
-        if (r.expectContinue && inStart == inEnd) {
-            // the client waits for a go-ahead before sending the body; an interim response must
-            // not cut into an earlier response still being sent, so it may have to wait its turn
-            if (pipeline.isEmpty()) output(CONTINUE, 0, CONTINUE.length);
-            else continuePending = true;
+        boolean streamed = server.streamsBody(r);
+        if (!streamed && !r.chunked && r.contentLength > maxBody) {
+            throw new HttpException(413, "request body of " + r.contentLength + " bytes, over " + maxBody);
         }
-    }
-
-    /**
-     * A request whose body is streamed: the handler is called now, and the body's parts follow
-     * as they arrive (readFixedBody, readChunkedBody); the request after it is read once the
-     * body is complete.
-     */
-    private void startStreamedBody(HttpRequest r) {
-        r.streamed = true;
+        r.streamed = streamed;
         reading = r;
         body = null;
         if (r.chunked) {
-            chunks = new ChunkedDecoder(Long.MAX_VALUE, maxLine, maxHead);
+            chunks = new ChunkedDecoder(streamed ? Long.MAX_VALUE : maxBody, maxLine, maxHead);
+            if (!streamed) body = new ByteBuilder(1024);
             phase = CHUNKED_BODY;
         } else {
             bodyLeft = r.contentLength;
             phase = FIXED_BODY;
         }
         boolean headOfLine = pipeline.isEmpty();
-        callHandler(r);
-        if (!isConnected() || reading != r) return;
-        if (r.expectContinue && inStart == inEnd && !r.isCommitted() && !r.isFinished()) {
-            // the handler is on it and wants the body unless it answered already
+        if (streamed) {
+            // the handler is called now and the body's parts follow as they arrive; the request
+            // after it is read once the body is complete. A handler that answered at once
+            // doesn't want the body: no go-ahead for it
+            callHandler(r);
+            if (!isConnected() || reading != r || r.isCommitted() || r.isFinished()) return;
+        }
+        if (r.expectContinue && inStart == inEnd) {
+            // the client waits for a go-ahead before sending the body; an interim response must
+            // not cut into an earlier response still being sent, so it may have to wait its turn
             if (headOfLine) output(CONTINUE, 0, CONTINUE.length);
             else continuePending = true;
         }
@@ -234,7 +215,7 @@ final class HttpConnection extends Stream {
 
     private boolean readFixedBody() {
         continuePending = false;
-        if (reading.streamed) return readStreamedFixedBody();
+        if (reading.streamed) return !bodyHeldBack() && readStreamedFixedBody();
         int n = (int) Math.min(bodyLeft, inEnd - inStart);
         if (body == null && n == bodyLeft) {
             reading.body = Arrays.copyOfRange(in, inStart, inStart + n); // all here: one copy
@@ -249,11 +230,14 @@ final class HttpConnection extends Stream {
         return bodyDone();
     }
 
+    /** Whether the streamed body's listener holds it back; reading pauses until it lets go (bodyFlowChanged). */
+    private boolean bodyHeldBack() {
+        if (!reading.holdsBodyBack()) return false;
+        pauseForUs();
+        return true;
+    }
+
     private boolean readStreamedFixedBody() {
-        if (reading.holdsBodyBack()) {
-            pauseForUs(); // until the listener takes (or resumes) the body: bodyFlowChanged
-            return false;
-        }
         int n = (int) Math.min(bodyLeft, inEnd - inStart);
         inStart += n;
         bodyLeft -= n;
@@ -264,7 +248,7 @@ final class HttpConnection extends Stream {
 
     private boolean readChunkedBody() {
         continuePending = false;
-        if (reading.streamed) return readStreamedChunkedBody();
+        if (reading.streamed) return !bodyHeldBack() && readStreamedChunkedBody();
         inStart += chunks.decode(in, inStart, inEnd, body);
         if (!chunks.isDone()) return false;
         reading.body = body.toArray();
@@ -274,10 +258,6 @@ final class HttpConnection extends Stream {
     }
 
     private boolean readStreamedChunkedBody() {
-        if (reading.holdsBodyBack()) {
-            pauseForUs();
-            return false;
-        }
         ByteBuilder part = new ByteBuilder(Math.min(inEnd - inStart, 64 * 1024));
         inStart += chunks.decode(in, inStart, inEnd, part);
         if (part.length > 0) reading.bodyPart(part.toArray());

@@ -258,8 +258,7 @@ final class PantsHttpServer extends HttpServer {
 
     private void dispatch(HttpRequest request) {
         if (stopping) {
-            request.sendHeader("Connection", "close");
-            request.sendResponse("503 Service Unavailable: the server is stopping\n", 503, "text/plain; charset=utf-8");
+            refuse(request, "the server is stopping");
             return;
         }
         URI uri;
@@ -288,8 +287,7 @@ final class PantsHttpServer extends HttpServer {
     /** Hands the exchange to the handlers: the request is in (its body, or up to the body limit of it). */
     private void startExchange(HttpRequest request, PantsHttpContext context, URI uri, RequestBody body) {
         if (stopping) {
-            request.sendHeader("Connection", "close");
-            request.sendResponse("503 Service Unavailable: the server is stopping\n", 503, "text/plain; charset=utf-8");
+            refuse(request, "the server is stopping");
             return;
         }
         PantsHttpExchange exchange = new PantsHttpExchange(this, context, request, uri, body);
@@ -298,10 +296,15 @@ final class PantsHttpServer extends HttpServer {
             handlers.execute(exchange::handle);
         } catch (RejectedExecutionException e) {
             LOG.log(Level.WARNING, "The executor of " + this + " refused an exchange: " + e);
-            request.sendHeader("Connection", "close");
-            request.sendResponse("503 Service Unavailable: no thread to handle the request\n", 503, "text/plain; charset=utf-8");
+            refuse(request, "no thread to handle the request");
             done(exchange);
         }
+    }
+
+    /** Answers 503 and closes the connection after it. */
+    private static void refuse(HttpRequest request, String why) {
+        request.sendHeader("Connection", "close");
+        request.sendResponse("503 Service Unavailable: " + why + "\n", 503, "text/plain; charset=utf-8");
     }
 
     /** Runs {@code task} on the loop thread; false if the engine is closed. */
