@@ -251,13 +251,17 @@ class HttpStreamedBodyTest {
     }
 
     @BackendTest
-    void aMalformedChunkAbortsTheBodyAndTheConnection(String backend) throws Exception {
+    void aMalformedChunkAbortsTheBodyAndIsAnsweredWith400(String backend) throws Exception {
         CompletableFuture<IOException> aborted = new CompletableFuture<>();
         HttpHandler handler = r -> r.onBody(new AbortRecorder(aborted));
         try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
             c.send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
             IOException why = aborted.get(WAIT_MS, TimeUnit.MILLISECONDS);
             assertTrue(why.getMessage().contains("cut off"), why.getMessage());
+            // the handler had not answered: the error does, in its place
+            RawClient.Response answer = c.read();
+            assertEquals(400, answer.status(), answer.toString());
+            assertEquals("close", answer.header("Connection"));
             c.assertClosedByServer();
         }
     }
