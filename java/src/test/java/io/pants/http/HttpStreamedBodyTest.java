@@ -267,6 +267,43 @@ class HttpStreamedBodyTest {
     }
 
     @BackendTest
+    void aMalformedChunkAfterTheHandlerAnsweredClosesAfterItsAnswer(String backend) throws Exception {
+        CompletableFuture<IOException> aborted = new CompletableFuture<>();
+        HttpHandler handler = r -> {
+            r.onBody(new AbortRecorder(aborted));
+            r.sendResponse("no", 403, "text/plain");
+        };
+        try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
+            c.send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
+            assertTrue(aborted.get(WAIT_MS, TimeUnit.MILLISECONDS).getMessage().contains("cut off"));
+            RawClient.Response answer = c.read();
+            assertEquals(403, answer.status(), "the handler's answer, not an error after it: " + answer);
+            assertEquals("no", answer.text());
+            c.assertClosedByServer();
+        }
+    }
+
+    @BackendTest
+    void aMalformedChunkCutsAResponseUnderWay(String backend) throws Exception {
+        CompletableFuture<IOException> aborted = new CompletableFuture<>();
+        HttpHandler handler = r -> {
+            r.onBody(new AbortRecorder(aborted));
+            r.send("begun").flush(); // the head and a first chunk are out: no room for an error answer
+        };
+        try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
+            c.send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+            assertEquals("HTTP/1.1 200 OK", c.line());
+            String line;
+            while (!(line = c.line()).isEmpty()) assertFalse(line.startsWith("Content-Length"), line);
+            assertEquals("5", c.line());
+            assertEquals("begun", c.line());
+            c.send("5\r\nhello\r\nzz\r\n");
+            assertTrue(aborted.get(WAIT_MS, TimeUnit.MILLISECONDS).getMessage().contains("cut off"));
+            c.assertClosedByServer(); // cut short: no last chunk, no error answer after it
+        }
+    }
+
+    @BackendTest
     void aStalledBodyTimesOutAsAnAbort(String backend) throws Exception {
         CompletableFuture<IOException> aborted = new CompletableFuture<>();
         HttpHandler handler = r -> r.onBody(new AbortRecorder(aborted));
