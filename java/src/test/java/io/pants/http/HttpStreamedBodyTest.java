@@ -252,34 +252,36 @@ class HttpStreamedBodyTest {
 
     @BackendTest
     void aMalformedChunkAbortsTheBodyAndIsAnsweredWith400(String backend) throws Exception {
-        CompletableFuture<IOException> aborted = new CompletableFuture<>();
-        HttpHandler handler = r -> r.onBody(new AbortRecorder(aborted));
-        try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
-            c.send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
-            IOException why = aborted.get(WAIT_MS, TimeUnit.MILLISECONDS);
-            assertTrue(why.getMessage().contains("cut off"), why.getMessage());
-            // the handler had not answered: the error does, in its place
-            RawClient.Response answer = c.read();
-            assertEquals(400, answer.status(), answer.toString());
-            assertEquals("close", answer.header("Connection"));
-            c.assertClosedByServer();
-        }
+        RawClient.Response answer = answerToAMalformedChunk(backend, r -> { });
+        // the handler had not answered: the error does, in its place
+        assertEquals(400, answer.status(), answer.toString());
+        assertEquals("close", answer.header("Connection"));
     }
 
     @BackendTest
     void aMalformedChunkAfterTheHandlerAnsweredClosesAfterItsAnswer(String backend) throws Exception {
+        RawClient.Response answer = answerToAMalformedChunk(backend, r -> r.sendResponse("no", 403, "text/plain"));
+        assertEquals(403, answer.status(), "the handler's answer, not an error after it: " + answer);
+        assertEquals("no", answer.text());
+    }
+
+    /**
+     * A streamed body whose second chunk is malformed, to a handler that reads it with onBody
+     * and does {@code alsoInHandler}: the body is aborted, and the one answer is followed by the close.
+     */
+    private static RawClient.Response answerToAMalformedChunk(String backend, HttpHandler alsoInHandler) throws Exception {
         CompletableFuture<IOException> aborted = new CompletableFuture<>();
         HttpHandler handler = r -> {
             r.onBody(new AbortRecorder(aborted));
-            r.sendResponse("no", 403, "text/plain");
+            alsoInHandler.handle(r);
         };
         try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
             c.send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
-            assertTrue(aborted.get(WAIT_MS, TimeUnit.MILLISECONDS).getMessage().contains("cut off"));
+            IOException why = aborted.get(WAIT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(why.getMessage().contains("cut off"), why.getMessage());
             RawClient.Response answer = c.read();
-            assertEquals(403, answer.status(), "the handler's answer, not an error after it: " + answer);
-            assertEquals("no", answer.text());
             c.assertClosedByServer();
+            return answer;
         }
     }
 
