@@ -29,9 +29,9 @@ import java.util.Arrays;
  * {@code Connection: close}, and the text, except for a HEAD request. A malformed streamed body
  * is answered there too when nothing of its handler's response is on the way yet (the handler
  * is told the body and the request are aborted); otherwise the connection closes after (or
- * cuts) that response. Before closing it lingers briefly,
- * reading and dropping what the client still sends: closing with unread input makes the kernel
- * send a reset, which can destroy the error response before the client has read it.
+ * cuts) that response. Before closing it lingers briefly, reading and dropping what the client
+ * still sends: closing with unread input makes the kernel send a reset, which can destroy the
+ * error response before the client has read it.
  *
  * <h2>Timeouts</h2>
  * A per-connection timer ticks at a quarter of the shorter timeout and counts ticks, so that
