@@ -6,7 +6,10 @@ import java.io.IOException;
  * Receives a streamed request body (see {@link HttpServer#streamBodies}): its parts in the order
  * they came, then its end; or, if the body can't be completed (the connection closed, the
  * client went quiet for the idle timeout, a malformed chunk), an abort instead of the end.
- * Called on the loop thread; {@link HttpRequest#pauseBody()} holds the parts back.
+ * A malformed chunk is answered with a 400 in the handler's place if nothing of its response
+ * is on the way yet (the request is aborted then: what it sends is dropped); otherwise the
+ * connection closes after its response, or cuts it. Called on the loop thread;
+ * {@link HttpRequest#pauseBody()} holds the parts back.
  *
  * <pre>{@code
  * request.onBody(new BodyListener() {

@@ -24,9 +24,14 @@ import java.util.Arrays;
  *
  * <h2>Errors</h2>
  * Bad input stops the parsing: the error response is queued behind the requests already taken
- * (answered first, in order), then the connection closes. Before closing it lingers briefly,
- * reading and dropping what the client still sends: closing with unread input makes the kernel
- * send a reset, which can destroy the error response before the client has read it.
+ * (answered first, in order), then the connection closes. The error response is written in one
+ * place, {@link #sendError}, for every layer on top: status, {@code Content-Length},
+ * {@code Connection: close}, and the text, except for a HEAD request. A malformed streamed body
+ * is answered there too when nothing of its handler's response is on the way yet (the handler
+ * is told the body and the request are aborted); otherwise the connection closes after (or
+ * cuts) that response. Before closing it lingers briefly, reading and dropping what the client
+ * still sends: closing with unread input makes the kernel send a reset, which can destroy the
+ * error response before the client has read it.
  *
  * <h2>Timeouts</h2>
  * A per-connection timer ticks at a quarter of the shorter timeout and counts ticks, so that
@@ -64,6 +69,7 @@ final class HttpConnection extends Stream {
     private byte[] in;
     private int inStart, inEnd;
     private int phase = WAIT_HEAD;
+    /** The request whose body is being read (or, while it is parsed, whose head): bad input is answered as to it. */
     private HttpRequest reading;
     private ByteBuilder body;
     private long bodyLeft;
@@ -73,6 +79,8 @@ final class HttpConnection extends Stream {
     private boolean inputEnded;
     private int errorStatus;
     private String errorMessage;
+    /** The error answers a HEAD request: it has no body (the framing is the head's alone). */
+    private boolean errorToHead;
     private boolean lingering;
     private int lingerSteps;
 
@@ -169,7 +177,9 @@ final class HttpConnection extends Stream {
         }
         int length = heads.findEnd(in, inStart, inEnd);
         if (length < 0) return false;
-        HttpRequest r = RequestHeadParser.parse(this, in, inStart, inStart + length);
+        HttpRequest r = new HttpRequest(this);
+        reading = r; // a head refused once its method is known is answered as to it
+        RequestHeadParser.parse(r, in, inStart, inStart + length);
         inStart += length;
         headTicks = 0;
         headBegun = false;
@@ -179,6 +189,7 @@ final class HttpConnection extends Stream {
 
     private void startRequest(HttpRequest r) {
         if (!r.chunked && r.contentLength <= 0) {
+            reading = null;
             dispatch(r);
             return;
         }
@@ -187,7 +198,6 @@ final class HttpConnection extends Stream {
             throw new HttpException(413, "request body of " + r.contentLength + " bytes, over " + maxBody);
         }
         r.streamed = streamed;
-        reading = r;
         body = null;
         if (r.chunked) {
             chunks = new ChunkedDecoder(streamed ? Long.MAX_VALUE : maxBody, maxLine, maxHead);
@@ -440,16 +450,7 @@ final class HttpConnection extends Stream {
     /** Bad input: stop parsing; the error is answered once the requests before it are. */
     private void fail(int status, String message) {
         if (errorStatus != 0 || lingering || !isConnected()) return;
-        if (reading != null && reading.streamed) {
-            // its handler runs already and may have answered: no room for an error response
-            HttpRequest r = reading;
-            reading = null;
-            HttpRequest.LOG.log(Level.DEBUG, () -> "Aborting " + this + ": " + status + " (" + message + ") in a streamed body");
-            r.bodyAbort(new IOException("the request body is cut off: " + message));
-            abort();
-            return;
-        }
-        HttpRequest.LOG.log(Level.DEBUG, () -> "Answering " + status + " (" + message + ") on " + this);
+        HttpRequest r = reading;
         phase = INPUT_DONE;
         in = null;
         inStart = inEnd = 0;
@@ -457,12 +458,39 @@ final class HttpConnection extends Stream {
         body = null;
         chunks = null;
         continuePending = false;
+        resumeIfPaused(); // keep reading, to drop what comes instead of leaving it unread
+        if (r != null && r.streamed && !takeFromHandler(r, message)) {
+            HttpRequest.LOG.log(Level.DEBUG, () -> "Closing " + this + ": " + status + " (" + message + ") in a streamed body already answered");
+            if (!isConnected()) return;
+            if (pipeline.isEmpty()) lingerThenClose(); // its response is all out: only the close is left
+            else abort(); // it heads the line, its response partly out: only closing tells the client it is cut
+            return;
+        }
+        HttpRequest.LOG.log(Level.DEBUG, () -> "Answering " + status + " (" + message + ") on " + this);
         errorStatus = status;
         errorMessage = message;
-        resumeIfPaused(); // keep reading, to drop what comes instead of leaving it unread
-        if (pipeline.isEmpty()) sendError();
+        errorToHead = r != null && r.headMethod;
+        if (pipeline.isEmpty() && isConnected()) sendError();
     }
 
+    /**
+     * A streamed body is malformed while its handler runs. If nothing of the handler's response
+     * is on the way yet (it is uncommitted, or held back behind earlier responses), the request
+     * is taken from the handler (aborted: what it sends is dropped) for the error to answer it,
+     * and this returns true. Either way the body's listener is told.
+     */
+    private boolean takeFromHandler(HttpRequest r, String message) {
+        IOException why = new IOException("the request body is cut off: " + message);
+        boolean answerable = pipeline.peekLast() == r && !(pipeline.peekFirst() == r && r.isCommitted());
+        if (answerable) {
+            pipeline.pollLast(); // the error takes its place, behind the requests before it
+            r.abort();
+        }
+        r.bodyAbort(why);
+        return answerable;
+    }
+
+    /** Writes the error response: the one place error answers to bad input are encoded, for every layer. */
     private void sendError() {
         byte[] text = HttpRequest.errorBody(errorStatus, errorMessage).getBytes(StandardCharsets.UTF_8);
         ByteBuilder out = scratch;
@@ -471,10 +499,17 @@ final class HttpConnection extends Stream {
         byte[] serverLine = server.serverHeaderLine();
         if (serverLine != null) out.append(serverLine);
         out.append(HttpDates.dateHeaderLine());
+        // a HEAD's answer has the head a GET would get, without the body: the client reads no body after it
         out.appendLatin1("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").appendDecimal(text.length).crlf();
-        out.appendLatin1("Connection: close\r\n\r\n").append(text);
+        out.appendLatin1("Connection: close\r\n\r\n");
+        if (!errorToHead) out.append(text);
         output(out.bytes, 0, out.length);
         errorStatus = 0;
+        lingerThenClose();
+    }
+
+    /** Closes after a short linger, reading and dropping what the client still sends (see the class comment). */
+    private void lingerThenClose() {
         lingering = true;
         activity = false;
         engine().defer(LINGER_STEP, this::lingerStep);

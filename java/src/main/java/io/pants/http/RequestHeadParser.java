@@ -87,10 +87,10 @@ final class RequestHeadParser {
 
     /**
      * Parses the head {@code b[start, end)}, which {@link #findEnd} found complete (it ends in an
-     * empty line, and every LF in it follows a CR), into a new request.
+     * empty line, and every LF in it follows a CR), into {@code r}. The method is set first: a
+     * head refused later is answered as to its method (an error answer to HEAD has no body).
      */
-    static HttpRequest parse(HttpConnection connection, byte[] b, int start, int end) {
-        HttpRequest r = new HttpRequest(connection);
+    static void parse(HttpRequest r, byte[] b, int start, int end) {
         int i = start;
 
         // request-line = method SP request-target SP HTTP-version CRLF, single spaces only
@@ -145,7 +145,8 @@ final class RequestHeadParser {
         if (r.http11 && hosts == 0) throw new HttpException(400, "HTTP/1.1 request without a Host field");
         if (hosts > 1) throw new HttpException(400, "more than one Host field");
         if (transferEncoding != null) {
-            // either could be the one an intermediary used: refuse to guess (RFC 9112 6.1)
+            // either could be the one an intermediary used: refuse to guess, whatever the codings
+            // (RFC 9112 6.1 allows a reject; 6.3 says to close after answering such a request)
             if (r.contentLength >= 0) throw new HttpException(400, "both Content-Length and Transfer-Encoding");
             if (!r.http11) throw new HttpException(400, "Transfer-Encoding in an HTTP/1.0 request");
             checkTransferCoding(transferEncoding);
@@ -157,7 +158,6 @@ final class RequestHeadParser {
             if (!expect.trim().equalsIgnoreCase("100-continue")) throw new HttpException(417, "only 100-continue can be expected");
             r.expectContinue = true;
         }
-        return r;
     }
 
     /**
@@ -286,21 +286,26 @@ final class RequestHeadParser {
         return result;
     }
 
-    /** Accepts exactly "chunked" (as a list, possibly with empty elements); anything else is refused. */
+    /**
+     * Accepts exactly "chunked" (as a list, possibly with empty elements). Codings that don't end
+     * in chunked leave the body's length unknown (RFC 9112 6.3): 400, as is chunked applied
+     * twice. Chunked last with another coding before it frames the body well, in a coding we
+     * don't decode: 501.
+     */
     private static void checkTransferCoding(String value) {
-        String[] codings = value.split(",");
         int chunked = 0, elements = 0;
         boolean chunkedLast = false;
-        for (String raw : codings) {
+        for (String raw : value.split(",")) {
             String c = raw.strip();
             if (c.isEmpty()) continue; // empty list elements don't count (RFC 9110 5.6.1)
             elements++;
             chunkedLast = c.equalsIgnoreCase("chunked");
             if (chunkedLast) chunked++;
-            else throw new HttpException(501, "unsupported transfer coding");
         }
         if (elements == 0) throw new HttpException(400, "empty Transfer-Encoding");
-        if (chunked != 1 || !chunkedLast) throw new HttpException(400, "chunked must be applied once, last");
+        if (!chunkedLast) throw new HttpException(400, "Transfer-Encoding does not end in chunked: the body's length is unknown");
+        if (chunked != 1) throw new HttpException(400, "chunked must be applied once, last");
+        if (elements > 1) throw new HttpException(501, "unsupported transfer coding");
     }
 
     static boolean isTokenChar(char c) { return c < 256 && TOKEN[c]; }

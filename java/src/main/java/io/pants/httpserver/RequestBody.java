@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * {@code startAt} bytes of it have come (the HTTP server's body limit, 10 MB by default): so a
  * body up to that size is all in memory before the handler runs, as before bodies were
  * streamed, and a handler on the loop thread can read it; a larger one streams while the
- * handler reads, and has no limit. A body cut off before the exchange starts is answered
- * with a 400.
+ * handler reads, and has no limit. A body that ends early (the client half-closed) before the
+ * exchange starts is answered with a 400 here; a malformed one, by the HTTP server (a 400
+ * behind the responses to the requests before it, which the exchange does not get).
  *
  * <p>Parts wait in a queue; a reader with nothing to read waits for the next part, the end, or
  * the failure (the connection closed, the client went quiet for the idle timeout). When more

@@ -251,14 +251,57 @@ class HttpStreamedBodyTest {
     }
 
     @BackendTest
-    void aMalformedChunkAbortsTheBodyAndTheConnection(String backend) throws Exception {
+    void aMalformedChunkAbortsTheBodyAndIsAnsweredWith400(String backend) throws Exception {
+        RawClient.Response answer = answerToAMalformedChunk(backend, r -> { });
+        // the handler had not answered: the error does, in its place
+        assertEquals(400, answer.status(), answer.toString());
+        assertEquals("close", answer.header("Connection"));
+    }
+
+    @BackendTest
+    void aMalformedChunkAfterTheHandlerAnsweredClosesAfterItsAnswer(String backend) throws Exception {
+        RawClient.Response answer = answerToAMalformedChunk(backend, r -> r.sendResponse("no", 403, "text/plain"));
+        assertEquals(403, answer.status(), "the handler's answer, not an error after it: " + answer);
+        assertEquals("no", answer.text());
+    }
+
+    /**
+     * A streamed body whose second chunk is malformed, to a handler that reads it with onBody
+     * and does {@code alsoInHandler}: the body is aborted, and the one answer is followed by the close.
+     */
+    private static RawClient.Response answerToAMalformedChunk(String backend, HttpHandler alsoInHandler) throws Exception {
         CompletableFuture<IOException> aborted = new CompletableFuture<>();
-        HttpHandler handler = r -> r.onBody(new AbortRecorder(aborted));
+        HttpHandler handler = r -> {
+            r.onBody(new AbortRecorder(aborted));
+            alsoInHandler.handle(r);
+        };
         try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
             c.send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
             IOException why = aborted.get(WAIT_MS, TimeUnit.MILLISECONDS);
             assertTrue(why.getMessage().contains("cut off"), why.getMessage());
+            RawClient.Response answer = c.read();
             c.assertClosedByServer();
+            return answer;
+        }
+    }
+
+    @BackendTest
+    void aMalformedChunkCutsAResponseUnderWay(String backend) throws Exception {
+        CompletableFuture<IOException> aborted = new CompletableFuture<>();
+        HttpHandler handler = r -> {
+            r.onBody(new AbortRecorder(aborted));
+            r.send("begun").flush(); // the head and a first chunk are out: no room for an error answer
+        };
+        try (TestServer s = streaming(backend, handler); RawClient c = s.connect()) {
+            c.send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+            assertEquals("HTTP/1.1 200 OK", c.line());
+            String line;
+            while (!(line = c.line()).isEmpty()) assertFalse(line.startsWith("Content-Length"), line);
+            assertEquals("5", c.line());
+            assertEquals("begun", c.line());
+            c.send("5\r\nhello\r\nzz\r\n");
+            assertTrue(aborted.get(WAIT_MS, TimeUnit.MILLISECONDS).getMessage().contains("cut off"));
+            c.assertClosedByServer(); // cut short: no last chunk, no error answer after it
         }
     }
 
