@@ -139,7 +139,12 @@ public abstract class Datagram extends Channel {
     private boolean writable = true;
     private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
-    /** A datagram socket on the default engine ({@link Engine#instance()}). */
+    /**
+     * A datagram socket on the engine running the callback that opens it ({@link #listen} or
+     * {@link #connect}), or, opened off any loop thread, on the default engine
+     * ({@link Engine#instance()}); where that would be a guess (no default engine yet, but
+     * others open), opening throws and says to pass one.
+     */
     protected Datagram() {}
 
     /** A datagram socket on {@code engine}. */
@@ -189,7 +194,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram listen(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = Engine.instance();
+        if (engine == null) engine = engineFor("listen");
         engine.checkLoopThread("Datagram.listen");
         if (state != NEW) throw new IllegalStateException("listen(): " + this + " is already " + stateName() + "; a datagram socket binds once");
         open(address);
@@ -237,7 +242,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = Engine.instance();
+        if (engine == null) engine = engineFor("connect");
         engine.checkLoopThread("Datagram.connect");
         if (state == CLOSING || state == CLOSED) throw new IllegalStateException("connect(): " + this + " is " + stateName());
         if (peer != null || resolving != null) throw new IllegalStateException("connect(): " + this + " is already connected; a datagram socket connects once");
@@ -722,8 +727,13 @@ public abstract class Datagram extends Channel {
     /** The connected peer (or the one being resolved), or null. */
     public SocketAddress remoteAddress() { return peer != null ? peer : resolving; }
 
-    /** The engine this socket runs on (null until opened, for default-engine sockets). */
+    /** The engine this socket runs on (null until opened, for sockets made without one). */
     public Engine engine() { return engine; }
+
+    private Engine engineFor(String call) {
+        return Engine.forNewChannel(call + "() of " + getClass().getName() + ", made without an engine,",
+                "new MyDatagram(engine), whose constructor calls super(engine)");
+    }
 
     private void updateInterest() {
         if (socket == null || state == CLOSED) return;

@@ -14,7 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A chat server: a line from one client goes to every stream in {@link Server#connections()}. */
 @ExtendWith(NoDescriptorLeaks.class)
@@ -92,6 +94,104 @@ class BroadcastTest {
                 for (int i = LEAVING; i < CLIENTS; i++) assertEquals(line, readers.get(i).readLine(), "what client " + i + " received");
             } finally {
                 for (Socket c : clients) c.close();
+            }
+        }
+    }
+
+    /** A chat stream that can be marked slow: the next broadcast drops it. */
+    static final class Member extends Stream {
+        private final CountDownLatch joined;
+        boolean slow;
+
+        Member(CountDownLatch joined) { this.joined = joined; }
+
+        @Override
+        protected void onConnect() {
+            readDelimiter("\n");
+            joined.countDown();
+        }
+
+        @Override
+        protected void onRead(byte[] line) {
+            if (new String(line, StandardCharsets.UTF_8).equals("I am slow")) {
+                slow = true;
+                write("marked\n");
+                return;
+            }
+            // typed: the server makes Members, and the loop may close the ones it meets
+            for (Member peer : server().connections(Member.class)) {
+                if (peer.slow) peer.abort();
+                else peer.write(line).write("\n");
+            }
+        }
+    }
+
+    /**
+     * The chat pattern: a broadcast that drops the slow clients it meets while it iterates
+     * {@code connections()}. Two of them, so that one is dropped before the iteration ends
+     * (whatever the order), which a {@code HashSet} answered with a
+     * {@code ConcurrentModificationException} at the next stream, cutting the broadcast short.
+     */
+    @BackendTest
+    void aBroadcastMayCloseStreamsWhileIteratingTheConnections(String backend) throws Exception {
+        int clients = 6;
+        List<Integer> slow = List.of(1, 4);
+        try (CapturedLog log = new CapturedLog(); LoopThread loop = new LoopThread(backend)) {
+            CountDownLatch joined = new CountDownLatch(clients);
+            Server server = loop.call(() -> new Server(loop.engine, () -> new Member(joined)).listen("127.0.0.1", 0));
+            int port = loop.call(server::port);
+            List<Socket> sockets = new ArrayList<>();
+            List<BufferedReader> readers = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    Socket c = EchoTest.connect(port);
+                    sockets.add(c);
+                    readers.add(new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)));
+                }
+                for (int i : slow) {
+                    send(sockets.get(i), "I am slow");
+                    assertEquals("marked", readers.get(i).readLine(), "client " + i + " marked slow");
+                }
+                Await.await(joined, "the server to accept every client");
+
+                send(sockets.get(0), "hello");
+                for (int i = 0; i < clients; i++) {
+                    if (slow.contains(i)) assertNull(readers.get(i).readLine(), "slow client " + i + " was dropped");
+                    else assertEquals("hello", readers.get(i).readLine(), "what client " + i + " received");
+                }
+                List<Boolean> left = loop.call(() -> {
+                    List<Boolean> slowFlags = new ArrayList<>();
+                    for (Member m : server.connections(Member.class)) slowFlags.add(m.slow);
+                    return slowFlags;
+                });
+                assertEquals(List.of(false, false, false, false), left, "connections() after the broadcast: the four others");
+                assertEquals(List.of(), log.matching(r -> r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()),
+                        "no callback failed");
+            } finally {
+                for (Socket c : sockets) c.close();
+            }
+        }
+    }
+
+    /** connections(type) of a server whose factory makes several kinds says so at the stream that is not one. */
+    @BackendTest
+    void connectionsOfATypeNamesAStreamOfAnother(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            CountDownLatch joined = new CountDownLatch(2);
+            boolean[] member = {true};
+            Server server = loop.call(() -> new Server(loop.engine, () -> (member[0] = !member[0]) ? new Member(joined) : new Stream() {
+                @Override
+                protected void onConnect() { joined.countDown(); }
+            }).listen("127.0.0.1", 0));
+            int port = loop.call(server::port);
+            try (Socket a = EchoTest.connect(port); Socket b = EchoTest.connect(port)) {
+                Await.await(joined, "the server to accept both clients");
+                ClassCastException e = assertThrows(ClassCastException.class, () -> loop.run(() -> {
+                    for (Member m : server.connections(Member.class)) m.slow = false;
+                }));
+                assertTrue(e.getMessage().contains("connections(" + Member.class.getName() + ")")
+                        && e.getMessage().contains("iterate connections()"), e.getMessage());
+                assertEquals(2, (int) loop.call(() -> server.connections(Member.class).size()));
             }
         }
     }
