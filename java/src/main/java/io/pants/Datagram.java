@@ -59,7 +59,9 @@ import java.util.Objects;
  * sequence or a pattern the parts between separators (several newline-separated metrics in one
  * datagram, say); what remains after the last complete piece is delivered as a last, shorter
  * piece, except for {@code struct} and {@code lengthPrefixed}, where a partial record is not a
- * record: it is dropped and reported to {@link #onError} as a {@link ProtocolException}.
+ * record: it is dropped and reported to {@link #onError} as a {@link ProtocolException}. A
+ * datagram bounds its pieces, so there is no buffer limit (as {@link Stream#bufferLimit} is for a
+ * stream): the whole datagram is in memory already, and a piece is never longer.
  *
  * <h2>Sending</h2>
  * {@code write(...)} copies the datagram into the send queue and returns at once; queued

@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  * readDelimiter(ReadDelimiter.struct(Struct.of("!HI")));// a fixed-size binary record
  * }</pre>
  *
+ * <p>No piece is longer than the stream's {@link Stream#bufferLimit(int) buffer limit}, the
+ * maximum line or frame size: one that would be is dropped and reported to
+ * {@link Stream#onOverflowError} instead, whether it arrives in one read or many; what each kind
+ * counts is described there. {@link #none()} cuts larger chunks into pieces of the limit.
+ *
  * <p>At end of stream, complete pieces are delivered first. What remains then is delivered as
  * a last, shorter piece for {@link #none()}, {@link #bytes(int)} (like
  * {@link java.io.InputStream#readNBytes(int)}), byte-sequence and pattern delimiters (like a
