@@ -283,8 +283,7 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     private void leave(Engine outer) {
-        if (outer == null) CURRENT.remove();
-        else CURRENT.set(outer);
+        CURRENT.set(outer); // not remove(): an engine polled turn after turn would re-create the entry each time
         loopThread.set(null);
         if (closeRequested) close();
     }
