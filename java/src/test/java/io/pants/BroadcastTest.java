@@ -23,9 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BroadcastTest {
     private static final int CLIENTS = 10, LEAVING = 4;
 
-    /** Relays every line to all connections, the sender included; reports arrivals and departures. */
+    /**
+     * Relays every line to all connections, the sender included; reports arrivals and departures.
+     * A client that says "I am slow" is marked so (and told "marked"): the next broadcast drops it.
+     */
     static final class Chat extends Stream {
         private final CountDownLatch joined, left;
+        boolean slow;
 
         Chat(CountDownLatch joined, CountDownLatch left) {
             this.joined = joined;
@@ -40,7 +44,16 @@ class BroadcastTest {
 
         @Override
         protected void onRead(byte[] line) {
-            for (Stream s : server().connections()) s.write(line).write("\n");
+            if (new String(line, StandardCharsets.UTF_8).equals("I am slow")) {
+                slow = true;
+                write("marked\n");
+                return;
+            }
+            // typed: the server makes Chats, and the loop may close the ones it meets
+            for (Chat peer : server().connections(Chat.class)) {
+                if (peer.slow) peer.abort();
+                else peer.write(line).write("\n");
+            }
         }
 
         @Override
@@ -62,11 +75,7 @@ class BroadcastTest {
             List<Socket> clients = new ArrayList<>();
             List<BufferedReader> readers = new ArrayList<>();
             try {
-                for (int i = 0; i < CLIENTS; i++) {
-                    Socket c = EchoTest.connect(port);
-                    clients.add(c);
-                    readers.add(new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)));
-                }
+                connect(port, CLIENTS, clients, readers);
                 Await.await(joined, "the server to accept every client");
                 assertEquals(CLIENTS, (int) loop.call(() -> server.connections().size()), "connections() after everyone joined");
                 assertEquals(new HashSet<>(made), loop.call(() -> new HashSet<>(server.connections())), "connections() vs the streams accepted");
@@ -98,34 +107,6 @@ class BroadcastTest {
         }
     }
 
-    /** A chat stream that can be marked slow: the next broadcast drops it. */
-    static final class Member extends Stream {
-        private final CountDownLatch joined;
-        boolean slow;
-
-        Member(CountDownLatch joined) { this.joined = joined; }
-
-        @Override
-        protected void onConnect() {
-            readDelimiter("\n");
-            joined.countDown();
-        }
-
-        @Override
-        protected void onRead(byte[] line) {
-            if (new String(line, StandardCharsets.UTF_8).equals("I am slow")) {
-                slow = true;
-                write("marked\n");
-                return;
-            }
-            // typed: the server makes Members, and the loop may close the ones it meets
-            for (Member peer : server().connections(Member.class)) {
-                if (peer.slow) peer.abort();
-                else peer.write(line).write("\n");
-            }
-        }
-    }
-
     /**
      * The chat pattern: a broadcast that drops the slow clients it meets while it iterates
      * {@code connections()}. Two of them, so that one is dropped before the iteration ends
@@ -138,16 +119,12 @@ class BroadcastTest {
         List<Integer> slow = List.of(1, 4);
         try (CapturedLog log = new CapturedLog(); LoopThread loop = new LoopThread(backend)) {
             CountDownLatch joined = new CountDownLatch(clients);
-            Server server = loop.call(() -> new Server(loop.engine, () -> new Member(joined)).listen("127.0.0.1", 0));
+            Server server = loop.call(() -> new Server(loop.engine, () -> new Chat(joined, new CountDownLatch(0))).listen("127.0.0.1", 0));
             int port = loop.call(server::port);
             List<Socket> sockets = new ArrayList<>();
             List<BufferedReader> readers = new ArrayList<>();
             try {
-                for (int i = 0; i < clients; i++) {
-                    Socket c = EchoTest.connect(port);
-                    sockets.add(c);
-                    readers.add(new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)));
-                }
+                connect(port, clients, sockets, readers);
                 for (int i : slow) {
                     send(sockets.get(i), "I am slow");
                     assertEquals("marked", readers.get(i).readLine(), "client " + i + " marked slow");
@@ -161,7 +138,7 @@ class BroadcastTest {
                 }
                 List<Boolean> left = loop.call(() -> {
                     List<Boolean> slowFlags = new ArrayList<>();
-                    for (Member m : server.connections(Member.class)) slowFlags.add(m.slow);
+                    for (Chat c : server.connections(Chat.class)) slowFlags.add(c.slow);
                     return slowFlags;
                 });
                 assertEquals(List.of(false, false, false, false), left, "connections() after the broadcast: the four others");
@@ -178,8 +155,8 @@ class BroadcastTest {
     void connectionsOfATypeNamesAStreamOfAnother(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {
             CountDownLatch joined = new CountDownLatch(2);
-            boolean[] member = {true};
-            Server server = loop.call(() -> new Server(loop.engine, () -> (member[0] = !member[0]) ? new Member(joined) : new Stream() {
+            boolean[] chat = {true};
+            Server server = loop.call(() -> new Server(loop.engine, () -> (chat[0] = !chat[0]) ? new Chat(joined, new CountDownLatch(0)) : new Stream() {
                 @Override
                 protected void onConnect() { joined.countDown(); }
             }).listen("127.0.0.1", 0));
@@ -187,13 +164,26 @@ class BroadcastTest {
             try (Socket a = EchoTest.connect(port); Socket b = EchoTest.connect(port)) {
                 Await.await(joined, "the server to accept both clients");
                 ClassCastException e = assertThrows(ClassCastException.class, () -> loop.run(() -> {
-                    for (Member m : server.connections(Member.class)) m.slow = false;
+                    for (Chat c : server.connections(Chat.class)) c.slow = false;
                 }));
-                assertTrue(e.getMessage().contains("connections(" + Member.class.getName() + ")")
+                assertTrue(e.getMessage().contains("connections(" + Chat.class.getName() + ")")
                         && e.getMessage().contains("iterate connections()"), e.getMessage());
-                assertEquals(2, (int) loop.call(() -> server.connections(Member.class).size()));
+                assertEquals(2, (int) loop.call(() -> server.connections(Chat.class).size()));
             }
         }
+    }
+
+    /** Connects {@code n} clients, each with a reader of its lines, adding them to the lists (to close even if this fails). */
+    private static void connect(int port, int n, List<Socket> sockets, List<BufferedReader> readers) throws java.io.IOException {
+        for (int i = 0; i < n; i++) {
+            Socket c = EchoTest.connect(port);
+            sockets.add(c);
+            readers.add(reader(c));
+        }
+    }
+
+    private static BufferedReader reader(Socket c) throws java.io.IOException {
+        return new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
     }
 
     private static void send(Socket c, String line) throws java.io.IOException {
@@ -238,7 +228,7 @@ class BroadcastTest {
 
                 send(a, "still here");
                 for (Socket c : List.of(a, b)) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+                    BufferedReader in = reader(c);
                     assertEquals("still here", in.readLine(), "the broadcast while another stream was closing");
                 }
                 assertEquals(2, (int) loop.call(() -> server.connections().size()), "connections() while one stream is closing");
