@@ -57,6 +57,13 @@ import java.util.function.LongSupplier;
  * {@link IllegalStateException} that says to use {@code execute}. Before the loop starts (or
  * after it returns), the thread that owns the engine may set things up directly.
  *
+ * <h2>Which engine</h2>
+ * A {@link Server}, {@link Stream} or {@link Datagram} made without an engine belongs to the
+ * engine whose callback makes (or connects) it, so that a client made in a server's callback runs
+ * beside it; made off any loop thread, to the default engine, {@link #instance()}. Where that
+ * would be a guess (the default engine was never made, other engines are open), it throws, saying
+ * to pass the engine: the alternative is a stream on an engine nobody runs, silently never connecting.
+ *
  * <h2>Errors</h2>
  * An exception thrown by a user callback is logged (logger {@code io.pants}, through
  * {@link System.Logger}) with the stream or timer it came from, and the loop carries on.
