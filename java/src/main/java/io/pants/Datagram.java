@@ -59,7 +59,9 @@ import java.util.Objects;
  * sequence or a pattern the parts between separators (several newline-separated metrics in one
  * datagram, say); what remains after the last complete piece is delivered as a last, shorter
  * piece, except for {@code struct} and {@code lengthPrefixed}, where a partial record is not a
- * record: it is dropped and reported to {@link #onError} as a {@link ProtocolException}.
+ * record: it is dropped and reported to {@link #onError} as a {@link ProtocolException}. A
+ * datagram bounds its pieces, so there is no buffer limit (as {@link Stream#bufferLimit} is for a
+ * stream): the whole datagram is in memory already, and a piece is never longer.
  *
  * <h2>Sending</h2>
  * {@code write(...)} copies the datagram into the send queue and returns at once; queued
@@ -139,7 +141,12 @@ public abstract class Datagram extends Channel {
     private boolean writable = true;
     private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
-    /** A datagram socket on the default engine ({@link Engine#instance()}). */
+    /**
+     * A datagram socket on the engine running the callback that opens it ({@link #listen} or
+     * {@link #connect}), or, opened off any loop thread, on the default engine
+     * ({@link Engine#instance()}); where that would be a guess (no default engine yet, but
+     * others open), opening throws and says to pass one.
+     */
     protected Datagram() {}
 
     /** A datagram socket on {@code engine}. */
@@ -189,7 +196,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram listen(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = Engine.instance();
+        if (engine == null) engine = engineFor("listen");
         engine.checkLoopThread("Datagram.listen");
         if (state != NEW) throw new IllegalStateException("listen(): " + this + " is already " + stateName() + "; a datagram socket binds once");
         open(address);
@@ -237,7 +244,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = Engine.instance();
+        if (engine == null) engine = engineFor("connect");
         engine.checkLoopThread("Datagram.connect");
         if (state == CLOSING || state == CLOSED) throw new IllegalStateException("connect(): " + this + " is " + stateName());
         if (peer != null || resolving != null) throw new IllegalStateException("connect(): " + this + " is already connected; a datagram socket connects once");
@@ -722,8 +729,13 @@ public abstract class Datagram extends Channel {
     /** The connected peer (or the one being resolved), or null. */
     public SocketAddress remoteAddress() { return peer != null ? peer : resolving; }
 
-    /** The engine this socket runs on (null until opened, for default-engine sockets). */
+    /** The engine this socket runs on (null until opened, for sockets made without one). */
     public Engine engine() { return engine; }
+
+    private Engine engineFor(String call) {
+        return Engine.forNewChannel(call + "() of " + getClass().getName() + ", made without an engine,",
+                "new MyDatagram(engine), whose constructor calls super(engine)");
+    }
 
     private void updateInterest() {
         if (socket == null || state == CLOSED) return;

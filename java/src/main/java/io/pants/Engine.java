@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -56,6 +57,13 @@ import java.util.function.LongSupplier;
  * {@link IllegalStateException} that says to use {@code execute}. Before the loop starts (or
  * after it returns), the thread that owns the engine may set things up directly.
  *
+ * <h2>Which engine</h2>
+ * A {@link Server}, {@link Stream} or {@link Datagram} made without an engine belongs to the
+ * engine whose callback makes (or connects) it, so that a client made in a server's callback runs
+ * beside it; made off any loop thread, to the default engine, {@link #instance()}. Where that
+ * would be a guess (the default engine was never made, other engines are open), it throws, saying
+ * to pass the engine: the alternative is a stream on an engine nobody runs, silently never connecting.
+ *
  * <h2>Errors</h2>
  * An exception thrown by a user callback is logged (logger {@code io.pants}, through
  * {@link System.Logger}) with the stream or timer it came from, and the loop carries on.
@@ -68,6 +76,10 @@ public final class Engine implements Executor, AutoCloseable {
     private static final long TRIM_INTERVAL_NANOS = 1_000_000_000L;
     private static final Object INSTANCE_LOCK = new Object();
     private static volatile Engine instance;
+    /** The engine whose loop runs on this thread (inside its start() or poll()), if any. */
+    private static final ThreadLocal<Engine> CURRENT = new ThreadLocal<>();
+    /** Engines made and not yet closed, the default one included. */
+    private static final AtomicInteger OPEN = new AtomicInteger();
 
     private final Poller poller;
     private final LongSupplier clock;
@@ -127,6 +139,9 @@ public final class Engine implements Executor, AutoCloseable {
         return e;
     }
 
+    /** Whether {@link #instance()} has made the default engine (and it is not closed). */
+    static boolean defaultEngineMade() { return instance != null; }
+
     /** An engine on the preferred poller: {@code -Dpants.poller}, else the best available. */
     public Engine() {
         this(builder());
@@ -153,6 +168,7 @@ public final class Engine implements Executor, AutoCloseable {
         this.clock = b.clock;
         this.chunks = new ChunkPool(b.chunkSize, Math.min(b.smallChunkSize, b.chunkSize), b.pooledOutputBytes);
         this.lastTrim = clock.getAsLong();
+        OPEN.incrementAndGet();
     }
 
     public static Builder builder() { return new Builder(); }
@@ -224,12 +240,12 @@ public final class Engine implements Executor, AutoCloseable {
 
     /** Runs the loop on the calling thread until {@link #stop()} is called. */
     public void start() {
-        enter("start");
+        Engine outer = enter("start");
         try {
             while (!stopRequested) turn(-1);
         } finally {
             stopRequested = false;
-            leave();
+            leave(outer);
         }
     }
 
@@ -239,11 +255,11 @@ public final class Engine implements Executor, AutoCloseable {
      */
     public void poll(Duration timeout) {
         long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
-        enter("poll");
+        Engine outer = enter("poll");
         try {
             turn(nanos);
         } finally {
-            leave();
+            leave(outer);
         }
     }
 
@@ -259,7 +275,8 @@ public final class Engine implements Executor, AutoCloseable {
     /** Whether the calling thread is the one running the loop. */
     public boolean inLoopThread() { return loopThread.get() == Thread.currentThread(); }
 
-    private void enter(String what) {
+    /** Claims the calling thread for the loop; returns the engine it ran before (one polling another), or null. */
+    private Engine enter(String what) {
         if (closed) throw new IllegalStateException("the engine is closed; create a new one");
         Thread me = Thread.currentThread();
         if (!loopThread.compareAndSet(null, me)) {
@@ -267,11 +284,39 @@ public final class Engine implements Executor, AutoCloseable {
             throw new IllegalStateException(what + "(): the engine is already running on thread '"
                     + (t == null ? "?" : t.getName()) + "'" + (t == me ? " (called from one of its callbacks)" : ""));
         }
+        Engine outer = CURRENT.get();
+        CURRENT.set(this);
+        return outer;
     }
 
-    private void leave() {
+    private void leave(Engine outer) {
+        CURRENT.set(outer); // not remove(): an engine polled turn after turn would re-create the entry each time
         loopThread.set(null);
         if (closeRequested) close();
+    }
+
+    /**
+     * The engine for a stream, server or datagram socket made without one ({@code what} names
+     * the call, for the error): the engine whose callback is running on this thread, so that a
+     * client made in a server's callback connects on the server's engine. Off any loop thread,
+     * the default engine ({@link #instance()}), as the README's programs expect, unless that
+     * would be a guess: when it does not exist yet while other engines are open, the caller
+     * surely means one of those, and is told how to say which.
+     */
+    static Engine forNewChannel(String what, String withEngine) {
+        Engine current = CURRENT.get();
+        if (current != null) return current;
+        if (instance == null) {
+            int open = OPEN.get();
+            if (open > 0) {
+                throw new IllegalStateException(what + " on thread '" + Thread.currentThread().getName()
+                        + "', which runs no engine, while " + open + (open == 1 ? " engine is" : " engines are")
+                        + " open and the default one (Engine.instance()) was never made: which engine is meant? Pass it ("
+                        + withEngine + "), or do this inside engine.execute(() -> ...) or a callback of that engine;"
+                        + " for the default engine, call Engine.instance() first");
+            }
+        }
+        return instance();
     }
 
     private void turn(long maxWaitNanos) {
@@ -662,6 +707,7 @@ public final class Engine implements Executor, AutoCloseable {
         loops.clear();
         tasks.clear();
         poller.close();
+        OPEN.decrementAndGet();
         synchronized (INSTANCE_LOCK) {
             if (instance == this) instance = null;
         }

@@ -3,8 +3,9 @@ package io.pants;
 import java.io.IOException;
 
 /**
- * A stream buffered more input than its limit without completing a piece for its
- * {@link ReadDelimiter}; see {@link Stream#bufferLimit(int)}. The buffered input is dropped.
+ * The next piece of a stream's input, as its {@link ReadDelimiter} cuts it, would be longer than
+ * the stream's limit (the maximum line or frame size, see {@link Stream#bufferLimit(int)}). The
+ * buffered input is dropped; nothing of the piece is delivered.
  */
 public class ReadBufferOverflowException extends IOException {
     private final int buffered;

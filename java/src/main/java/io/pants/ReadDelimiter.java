@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  * readDelimiter(ReadDelimiter.struct(Struct.of("!HI")));// a fixed-size binary record
  * }</pre>
  *
+ * <p>No piece is longer than the stream's {@link Stream#bufferLimit(int) buffer limit}, the
+ * maximum line or frame size: one that would be is dropped and reported to
+ * {@link Stream#onOverflowError} instead, whether it arrives in one read or many; what each kind
+ * counts is described there. {@link #none()} cuts larger chunks into pieces of the limit.
+ *
  * <p>At end of stream, complete pieces are delivered first. What remains then is delivered as
  * a last, shorter piece for {@link #none()}, {@link #bytes(int)} (like
  * {@link java.io.InputStream#readNBytes(int)}), byte-sequence and pattern delimiters (like a
@@ -32,14 +37,19 @@ public abstract class ReadDelimiter {
     static final int FOUND = 0;
     /** {@link #frame} needs more input. */
     static final int MORE = -1;
-    /** {@link #frame} saw a frame that could never fit the buffer limit; {@code out[0]} holds the bytes it needs. */
+    /**
+     * {@link #frame} saw that the next piece is longer than the limit; {@code out[0]} holds the
+     * bytes it needs when that is known (a length prefix, a record size), else 0.
+     */
     static final int TOO_LARGE = -2;
 
     private ReadDelimiter() {}
 
     /**
-     * Looks for the next piece in {@code buf[start, end)}. On FOUND, {@code out} holds the
-     * piece's bounds {@code [out[0], out[1])} and where the rest starts ({@code out[2]}).
+     * Looks for the next piece in {@code buf[start, end)}, a piece of at most {@code limit}
+     * bytes. On FOUND, {@code out} holds the piece's bounds {@code [out[0], out[1])} and where the
+     * rest starts ({@code out[2]}). MORE only while a piece within the limit may still come, so
+     * each kind bounds what waits: {@code limit} bytes, plus what its delimiter or prefix needs.
      */
     abstract int frame(byte[] buf, int start, int end, int limit, int[] out);
 
@@ -49,9 +59,10 @@ public abstract class ReadDelimiter {
     private static final ReadDelimiter NONE = new ReadDelimiter() {
         @Override
         int frame(byte[] buf, int start, int end, int limit, int[] out) {
+            int to = end - start <= limit ? end : start + limit; // a chunk larger than the limit comes in pieces
             out[0] = start;
-            out[1] = end;
-            out[2] = end;
+            out[1] = to;
+            out[2] = to;
             return FOUND;
         }
 
@@ -62,7 +73,7 @@ public abstract class ReadDelimiter {
         public String toString() { return "none"; }
     };
 
-    /** Every chunk as it arrives. The default. */
+    /** Every chunk as it arrives, cut into pieces of at most the buffer limit. The default. */
     public static ReadDelimiter none() { return NONE; }
 
     /** Exactly {@code count} bytes at a time. */
@@ -149,14 +160,21 @@ public abstract class ReadDelimiter {
         @Override
         int frame(byte[] buf, int start, int end, int limit, int[] out) {
             byte first = delimiter[0];
-            int last = end - delimiter.length;
+            int n = delimiter.length;
+            // a delimiter starting after start + limit would end a piece over the limit: look no further
+            int last = end - start - n <= limit ? end - n : start + limit;
             for (int i = start; i <= last; i++) {
                 if (buf[i] == first && Arrays.equals(buf, i, i + delimiter.length, delimiter, 0, delimiter.length)) {
                     out[0] = start;
                     out[1] = i;
-                    out[2] = i + delimiter.length;
+                    out[2] = i + n;
                     return FOUND;
                 }
+            }
+            // not within the limit, and no room left for a delimiter that would be
+            if (end - start - n >= limit) {
+                out[0] = 0;
+                return TOO_LARGE;
             }
             return MORE;
         }
@@ -178,11 +196,17 @@ public abstract class ReadDelimiter {
             Matcher m = pattern.matcher(new Latin1Chars(buf, start, end));
             while (m.find()) {
                 if (m.end() > m.start()) {
+                    if (m.start() > limit) break;
                     out[0] = start;
                     out[1] = start + m.start();
                     out[2] = start + m.end();
                     return FOUND;
                 }
+            }
+            // a match's length is unknown until it is complete, so one still arriving counts too
+            if (end - start > limit) {
+                out[0] = 0;
+                return TOO_LARGE;
             }
             return MORE;
         }
@@ -211,7 +235,7 @@ public abstract class ReadDelimiter {
                 int b = buf[start + (bigEndian ? i : prefix - 1 - i)] & 0xff;
                 length = (length << 8) | b;
             }
-            if (length < 0 || length > limit - prefix) {
+            if (length < 0 || length > limit) {
                 // an 8-byte length may not fit a long (negative here), let alone an int
                 out[0] = length < 0 || length > Integer.MAX_VALUE - prefix ? Integer.MAX_VALUE : (int) (prefix + length);
                 return TOO_LARGE;

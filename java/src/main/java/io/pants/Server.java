@@ -8,8 +8,6 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -36,14 +34,20 @@ public class Server {
     private final Engine engine;
     private final Supplier<? extends Stream> factory;
     private final List<Listener> listeners = new ArrayList<>(1);
-    private final Set<Stream> connections = new HashSet<>();
+    private final ConnectionSet connections = new ConnectionSet();
     private int backlog = DEFAULT_BACKLOG;
     private boolean closed;
     private long descriptorExhaustions;
 
-    /** A server on the default engine ({@link Engine#instance()}). */
+    /**
+     * A server on the engine running the current callback (made in a callback of a server on
+     * {@code new Engine("nio")}, it listens there), or, made off any loop thread, on the default
+     * engine ({@link Engine#instance()}), as in the README's programs. Where that would be a
+     * guess (no default engine yet, but others open), it throws and says to pass the engine.
+     */
     public Server(Supplier<? extends Stream> factory) {
-        this(Engine.instance(), factory);
+        this(Engine.forNewChannel("a server made without an engine (new Server(factory), new HttpServer(handler))",
+                "new Server(engine, factory), new HttpServer(engine, handler)"), factory);
     }
 
     public Server(Engine engine, Supplier<? extends Stream> factory) {
@@ -117,11 +121,35 @@ public class Server {
     }
 
     /**
-     * The streams currently connected through this server (a live, read-only view). A stream
-     * leaves it when it starts closing, even while it still sends what it had queued.
+     * The streams connected through this server right now, in the order they connected: a live,
+     * read-only view. A stream leaves it when it starts closing, even while it still sends what
+     * it had queued.
+     *
+     * <p>It is safe to iterate while streams close, the one at hand or others, as a chat server
+     * does when it drops a slow client in the middle of a broadcast: the iteration goes on with
+     * the others, never throws {@code ConcurrentModificationException} and never returns a stream
+     * that has left; each stream connected throughout is returned once (one that connects during
+     * the iteration may or may not be). Closing costs O(1), and nothing is copied to iterate.
      */
     public Set<Stream> connections() {
-        return Collections.unmodifiableSet(connections);
+        return connections;
+    }
+
+    /**
+     * {@link #connections()} as the type of stream the factory makes, for calling its methods
+     * without casts:
+     * <pre>{@code
+     * for (Chat peer : server().connections(Chat.class)) {
+     *     if (peer.isWritable()) peer.say(line);
+     *     else peer.abort(); // too slow to keep up: dropped, the broadcast goes on
+     * }
+     * }</pre>
+     *
+     * @throws ClassCastException while iterating, at a connection that is not a {@code type}
+     *         (a factory that makes several kinds of stream: iterate {@code connections()})
+     */
+    public <S extends Stream> Set<S> connections(Class<S> type) {
+        return connections.as(type);
     }
 
     public Engine engine() { return engine; }
@@ -154,7 +182,7 @@ public class Server {
         if (closed) return;
         closed = true;
         for (Listener l : listeners) l.close();
-        for (Stream s : new ArrayList<>(connections)) s.close();
+        for (Stream s : connections) s.close();
     }
 
     public boolean isClosed() { return closed; }
@@ -175,12 +203,12 @@ public class Server {
             socket.close();
             return;
         }
-        connections.add(stream);
+        connections.join(stream);
         stream.opened();
     }
 
     void removed(Stream s) {
-        connections.remove(s);
+        connections.leave(s);
     }
 
     void exhausted() {

@@ -69,6 +69,8 @@ public abstract class Stream extends Channel {
     private int token = -1;
     private int state = NEW;
     private Server server;
+    /** Where the server keeps this stream among its connections; -1 when not one of them. */
+    int connectionSlot = -1;
     private SocketAddress connectAddress;
     private Timer connectTimer;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -91,7 +93,13 @@ public abstract class Stream extends Channel {
     private boolean writable = true;
     private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
-    /** A stream on the default engine ({@link Engine#instance()}), or on its server's engine. */
+    /**
+     * A stream on the engine it is used on: a server's engine for the streams its factory makes;
+     * for one that {@link #connect}s, the engine running the callback that connects it (a client
+     * made in a server's {@code onRead} connects on the server's engine), or, connected off any
+     * loop thread, the default engine ({@link Engine#instance()}). Where that would be a guess
+     * (no default engine yet, but others open), {@code connect} throws and says to pass one.
+     */
     protected Stream() {}
 
     /** A stream on {@code engine}. */
@@ -154,7 +162,8 @@ public abstract class Stream extends Channel {
      */
     public Stream connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = Engine.instance();
+        if (engine == null) engine = Engine.forNewChannel("connect() of " + getClass().getName() + ", made without an engine,",
+                "new MyStream(engine), whose constructor calls super(engine)");
         engine.checkLoopThread("Stream.connect");
         if (state != NEW) throw new IllegalStateException("connect(): " + this + " is already " + stateName() + "; a stream connects once");
         connectAddress = address;
@@ -314,7 +323,24 @@ public abstract class Stream extends Channel {
 
     public ReadDelimiter readDelimiter() { return delimiter; }
 
-    /** The most input buffered while waiting for a delimiter before {@link #onOverflowError}; 64 KiB by default. */
+    /**
+     * The largest piece {@link #onRead} gets: the maximum line or frame size, 64 KiB by default.
+     * A piece that would be longer is never delivered, however its bytes arrive (in one read or
+     * many): {@link #onOverflowError} gets it instead, as soon as it is known to be too long. For
+     * each {@link ReadDelimiter}:
+     * <ul>
+     *   <li>a byte sequence ({@code readDelimiter("\n")}): a line of more than the limit, its
+     *       delimiter not counted; at most the limit plus the delimiter's length waits;
+     *   <li>a pattern: the same, except that a match still arriving counts (its length is not
+     *       known until it is complete): at most the limit waits for a match;
+     *   <li>{@code bytes(n)}, {@code struct}: a size over the limit overflows at the first byte;
+     *   <li>{@code lengthPrefixed}: a frame announcing more than the limit (prefix not counted)
+     *       overflows as soon as its prefix has arrived;
+     *   <li>{@code none()}: never overflows; chunks larger than the limit come in pieces of the limit.
+     * </ul>
+     * It protects memory from a peer that never sends the delimiter and from a peer that sends a
+     * huge line at once alike. {@link Datagram}s have no such limit: a datagram bounds its pieces.
+     */
     public Stream bufferLimit(int bytes) {
         if (bytes <= 0) throw new IllegalArgumentException("buffer limit must be positive, got " + bytes);
         this.bufferLimit = bytes;
@@ -364,7 +390,8 @@ public abstract class Stream extends Channel {
     @Override
     void handleReceived(ByteBuffer data) {
         if (state != OPEN) return; // closing or closed: input is no longer wanted
-        if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingPaused && !processing) {
+        if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingPaused && !processing
+                && data.remaining() <= bufferLimit) {
             byte[] piece = new byte[data.remaining()];
             data.get(piece);
             deliver(piece);
@@ -445,10 +472,7 @@ public abstract class Stream extends Channel {
                 ReadDelimiter d = delimiter;
                 int[] frame = engine.frameScratch; // read back before onRead can run again
                 int r = d.frame(in, inStart, inEnd, bufferLimit, frame);
-                if (r == ReadDelimiter.MORE) {
-                    if (inEnd - inStart > bufferLimit) overflow(inEnd - inStart);
-                    break;
-                }
+                if (r == ReadDelimiter.MORE) break; // within the limit: the delimiter bounds what waits
                 if (r == ReadDelimiter.TOO_LARGE) {
                     overflow(Math.max(inEnd - inStart, frame[0]));
                     break;
@@ -480,7 +504,9 @@ public abstract class Stream extends Channel {
         if (state != OPEN || readingPaused) return;
         if (hasBufferedInput()) {
             int n = inEnd - inStart;
-            if (delimiter.deliversRemainderAtEof()) {
+            if (delimiter.deliversRemainderAtEof() && n > bufferLimit) {
+                overflow(n); // a delimiter's first bytes waited behind a piece already at the limit
+            } else if (delimiter.deliversRemainderAtEof()) {
                 byte[] rest = Arrays.copyOfRange(in, inStart, inEnd);
                 inStart = inEnd = 0;
                 deliver(rest);
@@ -713,7 +739,7 @@ public abstract class Stream extends Channel {
         return a != null ? a : connectAddress;
     }
 
-    /** The engine this stream runs on (null until connected or accepted, for default-engine streams). */
+    /** The engine this stream runs on (null until connected or accepted, for streams made without one). */
     public Engine engine() { return engine; }
 
     /** The server that accepted this stream, or null for streams that connected. */

@@ -14,16 +14,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A chat server: a line from one client goes to every stream in {@link Server#connections()}. */
 @ExtendWith(NoDescriptorLeaks.class)
 class BroadcastTest {
     private static final int CLIENTS = 10, LEAVING = 4;
 
-    /** Relays every line to all connections, the sender included; reports arrivals and departures. */
+    /**
+     * Relays every line to all connections, the sender included; reports arrivals and departures.
+     * A client that says "I am slow" is marked so (and told "marked"): the next broadcast drops it.
+     */
     static final class Chat extends Stream {
         private final CountDownLatch joined, left;
+        boolean slow;
 
         Chat(CountDownLatch joined, CountDownLatch left) {
             this.joined = joined;
@@ -38,7 +44,16 @@ class BroadcastTest {
 
         @Override
         protected void onRead(byte[] line) {
-            for (Stream s : server().connections()) s.write(line).write("\n");
+            if (new String(line, StandardCharsets.UTF_8).equals("I am slow")) {
+                slow = true;
+                write("marked\n");
+                return;
+            }
+            // typed: the server makes Chats, and the loop may close the ones it meets
+            for (Chat peer : server().connections(Chat.class)) {
+                if (peer.slow) peer.abort();
+                else peer.write(line).write("\n");
+            }
         }
 
         @Override
@@ -60,11 +75,7 @@ class BroadcastTest {
             List<Socket> clients = new ArrayList<>();
             List<BufferedReader> readers = new ArrayList<>();
             try {
-                for (int i = 0; i < CLIENTS; i++) {
-                    Socket c = EchoTest.connect(port);
-                    clients.add(c);
-                    readers.add(new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)));
-                }
+                connect(port, CLIENTS, clients, readers);
                 Await.await(joined, "the server to accept every client");
                 assertEquals(CLIENTS, (int) loop.call(() -> server.connections().size()), "connections() after everyone joined");
                 assertEquals(new HashSet<>(made), loop.call(() -> new HashSet<>(server.connections())), "connections() vs the streams accepted");
@@ -94,6 +105,85 @@ class BroadcastTest {
                 for (Socket c : clients) c.close();
             }
         }
+    }
+
+    /**
+     * The chat pattern: a broadcast that drops the slow clients it meets while it iterates
+     * {@code connections()}. Two of them, so that one is dropped before the iteration ends
+     * (whatever the order), which a {@code HashSet} answered with a
+     * {@code ConcurrentModificationException} at the next stream, cutting the broadcast short.
+     */
+    @BackendTest
+    void aBroadcastMayCloseStreamsWhileIteratingTheConnections(String backend) throws Exception {
+        int clients = 6;
+        List<Integer> slow = List.of(1, 4);
+        try (CapturedLog log = new CapturedLog(); LoopThread loop = new LoopThread(backend)) {
+            CountDownLatch joined = new CountDownLatch(clients);
+            Server server = loop.call(() -> new Server(loop.engine, () -> new Chat(joined, new CountDownLatch(0))).listen("127.0.0.1", 0));
+            int port = loop.call(server::port);
+            List<Socket> sockets = new ArrayList<>();
+            List<BufferedReader> readers = new ArrayList<>();
+            try {
+                connect(port, clients, sockets, readers);
+                for (int i : slow) {
+                    send(sockets.get(i), "I am slow");
+                    assertEquals("marked", readers.get(i).readLine(), "client " + i + " marked slow");
+                }
+                Await.await(joined, "the server to accept every client");
+
+                send(sockets.get(0), "hello");
+                for (int i = 0; i < clients; i++) {
+                    if (slow.contains(i)) assertNull(readers.get(i).readLine(), "slow client " + i + " was dropped");
+                    else assertEquals("hello", readers.get(i).readLine(), "what client " + i + " received");
+                }
+                List<Boolean> left = loop.call(() -> {
+                    List<Boolean> slowFlags = new ArrayList<>();
+                    for (Chat c : server.connections(Chat.class)) slowFlags.add(c.slow);
+                    return slowFlags;
+                });
+                assertEquals(List.of(false, false, false, false), left, "connections() after the broadcast: the four others");
+                assertEquals(List.of(), log.matching(r -> r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()),
+                        "no callback failed");
+            } finally {
+                for (Socket c : sockets) c.close();
+            }
+        }
+    }
+
+    /** connections(type) of a server whose factory makes several kinds says so at the stream that is not one. */
+    @BackendTest
+    void connectionsOfATypeNamesAStreamOfAnother(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            CountDownLatch joined = new CountDownLatch(2);
+            boolean[] chat = {true};
+            Server server = loop.call(() -> new Server(loop.engine, () -> (chat[0] = !chat[0]) ? new Chat(joined, new CountDownLatch(0)) : new Stream() {
+                @Override
+                protected void onConnect() { joined.countDown(); }
+            }).listen("127.0.0.1", 0));
+            int port = loop.call(server::port);
+            try (Socket a = EchoTest.connect(port); Socket b = EchoTest.connect(port)) {
+                Await.await(joined, "the server to accept both clients");
+                ClassCastException e = assertThrows(ClassCastException.class, () -> loop.run(() -> {
+                    for (Chat c : server.connections(Chat.class)) c.slow = false;
+                }));
+                assertTrue(e.getMessage().contains("connections(" + Chat.class.getName() + ")")
+                        && e.getMessage().contains("iterate connections()"), e.getMessage());
+                assertEquals(2, (int) loop.call(() -> server.connections(Chat.class).size()));
+            }
+        }
+    }
+
+    /** Connects {@code n} clients, each with a reader of its lines, adding them to the lists (to close even if this fails). */
+    private static void connect(int port, int n, List<Socket> sockets, List<BufferedReader> readers) throws java.io.IOException {
+        for (int i = 0; i < n; i++) {
+            Socket c = EchoTest.connect(port);
+            sockets.add(c);
+            readers.add(reader(c));
+        }
+    }
+
+    private static BufferedReader reader(Socket c) throws java.io.IOException {
+        return new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
     }
 
     private static void send(Socket c, String line) throws java.io.IOException {
@@ -138,7 +228,7 @@ class BroadcastTest {
 
                 send(a, "still here");
                 for (Socket c : List.of(a, b)) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+                    BufferedReader in = reader(c);
                     assertEquals("still here", in.readLine(), "the broadcast while another stream was closing");
                 }
                 assertEquals(2, (int) loop.call(() -> server.connections().size()), "connections() while one stream is closing");

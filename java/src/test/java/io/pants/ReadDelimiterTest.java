@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -562,6 +563,103 @@ class ReadDelimiterTest {
             assertTrue(e != null, "a 16-byte record can never fit an 8-byte limit: overflow on the first byte");
             assertEquals(8, e.limit());
             assertEquals(16, e.buffered());
+        }
+    }
+
+    /**
+     * The buffer limit is the largest line, for byte-sequence and pattern delimiters alike: a
+     * 40,000-byte line overflows whether it arrives in one read (once delivered whole) or in
+     * many, and is never delivered.
+     */
+    @BackendTest
+    void aLineOverTheLimitOverflowsWhetherItArrivesInOneReadOrMany(String backend) throws Exception {
+        byte[] line = ascii("x".repeat(40_000) + "\n");
+        Map<String, Consumer<Recorder>> delimiters = Map.of(
+                "readDelimiter(\"\\n\")", s -> s.readDelimiter("\n"),
+                "readDelimiter(Pattern \\r?\\n)", s -> s.readDelimiter(Pattern.compile("\r?\n")));
+        try (CapturedLog log = new CapturedLog(); LoopThread loop = new LoopThread(backend)) {
+            for (Map.Entry<String, Consumer<Recorder>> d : delimiters.entrySet()) {
+                for (int writeSize : new int[] {line.length, 1000}) {
+                    String what = d.getKey() + ", bufferLimit(16), the line in writes of " + writeSize + " bytes";
+                    try (Link l = link(loop, s -> {
+                        s.bufferLimit(16);
+                        d.getValue().accept(s);
+                    })) {
+                        try {
+                            for (int i = 0; i < line.length; i += writeSize) {
+                                l.write(Arrays.copyOfRange(line, i, Math.min(line.length, i + writeSize)));
+                            }
+                        } catch (IOException e) {
+                            // the server may close (and reset) the connection as soon as it knows the line is too long
+                        }
+                        l.server.closed.get(WAIT_MS, TimeUnit.MILLISECONDS);
+                        ReadBufferOverflowException e = l.server.overflows.poll();
+                        assertTrue(e != null && e.limit() == 16 && e.buffered() > 16, what + ": overflow reported with sizes: " + e);
+                        assertNull(l.server.pieces.poll(), what + ": the line was not delivered");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * What waits with a byte-sequence delimiter is the limit plus the delimiter: a line of exactly
+     * the limit is delivered while its CRLF arrives in two reads; one byte more overflows. At end
+     * of stream, what is left over is no exception to the limit.
+     */
+    @BackendTest
+    void aLineOfExactlyTheLimitIsDeliveredWhileItsDelimiterArrivesInParts(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            try (Link l = link(loop, s -> {
+                s.customOverflow = true;
+                s.bufferLimit(16).readDelimiter("\r\n");
+            })) {
+                l.send("0123456789abcdef\r");
+                l.assertNoMorePieces();
+                assertTrue(l.server.overflows.isEmpty(), "16 bytes and half a delimiter are within a 16-byte limit: " + l.server.overflows);
+                l.send("\n");
+                assertEquals("0123456789abcdef", l.takeString());
+                l.send("0123456789abcdefg\r\n");
+                ReadBufferOverflowException e = l.server.overflows.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+                assertTrue(e != null && e.limit() == 16, "a 17-byte line overflows a 16-byte limit: " + e);
+                l.assertNoMorePieces();
+                l.send("0123456789abcdef\r");
+                l.endAndAwaitClose();
+                l.assertNoMorePieces(); // 17 bytes at end of stream would be a piece over the limit
+                e = l.server.overflows.poll();
+                assertTrue(e != null && e.buffered() == 17, "the 17 bytes left at end of stream overflow: " + e);
+            }
+        }
+    }
+
+    @BackendTest
+    void aLengthPrefixedFrameMayCarryAsManyBytesAsTheLimit(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend); Link l = link(loop, s -> {
+            s.customOverflow = true;
+            s.bufferLimit(16).readDelimiter(ReadDelimiter.lengthPrefixed(2));
+        })) {
+            l.send(concat(bytes(0, 16), ascii("0123456789abcdef")));
+            assertEquals("0123456789abcdef", l.takeString(), "the limit counts the frame, not its prefix");
+            l.send(bytes(0, 17));
+            ReadBufferOverflowException e = l.server.overflows.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(e != null && e.buffered() == 19, "17 bytes announced overflow a 16-byte limit: " + e);
+        }
+    }
+
+    @BackendTest
+    void noneDeliversChunksLargerThanTheLimitInPiecesOfTheLimit(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend); Link l = link(loop, s -> s.bufferLimit(16))) {
+            byte[] sent = ascii("abcdefghijklmnopqrstuvwxyz0123456789ABCD");
+            l.send(sent);
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            while (got.size() < sent.length) {
+                byte[] piece = l.take();
+                assertTrue(piece.length > 0 && piece.length <= 16, "a piece of " + piece.length + " bytes with bufferLimit(16)");
+                got.writeBytes(piece);
+            }
+            assertArrayEquals(sent, got.toByteArray(), "every byte, in order");
+            assertTrue(l.server.overflows.isEmpty(), "none() never overflows: " + l.server.overflows);
+            l.assertNoMorePieces();
         }
     }
 

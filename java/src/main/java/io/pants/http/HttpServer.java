@@ -60,19 +60,32 @@ public class HttpServer extends Server {
     /** Response heads are encoded here, one at a time, on the loop thread; shared by the connections. */
     final ByteBuilder scratch = new ByteBuilder(1024);
 
-    /** A server on the default engine ({@link Engine#instance()}). */
+    /**
+     * A server on the engine running the current callback, else the default engine
+     * ({@link Engine#instance()}); see {@link Server#Server(Supplier)}.
+     */
     public HttpServer(HttpHandler handler) {
-        this(Engine.instance(), handler);
+        this(new ConnectionFactory(), handler);
     }
 
     public HttpServer(Engine engine, HttpHandler handler) {
-        this(engine, handler, new ConnectionFactory());
+        this(engine, new ConnectionFactory(), handler);
     }
 
-    private HttpServer(Engine engine, HttpHandler handler, ConnectionFactory factory) {
-        super(engine, factory);
-        factory.server = this;
+    private HttpServer(ConnectionFactory factory, HttpHandler handler) {
+        super(factory);
         this.handler = Objects.requireNonNull(handler);
+        setUp(factory);
+    }
+
+    private HttpServer(Engine engine, ConnectionFactory factory, HttpHandler handler) {
+        super(engine, factory);
+        this.handler = Objects.requireNonNull(handler);
+        setUp(factory);
+    }
+
+    private void setUp(ConnectionFactory factory) {
+        factory.server = this;
         serverName(DEFAULT_SERVER_NAME);
         timeoutsChanged();
     }

@@ -138,26 +138,31 @@ public class Application implements HttpHandler {
 
     // ---------------------------------------------------------------- serving
 
-    /** Listens on every interface on the default engine ({@link Engine#instance()}), without starting it. */
+    /**
+     * Listens on every interface, without starting the engine: the engine running the current
+     * callback, else the default engine ({@link Engine#instance()}); see {@link HttpServer#HttpServer(HttpHandler)}.
+     */
     public HttpServer listen(int port) {
         return new HttpServer(this).listen(port);
     }
 
-    /** Listens on {@code host} on the default engine, without starting it. */
+    /** Listens on {@code host}, without starting the engine (which engine: see {@link #listen(int)}). */
     public HttpServer listen(String host, int port) {
         return new HttpServer(this).listen(host, port);
     }
 
     /** Listens on every interface and runs the default engine on this thread, until it is stopped. */
     public void run(int port) {
-        listen(port);
-        Engine.instance().start();
+        Engine engine = Engine.instance();
+        new HttpServer(engine, this).listen(port);
+        engine.start();
     }
 
     /** Listens on {@code host} and runs the default engine on this thread, until it is stopped. */
     public void run(String host, int port) {
-        listen(host, port);
-        Engine.instance().start();
+        Engine engine = Engine.instance();
+        new HttpServer(engine, this).listen(host, port);
+        engine.start();
     }
 
     // ---------------------------------------------------------------- answering
