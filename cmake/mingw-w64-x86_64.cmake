@@ -15,3 +15,8 @@ set(CMAKE_FIND_ROOT_PATH /usr/${PANTS_MINGW_PREFIX})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+
+# A PE file carries its link time; leave it out, so that two builds of one commit give the same
+# DLL and with it the same jar (the build is reproducible: project.build.outputTimestamp).
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-Wl,--no-insert-timestamp")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,--no-insert-timestamp")

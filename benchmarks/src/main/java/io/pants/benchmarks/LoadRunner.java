@@ -28,7 +28,10 @@ import java.util.Map;
  *   <li>{@code SERVER_CPU} (0): the CPU list for {@code taskset -c}, empty for no pinning;
  *   <li>{@code SERVER_JVM_OPTS} ({@code -Xms1g -Xmx1g -XX:+UseSerialGC}, the collector the JVM
  *       picks by itself on one CPU, said explicitly): the same for every server;
- *   <li>{@code OUT}: the results directory (default {@code benchmarks/results/DATE}).
+ *   <li>{@code OUT}: the results directory (default {@code benchmarks/results/DATE});
+ *   <li>{@code JMH}: a regex of JMH benchmarks to run after the workloads (default none), with
+ *       their results in {@code jmh.json} beside the report and a table in it; {@code WORKLOADS=none}
+ *       runs only those.
  * </ul>
  */
 public final class LoadRunner {
@@ -41,6 +44,8 @@ public final class LoadRunner {
     private final List<String> serverJvm;
     private final Path out;
     private final List<Sample> samples = new ArrayList<>();
+    /** The JMH section of the report, once run. */
+    private String microbenchmarks;
     private final String started = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
 
     LoadRunner(Map<String, String> settings) {
@@ -65,7 +70,7 @@ public final class LoadRunner {
         for (String a : args) {
             int eq = a.indexOf('=');
             if (eq <= 0) {
-                System.err.println("usage: LoadRunner [KEY=VALUE]... (ROUNDS, DURATION, WARMUP, WORKLOADS, SERVERS, SERVER_CPU, SERVER_JVM_OPTS, OUT)");
+                System.err.println("usage: LoadRunner [KEY=VALUE]... (ROUNDS, DURATION, WARMUP, WORKLOADS, SERVERS, SERVER_CPU, SERVER_JVM_OPTS, OUT, JMH)");
                 System.exit(2);
             }
             settings.put(a.substring(0, eq), a.substring(eq + 1));
@@ -105,6 +110,12 @@ public final class LoadRunner {
             }
             writeReport(round); // after each round, so that an interrupted run leaves what it measured
         }
+        String jmh = setting("JMH", "");
+        if (!jmh.isBlank()) {
+            microbenchmarks = Microbenchmarks.run(jmh, out);
+            writeReport(rounds);
+            System.out.println("JMH results: " + out.resolve(Microbenchmarks.RESULT_FILE));
+        }
         System.out.println("report: " + out.resolve("report.md"));
     }
 
@@ -127,6 +138,7 @@ public final class LoadRunner {
     private <T> List<Object> selected(String key, T[] all, java.util.function.Function<T, String> id) {
         String list = setting(key, "");
         if (list.isBlank()) return List.of((Object[]) all);
+        if (list.equals("none")) return List.of();
         List<Object> chosen = new ArrayList<>();
         for (String name : list.split(",")) {
             T match = Arrays.stream(all).filter(x -> id.apply(x).equals(name.trim())).findFirst()
@@ -166,7 +178,7 @@ public final class LoadRunner {
                 EchoClient.Result r = client.run(duration, stall);
                 double cpu = server.cpuSeconds() - cpu0;
                 return new Sample(w, k, round, r.roundTrips(), r.nanos() / 1e9,
-                        r.latencies().percentile(50), r.latencies().percentile(99), cpu, 0, heapPer, rssPer);
+                        r.latencies().getValueAtPercentile(50), r.latencies().getValueAtPercentile(99), cpu, 0, heapPer, rssPer);
             } finally {
                 if (idle != null) idle.close();
             }
@@ -203,6 +215,11 @@ public final class LoadRunner {
             }
             md.append("\n![").append(w.id).append("](").append(w.id).append(".svg)\n");
             Files.writeString(out.resolve(w.id + ".svg"), BarChart.svg(w, rows, started + ", " + machine));
+        }
+        if (microbenchmarks != null) {
+            md.append("\n## Microbenchmarks (JMH)\n\nOne fork, 3 × 1 s warm-up, 5 × 1 s measured; JMH's own results: [")
+              .append(Microbenchmarks.RESULT_FILE).append("](").append(Microbenchmarks.RESULT_FILE).append(").\n\n")
+              .append(microbenchmarks);
         }
         Files.writeString(out.resolve("report.md"), md.toString());
     }

@@ -1,27 +1,32 @@
 package io.pants.benchmarks;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The HTTP load: {@code wrk} with keep-alive (its default), one thread, run as a child process,
- * and its report parsed.
+ * The HTTP load: {@code wrk} with keep-alive (its default), one thread, run as a child process.
+ * Its figures come from a Lua {@code done()} hook ({@code wrk-summary.lua}) that prints them as
+ * one JSON line, rather than from the report wrk prints for people.
  */
 final class Wrk {
     /** What one wrk run measured. */
     record Result(long requests, double seconds, double perSecond, long p50Nanos, long p99Nanos, long errors) {}
 
-    private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ([\\d.]+)(us|ms|s|m|h),");
-    private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
-    private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s|m)\\s*$", Pattern.MULTILINE);
-    private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-    private static final Pattern BAD_STATUS = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+    /** Starts the line the Lua hook prints; the JSON object follows. */
+    static final String SUMMARY_MARK = "wrk-summary ";
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(-?\\d+(?:\\.\\d+)?)");
+    private static final List<String> FIELDS = List.of("requests", "duration_us", "p50_us", "p99_us",
+            "errors_connect", "errors_read", "errors_write", "errors_timeout", "errors_status");
 
     private Wrk() {}
 
@@ -38,49 +43,43 @@ final class Wrk {
 
     /** Loads http://127.0.0.1:port/ with {@code connections} connections for {@code duration}. */
     static Result run(int port, int connections, Duration duration) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections,
-                "-d" + Math.max(1, duration.toSeconds()) + "s", "--latency", "--timeout", "10s",
-                "http://127.0.0.1:" + port + "/"));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("wrk did not finish: " + out);
+        Path script = Files.createTempFile("wrk-summary", ".lua");
+        try {
+            try (InputStream in = Wrk.class.getResourceAsStream("wrk-summary.lua")) {
+                if (in == null) throw new IOException("wrk-summary.lua is missing from the benchmarks jar");
+                Files.write(script, in.readAllBytes());
+            }
+            List<String> command = List.of("wrk", "-t1", "-c" + connections,
+                    "-d" + Math.max(1, duration.toSeconds()) + "s", "--timeout", "10s", "-s", script.toString(),
+                    "http://127.0.0.1:" + port + "/");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("wrk did not finish: " + out);
+            }
+            if (p.exitValue() != 0) throw new IOException("wrk failed (" + p.exitValue() + "): " + out);
+            return parse(out);
+        } finally {
+            Files.deleteIfExists(script);
         }
-        if (p.exitValue() != 0) throw new IOException("wrk failed (" + p.exitValue() + "): " + out);
-        return parse(out);
     }
 
-    /** Reads wrk's report (as printed with --latency). */
+    /** Reads the summary line of wrk's output; everything else wrk printed is ignored. */
     static Result parse(String out) throws IOException {
-        Matcher requests = REQUESTS.matcher(out);
-        Matcher rate = RATE.matcher(out);
-        if (!requests.find() || !rate.find()) throw new IOException("not a wrk report:\n" + out);
-        long p50 = -1, p99 = -1;
-        Matcher pct = PERCENTILE.matcher(out);
-        while (pct.find()) {
-            long nanos = nanos(Double.parseDouble(pct.group(2)), pct.group(3));
-            if (pct.group(1).equals("50")) p50 = nanos; else p99 = nanos;
-        }
-        if (p50 < 0 || p99 < 0) throw new IOException("no latency distribution in the wrk report:\n" + out);
+        String json = out.lines().filter(l -> l.startsWith(SUMMARY_MARK)).reduce((a, b) -> b)
+                .map(l -> l.substring(SUMMARY_MARK.length()))
+                .orElseThrow(() -> new IOException("no " + SUMMARY_MARK.trim() + " line in wrk's output:\n" + out));
+        Map<String, Double> v = new HashMap<>();
+        Matcher m = FIELD.matcher(json);
+        while (m.find()) v.put(m.group(1), Double.parseDouble(m.group(2)));
+        for (String f : FIELDS) if (!v.containsKey(f)) throw new IOException("wrk's summary lacks " + f + ": " + json);
+        double seconds = v.get("duration_us") / 1e6;
+        if (seconds <= 0) throw new IOException("wrk's summary has no duration: " + json);
+        long requests = v.get("requests").longValue();
         long errors = 0;
-        Matcher socket = SOCKET_ERRORS.matcher(out);
-        if (socket.find()) for (int g = 1; g <= 4; g++) errors += Long.parseLong(socket.group(g));
-        Matcher status = BAD_STATUS.matcher(out);
-        if (status.find()) errors += Long.parseLong(status.group(1));
-        return new Result(Long.parseLong(requests.group(1)),
-                nanos(Double.parseDouble(requests.group(2)), requests.group(3)) / 1e9,
-                Double.parseDouble(rate.group(1)), p50, p99, errors);
-    }
-
-    private static long nanos(double value, String unit) {
-        return Math.round(value * switch (unit) {
-            case "us" -> 1e3;
-            case "ms" -> 1e6;
-            case "s" -> 1e9;
-            case "m" -> 60e9;
-            case "h" -> 3600e9;
-            default -> throw new IllegalArgumentException(unit);
-        });
+        for (String f : FIELDS) if (f.startsWith("errors_")) errors += v.get(f).longValue();
+        return new Result(requests, seconds, requests / seconds,
+                Math.round(v.get("p50_us") * 1e3), Math.round(v.get("p99_us") * 1e3), errors);
     }
 }

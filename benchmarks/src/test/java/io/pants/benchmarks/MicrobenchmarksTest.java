@@ -2,6 +2,7 @@ package io.pants.benchmarks;
 
 import io.pants.Pollers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
@@ -9,6 +10,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -49,5 +52,22 @@ class MicrobenchmarksTest {
             assertTrue(score > 0 && Double.isFinite(score), name + " " + r.getParams() + " scored " + score);
         }
         assertEquals(new TreeSet<>(BENCHMARKS), ran, "benchmarks that ran");
+    }
+
+    /** A load run's JMH part: JMH writes its JSON beside the report, and the report's table has a row per result. */
+    @Test
+    void resultsAreSavedAsJsonBesideTheReport(@TempDir Path out) throws Exception {
+        OptionsBuilder options = new OptionsBuilder();
+        options.include("\\.DelimiterBenchmark\\.").forks(0).warmupIterations(0).measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100)).verbosity(VerboseMode.SILENT).shouldFailOnError(true);
+        Collection<RunResult> results = Microbenchmarks.run(options, out);
+        assertTrue(!results.isEmpty(), "no results");
+
+        String json = Files.readString(out.resolve(Microbenchmarks.RESULT_FILE));
+        assertTrue(json.trim().startsWith("[") && json.contains("\"benchmark\" : \"io.pants.DelimiterBenchmark."),
+                "not JMH's JSON results:\n" + json);
+        String table = Microbenchmarks.table(results);
+        assertEquals(results.size() + 2, table.lines().count(), "a header, a rule and a row per result:\n" + table);
+        assertTrue(table.contains("| DelimiterBenchmark."), table);
     }
 }

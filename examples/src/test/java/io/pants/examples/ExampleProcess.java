@@ -65,12 +65,18 @@ final class ExampleProcess implements AutoCloseable {
     static ExampleProcess start(List<String> jvmOptions, String... args) throws IOException {
         Path jar = Path.of(System.getProperty("pants.examples.jar", "target/pants-examples.jar"));
         assertTrue(Files.isRegularFile(jar), "no " + jar + ": the example tests need the shaded jar (mvn verify builds it)");
+        List<String> javaArguments = new ArrayList<>(jvmOptions);
+        javaArguments.add("-jar");
+        javaArguments.add(jar.toString());
+        javaArguments.addAll(List.of(args));
+        return startJava(javaArguments);
+    }
+
+    /** Runs {@code java} (this JVM's) with these arguments: options, then a jar or a main class and its arguments. */
+    static ExampleProcess startJava(List<String> javaArguments) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(jar.toString());
-        command.addAll(List.of(args));
+        command.addAll(javaArguments);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove(Pollers.ENVIRONMENT); // only the options given here pick the poller
         return new ExampleProcess(String.join(" ", command.subList(1, command.size())), pb.start());
