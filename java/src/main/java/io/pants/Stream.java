@@ -406,6 +406,9 @@ public abstract class Stream extends Channel {
     /** Whether reading stops: paused by the user, or automatically until the queue drains. */
     boolean readingStopped() { return readingPaused || autoPaused; }
 
+    /** Whether the peer's end of stream has been read (for tests). */
+    boolean endOfStreamRead() { return eof; }
+
     /** Reading may have stopped or started again: tell the poller, and deliver what waits. */
     private void flowChanged() {
         updateInterest();
@@ -474,7 +477,10 @@ public abstract class Stream extends Channel {
             engine.markDirty(this);
         }
         if ((events & (Poller.HANGUP | Poller.ERROR)) != 0 && eof) {
-            closeNow(); // reported whatever the interest: the connection is gone, stop hearing of it
+            // reported whatever the interest: the connection is gone, stop hearing of it. After a
+            // half-close both directions ended cleanly; input a pause holds back is still delivered
+            if (finSent && (events & Poller.ERROR) == 0 && state == OPEN) releaseSocket();
+            else closeNow();
             return;
         }
         if ((events & (Poller.READ | Poller.HANGUP | Poller.ERROR)) != 0 && state == OPEN && !eof) {
@@ -808,9 +814,21 @@ public abstract class Stream extends Channel {
         close(false);
     }
 
+    /**
+     * Our end of stream is sent and the peer's read, but a pause holds input back: the socket
+     * has nothing more to give or take, and would go on reporting its hang-up every turn. It is
+     * closed now; the stream stays open until its input is delivered (resumeReading()).
+     */
+    private void releaseSocket() {
+        socket.close();
+        engine.unregister(token);
+        token = -1;
+        engine.descriptorFreed();
+    }
+
     private void closeNow() {
         if (state == CLOSED) return;
-        boolean hadSocket = socket != null;
+        boolean hadSocket = socket != null && !socket.isClosed();
         state = CLOSED;
         if (connectTimer != null) connectTimer.cancel();
         if (socket != null) socket.close();
@@ -853,7 +871,7 @@ public abstract class Stream extends Channel {
     public Server server() { return server; }
 
     private void updateInterest() {
-        if (socket == null || state == CLOSED) return;
+        if (socket == null || socket.isClosed() || state == CLOSED) return;
         int want;
         if (state == CONNECTING) want = Poller.WRITE;
         else want = (state == OPEN && !readingStopped() && !eof ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);

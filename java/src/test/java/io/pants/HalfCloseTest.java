@@ -155,6 +155,63 @@ class HalfCloseTest {
         }
     }
 
+    /**
+     * Both directions end while the user has paused reading: our end of stream is out, the
+     * peer's comes after input the pause holds back. epoll reports the hang-up whatever the
+     * interest, and the stream reads the rest to stop hearing of it; it must not close then (that
+     * would drop the input), but deliver everything once resumed, then onEndOfInput, then close.
+     */
+    @BackendTest
+    void inputHeldBackByAPauseIsDeliveredAfterBothDirectionsEnded(String backend) throws Exception {
+        int size = 64 * 1024; // within the kernel buffers: the client's write completes while the server is paused
+        try (LoopThread loop = new LoopThread(backend)) {
+            CompletableFuture<Recorder> made = new CompletableFuture<>();
+            int port = loop.call(() -> new Server(loop.engine, () -> {
+                Recorder r = new Recorder() {
+                    @Override
+                    protected void onConnect() {
+                        super.onConnect();
+                        pauseReading();
+                        shutdownOutput();
+                    }
+
+                    @Override
+                    protected void onEndOfInput() {
+                        events.add("end of input");
+                        super.onEndOfInput();
+                    }
+                };
+                made.complete(r);
+                return r;
+            }).listen("127.0.0.1", 0).port());
+            try (Socket c = EchoTest.connect(port)) {
+                Recorder r = Await.get(made, "the server to accept");
+                assertEquals(-1, c.getInputStream().read(), "the server's end of stream");
+                c.getOutputStream().write(TestData.bytes(0, size));
+                c.shutdownOutput();
+                if (backend.startsWith("epoll")) {
+                    // the hang-up comes whatever the interest (other pollers report nothing without it)
+                    long deadline = System.nanoTime() + LoopThread.WAIT.toNanos();
+                    while (!loop.call(() -> r.endOfStreamRead() || r.isClosed())) {
+                        assertTrue(System.nanoTime() < deadline, "the hang-up was not seen within " + LoopThread.WAIT);
+                    }
+                    for (int i = 0; i < 3; i++) loop.run(() -> { }); // turns on which the hang-up is reported again
+                    loop.run(() -> assertTrue(r.isConnected(), "the stream closed at the hang-up, dropping the input a pause held back"));
+                }
+                loop.run(() -> assertEquals(List.of("connect"), r.events, "callbacks while paused"));
+                loop.run(r::resumeReading);
+                List<String> events = Await.get(r.closed, "the stream to close after delivering its input");
+                assertEquals("end of input", events.get(events.size() - 2), "callback before close: " + events);
+                loop.run(() -> {
+                    TestData.Checker got = new TestData.Checker();
+                    got.accept(r.received);
+                    assertEquals(size, got.count(), "bytes delivered after resuming");
+                    assertEquals("ok", got.verdict(), "content delivered after resuming");
+                });
+            }
+        }
+    }
+
     @BackendTest
     void shutdownOutputBeforeConnectingSaysToConnectFirst(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {
