@@ -16,7 +16,9 @@ public class TcpProxy {
         Relay peer;
 
         Relay() {
-            autoPause(false); // the pausing is done across the two ends: it is the peer's queue that fills
+            // what onRead reads fills the other end's queue, not this one's: the pausing is done
+            // across the two ends, below, instead of by each end for itself
+            autoPause(false);
         }
 
         @Override protected void onRead(byte[] data) {

@@ -33,7 +33,7 @@ class TcpProxyIT {
                             byte[] piece = new byte[64 * 1024];
                             for (long pos = 0; pos < SIZE; pos += piece.length) {
                                 int n = (int) Math.min(piece.length, SIZE - pos);
-                                for (int i = 0; i < n; i++) piece[i] = at(pos + i);
+                                for (int i = 0; i < n; i++) piece[i] = EchoServerIT.at(pos + i);
                                 out.write(piece, 0, n);
                             }
                             c.shutdownOutput(); // "that was all": the echo's answer must still come back whole
@@ -47,7 +47,7 @@ class TcpProxyIT {
                     int n;
                     while ((n = in.read(buf)) > 0) {
                         for (int i = 0; i < n; i++) {
-                            if (firstWrong < 0 && buf[i] != at(received + i)) firstWrong = received + i;
+                            if (firstWrong < 0 && buf[i] != EchoServerIT.at(received + i)) firstWrong = received + i;
                         }
                         received += n;
                     }
@@ -58,12 +58,5 @@ class TcpProxyIT {
                 }
             }
         }
-    }
-
-    /** Byte {@code i} of the test data: a mix of its position, so that a lost or moved byte shows. */
-    private static byte at(long i) {
-        long z = ((i >>> 3) + 0x632BE59BD9B4E019L) * 0x9E3779B97F4A7C15L;
-        z ^= z >>> 29;
-        return (byte) (z >>> ((i & 7) * 8));
     }
 }
