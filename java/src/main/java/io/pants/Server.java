@@ -63,7 +63,7 @@ public class Server {
      * Whether the streams this server accepts from now on stop reading by themselves while their
      * send queue is over its high water mark ({@link Stream#autoPause(boolean)}; on by default).
      * Turn it off for streams that all manage their flow themselves; a stream may still turn it
-     * on for itself.
+     * on for itself in {@link Stream#onConnect()}. A stream that turns it off itself stays off.
      */
     public Server autoPause(boolean on) {
         this.autoPause = on;

@@ -737,7 +737,6 @@ public abstract class Stream extends Channel {
         else if (state == OPEN && outputShutdown && out.isEmpty()) sendFin();
     }
 
-
     // ---------------------------------------------------------------- closing
 
     /**

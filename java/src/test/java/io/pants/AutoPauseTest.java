@@ -60,14 +60,9 @@ class AutoPauseTest {
         ExecutorService writer = Executors.newSingleThreadExecutor();
         try (LoopThread loop = new LoopThread(backend)) {
             CompletableFuture<Echo> made = new CompletableFuture<>();
-            int port = serve(loop, made, Echo::new);
+            int port = loop.serve(made, Echo::new);
             try (Socket c = EchoTest.connect(port)) {
-                Future<?> sending = writer.submit(() -> {
-                    OutputStream out = c.getOutputStream();
-                    for (long pos = 0; pos < total; pos += 64 * 1024) out.write(TestData.bytes(pos, (int) Math.min(64 * 1024, total - pos)));
-                    c.shutdownOutput();
-                    return null;
-                });
+                Future<?> sending = send(writer, c, total, true);
                 Echo echo = Await.get(made, "the server to accept");
                 awaitStoppedOrSent(loop, echo, sending);
                 // read back in 4 KiB pieces, looking at the server every 256 KiB: a slow reader
@@ -125,14 +120,9 @@ class AutoPauseTest {
         ExecutorService writer = Executors.newSingleThreadExecutor();
         try (LoopThread loop = new LoopThread(backend)) {
             CompletableFuture<Echo> made = new CompletableFuture<>();
-            int port = serve(loop, made, Echo::new);
+            int port = loop.serve(made, Echo::new);
             try (Socket c = EchoTest.connect(port)) {
-                Future<?> sending = writer.submit(() -> {
-                    OutputStream out = c.getOutputStream();
-                    for (long pos = 0; pos < total; pos += 64 * 1024) out.write(TestData.bytes(pos, (int) Math.min(64 * 1024, total - pos)));
-                    c.shutdownOutput();
-                    return null;
-                });
+                Future<?> sending = send(writer, c, total, true);
                 Echo echo = Await.get(made, "the server to accept");
                 awaitStoppedOrSent(loop, echo, sending);
                 long received = loop.call(() -> {
@@ -182,7 +172,7 @@ class AutoPauseTest {
         long total = 50L * MB;
         try (LoopThread serverLoop = new LoopThread(backend); LoopThread clientLoop = new LoopThread(backend)) {
             CompletableFuture<Echo> made = new CompletableFuture<>();
-            int port = serve(serverLoop, made, Echo::new);
+            int port = serverLoop.serve(made, Echo::new);
             CompletableFuture<TestData.Checker> done = new CompletableFuture<>();
             clientLoop.run(() -> new Stream(clientLoop.engine) {
                 final TestData.Checker got = new TestData.Checker();
@@ -244,18 +234,14 @@ class AutoPauseTest {
                     made.complete(e);
                     return e;
                 });
-                configure.accept(server);
+                configure.accept(server); // before listening: it applies to the streams accepted from then on
                 return server.listen("127.0.0.1", 0).port();
             });
             try (Socket c = new Socket()) {
                 c.setReceiveBufferSize(64 * 1024);
                 c.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                 c.setSoTimeout((int) LoopThread.WAIT.toMillis());
-                Future<?> sending = writer.submit(() -> {
-                    OutputStream out = c.getOutputStream();
-                    for (long pos = 0; pos < total; pos += 64 * 1024) out.write(TestData.bytes(pos, 64 * 1024));
-                    return null;
-                });
+                Future<?> sending = send(writer, c, total, false);
                 Echo echo = Await.get(made, "the server to accept");
                 long deadline = System.nanoTime() + LoopThread.WAIT.toNanos();
                 while (loop.call(() -> echo.received) < total) {
@@ -274,11 +260,13 @@ class AutoPauseTest {
         }
     }
 
-    private static int serve(LoopThread loop, CompletableFuture<Echo> made, Supplier<Echo> factory) throws Exception {
-        return loop.call(() -> new Server(loop.engine, () -> {
-            Echo e = factory.get();
-            made.complete(e);
-            return e;
-        }).listen("127.0.0.1", 0).port());
+    /** Sends the first {@code total} bytes of {@link TestData} on {@code writer}, then half-closes if asked. */
+    private static Future<?> send(ExecutorService writer, Socket c, long total, boolean halfClose) {
+        return writer.submit(() -> {
+            OutputStream out = c.getOutputStream();
+            for (long pos = 0; pos < total; pos += 64 * 1024) out.write(TestData.bytes(pos, (int) Math.min(64 * 1024, total - pos)));
+            if (halfClose) c.shutdownOutput();
+            return null;
+        });
     }
 }

@@ -30,19 +30,15 @@ class HalfCloseTest {
         int size = 4 * MB; // more than one write takes: the FIN must wait for the queue
         try (LoopThread loop = new LoopThread(backend)) {
             CompletableFuture<Recorder> made = new CompletableFuture<>();
-            int port = loop.call(() -> new Server(loop.engine, () -> {
-                Recorder r = new Recorder() {
-                    @Override
-                    protected void onConnect() {
-                        super.onConnect();
-                        write(TestData.bytes(0, size));
-                        shutdownOutput();
-                        events.add("output shut down " + isOutputShutdown() + ", writable " + isWritable());
-                    }
-                };
-                made.complete(r);
-                return r;
-            }).listen("127.0.0.1", 0).port());
+            int port = loop.serve(made, () -> new Recorder() {
+                @Override
+                protected void onConnect() {
+                    super.onConnect();
+                    write(TestData.bytes(0, size));
+                    shutdownOutput();
+                    events.add("output shut down " + isOutputShutdown() + ", writable " + isWritable());
+                }
+            });
             try (Socket c = EchoTest.connect(port)) {
                 Recorder r = Await.get(made, "the server to accept");
                 TestData.Checker got = TestData.readToEnd(c.getInputStream(), new TestData.Checker(), 64 * 1024);
@@ -64,11 +60,7 @@ class HalfCloseTest {
     void writingAfterShutdownOutputThrowsAndSaysWhy(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {
             CompletableFuture<Recorder> made = new CompletableFuture<>();
-            int port = loop.call(() -> new Server(loop.engine, () -> {
-                Recorder r = new Recorder();
-                made.complete(r);
-                return r;
-            }).listen("127.0.0.1", 0).port());
+            int port = loop.serve(made, Recorder::new);
             try (Socket c = EchoTest.connect(port)) {
                 Recorder r = Await.get(made, "the server to accept");
                 loop.run(() -> {
@@ -100,18 +92,14 @@ class HalfCloseTest {
         int size = 2 * MB;
         try (LoopThread loop = new LoopThread(backend)) {
             CompletableFuture<Recorder> made = new CompletableFuture<>();
-            int port = loop.call(() -> new Server(loop.engine, () -> {
-                Recorder r = new Recorder() {
-                    @Override
-                    protected void onEndOfInput() {
-                        events.add("end of input");
-                        write(TestData.bytes(0, size));
-                        shutdownOutput(); // instead of close(): both directions are done
-                    }
-                };
-                made.complete(r);
-                return r;
-            }).listen("127.0.0.1", 0).port());
+            int port = loop.serve(made, () -> new Recorder() {
+                @Override
+                protected void onEndOfInput() {
+                    events.add("end of input");
+                    write(TestData.bytes(0, size));
+                    shutdownOutput(); // instead of close(): both directions are done
+                }
+            });
             try (Socket c = EchoTest.connect(port)) {
                 c.getOutputStream().write("question".getBytes(StandardCharsets.UTF_8));
                 c.shutdownOutput();
@@ -146,12 +134,7 @@ class HalfCloseTest {
             List<String> events = Await.get(client.closed, "the client to close at the server's end of stream");
             assertEquals("connect", events.get(0), "first event");
             assertEquals("close", events.get(events.size() - 1), "last event");
-            clientLoop.run(() -> {
-                TestData.Checker got = new TestData.Checker();
-                got.accept(client.received);
-                assertEquals(size, got.count(), "bytes echoed");
-                assertEquals("ok", got.verdict(), "content echoed");
-            });
+            clientLoop.run(() -> assertTestData(size, client.received, "echoed"));
         }
     }
 
@@ -166,24 +149,20 @@ class HalfCloseTest {
         int size = 64 * 1024; // within the kernel buffers: the client's write completes while the server is paused
         try (LoopThread loop = new LoopThread(backend)) {
             CompletableFuture<Recorder> made = new CompletableFuture<>();
-            int port = loop.call(() -> new Server(loop.engine, () -> {
-                Recorder r = new Recorder() {
-                    @Override
-                    protected void onConnect() {
-                        super.onConnect();
-                        pauseReading();
-                        shutdownOutput();
-                    }
+            int port = loop.serve(made, () -> new Recorder() {
+                @Override
+                protected void onConnect() {
+                    super.onConnect();
+                    pauseReading();
+                    shutdownOutput();
+                }
 
-                    @Override
-                    protected void onEndOfInput() {
-                        events.add("end of input");
-                        super.onEndOfInput();
-                    }
-                };
-                made.complete(r);
-                return r;
-            }).listen("127.0.0.1", 0).port());
+                @Override
+                protected void onEndOfInput() {
+                    events.add("end of input");
+                    super.onEndOfInput();
+                }
+            });
             try (Socket c = EchoTest.connect(port)) {
                 Recorder r = Await.get(made, "the server to accept");
                 assertEquals(-1, c.getInputStream().read(), "the server's end of stream");
@@ -202,12 +181,7 @@ class HalfCloseTest {
                 loop.run(r::resumeReading);
                 List<String> events = Await.get(r.closed, "the stream to close after delivering its input");
                 assertEquals("end of input", events.get(events.size() - 2), "callback before close: " + events);
-                loop.run(() -> {
-                    TestData.Checker got = new TestData.Checker();
-                    got.accept(r.received);
-                    assertEquals(size, got.count(), "bytes delivered after resuming");
-                    assertEquals("ok", got.verdict(), "content delivered after resuming");
-                });
+                loop.run(() -> assertTestData(size, r.received, "delivered after resuming"));
             }
         }
     }
@@ -228,11 +202,7 @@ class HalfCloseTest {
     void shutdownOutputOnAClosedStreamDoesNothing(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {
             CompletableFuture<Recorder> made = new CompletableFuture<>();
-            int port = loop.call(() -> new Server(loop.engine, () -> {
-                Recorder r = new Recorder();
-                made.complete(r);
-                return r;
-            }).listen("127.0.0.1", 0).port());
+            int port = loop.serve(made, Recorder::new);
             try (Socket c = EchoTest.connect(port)) {
                 Recorder r = Await.get(made, "the server to accept");
                 loop.run(() -> {
@@ -243,5 +213,13 @@ class HalfCloseTest {
                 assertEquals(-1, new DataInputStream(c.getInputStream()).read(), "end of stream");
             }
         }
+    }
+
+    /** That {@code data} is the first {@code size} bytes of {@link TestData}. */
+    private static void assertTestData(int size, byte[] data, String what) {
+        TestData.Checker got = new TestData.Checker();
+        got.accept(data);
+        assertEquals(size, got.count(), "bytes " + what);
+        assertEquals("ok", got.verdict(), "content " + what);
     }
 }
