@@ -36,6 +36,7 @@ public class Server {
     private final List<Listener> listeners = new ArrayList<>(1);
     private final ConnectionSet connections = new ConnectionSet();
     private int backlog = DEFAULT_BACKLOG;
+    private boolean autoPause = true;
     private boolean closed;
     private long descriptorExhaustions;
 
@@ -61,6 +62,19 @@ public class Server {
         this.backlog = backlog;
         return this;
     }
+
+    /**
+     * Whether the streams this server accepts from now on stop reading by themselves while their
+     * send queue is over its high water mark ({@link Stream#autoPause(boolean)}; on by default).
+     * Turn it off for streams that all manage their flow themselves; a stream may still turn it
+     * on for itself in {@link Stream#onConnect()}. A stream that turns it off itself stays off.
+     */
+    public Server autoPause(boolean on) {
+        this.autoPause = on;
+        return this;
+    }
+
+    public boolean autoPause() { return autoPause; }
 
     /** Listens on {@code port} on every interface: IPv6 and IPv4 (dual-stack) where IPv6 exists. */
     public Server listen(int port) {

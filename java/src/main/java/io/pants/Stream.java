@@ -41,6 +41,16 @@ import java.util.regex.Pattern;
  * the stream never touches again: keep it as long as you like. {@link #pauseReading()} stops
  * reading (the peer is slowed down by TCP flow control) until {@link #resumeReading()}.
  *
+ * <h2>Flow control by default</h2>
+ * When what {@link #onRead(byte[])} writes takes the send queue above the high water mark, the
+ * stream stops reading by itself, and starts again once the queue is down to the low water mark:
+ * a peer that sends without reading what we answer (the echo above, with a client that only
+ * writes) is slowed down by TCP instead of growing our queue without bound. This
+ * {@link #autoPause(boolean) automatic pause} is separate from {@link #pauseReading()}: reading
+ * happens only when neither stops it, and a drained queue never undoes a pause of yours. Turn it
+ * off for a stream that manages its flow itself ({@code autoPause(false)}, or
+ * {@link Server#autoPause(boolean)} for all the streams of a server).
+ *
  * <h2>Writing</h2>
  * {@code write(...)} copies the data into the stream's send queue and returns at once; queued
  * data goes out at the end of the loop turn (or at {@link #flush()}). When more than the high
@@ -53,6 +63,10 @@ import java.util.regex.Pattern;
  * it. When the peer closes, what is buffered is delivered (see {@link ReadDelimiter}), then
  * {@link #onEndOfInput()} closes the stream (override it to stay half-open). {@link #onClose()} is called exactly once for every stream that was accepted
  * or asked to connect, whatever ended it.
+ *
+ * <p>{@link #shutdownOutput()} half-closes: the peer gets its end of stream once everything
+ * queued is written, and this side goes on reading until the peer's end of stream, when the
+ * stream closes (as {@code java.net.Socket.shutdownOutput()} and Netty's {@code shutdownOutput()}).
  */
 public abstract class Stream extends Channel {
     /** Defaults: send-queue water marks and the read buffer limit. */
@@ -82,15 +96,21 @@ public abstract class Stream extends Channel {
     private int inStart, inEnd;
     private int bufferLimit = DEFAULT_BUFFER_LIMIT;
     private boolean readingPaused;
+    /** Whether the automatic pause is on; autoPaused while it is in effect. See {@link #autoPause(boolean)}. */
+    private boolean autoPause = true, autoPaused;
     private boolean processing;
     private boolean processScheduled;
     private boolean eof;
+    /** onEndOfInput has been called. */
+    private boolean inputEnded;
 
     // output
     OutboundQueue out;
     boolean dirty;
     private boolean writeArmed;
     private boolean writable = true;
+    /** shutdownOutput() was called; finSent once the socket's output is shut (after the queue). */
+    private boolean outputShutdown, finSent;
     private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
     /**
@@ -257,7 +277,8 @@ public abstract class Stream extends Channel {
         configureAccepted();
         updateInterest();
         if (out != null && !out.isEmpty()) queueFlush();
-        safely("onConnect", this::onConnect);
+        else if (outputShutdown) sendFin();
+        if (state == OPEN) safely("onConnect", this::onConnect);
     }
 
     private void failConnect(IOException cause) {
@@ -275,6 +296,7 @@ public abstract class Stream extends Channel {
         this.engine = engine;
         this.socket = socket;
         this.server = server;
+        if (!server.autoPause()) autoPause = false; // a stream may turn it on again in onConnect
         this.token = engine.register(this);
         state = OPEN;
         configureAccepted();
@@ -349,7 +371,11 @@ public abstract class Stream extends Channel {
 
     public int bufferLimit() { return bufferLimit; }
 
-    /** Stops reading until {@link #resumeReading()}; input already received stays buffered. */
+    /**
+     * Stops reading until {@link #resumeReading()}; input already received stays buffered. This
+     * pause is yours alone: the {@link #autoPause(boolean) automatic pause} never ends it, and
+     * resuming doesn't end an automatic pause in effect (reading starts once the queue drains).
+     */
     public void pauseReading() {
         checkThread("Stream.pauseReading");
         readingPaused = true;
@@ -361,11 +387,59 @@ public abstract class Stream extends Channel {
         checkThread("Stream.resumeReading");
         if (!readingPaused) return;
         readingPaused = false;
-        updateInterest();
-        if (hasBufferedInput() || eof) scheduleProcessing();
+        flowChanged();
     }
 
+    /** Whether {@link #pauseReading()} is in effect (the automatic pause doesn't count). */
     public boolean isReadingPaused() { return readingPaused; }
+
+    /**
+     * Whether the stream stops reading by itself when what it writes while handling input (in
+     * {@link #onRead(byte[])}) finds more than the high water mark queued, until the queue is down
+     * to the low one (on by default, or as its {@link Server#autoPause(boolean) server} says).
+     * That bounds what a peer that sends without reading our answers can make us queue: a few
+     * times the high water mark instead of all it sends.
+     *
+     * <p>Output written elsewhere (in {@link #onConnect()}, {@link #onDrain()}, a timer, a task)
+     * doesn't pause reading: a stream that sends a large request and reads the answer as it
+     * comes must go on reading while its queue is full, or a peer that answers as it reads (an
+     * echo) would back up too, and neither queue could drain. Such output is paced by
+     * {@link #isWritable()} and {@link #onDrain()}.
+     *
+     * <p>Turn it off for a stream that manages its flow itself: one that writes what it reads to
+     * another stream and pauses that one (see the {@code tcp-proxy} example), or one whose input
+     * must keep coming while its output waits.
+     *
+     * <pre>{@code
+     * class Relay extends Stream {
+     *     Relay() { autoPause(false); } // pauses its peer stream instead, see the tcp-proxy example
+     * }
+     * }</pre>
+     */
+    public Stream autoPause(boolean on) {
+        checkThread("Stream.autoPause");
+        if (autoPause == on) return this;
+        autoPause = on;
+        if (!on && autoPaused) {
+            autoPaused = false;
+            flowChanged();
+        }
+        return this;
+    }
+
+    public boolean autoPause() { return autoPause; }
+
+    /** Whether reading stops: paused by the user, or automatically until the queue drains. */
+    boolean readingStopped() { return readingPaused || autoPaused; }
+
+    /** Whether the peer's end of stream has been read (for tests). */
+    boolean endOfStreamRead() { return eof; }
+
+    /** Reading may have stopped or started again: tell the poller, and deliver what waits. */
+    private void flowChanged() {
+        updateInterest();
+        if (!readingStopped() && (hasBufferedInput() || eof)) scheduleProcessing();
+    }
 
     private boolean hasBufferedInput() { return inEnd > inStart; }
 
@@ -390,7 +464,7 @@ public abstract class Stream extends Channel {
     @Override
     void handleReceived(ByteBuffer data) {
         if (state != OPEN) return; // closing or closed: input is no longer wanted
-        if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingPaused && !processing
+        if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingStopped() && !processing
                 && data.remaining() <= bufferLimit) {
             byte[] piece = new byte[data.remaining()];
             data.get(piece);
@@ -398,7 +472,7 @@ public abstract class Stream extends Channel {
             return;
         }
         append(data);
-        if (!readingPaused && !processing) processInput();
+        if (!readingStopped() && !processing) processInput();
     }
 
     @Override
@@ -416,7 +490,7 @@ public abstract class Stream extends Channel {
         if (state == CLOSING) return; // the peer stopped sending; it may still take what we queued
         eof = true;
         updateInterest();
-        if (!readingPaused && !processing) finishEof();
+        if (!readingStopped() && !processing) finishEof();
     }
 
     @Override
@@ -430,7 +504,10 @@ public abstract class Stream extends Channel {
             engine.markDirty(this);
         }
         if ((events & (Poller.HANGUP | Poller.ERROR)) != 0 && eof) {
-            closeNow(); // reported whatever the interest: the connection is gone, stop hearing of it
+            // reported whatever the interest: the connection is gone, stop hearing of it. After a
+            // half-close both directions ended cleanly; input a pause holds back is still delivered
+            if (finSent && (events & Poller.ERROR) == 0 && state == OPEN) releaseSocket();
+            else closeNow();
             return;
         }
         if ((events & (Poller.READ | Poller.HANGUP | Poller.ERROR)) != 0 && state == OPEN && !eof) {
@@ -468,7 +545,7 @@ public abstract class Stream extends Channel {
     private void processInput() {
         processing = true;
         try {
-            while (state == OPEN && !readingPaused && inEnd > inStart) {
+            while (state == OPEN && !readingStopped() && inEnd > inStart) {
                 ReadDelimiter d = delimiter;
                 int[] frame = engine.frameScratch; // read back before onRead can run again
                 int r = d.frame(in, inStart, inEnd, bufferLimit, frame);
@@ -501,7 +578,7 @@ public abstract class Stream extends Channel {
 
     private void finishEof() {
         processInput();
-        if (state != OPEN || readingPaused) return;
+        if (state != OPEN || readingStopped() || inputEnded) return;
         if (hasBufferedInput()) {
             int n = inEnd - inStart;
             if (delimiter.deliversRemainderAtEof() && n > bufferLimit) {
@@ -516,7 +593,11 @@ public abstract class Stream extends Channel {
                         + ": not a complete " + delimiter + " frame");
             }
         }
-        if (state == OPEN) safely("onEndOfInput", this::onEndOfInput);
+        if (state != OPEN) return;
+        inputEnded = true;
+        safely("onEndOfInput", this::onEndOfInput);
+        // both directions are done: nothing can happen on the stream any more
+        if (state == OPEN && finSent) closeNow();
     }
 
     private void deliver(byte[] piece) {
@@ -602,8 +683,11 @@ public abstract class Stream extends Channel {
         return this;
     }
 
-    /** False while more than the high water mark is queued; wait for {@link #onDrain()}. */
-    public boolean isWritable() { return writable; }
+    /**
+     * False while more than the high water mark is queued (wait for {@link #onDrain()}), and
+     * after {@link #shutdownOutput()}.
+     */
+    public boolean isWritable() { return writable && !outputShutdown; }
 
     /** Bytes queued and not yet written. */
     public long queuedBytes() { return out == null ? 0 : out.bytes(); }
@@ -623,6 +707,10 @@ public abstract class Stream extends Channel {
 
     private void checkWritable(String what) {
         checkThread("Stream." + what);
+        if (outputShutdown && state != CLOSED && state != CLOSING) {
+            throw new IllegalStateException(what + "() on " + this + ": its output was shut down with shutdownOutput(), so"
+                    + " nothing more can be written; it still reads until the peer's end of stream (close() to stop)");
+        }
         if (state == OPEN || state == CONNECTING || state == RESOLVING) return;
         if (state == NEW) throw new IllegalStateException(what + "() on " + this + ": it is not connected yet; connect() it first");
         throw new IllegalStateException(what + "() on " + this + ": the stream is " + stateName()
@@ -630,7 +718,13 @@ public abstract class Stream extends Channel {
     }
 
     private void queued() {
-        if (writable && out.bytes() > highWaterMark) writable = false;
+        if (out.bytes() > highWaterMark) {
+            writable = false;
+            if (autoPause && processing && !autoPaused) { // onRead wrote it: what it answers can't pile up
+                autoPaused = true;
+                flowChanged();
+            }
+        }
         if (state == OPEN) queueFlush();
     }
 
@@ -658,13 +752,57 @@ public abstract class Stream extends Channel {
         }
         if (!writable && out.bytes() <= lowWaterMark) {
             writable = true;
-            if (state == OPEN) safely("onDrain", this::onDrain);
+            if (autoPaused) {
+                autoPaused = false;
+                flowChanged();
+            }
+            if (state == OPEN && !outputShutdown) safely("onDrain", this::onDrain);
         }
         if (empty && state == OPEN) safely("onWrite", this::onWrite);
         if (state == CLOSING && out.isEmpty()) closeNow();
+        else if (state == OPEN && outputShutdown && out.isEmpty()) sendFin();
     }
 
     // ---------------------------------------------------------------- closing
+
+    /**
+     * Half-closes: once everything queued is written, the peer gets its end of stream (FIN);
+     * this side goes on reading. Writing afterwards throws an {@link IllegalStateException}, and
+     * {@link #isWritable()} is false. When the peer's end of stream comes, {@link #onEndOfInput()}
+     * runs as usual and the stream closes (both directions are done). Calling it again, or on a
+     * stream that is closing, does nothing; {@link #close()} and {@link #abort()} work as ever.
+     *
+     * <pre>{@code
+     * protected void onConnect() {
+     *     write(request);
+     *     shutdownOutput(); // "that was all": the server answers and closes
+     * }
+     * }</pre>
+     */
+    public void shutdownOutput() {
+        checkThread("Stream.shutdownOutput");
+        if (outputShutdown || state == CLOSING || state == CLOSED) return;
+        if (state == NEW) throw new IllegalStateException("shutdownOutput() on " + this + ": it is not connected yet; connect() it first");
+        outputShutdown = true;
+        if (state == OPEN && (out == null || out.isEmpty())) sendFin();
+        // else after the queue is written (afterFlush), or once connected (finishConnect)
+    }
+
+    /** Whether {@link #shutdownOutput()} was called (the end of stream may still wait behind queued output). */
+    public boolean isOutputShutdown() { return outputShutdown; }
+
+    private void sendFin() {
+        if (finSent) return;
+        finSent = true;
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            Engine.LOG.log(Level.DEBUG, "shutdown of the output failed on " + this + ": " + e);
+            closeNow();
+            return;
+        }
+        if (inputEnded) closeNow(); // the peer's end of stream came first: both directions are done
+    }
 
     /** Sends what is queued, then closes. */
     public void close() {
@@ -701,9 +839,21 @@ public abstract class Stream extends Channel {
         close(false);
     }
 
+    /**
+     * Our end of stream is sent and the peer's read, but a pause holds input back: the socket
+     * has nothing more to give or take, and would go on reporting its hang-up every turn. It is
+     * closed now; the stream stays open until its input is delivered (resumeReading()).
+     */
+    private void releaseSocket() {
+        socket.close();
+        engine.unregister(token);
+        token = -1;
+        engine.descriptorFreed();
+    }
+
     private void closeNow() {
         if (state == CLOSED) return;
-        boolean hadSocket = socket != null;
+        boolean hadSocket = socket != null && !socket.isClosed();
         state = CLOSED;
         if (connectTimer != null) connectTimer.cancel();
         if (socket != null) socket.close();
@@ -746,10 +896,10 @@ public abstract class Stream extends Channel {
     public Server server() { return server; }
 
     private void updateInterest() {
-        if (socket == null || state == CLOSED) return;
+        if (socket == null || socket.isClosed() || state == CLOSED) return;
         int want;
         if (state == CONNECTING) want = Poller.WRITE;
-        else want = (state == OPEN && !readingPaused && !eof ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);
+        else want = (state == OPEN && !readingStopped() && !eof ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);
         if (want != interest) {
             interest = want;
             engine.poller().setInterest(socket, want);

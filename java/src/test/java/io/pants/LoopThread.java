@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * An engine running on a background thread for a test, closed (on its own thread) at the end.
@@ -54,6 +55,18 @@ public final class LoopThread implements AutoCloseable {
             task.run();
             return null;
         });
+    }
+
+    /**
+     * Listens on a free loopback port with a server whose streams {@code factory} makes, and
+     * completes {@code made} with the first one; returns the port.
+     */
+    public <T extends Stream> int serve(CompletableFuture<T> made, Supplier<T> factory) throws Exception {
+        return call(() -> new Server(engine, () -> {
+            T s = factory.get();
+            made.complete(s);
+            return s;
+        }).listen("127.0.0.1", 0).port());
     }
 
     /** Stops the loop, waits for it, and closes the engine with everything on it. */

@@ -36,7 +36,10 @@ public final class Main {
                     "web application (io.pants.web): answers GET / with Hello, World!", 1, 2, 0, WebHello::main),
             new Example("jdk-hello", "PORT [BIND_ADDRESS]",
                     "a JDK HttpServer application (com.sun.net.httpserver) answering Hello, World!, run on Pants",
-                    1, 2, 0, JdkHello::main));
+                    1, 2, 0, JdkHello::main),
+            new Example("tcp-proxy", "PORT UPSTREAM_HOST UPSTREAM_PORT [BIND_ADDRESS]",
+                    "relays each connection to UPSTREAM_HOST:UPSTREAM_PORT and back, with backpressure and half-close",
+                    3, 4, 0, TcpProxy::main));
 
     private Main() {}
 
@@ -69,12 +72,13 @@ public final class Main {
         }
     }
 
-    private static boolean isPort(String s) {
+    static boolean isPort(String s) {
         if (s.isEmpty() || s.length() > 5 || !s.chars().allMatch(Character::isDigit)) return false;
         return Integer.parseInt(s) <= 65535;
     }
 
-    private static void fail(String problem) {
+    /** Prints the problem and the usage, and exits with code 2. */
+    static void fail(String problem) {
         usage(System.err, problem);
         System.exit(2);
     }

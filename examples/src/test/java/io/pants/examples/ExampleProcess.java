@@ -54,7 +54,13 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Runs an example on the named backend. */
     static ExampleProcess start(String backend, String... args) throws IOException {
+        return start(backend, List.of(), args);
+    }
+
+    /** Runs an example on the named backend, with more JVM options. */
+    static ExampleProcess start(String backend, List<String> jvmOptions, String... args) throws IOException {
         List<String> options = new ArrayList<>(List.of("-Dpants.poller=" + backend));
+        options.addAll(jvmOptions);
         // a userspace kqueue named to this JVM by property (the environment is inherited anyway)
         String kqueueLibrary = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
         if (kqueueLibrary != null && !kqueueLibrary.isBlank()) options.add("-D" + KqueueProvider.LIBRARY_PROPERTY + "=" + kqueueLibrary);

@@ -91,6 +91,11 @@ final class HttpConnection extends Stream {
     private long lastQueued;
 
     HttpConnection(HttpServer server) {
+        // flow is ours: reading pauses before the next head while the output is backed up
+        // (readHead), and a streamed body is held back by its request; the timers count on input
+        // coming whenever we haven't paused (header timeout), and lingering after an error must
+        // go on dropping input however full the queue is
+        autoPause(false);
         this.server = server;
         this.scratch = server.scratch;
         this.maxLine = server.maxHeaderLineSize();
