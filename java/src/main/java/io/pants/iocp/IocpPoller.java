@@ -23,6 +23,10 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.pants.posix.ShimAbi.IOCP_EVENT_BITS;
+import static io.pants.posix.ShimAbi.IOCP_EVENT_DATA;
+import static io.pants.posix.ShimAbi.IOCP_EVENT_SIZE;
+
 /**
  * Windows readiness through the shim's epoll-shaped poller over an I/O completion port and
  * AFD polls (native/pants_iocp.c): level-triggered like epoll, so the engine sees the same
@@ -49,7 +53,7 @@ final class IocpPoller implements Poller {
     private final List<FailedChange> failedChanges = new ArrayList<>();
 
     IocpPoller() throws IOException {
-        events = new Memory(MAX_EVENTS * 16L);
+        events = new Memory((long) MAX_EVENTS * IOCP_EVENT_SIZE);
         scratch = new Memory(512);
         message = new Memory(256);
         eventsAddr = Pointer.nativeValue(events);
@@ -158,9 +162,8 @@ final class IocpPoller implements Poller {
 
     PollerSocket accept(IocpSocket listener) throws IOException {
         for (int attempt = 0; attempt < 16; attempt++) {
-            scratchView.putInt(128, 128);
-            long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, scratchAddr + 128);
-            if (s >= 0) return new IocpSocket(this, s, listener.family, k.sockaddr.decode(scratchView, scratchView.getInt(128)));
+            long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, addressLengthSlot());
+            if (s >= 0) return new IocpSocket(this, s, listener.family, k.sockaddr.decode(scratchView, addressLength()));
             if (s == -k.wouldBlock) return null;
             // the connection was reset in the backlog: try the next one
             if (s == -k.eConnReset || s == -k.eConnAborted || s == -k.eIntr) continue;
@@ -177,10 +180,17 @@ final class IocpPoller implements Poller {
     }
 
     SocketAddress localAddressOf(IocpSocket s) {
-        scratchView.putInt(128, 128);
-        int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, scratchAddr + 128);
-        return r < 0 ? null : k.sockaddr.decode(scratchView, scratchView.getInt(128));
+        int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, addressLengthSlot());
+        return r < 0 ? null : k.sockaddr.decode(scratchView, addressLength());
     }
+
+    /** As in io.pants.posix.SocketIo: the address first, with room for a SOCKADDR_STORAGE, then its length (in and out). */
+    private long addressLengthSlot() {
+        scratchView.putInt(k.sockaddrStorageSize, k.sockaddrStorageSize);
+        return scratchAddr + k.sockaddrStorageSize;
+    }
+
+    private int addressLength() { return scratchView.getInt(k.sockaddrStorageSize); }
 
     int read(IocpSocket s, ByteBuffer dst) throws IOException {
         long n = IocpShim.pants_ws_recv(s.handle, reads.address(dst), reads.room(dst));
@@ -237,7 +247,7 @@ final class IocpPoller implements Poller {
     // ---------------------------------------------------------------- the turn
 
     @Override
-    public int wait(long timeoutNanos, ReadyHandler handler) throws IOException {
+    public int poll(long timeoutNanos, ReadyHandler handler) throws IOException {
         int timeoutMs = timeoutNanos < 0 ? -1
                 : timeoutNanos == 0 ? 0
                 // round up: a timer due in 0.3 ms must not become a busy wait(0)
@@ -250,8 +260,9 @@ final class IocpPoller implements Poller {
         int n = IocpShim.pants_iocp_wait(handle, eventsAddr, MAX_EVENTS, timeoutMs);
         if (n < 0) throw exception(n, "GetQueuedCompletionStatusEx");
         for (int i = 0; i < n; i++) {
-            int token = (int) eventsView.getLong(i * 16);
-            int ready = k.afd.toPollerEvents((int) eventsView.getLong(i * 16 + 8));
+            int base = i * IOCP_EVENT_SIZE;
+            int token = (int) eventsView.getLong(base + IOCP_EVENT_DATA);
+            int ready = k.afd.toPollerEvents((int) eventsView.getLong(base + IOCP_EVENT_BITS));
             if (ready != 0) handler.ready(token, ready);
         }
         return n;

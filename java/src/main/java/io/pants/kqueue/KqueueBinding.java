@@ -1,8 +1,6 @@
 package io.pants.kqueue;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.pants.posix.DatagramConstants;
 import io.pants.posix.Iovec;
 import io.pants.posix.LibcSyscalls;
@@ -92,21 +90,18 @@ final class KqueueBinding {
 
     /** The system with the shim's constants and layouts, which its compiler knows. */
     private static KqueuePlatform fromShim(KqueuePlatform table) {
-        try (Memory m = new Memory(4 * 64)) {
-            long a = Pointer.nativeValue(m);
-            int n = KqueueShim.pants_kqueue_layout(a, 64);
-            int[] layout = m.getIntArray(0, Math.max(n, 0));
-            n = KqueueShim.pants_kqueue_constants(a, 64);
-            int[] constants = m.getIntArray(0, Math.max(n, 0));
-            return table.withShim(SocketConstants.fromShim(), KeventLayout.fromShim(layout, constants), DatagramConstants.fromShim(),
-                    Iovec.fromShim());
-        }
+        return table.withShim(SocketConstants.fromShim(), KeventLayout.fromShim(), DatagramConstants.fromShim(), Iovec.fromShim());
     }
 
     /** The socket calls of this binding: the shim's, or the C library's that every kqueue system has. */
     Syscalls syscalls() {
         KqueuePlatform p = platform;
         return shim ? new ShimSyscalls(p.datagram.sockDgram) : LibcSyscalls.portable(p.socket, p.datagram, p.oNonBlock, p.sendfile);
+    }
+
+    /** kqueue's own calls for a poller whose socket calls are {@code sys} (from {@link #syscalls}). */
+    KqueueCalls calls(Syscalls sys) {
+        return shim ? new KqueueShimCalls() : new KqueueLibraryCalls((LibcSyscalls) sys, platform.kevent, platform.socket.eIntr);
     }
 
     /** Whether kqueue is a userspace emulation, which can't see a close() and must be told first. */

@@ -113,8 +113,14 @@ public final class LibcSyscalls implements Syscalls {
     @Override public long read(int fd, long buf, long len) { return check(Libc.read(fd, buf, len)); }
     @Override public long write(int fd, long buf, long len) { return check(Libc.write(fd, buf, len)); } // the JVM ignores SIGPIPE
 
-    /** Gathering write of {@code count} iovecs at {@code iov}; -errno on failure. */
-    public long writev(int fd, long iov, int count) { return check(Libc.writev(fd, iov, count)); }
+    /** A writev per entry, a crossing each, as pants_flush does in C (the JVM ignores SIGPIPE). */
+    @Override
+    public void flush(GatherTable table) {
+        for (int e = 0, count = table.size(); e < count; e++) {
+            long r = check(Libc.writev((int) table.descriptor(e), table.iovecsOf(e), table.iovecCount(e)));
+            table.result(e, r == -k.eAgain ? 0 : r);
+        }
+    }
 
     /** Linux: recvmmsg. Elsewhere recvmsg per datagram, writing each length after its msghdr as recvmmsg would: one crossing each. */
     @Override

@@ -150,10 +150,9 @@ public final class SocketIo implements AutoCloseable {
 
     PollerSocket accept(PosixSocket listener) throws IOException {
         for (int attempt = 0; attempt < 16; attempt++) {
-            scratchView.putInt(128, 128);
-            int fd = sys.accept(listener.fd, scratchAddr, scratchAddr + 128);
+            int fd = sys.accept(listener.fd, scratchAddr, addressLengthSlot());
             if (fd >= 0) {
-                SocketAddress remote = sockaddr.decode(scratchView, scratchView.getInt(128));
+                SocketAddress remote = sockaddr.decode(scratchView, addressLength());
                 return new PosixSocket(this, fd, listener.family, remote);
             }
             if (fd == -k.eAgain) return null;
@@ -173,10 +172,22 @@ public final class SocketIo implements AutoCloseable {
     }
 
     SocketAddress localAddressOf(PosixSocket s) {
-        scratchView.putInt(128, 128);
-        int r = sys.getsockname(s.fd, scratchAddr, scratchAddr + 128);
-        return r < 0 ? null : sockaddr.decode(scratchView, scratchView.getInt(128));
+        int r = sys.getsockname(s.fd, scratchAddr, addressLengthSlot());
+        return r < 0 ? null : sockaddr.decode(scratchView, addressLength());
     }
+
+    /**
+     * For a call that returns an address into the scratch memory: the address goes first, with
+     * room for a sockaddr_storage, then its length (a socklen_t: in, that room; out, its size).
+     * Returns the length's address.
+     */
+    private long addressLengthSlot() {
+        scratchView.putInt(k.sockaddrStorageSize, k.sockaddrStorageSize);
+        return scratchAddr + k.sockaddrStorageSize;
+    }
+
+    /** The length such a call wrote. */
+    private int addressLength() { return scratchView.getInt(k.sockaddrStorageSize); }
 
     int read(PosixSocket s, ByteBuffer dst) throws IOException {
         long n = sys.read(s.fd, reads.address(dst), reads.room(dst));
