@@ -23,17 +23,14 @@ final class KqueueBinding {
     final boolean shim;
     /** The library named by the property or environment, or null for the C library. */
     final String library;
-    /** Why the shim's kqueue part is not used, when it is not. */
-    final String shimNote;
 
     private static KqueueBinding instance;
     private static String failure;
 
-    private KqueueBinding(KqueuePlatform platform, boolean shim, String library, String shimNote) {
+    private KqueueBinding(KqueuePlatform platform, boolean shim, String library) {
         this.platform = platform;
         this.shim = shim;
         this.library = library;
-        this.shimNote = shimNote;
     }
 
     /** The library named by {@code -Dpants.kqueue.library} or {@code PANTS_KQUEUE_LIBRARY}, or null. */
@@ -76,7 +73,7 @@ final class KqueueBinding {
             int r = KqueueShim.pants_kqueue_bind(library);
             if (r == 0) {
                 KqueueLibrary.useDrainHookOf(library);
-                return new KqueueBinding(fromShim(table), true, library, null);
+                return new KqueueBinding(fromShim(table), true, library);
             }
             shimNote = "the shim could not bind kqueue() and kevent() from " + (library != null ? library : "the C library")
                     + " (errno " + -r + ")";
@@ -85,7 +82,7 @@ final class KqueueBinding {
         if (libcFailure != null) throw new IllegalStateException("neither the shim (" + shimNote + ") nor the C library (" + libcFailure + ") could be bound");
         String bindFailure = KqueueLibrary.bind(library, table.keventSymbol);
         if (bindFailure != null) throw new IllegalStateException(bindFailure);
-        return new KqueueBinding(table, false, library, shimNote);
+        return new KqueueBinding(table, false, library);
     }
 
     /** The system with the shim's constants and layouts, which its compiler knows. */
