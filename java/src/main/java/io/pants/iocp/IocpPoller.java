@@ -162,8 +162,8 @@ final class IocpPoller implements Poller {
 
     PollerSocket accept(IocpSocket listener) throws IOException {
         for (int attempt = 0; attempt < 16; attempt++) {
-            long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, addressLengthSlot());
-            if (s >= 0) return new IocpSocket(this, s, listener.family, winsock.sockaddr.decode(scratchView, addressLength()));
+            long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, winsock.sockaddr.prepareReturn(scratchView, scratchAddr));
+            if (s >= 0) return new IocpSocket(this, s, listener.family, winsock.sockaddr.decodeReturned(scratchView));
             if (s == -winsock.wouldBlock) return null;
             // the connection was reset in the backlog: try the next one
             if (s == -winsock.eConnReset || s == -winsock.eConnAborted || s == -winsock.eIntr) continue;
@@ -180,17 +180,9 @@ final class IocpPoller implements Poller {
     }
 
     SocketAddress localAddressOf(IocpSocket s) {
-        int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, addressLengthSlot());
-        return r < 0 ? null : winsock.sockaddr.decode(scratchView, addressLength());
+        int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, winsock.sockaddr.prepareReturn(scratchView, scratchAddr));
+        return r < 0 ? null : winsock.sockaddr.decodeReturned(scratchView);
     }
-
-    /** As in io.pants.posix.SocketIo: the address first, with room for a SOCKADDR_STORAGE, then its length (in and out). */
-    private long addressLengthSlot() {
-        scratchView.putInt(winsock.sockaddrStorageSize, winsock.sockaddrStorageSize);
-        return scratchAddr + winsock.sockaddrStorageSize;
-    }
-
-    private int addressLength() { return scratchView.getInt(winsock.sockaddrStorageSize); }
 
     int read(IocpSocket s, ByteBuffer dst) throws IOException {
         long n = IocpShim.pants_ws_recv(s.handle, reads.address(dst), reads.room(dst));

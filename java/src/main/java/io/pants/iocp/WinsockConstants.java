@@ -18,7 +18,7 @@ import static io.pants.posix.ShimAbi.at;
 final class WinsockConstants {
     final int afInet, afInet6, solSocket, soError, ipprotoTcp, tcpNoDelay, ipprotoIpv6, ipv6V6Only, sdSend;
     final int wouldBlock, eIntr, eMFile, eNoBufs, eNoMem, eConnAborted, eConnReset, eConnRefused, eTimedOut,
-            eHostUnreach, eNetUnreach, eAddrInUse, eAddrNotAvail, sockaddrStorageSize;
+            eHostUnreach, eNetUnreach, eAddrInUse, eAddrNotAvail;
     /** WSABUF: size, and the offsets of its pointer and of its 32-bit length. */
     final Iovec wsabuf;
     final int ctlAdd, ctlMod, ctlDel;
@@ -33,7 +33,7 @@ final class WinsockConstants {
         wouldBlock = at(s, EAGAIN); eIntr = at(s, EINTR); eMFile = at(s, EMFILE); eNoBufs = at(s, ENOBUFS); eNoMem = at(s, ENOMEM);
         eConnAborted = at(s, ECONNABORTED); eConnRefused = at(s, ECONNREFUSED); eTimedOut = at(s, ETIMEDOUT);
         eConnReset = at(s, ECONNRESET); eHostUnreach = at(s, EHOSTUNREACH); eNetUnreach = at(s, ENETUNREACH);
-        eAddrInUse = at(s, EADDRINUSE); eAddrNotAvail = at(s, EADDRNOTAVAIL); sockaddrStorageSize = at(s, SOCKADDR_STORAGE_SIZE);
+        eAddrInUse = at(s, EADDRINUSE); eAddrNotAvail = at(s, EADDRNOTAVAIL);
         this.wsabuf = Iovec.wsabuf(wsabuf);
         sockaddr = Sockaddr.windows(SocketConstants.of(s, "the Windows shim"));
         afd = new AfdEvents(iocp);

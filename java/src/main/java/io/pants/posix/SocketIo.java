@@ -150,9 +150,9 @@ public final class SocketIo implements AutoCloseable {
 
     PollerSocket accept(PosixSocket listener) throws IOException {
         for (int attempt = 0; attempt < 16; attempt++) {
-            int fd = sys.accept(listener.fd, scratchAddr, addressLengthSlot());
+            int fd = sys.accept(listener.fd, scratchAddr, sockaddr.prepareReturn(scratchView, scratchAddr));
             if (fd >= 0) {
-                SocketAddress remote = sockaddr.decode(scratchView, addressLength());
+                SocketAddress remote = sockaddr.decodeReturned(scratchView);
                 return new PosixSocket(this, fd, listener.family, remote);
             }
             if (fd == -sockets.eAgain) return null;
@@ -172,22 +172,9 @@ public final class SocketIo implements AutoCloseable {
     }
 
     SocketAddress localAddressOf(PosixSocket s) {
-        int r = sys.getsockname(s.fd, scratchAddr, addressLengthSlot());
-        return r < 0 ? null : sockaddr.decode(scratchView, addressLength());
+        int r = sys.getsockname(s.fd, scratchAddr, sockaddr.prepareReturn(scratchView, scratchAddr));
+        return r < 0 ? null : sockaddr.decodeReturned(scratchView);
     }
-
-    /**
-     * For a call that returns an address into the scratch memory: the address goes first, with
-     * room for a sockaddr_storage, then its length (a socklen_t: in, that room; out, its size).
-     * Returns the length's address.
-     */
-    private long addressLengthSlot() {
-        scratchView.putInt(sockets.sockaddrStorageSize, sockets.sockaddrStorageSize);
-        return scratchAddr + sockets.sockaddrStorageSize;
-    }
-
-    /** The length such a call wrote. */
-    private int addressLength() { return scratchView.getInt(sockets.sockaddrStorageSize); }
 
     int read(PosixSocket s, ByteBuffer dst) throws IOException {
         long n = sys.read(s.fd, reads.address(dst), reads.room(dst));
