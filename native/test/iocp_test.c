@@ -360,6 +360,26 @@ static void test_cancel_on_close(void) {
     printf("ok   %s\n", current);
 }
 
+/* What the Java side checks when it loads pants.dll (io.pants.posix.ShimAbi). */
+static void test_contract_exports(void) {
+    current = "the contract's exports (pants_abi, pants_abi_names)";
+    int32_t abi[PANTS_ABI_COUNT];
+    CHECK(pants_abi(abi, PANTS_ABI_COUNT) == PANTS_ABI_COUNT, "pants_abi's count");
+    CHECK(abi[PANTS_ABI_VERSION] == PANTS_SHIM_VERSION, "version %d", abi[PANTS_ABI_VERSION]);
+    CHECK(abi[PANTS_ABI_FLUSH_ENTRY_SIZE] == 24 && abi[PANTS_ABI_FLUSH_ENTRY_RESULT] == 16, "pants_flush_entry: %d bytes, result at %d",
+          abi[PANTS_ABI_FLUSH_ENTRY_SIZE], abi[PANTS_ABI_FLUSH_ENTRY_RESULT]);
+    CHECK(abi[PANTS_ABI_IOCP_EVENT_SIZE] == 16 && abi[PANTS_ABI_IOCP_EVENT_BITS] == 8, "pants_iocp_event: %d bytes, bits at %d",
+          abi[PANTS_ABI_IOCP_EVENT_SIZE], abi[PANTS_ABI_IOCP_EVENT_BITS]);
+    char names[4096];
+    CHECK(pants_abi_names(PANTS_TABLE_SOCKET, names, sizeof names) == PANTS_SOCKET_COUNT, "socket table's count");
+    CHECK(strncmp(names, "AF_INET,AF_INET6,AF_UNIX,", 25) == 0, "socket table's names: %s", names);
+    CHECK(pants_abi_names(PANTS_TABLE_IOCP, names, sizeof names) == PANTS_IOCP_COUNT, "iocp table's count");
+    CHECK(strstr(names, ",FAILED_POLL,CTL_ADD,CTL_MOD,CTL_DEL") != NULL, "iocp table's names: %s", names);
+    CHECK(pants_abi_names(PANTS_TABLE_COUNT, names, sizeof names) < 0, "an unknown table was answered");
+    CHECK(pants_abi_names(PANTS_TABLE_SOCKET, names, 8) < 0, "a buffer too small was written past");
+    printf("ok   %s\n", current);
+}
+
 /* The record's states (pants_iocp.c's sock_record) seen from outside: freed neither too early nor never. */
 static void test_deregister_in_every_state(void) {
     current = "deregister while queued, polled and cancelling; register again after";
@@ -506,6 +526,7 @@ int main(void) {
         return 2;
     }
     if (!afd_poll_works(p)) return 2;
+    test_contract_exports();
     test_accept_and_connect(p);
     test_connect_refused(p);
     test_read_readiness_and_eof(p);
