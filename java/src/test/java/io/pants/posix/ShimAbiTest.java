@@ -74,6 +74,10 @@ class ShimAbiTest {
             functions.put(Table.EPOLL, "pants_epoll_constants");
             functions.put(Table.EPOLL_EVENT, "pants_epoll_layout");
         }
+        if (hasFunction(lib, "pants_kqueue_layout")) { // BSD and macOS; Linux with -Dpants.kqueue.include
+            functions.put(Table.KQUEUE, "pants_kqueue_constants");
+            functions.put(Table.KEVENT, "pants_kqueue_layout");
+        }
         List<String> checked = new ArrayList<>();
         for (Map.Entry<Table, String> f : functions.entrySet()) {
             int[] values = ShimAbi.read(f.getKey(), (out, n) -> lib.getFunction(f.getValue()).invokeInt(new Object[] {out, n}));
@@ -81,6 +85,15 @@ class ShimAbiTest {
             checked.add(f.getValue());
         }
         assertTrue(checked.contains("pants_socket_constants"), "checked: " + checked);
+    }
+
+    private static boolean hasFunction(NativeLibrary lib, String name) {
+        try {
+            lib.getFunction(name);
+            return true;
+        } catch (UnsatisfiedLinkError e) {
+            return false;
+        }
     }
 
     @Test
