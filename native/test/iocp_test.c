@@ -114,6 +114,13 @@ static int64_t reported_now(int64_t p, int64_t data) {
     return found;
 }
 
+/* Closes a test's listener and its connected pair. */
+static void close_pair(int64_t lst, int64_t c, int64_t s) {
+    pants_ws_close(s);
+    pants_ws_close(c);
+    pants_ws_close(lst);
+}
+
 /* ---------------------------------------------------------------- tests */
 
 static void test_accept_and_connect(int64_t p) {
@@ -146,9 +153,7 @@ static void test_accept_and_connect(int64_t p) {
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, lst, 0, 0);
     pants_iocp_ctl(p, PANTS_IOCP_DEL, c, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -193,9 +198,7 @@ static void test_read_readiness_and_eof(int64_t p) {
     CHECK(pants_ws_recv(s, buf, sizeof buf) == 0, "recv at end of stream returns 0");
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -227,9 +230,7 @@ static void test_write_readiness(int64_t p) {
     CHECK(bits & SEND, "not writable again after the peer read %lld of %lld bytes", (long long) drained, (long long) total);
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, c, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -266,9 +267,7 @@ static void test_gathered_send(int64_t p) {
     CHECK(got == 12 && memcmp(buf, "gathered in ", 12) == 0, "received %lld bytes: '%s'", (long long) got, buf);
     CHECK(ready_within(c, 0) && pants_ws_recv(c, buf, sizeof buf) == 8 && memcmp(buf, "one call", 8) == 0, "the other way");
     pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -322,9 +321,7 @@ static void test_interest_change(int64_t p) {
     CHECK(reported_now(p, 6) == 0 && reported_now(p, 6) == 0, "reported with no interest");
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -405,9 +402,7 @@ static void test_deregister_in_every_state(void) {
     CHECK(reported_now(p, 21) == 0, "reported after it was deregistered while cancelling");
     /* close waits for every completion: a record freed too early or never would show here */
     CHECK(pants_iocp_close(p) == 0, "close: a cancelled poll's completion did not arrive");
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -425,9 +420,7 @@ static void test_completed_before_its_cancellation(int64_t p) {
     int64_t bits = wait_for(p, 22, RECEIVE);
     CHECK(bits & RECEIVE, "the completed poll's RECEIVE was lost (bits %llx)", (long long) bits);
     pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
