@@ -7,7 +7,8 @@
  *  - arguments are primitives and raw addresses only (int32, int64, pointers passed as
  *    Java longs): no structs by value, no strings on hot paths;
  *  - struct layouts and constants that differ between platforms are exported to Java at
- *    load time (the *_layout and *_constants functions) instead of being assumed there.
+ *    load time (the *_layout and *_constants functions) instead of being assumed there, and
+ *    what Java and C must agree on is declared once, below ("the contract with Java").
  *
  * One .c file per OS mechanism: pants_socket.c (POSIX sockets, batched writev),
  * pants_datagram.c (datagram sockets, batched receive and send), pants_epoll.c (Linux epoll,
@@ -33,7 +34,17 @@
 #endif
 
 /* Bumped whenever a signature below changes; Java refuses a shim of another version. */
-#define PANTS_SHIM_VERSION 1
+#define PANTS_SHIM_VERSION 2
+
+/*
+ * ---------------------------------------------------------------- the contract with Java
+ * Everything the shim and Java must agree on is declared here once, and mirrored once in
+ * Java by io.pants.posix.ShimAbi: the user word and its modes, the records Java lays out for
+ * the shim, and the slots of every table of constants and layouts the shim exports. At load
+ * time Java compares its mirror with pants_abi() and pants_abi_names() and refuses a shim
+ * that disagrees; ShimAbiTest does the same in the build. A table's order is this header's:
+ * a slot may go anywhere in its list, with its Java enum constant at the same place.
+ */
 
 /* A read slot the shim did not attempt (not a pre-read socket, or the arena was full). */
 #define PANTS_NOT_READ INT32_MIN
@@ -44,9 +55,138 @@
  *   bits 31..28  mode: what the shim does for the engine when the descriptor is ready
  *   bits 27..0   the engine's token
  */
+#define PANTS_WORD_FD_SHIFT   32
+#define PANTS_WORD_MODE_SHIFT 28
+#define PANTS_WORD_MODE_MASK  0xf
+#define PANTS_WORD_TOKEN_MASK 0x0fffffff
 #define PANTS_MODE_PLAIN    0  /* report readiness only */
 #define PANTS_MODE_PREREAD  1  /* a stream: read what is ready into the turn's arena */
 #define PANTS_MODE_WAKEUP   2  /* the wake-up descriptor or event: drain it, report nothing */
+
+static inline int pants_word_fd(uint64_t word) { return (int) (word >> PANTS_WORD_FD_SHIFT); }
+static inline int pants_word_mode(uint64_t word) { return (int) ((word >> PANTS_WORD_MODE_SHIFT) & PANTS_WORD_MODE_MASK); }
+
+/* The records Java writes into native memory for the shim, and the shim answers in. */
+
+/* One socket's queued output in pants_flush's (and pants_ws_flush's) table. */
+typedef struct {
+    int64_t fd;      /* the descriptor, or the SOCKET on Windows */
+    int64_t iovecs;  /* (index of its first iovec << 32) | iovec count */
+    int64_t result;  /* out: bytes written, 0 when the socket is full, or -errno */
+} pants_flush_entry;
+
+/* One interest change in pants_epoll_turn's list. */
+typedef struct {
+    int64_t op;      /* in: EPOLL_CTL_ADD or _MOD; out: 0 or -errno */
+    int64_t fd;
+    int64_t events;
+    int64_t data;    /* the user word */
+} pants_epoll_change;
+
+/* What a turn did for one returned event (pants_epoll_turn, pants_kqueue_turn). */
+typedef struct {
+    int32_t offset;  /* where in the arena the bytes are */
+    int32_t result;  /* bytes read (>0), 0 at end of stream, -errno, or PANTS_NOT_READ */
+} pants_read_slot;
+
+/* One event of pants_iocp_wait. */
+typedef struct {
+    int64_t data;    /* what the socket was registered with */
+    int64_t bits;    /* AFD bits, or PANTS_IOCP_POLL_FAILED */
+} pants_iocp_event;
+
+/* The slots of pants_abi(): the word, the modes and the records above. */
+#define PANTS_ABI_SLOTS(X) \
+    X(VERSION) X(WORD_FD_SHIFT) X(WORD_MODE_SHIFT) X(WORD_MODE_MASK) X(WORD_TOKEN_MASK) \
+    X(MODE_PLAIN) X(MODE_PREREAD) X(MODE_WAKEUP) X(NOT_READ) \
+    X(FLUSH_ENTRY_SIZE) X(FLUSH_ENTRY_FD) X(FLUSH_ENTRY_IOVECS) X(FLUSH_ENTRY_RESULT) \
+    X(EPOLL_CHANGE_SIZE) X(EPOLL_CHANGE_OP) X(EPOLL_CHANGE_FD) X(EPOLL_CHANGE_EVENTS) X(EPOLL_CHANGE_DATA) \
+    X(READ_SLOT_SIZE) X(READ_SLOT_OFFSET) X(READ_SLOT_RESULT) \
+    X(IOCP_EVENT_SIZE) X(IOCP_EVENT_DATA) X(IOCP_EVENT_BITS)
+
+/* pants_socket_constants (POSIX names; the Windows shim puts its own value in each slot). */
+#define PANTS_SOCKET_SLOTS(X) \
+    X(AF_INET) X(AF_INET6) X(AF_UNIX) X(SOCK_STREAM) \
+    X(SOL_SOCKET) X(SO_REUSEADDR) X(SO_ERROR) X(IPPROTO_TCP) X(TCP_NODELAY) \
+    X(IPPROTO_IPV6) X(IPV6_V6ONLY) X(SHUT_WR) \
+    X(EAGAIN) X(EINPROGRESS) X(EINTR) X(EMFILE) X(ENFILE) X(ENOBUFS) X(ENOMEM) \
+    X(ECONNABORTED) X(EPROTO) X(EPERM) X(ECONNREFUSED) X(ETIMEDOUT) X(EHOSTUNREACH) X(ENETUNREACH) \
+    X(EADDRINUSE) X(EADDRNOTAVAIL) X(EPIPE) X(ECONNRESET) X(ENOTCONN) X(EBADF) \
+    X(SOCKADDR_STORAGE_SIZE)
+
+/* pants_iovec_layout: struct iovec, or Winsock's WSABUF */
+#define PANTS_IOVEC_SLOTS(X) X(SIZE) X(BASE_OFFSET) X(LEN_OFFSET)
+
+/* pants_datagram_constants; -1 for an option this system lacks */
+#define PANTS_DATAGRAM_SLOTS(X) \
+    X(SOCK_DGRAM) X(SO_BROADCAST) X(SO_RCVBUF) X(SO_SNDBUF) X(SO_REUSEPORT) \
+    X(IPPROTO_IP) X(IP_MULTICAST_IF) X(IP_MULTICAST_TTL) X(IP_MULTICAST_LOOP) X(IP_ADD_MEMBERSHIP) X(IP_DROP_MEMBERSHIP) \
+    X(IPV6_MULTICAST_IF) X(IPV6_MULTICAST_HOPS) X(IPV6_MULTICAST_LOOP) X(IPV6_JOIN_GROUP) X(IPV6_LEAVE_GROUP) \
+    X(MSG_TRUNC) X(MSG_DONTWAIT) \
+    X(EMSGSIZE) X(EACCES) X(EDESTADDRREQ) X(EISCONN) X(ENOENT)
+
+/* pants_msghdr_layout: struct mmsghdr and struct msghdr, with the widths of the fields whose
+ * type differs between C libraries (msg_len, msg_iovlen, msg_controllen) */
+#define PANTS_MSGHDR_SLOTS(X) \
+    X(MMSG_SIZE) X(MMSG_HDR_OFFSET) X(MMSG_LEN_OFFSET) X(MMSG_LEN_SIZE) \
+    X(NAME_OFFSET) X(NAMELEN_OFFSET) X(IOV_OFFSET) X(IOVLEN_OFFSET) X(IOVLEN_SIZE) \
+    X(CONTROL_OFFSET) X(CONTROLLEN_OFFSET) X(CONTROLLEN_SIZE) X(FLAGS_OFFSET)
+
+/* pants_epoll_constants and pants_epoll_layout (struct epoll_event) */
+#define PANTS_EPOLL_SLOTS(X) X(EPOLLIN) X(EPOLLOUT) X(EPOLLERR) X(EPOLLHUP) X(EPOLLRDHUP) X(EPOLL_CTL_ADD) X(EPOLL_CTL_MOD)
+#define PANTS_EPOLL_EVENT_SLOTS(X) X(SIZE) X(EVENTS_OFFSET) X(DATA_OFFSET)
+
+/* pants_kqueue_constants (HAS_EVFILT_USER 0: the next two are 0 too) and pants_kqueue_layout */
+#define PANTS_KQUEUE_SLOTS(X) \
+    X(EVFILT_READ) X(EVFILT_WRITE) X(HAS_EVFILT_USER) X(EVFILT_USER) X(NOTE_TRIGGER) \
+    X(EV_ADD) X(EV_DELETE) X(EV_CLEAR) X(EV_EOF) X(EV_ERROR)
+#define PANTS_KEVENT_SLOTS(X) \
+    X(SIZE) X(IDENT_OFFSET) X(FILTER_OFFSET) X(FILTER_SIZE) X(FLAGS_OFFSET) X(FLAGS_SIZE) \
+    X(FFLAGS_OFFSET) X(DATA_OFFSET) X(UDATA_OFFSET)
+
+/* pants_iocp_constants: the AFD poll bits, then the poller's own values */
+#define PANTS_IOCP_SLOTS(X) \
+    X(AFD_POLL_RECEIVE) X(AFD_POLL_RECEIVE_EXPEDITED) X(AFD_POLL_SEND) X(AFD_POLL_DISCONNECT) X(AFD_POLL_ABORT) \
+    X(AFD_POLL_LOCAL_CLOSE) X(AFD_POLL_CONNECT) X(AFD_POLL_ACCEPT) X(AFD_POLL_CONNECT_FAIL) \
+    X(FAILED_POLL) X(CTL_ADD) X(CTL_MOD) X(CTL_DEL)
+
+/* Each list as an enum of indexes: PANTS_SOCKET_AF_INET, ..., PANTS_SOCKET_COUNT. */
+#define PANTS_ABI_INDEX(name) PANTS_ABI_##name,
+#define PANTS_SOCKET_INDEX(name) PANTS_SOCKET_##name,
+#define PANTS_IOVEC_INDEX(name) PANTS_IOVEC_##name,
+#define PANTS_DATAGRAM_INDEX(name) PANTS_DATAGRAM_##name,
+#define PANTS_MSGHDR_INDEX(name) PANTS_MSGHDR_##name,
+#define PANTS_EPOLL_INDEX(name) PANTS_EPOLL_##name,
+#define PANTS_EPOLL_EVENT_INDEX(name) PANTS_EPOLL_EVENT_##name,
+#define PANTS_KQUEUE_INDEX(name) PANTS_KQUEUE_##name,
+#define PANTS_KEVENT_INDEX(name) PANTS_KEVENT_##name,
+#define PANTS_IOCP_INDEX(name) PANTS_IOCP_##name,
+enum { PANTS_ABI_SLOTS(PANTS_ABI_INDEX) PANTS_ABI_COUNT };
+enum { PANTS_SOCKET_SLOTS(PANTS_SOCKET_INDEX) PANTS_SOCKET_COUNT };
+enum { PANTS_IOVEC_SLOTS(PANTS_IOVEC_INDEX) PANTS_IOVEC_COUNT };
+enum { PANTS_DATAGRAM_SLOTS(PANTS_DATAGRAM_INDEX) PANTS_DATAGRAM_COUNT };
+enum { PANTS_MSGHDR_SLOTS(PANTS_MSGHDR_INDEX) PANTS_MSGHDR_COUNT };
+enum { PANTS_EPOLL_SLOTS(PANTS_EPOLL_INDEX) PANTS_EPOLL_COUNT };
+enum { PANTS_EPOLL_EVENT_SLOTS(PANTS_EPOLL_EVENT_INDEX) PANTS_EPOLL_EVENT_COUNT };
+enum { PANTS_KQUEUE_SLOTS(PANTS_KQUEUE_INDEX) PANTS_KQUEUE_COUNT };
+enum { PANTS_KEVENT_SLOTS(PANTS_KEVENT_INDEX) PANTS_KEVENT_COUNT };
+enum { PANTS_IOCP_SLOTS(PANTS_IOCP_INDEX) PANTS_IOCP_COUNT };
+
+/* The tables, numbered for pants_abi_names (io.pants.posix.ShimAbi.Table, in this order). */
+enum {
+    PANTS_TABLE_ABI, PANTS_TABLE_SOCKET, PANTS_TABLE_IOVEC, PANTS_TABLE_DATAGRAM, PANTS_TABLE_MSGHDR,
+    PANTS_TABLE_EPOLL, PANTS_TABLE_EPOLL_EVENT, PANTS_TABLE_KQUEUE, PANTS_TABLE_KEVENT, PANTS_TABLE_IOCP,
+    PANTS_TABLE_COUNT
+};
+
+/* pants_abi.c, on every platform. pants_abi: the values of PANTS_ABI_SLOTS, as the compiler
+ * lays the records out. pants_abi_names: a table's slot names, comma-separated, into buf;
+ * returns how many, or -1 for an unknown table or a buf too small. Every *_constants and
+ * *_layout function returns its table's size, having written at most n values. */
+PANTS_API int32_t pants_abi(int32_t *out, int32_t n);
+PANTS_API int32_t pants_abi_names(int32_t table, char *buf, int32_t len);
+/* Copies a table's values for Java (not exported): the table's size. */
+int32_t pants_export(int32_t *out, int32_t n, const int32_t *values, int32_t count);
 
 PANTS_API int32_t pants_version(void);
 PANTS_API int32_t pants_strerror(int32_t err, char *buf, int32_t len);
@@ -62,13 +202,12 @@ PANTS_API int32_t pants_listen(int32_t fd, int32_t backlog);
 PANTS_API int32_t pants_accept(int32_t fd, void *addr, int32_t *len);
 PANTS_API int32_t pants_connect(int32_t fd, const void *addr, int32_t len);
 PANTS_API int32_t pants_getsockname(int32_t fd, void *addr, int32_t *len);
-PANTS_API int32_t pants_getpeername(int32_t fd, void *addr, int32_t *len);
 PANTS_API int64_t pants_read(int32_t fd, void *buf, int64_t len);
 PANTS_API int64_t pants_write(int32_t fd, const void *buf, int64_t len);
 PANTS_API int32_t pants_shutdown(int32_t fd, int32_t how);
 PANTS_API int32_t pants_close(int32_t fd);
 PANTS_API int32_t pants_open_readonly(const char *path);
-PANTS_API int32_t pants_flush(int64_t *entries, int32_t count, const void *iovecs);
+PANTS_API int32_t pants_flush(pants_flush_entry *entries, int32_t count, const void *iovecs);
 
 /* datagram sockets (pants_datagram.c) */
 PANTS_API int32_t pants_datagram_constants(int32_t *out, int32_t n);
@@ -84,9 +223,9 @@ PANTS_API int32_t pants_epoll_create(void);
 PANTS_API int32_t pants_epoll_ctl(int32_t epfd, int32_t op, int32_t fd, int32_t events, int64_t data);
 PANTS_API int32_t pants_eventfd(void);
 PANTS_API int32_t pants_eventfd_signal(int32_t fd);
-PANTS_API int32_t pants_epoll_turn(int32_t epfd, int64_t *changes, int32_t nchanges,
+PANTS_API int32_t pants_epoll_turn(int32_t epfd, pants_epoll_change *changes, int32_t nchanges,
                                    void *events, int32_t maxevents, int32_t timeout_ms,
-                                   int32_t *reads, char *arena, int64_t arena_len, int32_t read_max);
+                                   pants_read_slot *reads, char *arena, int64_t arena_len, int32_t read_max);
 /* Linux's sendfile in pants_epoll.c; BSD's and macOS's in pants_kqueue.c; -ENOSYS where there is none.
  * Returns the bytes sent, 0 when the file ended early, -EAGAIN when the socket took nothing. */
 PANTS_API int64_t pants_sendfile(int32_t out_fd, int32_t in_fd, int64_t offset, int64_t count);
@@ -99,7 +238,7 @@ PANTS_API int32_t pants_kqueue_create(void);
 PANTS_API int32_t pants_kqueue_submit(int32_t kq, void *changes, int32_t nchanges);
 PANTS_API int32_t pants_kqueue_turn(int32_t kq, void *changes, int32_t nchanges,
                                     void *events, int32_t maxevents, int64_t timeout_ns,
-                                    int32_t *reads, char *arena, int64_t arena_len, int32_t read_max);
+                                    pants_read_slot *reads, char *arena, int64_t arena_len, int32_t read_max);
 PANTS_API int32_t pants_kqueue_pipe(int32_t *fds);
 
 #if defined(_WIN32)
@@ -117,13 +256,12 @@ PANTS_API int32_t pants_ws_listen(int64_t s, int32_t backlog);
 PANTS_API int64_t pants_ws_accept(int64_t s, void *addr, int32_t *len);
 PANTS_API int32_t pants_ws_connect(int64_t s, const void *addr, int32_t len);
 PANTS_API int32_t pants_ws_getsockname(int64_t s, void *addr, int32_t *len);
-PANTS_API int32_t pants_ws_getpeername(int64_t s, void *addr, int32_t *len);
 PANTS_API int64_t pants_ws_recv(int64_t s, void *buf, int64_t len);
 PANTS_API int64_t pants_ws_send(int64_t s, const void *buf, int64_t len);
 PANTS_API int32_t pants_ws_shutdown(int64_t s, int32_t how);
 PANTS_API int32_t pants_ws_close(int64_t s);
 /* As pants_flush, with sockets in entries[0] and WSABUFs for iovecs. */
-PANTS_API int32_t pants_ws_flush(int64_t *entries, int32_t count, const void *wsabufs);
+PANTS_API int32_t pants_ws_flush(pants_flush_entry *entries, int32_t count, const void *wsabufs);
 
 /*
  * An epoll-shaped poller over an I/O completion port (pants_iocp.c). Interest and results
@@ -142,9 +280,9 @@ PANTS_API int32_t pants_iocp_constants(int32_t *out, int32_t n);
 /* The poller's address (positive), or -error. */
 PANTS_API int64_t pants_iocp_create(void);
 PANTS_API int32_t pants_iocp_ctl(int64_t poller, int32_t op, int64_t socket, int32_t afd_events, int64_t data);
-/* Two int64 per event: [0] data, [1] AFD bits. Returns the count, which may be 0 before the
- * timeout (a wake-up, or only cancellations were dequeued), or -error. */
-PANTS_API int32_t pants_iocp_wait(int64_t poller, int64_t *events, int32_t max, int32_t timeout_ms);
+/* Returns the count of events, which may be 0 before the timeout (a wake-up, or only
+ * cancellations were dequeued), or -error. */
+PANTS_API int32_t pants_iocp_wait(int64_t poller, pants_iocp_event *events, int32_t max, int32_t timeout_ms);
 /* Safe from any thread while the poller is open. */
 PANTS_API int32_t pants_iocp_wake(int64_t poller);
 PANTS_API int32_t pants_iocp_close(int64_t poller);

@@ -22,49 +22,36 @@ struct mmsghdr {
 #define IPV6_LEAVE_GROUP IPV6_DROP_MEMBERSHIP
 #endif
 
-/* Order is the contract with io.pants.epoll.DatagramConstants; append only. -1: not on this OS. */
-int32_t pants_datagram_constants(int32_t *out, int32_t n) {
-    const int32_t values[] = {
-        SOCK_DGRAM, SO_BROADCAST, SO_RCVBUF, SO_SNDBUF,
-#ifdef SO_REUSEPORT
-        SO_REUSEPORT,
-#else
-        -1,
+#ifndef SO_REUSEPORT
+#define SO_REUSEPORT -1 /* not on this OS */
 #endif
-        IPPROTO_IP, IP_MULTICAST_IF, IP_MULTICAST_TTL, IP_MULTICAST_LOOP, IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP,
-        IPV6_MULTICAST_IF, IPV6_MULTICAST_HOPS, IPV6_MULTICAST_LOOP, IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP,
-        MSG_TRUNC, MSG_DONTWAIT,
-        EMSGSIZE, EACCES, EDESTADDRREQ, EISCONN, ENOENT,
-    };
-    int32_t count = (int32_t) (sizeof values / sizeof values[0]);
-    for (int32_t i = 0; i < count && i < n; i++) out[i] = values[i];
-    return count;
+
+/* Each slot of PANTS_DATAGRAM_SLOTS (pants.h) holds the macro of its name; read by io.pants.posix.DatagramConstants. */
+int32_t pants_datagram_constants(int32_t *out, int32_t n) {
+#define VALUE(name) [PANTS_DATAGRAM_##name] = (int32_t) name,
+    const int32_t values[PANTS_DATAGRAM_COUNT] = {PANTS_DATAGRAM_SLOTS(VALUE)};
+#undef VALUE
+    return pants_export(out, n, values, PANTS_DATAGRAM_COUNT);
 }
 
-/*
- * struct mmsghdr and struct msghdr: sizes and offsets, and the widths of the fields whose type
- * differs between C libraries (msg_len, msg_iovlen, msg_controllen: int, socklen_t or size_t).
- * Order is the contract with io.pants.epoll.DatagramConstants.
- */
+/* struct mmsghdr and struct msghdr as this C library has them (PANTS_MSGHDR_SLOTS). */
 int32_t pants_msghdr_layout(int32_t *out, int32_t n) {
-    const int32_t values[] = {
-        (int32_t) sizeof(struct mmsghdr),
-        (int32_t) offsetof(struct mmsghdr, msg_hdr),
-        (int32_t) offsetof(struct mmsghdr, msg_len),
-        (int32_t) sizeof(((struct mmsghdr *) 0)->msg_len),
-        (int32_t) offsetof(struct msghdr, msg_name),
-        (int32_t) offsetof(struct msghdr, msg_namelen),
-        (int32_t) offsetof(struct msghdr, msg_iov),
-        (int32_t) offsetof(struct msghdr, msg_iovlen),
-        (int32_t) sizeof(((struct msghdr *) 0)->msg_iovlen),
-        (int32_t) offsetof(struct msghdr, msg_control),
-        (int32_t) offsetof(struct msghdr, msg_controllen),
-        (int32_t) sizeof(((struct msghdr *) 0)->msg_controllen),
-        (int32_t) offsetof(struct msghdr, msg_flags),
+    const int32_t values[PANTS_MSGHDR_COUNT] = {
+        [PANTS_MSGHDR_MMSG_SIZE] = (int32_t) sizeof(struct mmsghdr),
+        [PANTS_MSGHDR_MMSG_HDR_OFFSET] = (int32_t) offsetof(struct mmsghdr, msg_hdr),
+        [PANTS_MSGHDR_MMSG_LEN_OFFSET] = (int32_t) offsetof(struct mmsghdr, msg_len),
+        [PANTS_MSGHDR_MMSG_LEN_SIZE] = (int32_t) sizeof(((struct mmsghdr *) 0)->msg_len),
+        [PANTS_MSGHDR_NAME_OFFSET] = (int32_t) offsetof(struct msghdr, msg_name),
+        [PANTS_MSGHDR_NAMELEN_OFFSET] = (int32_t) offsetof(struct msghdr, msg_namelen),
+        [PANTS_MSGHDR_IOV_OFFSET] = (int32_t) offsetof(struct msghdr, msg_iov),
+        [PANTS_MSGHDR_IOVLEN_OFFSET] = (int32_t) offsetof(struct msghdr, msg_iovlen),
+        [PANTS_MSGHDR_IOVLEN_SIZE] = (int32_t) sizeof(((struct msghdr *) 0)->msg_iovlen),
+        [PANTS_MSGHDR_CONTROL_OFFSET] = (int32_t) offsetof(struct msghdr, msg_control),
+        [PANTS_MSGHDR_CONTROLLEN_OFFSET] = (int32_t) offsetof(struct msghdr, msg_controllen),
+        [PANTS_MSGHDR_CONTROLLEN_SIZE] = (int32_t) sizeof(((struct msghdr *) 0)->msg_controllen),
+        [PANTS_MSGHDR_FLAGS_OFFSET] = (int32_t) offsetof(struct msghdr, msg_flags),
     };
-    int32_t count = (int32_t) (sizeof values / sizeof values[0]);
-    for (int32_t i = 0; i < count && i < n; i++) out[i] = values[i];
-    return count;
+    return pants_export(out, n, values, PANTS_MSGHDR_COUNT);
 }
 
 int32_t pants_setsockopt(int32_t fd, int32_t level, int32_t name, const void *value, int32_t len) {

@@ -12,23 +12,21 @@
 #include <unistd.h>
 
 int32_t pants_epoll_layout(int32_t *out, int32_t n) {
-    if (n < 3) return -EINVAL;
     /* packed on x86-64, naturally aligned elsewhere: exactly why Java must not assume it */
-    out[0] = (int32_t) sizeof(struct epoll_event);
-    out[1] = (int32_t) offsetof(struct epoll_event, events);
-    out[2] = (int32_t) offsetof(struct epoll_event, data);
-    return 3;
+    const int32_t values[PANTS_EPOLL_EVENT_COUNT] = {
+        [PANTS_EPOLL_EVENT_SIZE] = (int32_t) sizeof(struct epoll_event),
+        [PANTS_EPOLL_EVENT_EVENTS_OFFSET] = (int32_t) offsetof(struct epoll_event, events),
+        [PANTS_EPOLL_EVENT_DATA_OFFSET] = (int32_t) offsetof(struct epoll_event, data),
+    };
+    return pants_export(out, n, values, PANTS_EPOLL_EVENT_COUNT);
 }
 
-/* Order is the contract with io.pants.epoll.EpollConstants; append only. */
+/* Each slot of PANTS_EPOLL_SLOTS (pants.h) holds the macro of its name; read by io.pants.epoll.EpollConstants. */
 int32_t pants_epoll_constants(int32_t *out, int32_t n) {
-    const int32_t values[] = {
-        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP,
-        EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL,
-    };
-    int32_t count = (int32_t) (sizeof values / sizeof values[0]);
-    for (int32_t i = 0; i < count && i < n; i++) out[i] = values[i];
-    return count;
+#define VALUE(name) [PANTS_EPOLL_##name] = (int32_t) name,
+    const int32_t values[PANTS_EPOLL_COUNT] = {PANTS_EPOLL_SLOTS(VALUE)};
+#undef VALUE
+    return pants_export(out, n, values, PANTS_EPOLL_COUNT);
 }
 
 int32_t pants_epoll_create(void) {
@@ -58,23 +56,22 @@ int32_t pants_eventfd_signal(int32_t fd) {
 
 /*
  * One loop turn in one crossing.
- *  changes:  four int64 per change: [0] op in, result out (0 or -errno), [1] fd, [2] events, [3] data
+ *  changes:  the interest changes to apply first, each answered with its result
  *  events:   the epoll_event array, maxevents long, which Java reads with pants_epoll_layout()
- *  reads:    two int32 per returned event: [0] offset into arena, [1] bytes read (>0),
- *            0 at end of stream, -errno on a read error, PANTS_NOT_READ if not attempted
+ *  reads:    what was read for each returned event
  *  arena:    where the reads go; each read takes at most read_max bytes, so that one busy
  *            socket cannot starve the others (level-triggered: the rest is reported next turn)
  * Returns the number of events, 0 when interrupted by a signal, or -errno.
  */
-int32_t pants_epoll_turn(int32_t epfd, int64_t *changes, int32_t nchanges,
+int32_t pants_epoll_turn(int32_t epfd, pants_epoll_change *changes, int32_t nchanges,
                          void *events, int32_t maxevents, int32_t timeout_ms,
-                         int32_t *reads, char *arena, int64_t arena_len, int32_t read_max) {
+                         pants_read_slot *reads, char *arena, int64_t arena_len, int32_t read_max) {
     for (int32_t i = 0; i < nchanges; i++) {
-        int64_t *c = changes + 4 * (int64_t) i;
+        pants_epoll_change *c = &changes[i];
         struct epoll_event ev;
-        ev.events = (uint32_t) c[2];
-        ev.data.u64 = (uint64_t) c[3];
-        c[0] = epoll_ctl(epfd, (int) c[0], (int) c[1], &ev) < 0 ? -errno : 0;
+        ev.events = (uint32_t) c->events;
+        ev.data.u64 = (uint64_t) c->data;
+        c->op = epoll_ctl(epfd, (int) c->op, (int) c->fd, &ev) < 0 ? -errno : 0;
     }
 
     struct epoll_event *evs = (struct epoll_event *) events;
@@ -86,10 +83,10 @@ int32_t pants_epoll_turn(int32_t epfd, int64_t *changes, int32_t nchanges,
     int64_t min_read = read_max < 4096 ? read_max : 4096;
     for (int i = 0; i < n; i++) {
         uint64_t word = evs[i].data.u64;
-        int fd = (int) (word >> 32);
-        int mode = (int) ((word >> 28) & 0xf);
-        reads[2 * i] = 0;
-        reads[2 * i + 1] = PANTS_NOT_READ;
+        int fd = pants_word_fd(word);
+        int mode = pants_word_mode(word);
+        reads[i].offset = 0;
+        reads[i].result = PANTS_NOT_READ;
         if (mode == PANTS_MODE_WAKEUP) {
             uint64_t value;
             ssize_t r;
@@ -104,8 +101,8 @@ int32_t pants_epoll_turn(int32_t epfd, int64_t *changes, int32_t nchanges,
             size_t want = (size_t) (room < read_max ? room : read_max);
             ssize_t r;
             do { r = read(fd, arena + used, want); } while (r < 0 && errno == EINTR);
-            reads[2 * i] = (int32_t) used;
-            reads[2 * i + 1] = r < 0 ? -errno : (int32_t) r;
+            reads[i].offset = (int32_t) used;
+            reads[i].result = r < 0 ? -errno : (int32_t) r;
             if (r > 0) used += r;
         }
     }

@@ -17,8 +17,8 @@
  *    then (deregistering cancels and leaves the record to be freed by the completion);
  *  - wake-ups are completion packets posted with a key no poll uses.
  *
- * The per-socket states (IDLE, POLLING, CANCELLING, and "deleted") are mirrored in Java by
- * io.pants.iocp.AfdPollState, whose unit tests run on every platform: keep the two in step.
+ * The per-socket states (IDLE, POLLING, CANCELLING, and "deleted") and their transitions are
+ * tested through this API by native/test/iocp_test.c, under Wine in CI.
  *
  * The ntdll calls are documented (NtDeviceIoControlFile, NtCancelIoFileEx, NtCreateFile,
  * RtlNtStatusToDosError) but have no import library in every toolchain, so they are resolved
@@ -149,16 +149,16 @@ static int32_t resolve_ntdll(void) {
     return 0;
 }
 
-/* Order is the contract with io.pants.iocp.AfdEvents; append only. */
+/* The slots of PANTS_IOCP_SLOTS (pants.h); read by io.pants.iocp.AfdEvents and WinsockConstants. */
 int32_t pants_iocp_constants(int32_t *out, int32_t n) {
-    const int32_t values[] = {
-        AFD_POLL_RECEIVE, AFD_POLL_RECEIVE_EXPEDITED, AFD_POLL_SEND, AFD_POLL_DISCONNECT, AFD_POLL_ABORT,
-        AFD_POLL_LOCAL_CLOSE, AFD_POLL_CONNECT, AFD_POLL_ACCEPT, AFD_POLL_CONNECT_FAIL,
-        PANTS_IOCP_POLL_FAILED, PANTS_IOCP_ADD, PANTS_IOCP_MOD, PANTS_IOCP_DEL,
-    };
-    int32_t count = (int32_t) (sizeof values / sizeof values[0]);
-    for (int32_t i = 0; i < count && i < n; i++) out[i] = values[i];
-    return count;
+#define FAILED_POLL PANTS_IOCP_POLL_FAILED
+#define CTL_ADD PANTS_IOCP_ADD
+#define CTL_MOD PANTS_IOCP_MOD
+#define CTL_DEL PANTS_IOCP_DEL
+#define VALUE(name) [PANTS_IOCP_##name] = (int32_t) name,
+    const int32_t values[PANTS_IOCP_COUNT] = {PANTS_IOCP_SLOTS(VALUE)};
+#undef VALUE
+    return pants_export(out, n, values, PANTS_IOCP_COUNT);
 }
 
 /*
@@ -263,7 +263,7 @@ static void cancel(poller *p, sock_record *rec) {
 }
 
 /* Brings a socket's poll in line with its interest; runs at the start of each wait. */
-static void update(poller *p, sock_record *rec, int64_t *events, int32_t *reported, int32_t max) {
+static void update(poller *p, sock_record *rec, pants_iocp_event *events, int32_t *reported, int32_t max) {
     if (rec->deleted) {
         if (rec->state == IDLE) free(rec);
         return;
@@ -277,8 +277,8 @@ static void update(poller *p, sock_record *rec, int64_t *events, int32_t *report
     if (rec->interest == 0) return;
     int32_t r = submit(p, rec);
     if (r < 0 && *reported < max) {
-        events[2 * *reported] = rec->data;
-        events[2 * *reported + 1] = PANTS_IOCP_POLL_FAILED;
+        events[*reported].data = rec->data;
+        events[*reported].bits = PANTS_IOCP_POLL_FAILED;
         (*reported)++;
     }
 }
@@ -360,7 +360,7 @@ int32_t pants_iocp_ctl(int64_t handle, int32_t op, int64_t socket, int32_t afd_e
 }
 
 /* What one dequeued poll completion means; returns 1 if it is reported as an event. */
-static int completed(poller *p, sock_record *rec, int64_t *event) {
+static int completed(poller *p, sock_record *rec, pants_iocp_event *event) {
     p->in_flight--;
     int was_cancelled = rec->state == CANCELLING;
     rec->state = IDLE;
@@ -375,8 +375,8 @@ static int completed(poller *p, sock_record *rec, int64_t *event) {
         return 0;
     }
     if (!NT_SUCCESS(st)) {
-        event[0] = rec->data;
-        event[1] = PANTS_IOCP_POLL_FAILED;
+        event->data = rec->data;
+        event->bits = PANTS_IOCP_POLL_FAILED;
         return 1;
     }
     uint32_t bits = rec->info.handle_count > 0 ? rec->info.handles[0].events : 0;
@@ -389,12 +389,12 @@ static int completed(poller *p, sock_record *rec, int64_t *event) {
     queue_update(p, rec); /* re-armed by the next wait: level-triggered */
     bits &= rec->interest | AFD_POLL_ABORT | AFD_POLL_CONNECT_FAIL;
     if (!bits) return 0;
-    event[0] = rec->data;
-    event[1] = bits;
+    event->data = rec->data;
+    event->bits = bits;
     return 1;
 }
 
-int32_t pants_iocp_wait(int64_t handle, int64_t *events, int32_t max, int32_t timeout_ms) {
+int32_t pants_iocp_wait(int64_t handle, pants_iocp_event *events, int32_t max, int32_t timeout_ms) {
     poller *p = (poller *) (intptr_t) handle;
     int32_t reported = 0;
     sock_record *rec = p->updates;
@@ -420,7 +420,7 @@ int32_t pants_iocp_wait(int64_t handle, int64_t *events, int32_t max, int32_t ti
     for (ULONG i = 0; i < n; i++) {
         if (entries[i].lpCompletionKey == WAKE_KEY) continue;
         sock_record *r = (sock_record *) entries[i].lpOverlapped;
-        if (completed(p, r, events + 2 * reported)) reported++;
+        if (completed(p, r, &events[reported])) reported++;
     }
     return reported;
 }

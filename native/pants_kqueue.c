@@ -35,34 +35,35 @@ static kqueue_fn *bound_kqueue;
 static kevent_fn *bound_kevent;
 
 int32_t pants_kqueue_layout(int32_t *out, int32_t n) {
-    if (n < 9) return -EINVAL;
     struct kevent ev;
-    out[0] = (int32_t) sizeof(struct kevent);
-    out[1] = (int32_t) offsetof(struct kevent, ident);
-    out[2] = (int32_t) offsetof(struct kevent, filter);
-    out[3] = (int32_t) sizeof ev.filter;
-    out[4] = (int32_t) offsetof(struct kevent, flags);
-    out[5] = (int32_t) sizeof ev.flags;
-    out[6] = (int32_t) offsetof(struct kevent, fflags);
-    out[7] = (int32_t) offsetof(struct kevent, data);
-    out[8] = (int32_t) offsetof(struct kevent, udata);
-    return 9;
+    const int32_t values[PANTS_KEVENT_COUNT] = {
+        [PANTS_KEVENT_SIZE] = (int32_t) sizeof(struct kevent),
+        [PANTS_KEVENT_IDENT_OFFSET] = (int32_t) offsetof(struct kevent, ident),
+        [PANTS_KEVENT_FILTER_OFFSET] = (int32_t) offsetof(struct kevent, filter),
+        [PANTS_KEVENT_FILTER_SIZE] = (int32_t) sizeof ev.filter,
+        [PANTS_KEVENT_FLAGS_OFFSET] = (int32_t) offsetof(struct kevent, flags),
+        [PANTS_KEVENT_FLAGS_SIZE] = (int32_t) sizeof ev.flags,
+        [PANTS_KEVENT_FFLAGS_OFFSET] = (int32_t) offsetof(struct kevent, fflags),
+        [PANTS_KEVENT_DATA_OFFSET] = (int32_t) offsetof(struct kevent, data),
+        [PANTS_KEVENT_UDATA_OFFSET] = (int32_t) offsetof(struct kevent, udata),
+    };
+    return pants_export(out, n, values, PANTS_KEVENT_COUNT);
 }
 
-/* Order is the contract with io.pants.kqueue.KeventLayout; append only. */
-int32_t pants_kqueue_constants(int32_t *out, int32_t n) {
-    const int32_t values[] = {
-        (int32_t) EVFILT_READ, (int32_t) EVFILT_WRITE,
 #ifdef EVFILT_USER
-        1, (int32_t) EVFILT_USER, (int32_t) NOTE_TRIGGER,
+#define HAS_EVFILT_USER 1
 #else
-        0, 0, 0,
+#define HAS_EVFILT_USER 0
+#define EVFILT_USER 0
+#define NOTE_TRIGGER 0
 #endif
-        EV_ADD, EV_DELETE, EV_CLEAR, EV_EOF, EV_ERROR,
-    };
-    int32_t count = (int32_t) (sizeof values / sizeof values[0]);
-    for (int32_t i = 0; i < count && i < n; i++) out[i] = values[i];
-    return count;
+
+/* Each slot of PANTS_KQUEUE_SLOTS (pants.h) holds the macro of its name; read by io.pants.kqueue.KeventLayout. */
+int32_t pants_kqueue_constants(int32_t *out, int32_t n) {
+#define VALUE(name) [PANTS_KQUEUE_##name] = (int32_t) name,
+    const int32_t values[PANTS_KQUEUE_COUNT] = {PANTS_KQUEUE_SLOTS(VALUE)};
+#undef VALUE
+    return pants_export(out, n, values, PANTS_KQUEUE_COUNT);
 }
 
 /* library: a shared library providing kqueue() and kevent(), or NULL for the C library's. */
@@ -116,15 +117,14 @@ int32_t pants_kqueue_submit(int32_t kq, void *changes, int32_t nchanges) {
  *  events:   the eventlist, maxevents long; a change that failed comes back in it with
  *            EV_ERROR set and the errno in data (then kevent returns without waiting)
  *  timeout_ns: negative to wait without limit
- *  reads:    two int32 per returned event: [0] offset into arena, [1] bytes read (>0),
- *            0 at end of stream, -errno on a read error, PANTS_NOT_READ if not attempted
+ *  reads:    what was read for each returned event
  *  arena:    where the reads go; each read takes at most read_max bytes, so that one busy
  *            socket cannot starve the others (level-triggered: the rest is reported next turn)
  * Returns the number of events, 0 when interrupted by a signal, or -errno.
  */
 int32_t pants_kqueue_turn(int32_t kq, void *changes, int32_t nchanges,
                           void *events, int32_t maxevents, int64_t timeout_ns,
-                          int32_t *reads, char *arena, int64_t arena_len, int32_t read_max) {
+                          pants_read_slot *reads, char *arena, int64_t arena_len, int32_t read_max) {
     if (bound_kevent == NULL) return -ENOSYS;
     struct timespec ts, *timeout = NULL;
     if (timeout_ns >= 0) {
@@ -142,9 +142,9 @@ int32_t pants_kqueue_turn(int32_t kq, void *changes, int32_t nchanges,
     for (int i = 0; i < n; i++) {
         struct kevent *ev = &evs[i];
         uint64_t word = (uint64_t) (uintptr_t) ev->udata;
-        int mode = (int) ((word >> 28) & 0xf);
-        reads[2 * i] = 0;
-        reads[2 * i + 1] = PANTS_NOT_READ;
+        int mode = pants_word_mode(word);
+        reads[i].offset = 0;
+        reads[i].result = PANTS_NOT_READ;
         if ((ev->flags & EV_ERROR) || ev->filter != EVFILT_READ) continue;
         int fd = (int) ev->ident;
         if (mode == PANTS_MODE_WAKEUP) { /* the wake-up pipe: empty it */
@@ -157,8 +157,8 @@ int32_t pants_kqueue_turn(int32_t kq, void *changes, int32_t nchanges,
             size_t want = (size_t) (room < read_max ? room : read_max);
             ssize_t r;
             do { r = read(fd, arena + used, want); } while (r < 0 && errno == EINTR);
-            reads[2 * i] = (int32_t) used;
-            reads[2 * i + 1] = r < 0 ? -errno : (int32_t) r;
+            reads[i].offset = (int32_t) used;
+            reads[i].result = r < 0 ? -errno : (int32_t) r;
             if (r > 0) used += r;
         }
     }

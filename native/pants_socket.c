@@ -24,28 +24,22 @@ int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
     return 0;
 }
 
-/* Order is the contract with io.pants.posix.SocketConstants (and io.pants.iocp.WinsockConstants); append only. */
+/* Each slot of PANTS_SOCKET_SLOTS (pants.h) holds the macro of its name. */
 int32_t pants_socket_constants(int32_t *out, int32_t n) {
-    const int32_t values[] = {
-        AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM,
-        SOL_SOCKET, SO_REUSEADDR, SO_ERROR, IPPROTO_TCP, TCP_NODELAY,
-        IPPROTO_IPV6, IPV6_V6ONLY, SHUT_WR,
-        EAGAIN, EINPROGRESS, EINTR, EMFILE, ENFILE, ENOBUFS, ENOMEM,
-        ECONNABORTED, EPROTO, EPERM, ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, ENETUNREACH,
-        EADDRINUSE, EADDRNOTAVAIL, EPIPE, ECONNRESET, ENOTCONN, EBADF,
-        (int32_t) sizeof(struct sockaddr_storage),
-    };
-    int32_t count = (int32_t) (sizeof values / sizeof values[0]);
-    for (int32_t i = 0; i < count && i < n; i++) out[i] = values[i];
-    return count;
+#define SOCKADDR_STORAGE_SIZE sizeof(struct sockaddr_storage)
+#define VALUE(name) [PANTS_SOCKET_##name] = (int32_t) name,
+    const int32_t values[PANTS_SOCKET_COUNT] = {PANTS_SOCKET_SLOTS(VALUE)};
+#undef VALUE
+    return pants_export(out, n, values, PANTS_SOCKET_COUNT);
 }
 
 int32_t pants_iovec_layout(int32_t *out, int32_t n) {
-    if (n < 3) return -EINVAL;
-    out[0] = (int32_t) sizeof(struct iovec);
-    out[1] = (int32_t) offsetof(struct iovec, iov_base);
-    out[2] = (int32_t) offsetof(struct iovec, iov_len);
-    return 3;
+    const int32_t values[PANTS_IOVEC_COUNT] = {
+        [PANTS_IOVEC_SIZE] = (int32_t) sizeof(struct iovec),
+        [PANTS_IOVEC_BASE_OFFSET] = (int32_t) offsetof(struct iovec, iov_base),
+        [PANTS_IOVEC_LEN_OFFSET] = (int32_t) offsetof(struct iovec, iov_len),
+    };
+    return pants_export(out, n, values, PANTS_IOVEC_COUNT);
 }
 
 #if !defined(SOCK_NONBLOCK) || !(defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__))
@@ -110,13 +104,6 @@ int32_t pants_getsockname(int32_t fd, void *addr, int32_t *len) {
     return 0;
 }
 
-int32_t pants_getpeername(int32_t fd, void *addr, int32_t *len) {
-    socklen_t l = (socklen_t) *len;
-    if (getpeername(fd, (struct sockaddr *) addr, &l) < 0) return -errno;
-    *len = (int32_t) l;
-    return 0;
-}
-
 int64_t pants_read(int32_t fd, void *buf, int64_t len) {
     ssize_t n = read(fd, buf, (size_t) len);
     return n < 0 ? -errno : (int64_t) n;
@@ -141,18 +128,17 @@ int32_t pants_open_readonly(const char *path) {
 }
 
 /*
- * One crossing for all of a turn's queued writes. entries holds three int64 per socket:
- *   [0] fd, [1] (index of its first iovec << 32) | iovec count, [2] out: bytes written or -errno.
+ * One crossing for all of a turn's queued writes, a pants_flush_entry per socket (pants.h).
  * A short write means the socket buffer is full: we stop there instead of retrying, because
  * the retry would almost always be an EAGAIN syscall; Java arms write interest instead.
  */
-int32_t pants_flush(int64_t *entries, int32_t count, const void *iovecs) {
+int32_t pants_flush(pants_flush_entry *entries, int32_t count, const void *iovecs) {
     const struct iovec *iov = (const struct iovec *) iovecs;
     for (int32_t i = 0; i < count; i++) {
-        int64_t *e = entries + 3 * (int64_t) i;
-        int fd = (int) e[0];
-        int first = (int) (e[1] >> 32);
-        int n = (int) (e[1] & 0xffffffff);
+        pants_flush_entry *e = &entries[i];
+        int fd = (int) e->fd;
+        int first = (int) (e->iovecs >> 32);
+        int n = (int) (e->iovecs & 0xffffffff);
         ssize_t w;
         do {
 #ifdef MSG_NOSIGNAL
@@ -171,7 +157,7 @@ int32_t pants_flush(int64_t *entries, int32_t count, const void *iovecs) {
             w = writev(fd, iov + first, n);
 #endif
         } while (w < 0 && errno == EINTR);
-        e[2] = w < 0 ? (errno == EAGAIN ? 0 : -errno) : (int64_t) w;
+        e->result = w < 0 ? (errno == EAGAIN ? 0 : -errno) : (int64_t) w;
     }
     return count;
 }

@@ -28,8 +28,8 @@ int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
 }
 
 /*
- * The same slots as the POSIX shim, in the same order (io.pants.iocp.WinsockConstants reads
- * them), each holding the Windows value that plays that role:
+ * The POSIX shim's slots (PANTS_SOCKET_SLOTS in pants.h, which io.pants.iocp.WinsockConstants
+ * reads), each holding the Windows value that plays that role:
  *  - EAGAIN and EINPROGRESS are both WSAEWOULDBLOCK: a non-blocking connect() fails with it,
  *    not with WSAEINPROGRESS, which means a blocking call is in progress;
  *  - EPROTO is WSAECONNRESET, what accept() says of a connection reset in the backlog;
@@ -38,27 +38,36 @@ int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
  *  - SHUT_WR is SD_SEND.
  */
 int32_t pants_socket_constants(int32_t *out, int32_t n) {
-    const int32_t values[] = {
-        AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM,
-        SOL_SOCKET, SO_REUSEADDR, SO_ERROR, IPPROTO_TCP, TCP_NODELAY,
-        IPPROTO_IPV6, IPV6_V6ONLY, SD_SEND,
-        WSAEWOULDBLOCK, WSAEWOULDBLOCK, WSAEINTR, WSAEMFILE, WSAEMFILE, WSAENOBUFS, ERROR_NOT_ENOUGH_MEMORY,
-        WSAECONNABORTED, WSAECONNRESET, WSAEACCES, WSAECONNREFUSED, WSAETIMEDOUT, WSAEHOSTUNREACH, WSAENETUNREACH,
-        WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAESHUTDOWN, WSAECONNRESET, WSAENOTCONN, WSAENOTSOCK,
-        (int32_t) sizeof(SOCKADDR_STORAGE),
+    const int32_t values[PANTS_SOCKET_COUNT] = {
+        [PANTS_SOCKET_AF_INET] = AF_INET, [PANTS_SOCKET_AF_INET6] = AF_INET6,
+        [PANTS_SOCKET_AF_UNIX] = AF_UNIX, [PANTS_SOCKET_SOCK_STREAM] = SOCK_STREAM,
+        [PANTS_SOCKET_SOL_SOCKET] = SOL_SOCKET, [PANTS_SOCKET_SO_REUSEADDR] = SO_REUSEADDR,
+        [PANTS_SOCKET_SO_ERROR] = SO_ERROR, [PANTS_SOCKET_IPPROTO_TCP] = IPPROTO_TCP,
+        [PANTS_SOCKET_TCP_NODELAY] = TCP_NODELAY, [PANTS_SOCKET_IPPROTO_IPV6] = IPPROTO_IPV6,
+        [PANTS_SOCKET_IPV6_V6ONLY] = IPV6_V6ONLY, [PANTS_SOCKET_SHUT_WR] = SD_SEND,
+        [PANTS_SOCKET_EAGAIN] = WSAEWOULDBLOCK, [PANTS_SOCKET_EINPROGRESS] = WSAEWOULDBLOCK,
+        [PANTS_SOCKET_EINTR] = WSAEINTR, [PANTS_SOCKET_EMFILE] = WSAEMFILE, [PANTS_SOCKET_ENFILE] = WSAEMFILE,
+        [PANTS_SOCKET_ENOBUFS] = WSAENOBUFS, [PANTS_SOCKET_ENOMEM] = ERROR_NOT_ENOUGH_MEMORY,
+        [PANTS_SOCKET_ECONNABORTED] = WSAECONNABORTED, [PANTS_SOCKET_EPROTO] = WSAECONNRESET,
+        [PANTS_SOCKET_EPERM] = WSAEACCES, [PANTS_SOCKET_ECONNREFUSED] = WSAECONNREFUSED,
+        [PANTS_SOCKET_ETIMEDOUT] = WSAETIMEDOUT, [PANTS_SOCKET_EHOSTUNREACH] = WSAEHOSTUNREACH,
+        [PANTS_SOCKET_ENETUNREACH] = WSAENETUNREACH, [PANTS_SOCKET_EADDRINUSE] = WSAEADDRINUSE,
+        [PANTS_SOCKET_EADDRNOTAVAIL] = WSAEADDRNOTAVAIL, [PANTS_SOCKET_EPIPE] = WSAESHUTDOWN,
+        [PANTS_SOCKET_ECONNRESET] = WSAECONNRESET, [PANTS_SOCKET_ENOTCONN] = WSAENOTCONN,
+        [PANTS_SOCKET_EBADF] = WSAENOTSOCK,
+        [PANTS_SOCKET_SOCKADDR_STORAGE_SIZE] = (int32_t) sizeof(SOCKADDR_STORAGE),
     };
-    int32_t count = (int32_t) (sizeof values / sizeof values[0]);
-    for (int32_t i = 0; i < count && i < n; i++) out[i] = values[i];
-    return count;
+    return pants_export(out, n, values, PANTS_SOCKET_COUNT);
 }
 
 /* WSABUF puts the length (a ULONG) before the pointer, unlike struct iovec. */
 int32_t pants_iovec_layout(int32_t *out, int32_t n) {
-    if (n < 3) return -ERROR_INVALID_PARAMETER;
-    out[0] = (int32_t) sizeof(WSABUF);
-    out[1] = (int32_t) offsetof(WSABUF, buf);
-    out[2] = (int32_t) offsetof(WSABUF, len);
-    return 3;
+    const int32_t values[PANTS_IOVEC_COUNT] = {
+        [PANTS_IOVEC_SIZE] = (int32_t) sizeof(WSABUF),
+        [PANTS_IOVEC_BASE_OFFSET] = (int32_t) offsetof(WSABUF, buf),
+        [PANTS_IOVEC_LEN_OFFSET] = (int32_t) offsetof(WSABUF, len),
+    };
+    return pants_export(out, n, values, PANTS_IOVEC_COUNT);
 }
 
 int32_t pants_ws_startup(void) {
@@ -125,13 +134,6 @@ int32_t pants_ws_getsockname(int64_t s, void *addr, int32_t *len) {
     return 0;
 }
 
-int32_t pants_ws_getpeername(int64_t s, void *addr, int32_t *len) {
-    int l = *len;
-    if (getpeername((SOCKET) s, (struct sockaddr *) addr, &l) != 0) return wsa_error();
-    *len = l;
-    return 0;
-}
-
 /* Winsock lengths are int: larger requests are clipped, which a stream socket allows. */
 static int clip(int64_t len) { return len > INT_MAX ? INT_MAX : (int) len; }
 
@@ -153,21 +155,20 @@ int32_t pants_ws_close(int64_t s) {
     return closesocket((SOCKET) s) == 0 ? 0 : wsa_error();
 }
 
-/* entries as in pants_flush (pants_socket.c): [0] socket, [1] first WSABUF << 32 | count,
- * [2] out: bytes sent, 0 when the socket is full, or -error. A non-blocking, non-overlapped
- * WSASend completes at once with what the send buffer took. */
-int32_t pants_ws_flush(int64_t *entries, int32_t count, const void *wsabufs) {
+/* entries as in pants_flush (pants_socket.c), with sockets and WSABUFs. A non-blocking,
+ * non-overlapped WSASend completes at once with what the send buffer took. */
+int32_t pants_ws_flush(pants_flush_entry *entries, int32_t count, const void *wsabufs) {
     WSABUF *bufs = (WSABUF *) wsabufs;
     for (int32_t i = 0; i < count; i++) {
-        int64_t *e = entries + 3 * (int64_t) i;
-        int first = (int) (e[1] >> 32);
-        DWORD n = (DWORD) (e[1] & 0xffffffff);
+        pants_flush_entry *e = &entries[i];
+        int first = (int) (e->iovecs >> 32);
+        DWORD n = (DWORD) (e->iovecs & 0xffffffff);
         DWORD sent = 0;
-        if (WSASend((SOCKET) e[0], bufs + first, n, &sent, 0, NULL, NULL) != 0) {
+        if (WSASend((SOCKET) e->fd, bufs + first, n, &sent, 0, NULL, NULL) != 0) {
             int err = WSAGetLastError();
-            e[2] = err == WSAEWOULDBLOCK ? 0 : -(int64_t) err;
+            e->result = err == WSAEWOULDBLOCK ? 0 : -(int64_t) err;
         } else {
-            e[2] = (int64_t) sent;
+            e->result = (int64_t) sent;
         }
     }
     return count;

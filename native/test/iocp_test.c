@@ -84,11 +84,11 @@ static int pair(int64_t lst, uint16_t port, int64_t *client, int64_t *server) {
     return ready_within(*client, 1);
 }
 
-typedef struct { int64_t data, bits; } event;
+typedef pants_iocp_event event;
 
 /* One wait; the events found go into out (up to max). */
 static int32_t wait_once(int64_t p, event *out, int32_t max, int32_t timeout_ms) {
-    return pants_iocp_wait(p, (int64_t *) out, max, timeout_ms);
+    return pants_iocp_wait(p, out, max, timeout_ms);
 }
 
 /* Waits (a few rounds, each bounded) until `data` is reported with one of `bits`; returns its bits, 0 if never. */
@@ -112,6 +112,13 @@ static int64_t reported_now(int64_t p, int64_t data) {
         for (int32_t i = 0; i < n; i++) if (evs[i].data == data) found |= evs[i].bits;
     }
     return found;
+}
+
+/* Closes a test's listener and its connected pair. */
+static void close_pair(int64_t lst, int64_t c, int64_t s) {
+    pants_ws_close(s);
+    pants_ws_close(c);
+    pants_ws_close(lst);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -146,9 +153,7 @@ static void test_accept_and_connect(int64_t p) {
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, lst, 0, 0);
     pants_iocp_ctl(p, PANTS_IOCP_DEL, c, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -193,9 +198,7 @@ static void test_read_readiness_and_eof(int64_t p) {
     CHECK(pants_ws_recv(s, buf, sizeof buf) == 0, "recv at end of stream returns 0");
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -227,9 +230,7 @@ static void test_write_readiness(int64_t p) {
     CHECK(bits & SEND, "not writable again after the peer read %lld of %lld bytes", (long long) drained, (long long) total);
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, c, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -238,22 +239,23 @@ static void test_gathered_send(int64_t p) {
     uint16_t port;
     int64_t lst = listener(&port), c, s;
     CHECK(pair(lst, port, &c, &s), "connected pair");
-    int32_t layout[3];
-    CHECK(pants_iovec_layout(layout, 3) == 3, "layout");
+    int32_t layout[PANTS_IOVEC_COUNT];
+    CHECK(pants_iovec_layout(layout, PANTS_IOVEC_COUNT) == PANTS_IOVEC_COUNT, "layout");
     char table[4 * 32];
-    CHECK(layout[0] <= 32, "WSABUF is %d bytes", layout[0]);
+    CHECK(layout[PANTS_IOVEC_SIZE] <= 32, "WSABUF is %d bytes", layout[PANTS_IOVEC_SIZE]);
     const char *parts[] = {"gathered ", "in ", "one call"};
     for (int i = 0; i < 3; i++) {
-        char *b = table + i * layout[0];
+        char *b = table + i * layout[PANTS_IOVEC_SIZE];
         const char *data = parts[i];
         uint32_t len = (uint32_t) strlen(data);
-        memcpy(b + layout[1], &data, sizeof data);
-        memcpy(b + layout[2], &len, sizeof len); /* a ULONG */
+        memcpy(b + layout[PANTS_IOVEC_BASE_OFFSET], &data, sizeof data);
+        memcpy(b + layout[PANTS_IOVEC_LEN_OFFSET], &len, sizeof len); /* a ULONG */
     }
     /* two sockets in one flush: the first takes WSABUFs 0-1, the second (the server side) WSABUF 2 */
-    int64_t entries[6] = {c, (0LL << 32) | 2, -1, s, (2LL << 32) | 1, -1};
+    pants_flush_entry entries[2] = {{c, (0LL << 32) | 2, -1}, {s, (2LL << 32) | 1, -1}};
     CHECK(pants_ws_flush(entries, 2, table) == 2, "flush");
-    CHECK(entries[2] == 12 && entries[5] == 8, "sent %lld and %lld bytes", (long long) entries[2], (long long) entries[5]);
+    CHECK(entries[0].result == 12 && entries[1].result == 8, "sent %lld and %lld bytes",
+          (long long) entries[0].result, (long long) entries[1].result);
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, s, RECEIVE, 9) == 0, "add");
     CHECK(wait_for(p, 9, RECEIVE) & RECEIVE, "the gathered bytes were not reported");
     char buf[32] = {0};
@@ -265,9 +267,7 @@ static void test_gathered_send(int64_t p) {
     CHECK(got == 12 && memcmp(buf, "gathered in ", 12) == 0, "received %lld bytes: '%s'", (long long) got, buf);
     CHECK(ready_within(c, 0) && pants_ws_recv(c, buf, sizeof buf) == 8 && memcmp(buf, "one call", 8) == 0, "the other way");
     pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -321,9 +321,7 @@ static void test_interest_change(int64_t p) {
     CHECK(reported_now(p, 6) == 0 && reported_now(p, 6) == 0, "reported with no interest");
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    pants_ws_close(s);
-    pants_ws_close(c);
-    pants_ws_close(lst);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -356,6 +354,73 @@ static void test_cancel_on_close(void) {
     pants_ws_close(c1);
     pants_ws_close(c2);
     pants_ws_close(lst);
+    printf("ok   %s\n", current);
+}
+
+/* What the Java side checks when it loads pants.dll (io.pants.posix.ShimAbi). */
+static void test_contract_exports(void) {
+    current = "the contract's exports (pants_abi, pants_abi_names)";
+    int32_t abi[PANTS_ABI_COUNT];
+    CHECK(pants_abi(abi, PANTS_ABI_COUNT) == PANTS_ABI_COUNT, "pants_abi's count");
+    CHECK(abi[PANTS_ABI_VERSION] == PANTS_SHIM_VERSION, "version %d", abi[PANTS_ABI_VERSION]);
+    CHECK(abi[PANTS_ABI_FLUSH_ENTRY_SIZE] == 24 && abi[PANTS_ABI_FLUSH_ENTRY_RESULT] == 16, "pants_flush_entry: %d bytes, result at %d",
+          abi[PANTS_ABI_FLUSH_ENTRY_SIZE], abi[PANTS_ABI_FLUSH_ENTRY_RESULT]);
+    CHECK(abi[PANTS_ABI_IOCP_EVENT_SIZE] == 16 && abi[PANTS_ABI_IOCP_EVENT_BITS] == 8, "pants_iocp_event: %d bytes, bits at %d",
+          abi[PANTS_ABI_IOCP_EVENT_SIZE], abi[PANTS_ABI_IOCP_EVENT_BITS]);
+    char names[4096];
+    CHECK(pants_abi_names(PANTS_TABLE_SOCKET, names, sizeof names) == PANTS_SOCKET_COUNT, "socket table's count");
+    CHECK(strncmp(names, "AF_INET,AF_INET6,AF_UNIX,", 25) == 0, "socket table's names: %s", names);
+    CHECK(pants_abi_names(PANTS_TABLE_IOCP, names, sizeof names) == PANTS_IOCP_COUNT, "iocp table's count");
+    CHECK(strstr(names, ",FAILED_POLL,CTL_ADD,CTL_MOD,CTL_DEL") != NULL, "iocp table's names: %s", names);
+    CHECK(pants_abi_names(PANTS_TABLE_COUNT, names, sizeof names) < 0, "an unknown table was answered");
+    CHECK(pants_abi_names(PANTS_TABLE_SOCKET, names, 8) < 0, "a buffer too small was written past");
+    printf("ok   %s\n", current);
+}
+
+/* The record's states (pants_iocp.c's sock_record) seen from outside: freed neither too early nor never. */
+static void test_deregister_in_every_state(void) {
+    current = "deregister while queued, polled and cancelling; register again after";
+    int64_t p = pants_iocp_create();
+    CHECK(p > 0, "create: %lld", (long long) p);
+    uint16_t port;
+    int64_t lst = listener(&port), c, s;
+    CHECK(pair(lst, port, &c, &s), "connected pair");
+    /* queued, never polled: the record goes with the next wait */
+    CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, s, RECEIVE, 20) == 0, "add");
+    CHECK(pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0) == 0, "del while queued");
+    CHECK(reported_now(p, 20) == 0, "reported after it was deregistered");
+    /* forgotten: the same socket registers again, and its poll is in flight */
+    CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, s, RECEIVE, 21) == 0, "add again");
+    CHECK(reported_now(p, 21) == 0, "reported with nothing to read");
+    /* adding SEND cancels that poll in the next wait: deregister before (or just after) the
+       cancellation completes, then make it readable: nothing may be reported for it */
+    CHECK(pants_iocp_ctl(p, PANTS_IOCP_MOD, s, RECEIVE | SEND, 21) == 0, "mod");
+    event evs[8];
+    CHECK(wait_once(p, evs, 8, 0) >= 0, "the wait that cancels");
+    CHECK(pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0) == 0, "del while cancelling");
+    CHECK(pants_ws_send(c, "x", 1) == 1, "send");
+    CHECK(reported_now(p, 21) == 0, "reported after it was deregistered while cancelling");
+    /* close waits for every completion: a record freed too early or never would show here */
+    CHECK(pants_iocp_close(p) == 0, "close: a cancelled poll's completion did not arrive");
+    close_pair(lst, c, s);
+    printf("ok   %s\n", current);
+}
+
+static void test_completed_before_its_cancellation(int64_t p) {
+    current = "a poll that completed before its cancellation still reports its bits";
+    uint16_t port;
+    int64_t lst = listener(&port), c, s;
+    CHECK(pair(lst, port, &c, &s), "connected pair");
+    CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, s, RECEIVE, 22) == 0, "add");
+    CHECK(reported_now(p, 22) == 0, "reported with nothing to read");
+    /* the poll completes (data arrived) before the wait that would cancel it for the new interest */
+    CHECK(pants_ws_send(c, "x", 1) == 1, "send");
+    CHECK(ready_within(s, 0), "the byte did not arrive");
+    CHECK(pants_iocp_ctl(p, PANTS_IOCP_MOD, s, RECEIVE | SEND, 22) == 0, "mod");
+    int64_t bits = wait_for(p, 22, RECEIVE);
+    CHECK(bits & RECEIVE, "the completed poll's RECEIVE was lost (bits %llx)", (long long) bits);
+    pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
+    close_pair(lst, c, s);
     printf("ok   %s\n", current);
 }
 
@@ -437,11 +502,13 @@ static int afd_poll_works(int64_t p) {
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (pants_ws_startup() != 0) { printf("FAIL WSAStartup\n"); return 1; }
-    int32_t k[16];
-    int32_t count = pants_iocp_constants(k, 16);
-    if (count < 10) { printf("FAIL pants_iocp_constants exported %d values\n", count); return 1; }
-    RECEIVE = k[0]; SEND = k[2]; DISCONNECT = k[3]; ABORT = k[4];
-    CONNECT = k[6]; ACCEPT = k[7]; CONNECT_FAIL = k[8]; POLL_FAILED = k[9];
+    int32_t k[PANTS_IOCP_COUNT];
+    int32_t count = pants_iocp_constants(k, PANTS_IOCP_COUNT);
+    if (count != PANTS_IOCP_COUNT) { printf("FAIL pants_iocp_constants exported %d values\n", count); return 1; }
+    RECEIVE = k[PANTS_IOCP_AFD_POLL_RECEIVE]; SEND = k[PANTS_IOCP_AFD_POLL_SEND];
+    DISCONNECT = k[PANTS_IOCP_AFD_POLL_DISCONNECT]; ABORT = k[PANTS_IOCP_AFD_POLL_ABORT];
+    CONNECT = k[PANTS_IOCP_AFD_POLL_CONNECT]; ACCEPT = k[PANTS_IOCP_AFD_POLL_ACCEPT];
+    CONNECT_FAIL = k[PANTS_IOCP_AFD_POLL_CONNECT_FAIL]; POLL_FAILED = k[PANTS_IOCP_FAILED_POLL];
     (void) ABORT;
 
     int64_t p = pants_iocp_create();
@@ -452,17 +519,20 @@ int main(void) {
         return 2;
     }
     if (!afd_poll_works(p)) return 2;
+    test_contract_exports();
     test_accept_and_connect(p);
     test_connect_refused(p);
     test_read_readiness_and_eof(p);
     test_write_readiness(p);
     test_interest_change(p);
     test_gathered_send(p);
+    test_completed_before_its_cancellation(p);
     int32_t closed = pants_iocp_close(p);
     current = "close with nothing in flight";
     if (closed != 0) { failures++; printf("FAIL %s: %d\n", current, closed); } else printf("ok   %s\n", current);
     test_wake_from_another_thread();
     test_cancel_on_close();
+    test_deregister_in_every_state();
     test_many_sockets();
     printf(failures ? "%d FAILED\n" : "all passed\n", failures);
     return failures ? 1 : 0;

@@ -71,7 +71,7 @@ import java.util.function.LongSupplier;
 public final class Engine implements Executor, AutoCloseable {
     static final System.Logger LOG = System.getLogger("io.pants");
 
-    private static final int MAX_TOKEN = (1 << 28) - 1; // the shim's user word has 28 bits for it
+    private static final int MAX_TOKEN = Poller.MAX_TOKEN;
     private static final int TASKS_PER_TURN = 4096;
     private static final long TRIM_INTERVAL_NANOS = 1_000_000_000L;
     private static final Object INSTANCE_LOCK = new Object();
@@ -339,7 +339,7 @@ public final class Engine implements Executor, AutoCloseable {
                 if (!tasks.isEmpty() || stopRequested) timeout = 0;
             }
             try {
-                poller.wait(timeout, dispatcher);
+                poller.poll(timeout, dispatcher);
             } catch (IOException e) {
                 throw new UncheckedIOException("the " + poller.name() + " poller failed: " + e.getMessage(), e);
             } finally {

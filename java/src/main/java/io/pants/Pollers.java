@@ -1,9 +1,5 @@
 package io.pants;
 
-import io.pants.epoll.EpollProvider;
-import io.pants.iocp.IocpProvider;
-import io.pants.kqueue.KqueueProvider;
-import io.pants.nio.NioProvider;
 import io.pants.spi.PollerProvider;
 
 import java.lang.System.Logger.Level;
@@ -32,13 +28,18 @@ public final class Pollers {
     public static final String PROPERTY = "pants.poller";
     public static final String ENVIRONMENT = "PANTS_POLLER";
 
-    /** Every backend, in the order automatic selection tries them. */
-    private static final List<PollerProvider> ALL = List.of(
-            EpollProvider.withShim(),
-            EpollProvider.libcOnly(),
-            new KqueueProvider(),
-            new IocpProvider(),
-            new NioProvider());
+    /**
+     * Every backend, in the order automatic selection tries them: the class of its
+     * {@link PollerProvider}, which has a public constructor without arguments. Adding a backend
+     * is its package and one line here; the engine never names one.
+     */
+    private static final List<String> BACKENDS = List.of(
+            "io.pants.epoll.EpollProvider",
+            "io.pants.epoll.EpollLibcProvider",
+            "io.pants.kqueue.KqueueProvider",
+            "io.pants.iocp.IocpProvider",
+            "io.pants.nio.NioProvider");
+    private static final List<PollerProvider> ALL = BACKENDS.stream().map(Pollers::provider).toList();
     /** Variants that exist for comparison only and are never picked automatically. */
     private static final List<String> NOT_AUTOMATIC = List.of("epoll-libc");
 
@@ -46,6 +47,15 @@ public final class Pollers {
     private static final AtomicBoolean LOGGED = new AtomicBoolean();
 
     private Pollers() {}
+
+    /** Makes a backend's provider; a class that is missing or can't be made is a broken build, not a backend that is unavailable. */
+    private static PollerProvider provider(String className) {
+        try {
+            return Class.forName(className).asSubclass(PollerProvider.class).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("the poller backend " + className + " is missing from this build of Pants: " + e, e);
+        }
+    }
 
     /** A backend and whether it works here. */
     public record Probe(String name, boolean available, String detail) {

@@ -1,8 +1,16 @@
 package io.pants.epoll;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
+import io.pants.posix.ShimAbi;
+import io.pants.posix.ShimAbi.Table;
+
+import java.nio.ByteBuffer;
+
+import static io.pants.posix.ShimAbi.EpollEventSlot.DATA_OFFSET;
+import static io.pants.posix.ShimAbi.EpollEventSlot.EVENTS_OFFSET;
+import static io.pants.posix.ShimAbi.EpollEventSlot.SIZE;
+import static io.pants.posix.ShimAbi.EpollSlot.*;
+import static io.pants.posix.ShimAbi.at;
 
 /**
  * The constants and struct layout of epoll itself (the socket API's are in
@@ -11,31 +19,32 @@ import com.sun.jna.Pointer;
  * aarch64, riscv64 and most others), the one thing the libc binding must assume.
  */
 final class EpollConstants {
-    final int epollIn, epollOut, epollErr, epollHup, epollRdHup, ctlAdd, ctlMod, ctlDel;
+    final int epollIn, epollOut, epollErr, epollHup, epollRdHup, ctlAdd, ctlMod;
     /** struct epoll_event: size and field offsets (12/0/4 packed on x86-64, 16/0/8 elsewhere). */
     final int eventSize, eventEventsOffset, eventDataOffset;
     final String source;
 
-    /** The generic Linux values, in the order the shim exports them. */
-    static final int[] LINUX_EPOLL = {1, 4, 8, 16, 0x2000, 1, 3, 2};
+    /** The generic Linux values, in {@link ShimAbi.EpollSlot} order. */
+    static final int[] LINUX_EPOLL = {1, 4, 8, 16, 0x2000, 1, 3};
 
-    private EpollConstants(int[] e, int[] eventLayout, String source) {
-        epollIn = e[0]; epollOut = e[1]; epollErr = e[2]; epollHup = e[3]; epollRdHup = e[4];
-        ctlAdd = e[5]; ctlMod = e[6]; ctlDel = e[7];
-        eventSize = eventLayout[0]; eventEventsOffset = eventLayout[1]; eventDataOffset = eventLayout[2];
+    private EpollConstants(int[] values, int[] eventLayout, String source) {
+        epollIn = at(values, EPOLLIN); epollOut = at(values, EPOLLOUT); epollErr = at(values, EPOLLERR);
+        epollHup = at(values, EPOLLHUP); epollRdHup = at(values, EPOLLRDHUP);
+        ctlAdd = at(values, EPOLL_CTL_ADD); ctlMod = at(values, EPOLL_CTL_MOD);
+        eventSize = at(eventLayout, SIZE); eventEventsOffset = at(eventLayout, EVENTS_OFFSET); eventDataOffset = at(eventLayout, DATA_OFFSET);
         this.source = source;
     }
 
+    /** Event {@code i}'s events in an epoll_event array. */
+    int flags(ByteBuffer events, int i) { return events.getInt(i * eventSize + eventEventsOffset); }
+
+    /** Event {@code i}'s user word in an epoll_event array. */
+    long word(ByteBuffer events, int i) { return events.getLong(i * eventSize + eventDataOffset); }
+
     /** Asks the loaded shim. */
     static EpollConstants fromShim() {
-        try (Memory m = new Memory(4 * 64)) {
-            long a = Pointer.nativeValue(m);
-            int n = EpollShim.pants_epoll_constants(a, 64);
-            if (n < LINUX_EPOLL.length) throw new IllegalStateException("libpants exports " + n + " epoll constants, expected " + LINUX_EPOLL.length);
-            int[] e = m.getIntArray(0, n);
-            EpollShim.pants_epoll_layout(a, 3);
-            return new EpollConstants(e, m.getIntArray(0, 3), "the shim");
-        }
+        return new EpollConstants(ShimAbi.read(Table.EPOLL, EpollShim::pants_epoll_constants),
+                ShimAbi.read(Table.EPOLL_EVENT, EpollShim::pants_epoll_layout), "the shim");
     }
 
     /** The generic Linux ABI, for the libc binding. */

@@ -1,11 +1,7 @@
 package io.pants.epoll;
 
-import io.pants.posix.DatagramConstants;
 import io.pants.posix.LibcSyscalls;
 import io.pants.posix.Shim;
-import io.pants.posix.ShimSyscalls;
-import io.pants.posix.SocketConstants;
-import io.pants.posix.Syscalls;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerProvider;
 
@@ -14,22 +10,21 @@ import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The Linux epoll backend, in two bindings: through the C shim (few native crossings per
- * turn), or through libc directly when the shim can't be loaded.
+ * The Linux epoll backend, "epoll", in two bindings: through the C shim (few native crossings
+ * per turn), or through libc directly (logged once) when the shim can't be loaded. Its variant
+ * {@link EpollLibcProvider} ("epoll-libc") takes libc even when the shim is there.
  */
-public final class EpollProvider implements PollerProvider {
+public class EpollProvider implements PollerProvider {
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
     private final boolean allowShim;
 
-    private EpollProvider(boolean allowShim) {
-        this.allowShim = allowShim;
+    public EpollProvider() {
+        this(true);
     }
 
-    /** "epoll": the shim, or libc (logged once) when the shim can't be loaded. */
-    public static EpollProvider withShim() { return new EpollProvider(true); }
-
-    /** "epoll-libc": libc even when the shim is there, to compare the two. */
-    public static EpollProvider libcOnly() { return new EpollProvider(false); }
+    EpollProvider(boolean allowShim) {
+        this.allowShim = allowShim;
+    }
 
     @Override
     public String name() { return allowShim ? "epoll" : "epoll-libc"; }
@@ -50,16 +45,14 @@ public final class EpollProvider implements PollerProvider {
         if (!isLinux()) return Availability.no("epoll exists on Linux only (this is " + System.getProperty("os.name") + ")");
         try {
             if (usesShim()) {
-                // no constants needed: the shim fills the structs; no datagram socket is opened here
-                tryKernelObjects(new EpollCalls(true, null, 0), new ShimSyscalls(0));
+                tryKernelObjects(new EpollShimBinding());
                 return Availability.yes("epoll through the native shim " + Shim.location());
             }
             String libcFailure = EpollLibc.loadFailure() != null ? EpollLibc.loadFailure() : LibcSyscalls.loadFailure();
             if (libcFailure != null) {
                 return Availability.no("neither the shim (" + shimFailure() + ") nor libc (" + libcFailure + ") could be bound");
             }
-            SocketConstants k = SocketConstants.linux();
-            tryKernelObjects(new EpollCalls(false, EpollConstants.linuxGeneric(), k.eAgain), LibcSyscalls.linux(k, DatagramConstants.linux()));
+            tryKernelObjects(new EpollLibcBinding());
             return Availability.yes(allowShim ? "epoll through libc; the native shim did not load: " + shimFailure()
                     : "epoll through libc via JNA");
         } catch (Throwable e) {
@@ -68,13 +61,15 @@ public final class EpollProvider implements PollerProvider {
     }
 
     /** Opens and closes an epoll instance and an eventfd: a sandbox may refuse either. */
-    private static void tryKernelObjects(EpollCalls epoll, Syscalls sys) throws IOException {
-        int ep = epoll.create();
-        if (ep < 0) throw new IOException("epoll_create1 failed: " + sys.strerror(-ep));
-        int ev = epoll.eventfd();
-        sys.close(ep);
-        if (ev < 0) throw new IOException("eventfd failed: " + sys.strerror(-ev));
-        sys.close(ev);
+    private static void tryKernelObjects(EpollBinding binding) throws IOException {
+        try (binding) {
+            int ep = binding.create();
+            if (ep < 0) throw new IOException("epoll_create1 failed: " + binding.syscalls().strerror(-ep));
+            int ev = binding.eventfd();
+            binding.syscalls().close(ep);
+            if (ev < 0) throw new IOException("eventfd failed: " + binding.syscalls().strerror(-ev));
+            binding.syscalls().close(ev);
+        }
     }
 
     @Override
@@ -85,7 +80,7 @@ public final class EpollProvider implements PollerProvider {
                     "The native shim libpants could not be loaded (" + shimFailure() + "); the epoll backend runs through libc,"
                             + " which costs more native calls per loop turn. Build it with 'mvn package' or set -Dpants.shim.path.");
         }
-        return new EpollPoller(shim, name());
+        return new EpollPoller(shim ? new EpollShimBinding() : new EpollLibcBinding(), name());
     }
 
     private static boolean isLinux() {

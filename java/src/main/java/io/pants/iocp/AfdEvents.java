@@ -2,6 +2,9 @@ package io.pants.iocp;
 
 import io.pants.spi.Poller;
 
+import static io.pants.posix.ShimAbi.IocpSlot.*;
+import static io.pants.posix.ShimAbi.at;
+
 /**
  * The AFD poll bits (what {@code IOCTL_AFD_POLL} waits for and reports) and their translation
  * to and from the engine's {@link Poller#READ}/{@link Poller#WRITE}/{@link Poller#HANGUP}/
@@ -9,7 +12,7 @@ import io.pants.spi.Poller;
  * from the shim ({@code pants_iocp_constants}) when it is loaded, and equal {@link #DOCUMENTED}.
  */
 final class AfdEvents {
-    /** The driver's bit values, in the order the shim exports them (native/pants_iocp.c). */
+    /** The driver's bit values, in the first slots of {@link io.pants.posix.ShimAbi.IocpSlot} (native/pants_iocp.c). */
     static final AfdEvents DOCUMENTED = new AfdEvents(new int[] {
         0x0001, 0x0002, 0x0004, 0x0008, 0x0010, // RECEIVE, RECEIVE_EXPEDITED, SEND, DISCONNECT, ABORT
         0x0020, 0x0040, 0x0080, 0x0100, // LOCAL_CLOSE, CONNECT, ACCEPT, CONNECT_FAIL
@@ -18,9 +21,12 @@ final class AfdEvents {
 
     final int receive, receiveExpedited, send, disconnect, abort, localClose, connect, accept, connectFail, pollFailed;
 
+    /** {@code v}: pants_iocp_constants' values, or at least its AFD bits and FAILED_POLL. */
     AfdEvents(int[] v) {
-        receive = v[0]; receiveExpedited = v[1]; send = v[2]; disconnect = v[3]; abort = v[4];
-        localClose = v[5]; connect = v[6]; accept = v[7]; connectFail = v[8]; pollFailed = v[9];
+        receive = at(v, AFD_POLL_RECEIVE); receiveExpedited = at(v, AFD_POLL_RECEIVE_EXPEDITED); send = at(v, AFD_POLL_SEND);
+        disconnect = at(v, AFD_POLL_DISCONNECT); abort = at(v, AFD_POLL_ABORT); localClose = at(v, AFD_POLL_LOCAL_CLOSE);
+        connect = at(v, AFD_POLL_CONNECT); accept = at(v, AFD_POLL_ACCEPT); connectFail = at(v, AFD_POLL_CONNECT_FAIL);
+        pollFailed = at(v, FAILED_POLL);
     }
 
     /**

@@ -23,6 +23,10 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.pants.posix.ShimAbi.IOCP_EVENT_BITS;
+import static io.pants.posix.ShimAbi.IOCP_EVENT_DATA;
+import static io.pants.posix.ShimAbi.IOCP_EVENT_SIZE;
+
 /**
  * Windows readiness through the shim's epoll-shaped poller over an I/O completion port and
  * AFD polls (native/pants_iocp.c): level-triggered like epoll, so the engine sees the same
@@ -36,7 +40,7 @@ import java.util.List;
 final class IocpPoller implements Poller {
     private static final int MAX_EVENTS = 512;
 
-    private final WinsockConstants k = WinsockConstants.fromShim();
+    private final WinsockConstants winsock = WinsockConstants.fromShim();
     private final long handle;
     private volatile boolean closed;
 
@@ -44,12 +48,12 @@ final class IocpPoller implements Poller {
     private final long eventsAddr, scratchAddr;
     private final ByteBuffer eventsView, scratchView;
     /** The turn's sends, in the layout pants_ws_flush takes: per socket its handle and WSABUFs. */
-    private final GatherTable sends = new GatherTable(k.wsabuf);
+    private final GatherTable sends = new GatherTable(winsock.wsabuf);
     private final ReadTarget reads = new ReadTarget();
     private final List<FailedChange> failedChanges = new ArrayList<>();
 
     IocpPoller() throws IOException {
-        events = new Memory(MAX_EVENTS * 16L);
+        events = new Memory((long) MAX_EVENTS * IOCP_EVENT_SIZE);
         scratch = new Memory(512);
         message = new Memory(256);
         eventsAddr = Pointer.nativeValue(events);
@@ -87,10 +91,10 @@ final class IocpPoller implements Poller {
     IOException exception(int negError, String what) {
         int e = -negError;
         String text = message(e) + " (Windows error " + e + ", " + what + ")";
-        if (e == k.eConnRefused || e == k.eTimedOut) return new ConnectException(text);
-        if (e == k.eHostUnreach || e == k.eNetUnreach) return new NoRouteToHostException(text);
-        if (e == k.eAddrInUse || e == k.eAddrNotAvail) return new BindException(text);
-        if (e == k.eMFile || e == k.eNoBufs || e == k.eNoMem) return new DescriptorsExhaustedException(text);
+        if (e == winsock.eConnRefused || e == winsock.eTimedOut) return new ConnectException(text);
+        if (e == winsock.eHostUnreach || e == winsock.eNetUnreach) return new NoRouteToHostException(text);
+        if (e == winsock.eAddrInUse || e == winsock.eAddrNotAvail) return new BindException(text);
+        if (e == winsock.eMFile || e == winsock.eNoBufs || e == winsock.eNoMem) return new DescriptorsExhaustedException(text);
         return new IOException(text);
     }
 
@@ -109,24 +113,24 @@ final class IocpPoller implements Poller {
     }
 
     private int family(InetSocketAddress a) {
-        return a.getAddress() instanceof java.net.Inet4Address ? k.afInet : k.afInet6;
+        return a.getAddress() instanceof java.net.Inet4Address ? winsock.afInet : winsock.afInet6;
     }
 
     @Override
     public PollerSocket listen(SocketAddress address, int backlog) throws IOException {
         InetSocketAddress isa = inet(address);
         boolean wildcard = isa.getAddress().isAnyLocalAddress();
-        int family = wildcard ? k.afInet6 : family(isa);
+        int family = wildcard ? winsock.afInet6 : family(isa);
         long s = IocpShim.pants_ws_socket(family);
         if (s < 0 && wildcard) { // no IPv6 on this machine: plain IPv4
-            family = k.afInet;
+            family = winsock.afInet;
             s = IocpShim.pants_ws_socket(family);
         }
         if (s < 0) throw exception((int) s, "socket");
         try {
             // No SO_REUSEADDR: on Windows it lets another socket take over a port in use.
-            if (family == k.afInet6 && wildcard) check(IocpShim.pants_ws_setsockopt_int(s, k.ipprotoIpv6, k.ipv6V6Only, 0), "IPV6_V6ONLY");
-            int len = k.sockaddr.encode(scratchView, isa, family);
+            if (family == winsock.afInet6 && wildcard) check(IocpShim.pants_ws_setsockopt_int(s, winsock.ipprotoIpv6, winsock.ipv6V6Only, 0), "IPV6_V6ONLY");
+            int len = winsock.sockaddr.encode(scratchView, isa, family);
             check(IocpShim.pants_ws_bind(s, scratchAddr, len), "bind " + address);
             check(IocpShim.pants_ws_listen(s, backlog), "listen");
             IocpSocket socket = new IocpSocket(this, s, family, null);
@@ -145,10 +149,10 @@ final class IocpPoller implements Poller {
         long s = IocpShim.pants_ws_socket(family);
         if (s < 0) throw exception((int) s, "socket");
         try {
-            int len = k.sockaddr.encode(scratchView, isa, family);
+            int len = winsock.sockaddr.encode(scratchView, isa, family);
             int r = IocpShim.pants_ws_connect(s, scratchAddr, len);
             // a non-blocking connect in progress says WSAEWOULDBLOCK on Windows
-            if (r < 0 && r != -k.wouldBlock) throw exception(r, "connect to " + remote);
+            if (r < 0 && r != -winsock.wouldBlock) throw exception(r, "connect to " + remote);
             return new IocpSocket(this, s, family, remote);
         } catch (IOException | RuntimeException e) {
             IocpShim.pants_ws_close(s);
@@ -158,28 +162,26 @@ final class IocpPoller implements Poller {
 
     PollerSocket accept(IocpSocket listener) throws IOException {
         for (int attempt = 0; attempt < 16; attempt++) {
-            scratchView.putInt(128, 128);
-            long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, scratchAddr + 128);
-            if (s >= 0) return new IocpSocket(this, s, listener.family, k.sockaddr.decode(scratchView, scratchView.getInt(128)));
-            if (s == -k.wouldBlock) return null;
+            long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, winsock.sockaddr.prepareReturn(scratchView, scratchAddr));
+            if (s >= 0) return new IocpSocket(this, s, listener.family, winsock.sockaddr.decodeReturned(scratchView));
+            if (s == -winsock.wouldBlock) return null;
             // the connection was reset in the backlog: try the next one
-            if (s == -k.eConnReset || s == -k.eConnAborted || s == -k.eIntr) continue;
+            if (s == -winsock.eConnReset || s == -winsock.eConnAborted || s == -winsock.eIntr) continue;
             throw exception((int) s, "accept");
         }
         return null;
     }
 
     void finishConnect(IocpSocket s) throws IOException {
-        int err = IocpShim.pants_ws_getsockopt_int(s.handle, k.solSocket, k.soError);
+        int err = IocpShim.pants_ws_getsockopt_int(s.handle, winsock.solSocket, winsock.soError);
         if (err < 0) throw exception(err, "getsockopt(SO_ERROR)");
         if (err > 0) throw exception(-err, "connect to " + s.remote);
         s.local = null;
     }
 
     SocketAddress localAddressOf(IocpSocket s) {
-        scratchView.putInt(128, 128);
-        int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, scratchAddr + 128);
-        return r < 0 ? null : k.sockaddr.decode(scratchView, scratchView.getInt(128));
+        int r = IocpShim.pants_ws_getsockname(s.handle, scratchAddr, winsock.sockaddr.prepareReturn(scratchView, scratchAddr));
+        return r < 0 ? null : winsock.sockaddr.decodeReturned(scratchView);
     }
 
     int read(IocpSocket s, ByteBuffer dst) throws IOException {
@@ -189,21 +191,21 @@ final class IocpPoller implements Poller {
             return (int) n;
         }
         if (n == 0) return -1;
-        if (n == -k.wouldBlock) return 0;
+        if (n == -winsock.wouldBlock) return 0;
         throw exception((int) n, "recv");
     }
 
     void shutdownOutput(IocpSocket s) throws IOException {
-        check(IocpShim.pants_ws_shutdown(s.handle, k.sdSend), "shutdown");
+        check(IocpShim.pants_ws_shutdown(s.handle, winsock.sdSend), "shutdown");
     }
 
     void setNoDelay(IocpSocket s, boolean on) throws IOException {
-        check(IocpShim.pants_ws_setsockopt_int(s.handle, k.ipprotoTcp, k.tcpNoDelay, on ? 1 : 0), "TCP_NODELAY");
+        check(IocpShim.pants_ws_setsockopt_int(s.handle, winsock.ipprotoTcp, winsock.tcpNoDelay, on ? 1 : 0), "TCP_NODELAY");
     }
 
     /** Deregisters first: the shim cancels the socket's poll and frees it when that completes. */
     void closeSocket(IocpSocket s) {
-        if (s.registered >= 0 && !closed) IocpShim.pants_iocp_ctl(handle, k.ctlDel, s.handle, 0, 0);
+        if (s.registered >= 0 && !closed) IocpShim.pants_iocp_ctl(handle, winsock.ctlDel, s.handle, 0, 0);
         s.registered = -1;
         IocpShim.pants_ws_close(s.handle);
     }
@@ -215,7 +217,7 @@ final class IocpPoller implements Poller {
     public void register(PollerSocket socket, int token, int interest, boolean readOnReady) throws IOException {
         IocpSocket s = (IocpSocket) socket;
         s.token = token;
-        check(IocpShim.pants_iocp_ctl(handle, k.ctlAdd, s.handle, k.afd.interestMask(interest), token), "registering " + s);
+        check(IocpShim.pants_iocp_ctl(handle, winsock.ctlAdd, s.handle, winsock.afd.interestMask(interest), token), "registering " + s);
         s.registered = interest;
     }
 
@@ -223,7 +225,7 @@ final class IocpPoller implements Poller {
     public void setInterest(PollerSocket socket, int interest) {
         IocpSocket s = (IocpSocket) socket;
         if (s.closed || s.registered < 0 || s.registered == interest) return;
-        int r = IocpShim.pants_iocp_ctl(handle, k.ctlMod, s.handle, k.afd.interestMask(interest), s.token);
+        int r = IocpShim.pants_iocp_ctl(handle, winsock.ctlMod, s.handle, winsock.afd.interestMask(interest), s.token);
         if (r < 0) {
             // reported by the next wait, where the engine can close the stream
             failedChanges.add(new FailedChange(s.token, exception(r, "changing the interest of " + s)));
@@ -237,7 +239,7 @@ final class IocpPoller implements Poller {
     // ---------------------------------------------------------------- the turn
 
     @Override
-    public int wait(long timeoutNanos, ReadyHandler handler) throws IOException {
+    public int poll(long timeoutNanos, ReadyHandler handler) throws IOException {
         int timeoutMs = timeoutNanos < 0 ? -1
                 : timeoutNanos == 0 ? 0
                 // round up: a timer due in 0.3 ms must not become a busy wait(0)
@@ -250,8 +252,9 @@ final class IocpPoller implements Poller {
         int n = IocpShim.pants_iocp_wait(handle, eventsAddr, MAX_EVENTS, timeoutMs);
         if (n < 0) throw exception(n, "GetQueuedCompletionStatusEx");
         for (int i = 0; i < n; i++) {
-            int token = (int) eventsView.getLong(i * 16);
-            int ready = k.afd.toPollerEvents((int) eventsView.getLong(i * 16 + 8));
+            int base = i * IOCP_EVENT_SIZE;
+            int token = (int) eventsView.getLong(base + IOCP_EVENT_DATA);
+            int ready = winsock.afd.toPollerEvents((int) eventsView.getLong(base + IOCP_EVENT_BITS));
             if (ready != 0) handler.ready(token, ready);
         }
         return n;
@@ -303,7 +306,7 @@ final class IocpPoller implements Poller {
             int got = r.channel().read(buf, r.position());
             if (got <= 0) throw new IOException("the file ended before the " + r.remaining() + " bytes queued");
             long w = IocpShim.pants_ws_send(s.handle, Pointer.nativeValue(copy), got);
-            if (w == -k.wouldBlock) return false;
+            if (w == -winsock.wouldBlock) return false;
             if (w < 0) throw exception((int) w, "send");
             q.consumeFile(w);
             if (w < got || r.remaining() > 0) return false;

@@ -3,6 +3,7 @@ package io.pants.iocp;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import io.pants.posix.ShimAbi;
 
 import java.io.File;
 
@@ -13,7 +14,6 @@ import java.io.File;
  * on failure (see native/pants.h); nothing throws.
  */
 final class IocpShim {
-    static final int VERSION = 1;
 
     private static final String LOAD_FAILURE;
     private static final String LOCATION;
@@ -32,8 +32,7 @@ final class IocpShim {
                 Native.register(IocpShim.class, lib);
                 File file = lib.getFile();
                 location = file != null ? file.getPath() : lib.getName();
-                int v = pants_version();
-                if (v != VERSION) failure = "pants.dll at " + location + " is version " + v + ", this jar needs " + VERSION;
+                failure = ShimAbi.refusal("pants.dll at " + location, pants_version(), IocpShim::pants_abi, IocpShim::pants_abi_names);
                 int r = failure == null ? pants_ws_startup() : 0;
                 if (r != 0) failure = "WSAStartup failed with error " + (-r);
             } catch (Throwable e) {
@@ -52,6 +51,8 @@ final class IocpShim {
     static String location() { return LOCATION; }
 
     static native int pants_version();
+    static native int pants_abi(long out, int n);
+    static native int pants_abi_names(int table, long buf, int len);
     static native int pants_strerror(int err, long buf, int len);
     static native int pants_socket_constants(long out, int n);
     static native int pants_iovec_layout(long out, int n);
@@ -65,7 +66,6 @@ final class IocpShim {
     static native long pants_ws_accept(long s, long addr, long lenPtr);
     static native int pants_ws_connect(long s, long addr, int len);
     static native int pants_ws_getsockname(long s, long addr, long lenPtr);
-    static native int pants_ws_getpeername(long s, long addr, long lenPtr);
     static native long pants_ws_recv(long s, long buf, long len);
     static native long pants_ws_send(long s, long buf, long len);
     static native int pants_ws_shutdown(long s, int how);

@@ -1,10 +1,14 @@
 package io.pants.iocp;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import io.pants.posix.Iovec;
+import io.pants.posix.ShimAbi;
+import io.pants.posix.ShimAbi.IocpSlot;
+import io.pants.posix.ShimAbi.Table;
 import io.pants.posix.Sockaddr;
 import io.pants.posix.SocketConstants;
+
+import static io.pants.posix.ShimAbi.SocketSlot.*;
+import static io.pants.posix.ShimAbi.at;
 
 /**
  * The Winsock constants, error codes and WSABUF layout the iocp backend needs, asked from the
@@ -23,32 +27,22 @@ final class WinsockConstants {
     final Sockaddr sockaddr;
 
     private WinsockConstants(int[] s, int[] wsabuf, int[] iocp) {
-        afInet = s[0]; afInet6 = s[1];
-        solSocket = s[4]; soError = s[6]; ipprotoTcp = s[7]; tcpNoDelay = s[8];
-        ipprotoIpv6 = s[9]; ipv6V6Only = s[10]; sdSend = s[11];
-        wouldBlock = s[12]; eIntr = s[14]; eMFile = s[15]; eNoBufs = s[17]; eNoMem = s[18];
-        eConnAborted = s[19]; eConnRefused = s[22]; eTimedOut = s[23]; eConnReset = s[29];
-        eHostUnreach = s[24]; eNetUnreach = s[25]; eAddrInUse = s[26]; eAddrNotAvail = s[27];
+        afInet = at(s, AF_INET); afInet6 = at(s, AF_INET6);
+        solSocket = at(s, SOL_SOCKET); soError = at(s, SO_ERROR); ipprotoTcp = at(s, IPPROTO_TCP); tcpNoDelay = at(s, TCP_NODELAY);
+        ipprotoIpv6 = at(s, IPPROTO_IPV6); ipv6V6Only = at(s, IPV6_V6ONLY); sdSend = at(s, SHUT_WR);
+        wouldBlock = at(s, EAGAIN); eIntr = at(s, EINTR); eMFile = at(s, EMFILE); eNoBufs = at(s, ENOBUFS); eNoMem = at(s, ENOMEM);
+        eConnAborted = at(s, ECONNABORTED); eConnRefused = at(s, ECONNREFUSED); eTimedOut = at(s, ETIMEDOUT);
+        eConnReset = at(s, ECONNRESET); eHostUnreach = at(s, EHOSTUNREACH); eNetUnreach = at(s, ENETUNREACH);
+        eAddrInUse = at(s, EADDRINUSE); eAddrNotAvail = at(s, EADDRNOTAVAIL);
         this.wsabuf = Iovec.wsabuf(wsabuf);
         sockaddr = Sockaddr.windows(SocketConstants.of(s, "the Windows shim"));
         afd = new AfdEvents(iocp);
-        ctlAdd = iocp[10]; ctlMod = iocp[11]; ctlDel = iocp[12];
+        ctlAdd = at(iocp, IocpSlot.CTL_ADD); ctlMod = at(iocp, IocpSlot.CTL_MOD); ctlDel = at(iocp, IocpSlot.CTL_DEL);
     }
 
     /** Asks the loaded shim. */
     static WinsockConstants fromShim() {
-        try (Memory m = new Memory(4 * 64)) {
-            long a = Pointer.nativeValue(m);
-            int[] s = m.getIntArray(0, check("socket constants", IocpShim.pants_socket_constants(a, 64), 33));
-            IocpShim.pants_iovec_layout(a, 3);
-            int[] wsabuf = m.getIntArray(0, 3);
-            int[] iocp = m.getIntArray(0, check("iocp constants", IocpShim.pants_iocp_constants(a, 64), 13));
-            return new WinsockConstants(s, wsabuf, iocp);
-        }
-    }
-
-    private static int check(String what, int got, int expected) {
-        if (got < expected) throw new IllegalStateException("pants.dll exports " + got + " " + what + ", expected " + expected);
-        return got;
+        return new WinsockConstants(ShimAbi.read(Table.SOCKET, IocpShim::pants_socket_constants),
+                ShimAbi.read(Table.IOVEC, IocpShim::pants_iovec_layout), ShimAbi.read(Table.IOCP, IocpShim::pants_iocp_constants));
     }
 }

@@ -1,6 +1,13 @@
 package io.pants.kqueue;
 
+import io.pants.posix.ShimAbi;
+import io.pants.posix.ShimAbi.KqueueSlot;
+import io.pants.posix.ShimAbi.Table;
+
 import java.nio.ByteBuffer;
+
+import static io.pants.posix.ShimAbi.KeventSlot.*;
+import static io.pants.posix.ShimAbi.at;
 
 /**
  * {@code struct kevent} as one system lays it out, with the filter and flag values the backend
@@ -28,18 +35,17 @@ final class KeventLayout {
     final int evfiltUser, noteTrigger;
     final int evAdd, evDelete, evClear, evEof, evError;
 
-    /** How many layout values and constants the shim exports (pants_kqueue_layout/_constants). */
-    static final int LAYOUT_COUNT = 9, CONSTANT_COUNT = 10;
-
-    private KeventLayout(int[] layout, int[] k) {
-        int i = 0;
-        size = layout[i++]; identOffset = layout[i++]; filterOffset = layout[i++]; filterSize = layout[i++];
-        flagsOffset = layout[i++]; flagsSize = layout[i++]; fflagsOffset = layout[i++]; dataOffset = layout[i++];
-        udataOffset = layout[i];
-        i = 0;
-        evfiltRead = k[i++]; evfiltWrite = k[i++];
-        hasUserFilter = k[i++] != 0; evfiltUser = k[i++]; noteTrigger = k[i++];
-        evAdd = k[i++]; evDelete = k[i++]; evClear = k[i++]; evEof = k[i++]; evError = k[i];
+    /** {@code layout} in {@link ShimAbi.KeventSlot} order, {@code constants} in KqueueSlot order. */
+    private KeventLayout(int[] layout, int[] constants) {
+        size = at(layout, SIZE); identOffset = at(layout, IDENT_OFFSET);
+        filterOffset = at(layout, FILTER_OFFSET); filterSize = at(layout, FILTER_SIZE);
+        flagsOffset = at(layout, FLAGS_OFFSET); flagsSize = at(layout, FLAGS_SIZE);
+        fflagsOffset = at(layout, FFLAGS_OFFSET); dataOffset = at(layout, DATA_OFFSET); udataOffset = at(layout, UDATA_OFFSET);
+        evfiltRead = at(constants, KqueueSlot.EVFILT_READ); evfiltWrite = at(constants, KqueueSlot.EVFILT_WRITE);
+        hasUserFilter = at(constants, KqueueSlot.HAS_EVFILT_USER) != 0; evfiltUser = at(constants, KqueueSlot.EVFILT_USER);
+        noteTrigger = at(constants, KqueueSlot.NOTE_TRIGGER);
+        evAdd = at(constants, KqueueSlot.EV_ADD); evDelete = at(constants, KqueueSlot.EV_DELETE); evClear = at(constants, KqueueSlot.EV_CLEAR);
+        evEof = at(constants, KqueueSlot.EV_EOF); evError = at(constants, KqueueSlot.EV_ERROR);
         // 64-bit systems only (ident, data and udata are 8 bytes), so whole 8-byte words
         if (size % 8 != 0 || (filterSize != 2 && filterSize != 4) || (flagsSize != 2 && flagsSize != 4)) {
             throw new IllegalArgumentException("unexpected struct kevent: " + size + " bytes, filter " + filterSize
@@ -47,12 +53,13 @@ final class KeventLayout {
         }
     }
 
-    /** What the shim's compiler says, in the order of pants_kqueue_layout() and pants_kqueue_constants(). */
-    static KeventLayout fromShim(int[] layout, int[] constants) {
-        if (layout.length < LAYOUT_COUNT || constants.length < CONSTANT_COUNT) {
-            throw new IllegalArgumentException("libpants exports " + layout.length + " kevent layout values and "
-                    + constants.length + " kqueue constants, expected " + LAYOUT_COUNT + " and " + CONSTANT_COUNT);
-        }
+    /** What the shim's compiler says (pants_kqueue_layout() and pants_kqueue_constants()). */
+    static KeventLayout fromShim() {
+        return of(ShimAbi.read(Table.KEVENT, KqueueShim::pants_kqueue_layout), ShimAbi.read(Table.KQUEUE, KqueueShim::pants_kqueue_constants));
+    }
+
+    /** A layout and constants in the slots of pants_kqueue_layout() and pants_kqueue_constants(). */
+    static KeventLayout of(int[] layout, int[] constants) {
         return new KeventLayout(layout, constants);
     }
 

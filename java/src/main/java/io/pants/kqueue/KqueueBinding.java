@@ -1,8 +1,6 @@
 package io.pants.kqueue;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.pants.posix.DatagramConstants;
 import io.pants.posix.Iovec;
 import io.pants.posix.LibcSyscalls;
@@ -25,17 +23,14 @@ final class KqueueBinding {
     final boolean shim;
     /** The library named by the property or environment, or null for the C library. */
     final String library;
-    /** Why the shim's kqueue part is not used, when it is not. */
-    final String shimNote;
 
     private static KqueueBinding instance;
     private static String failure;
 
-    private KqueueBinding(KqueuePlatform platform, boolean shim, String library, String shimNote) {
+    private KqueueBinding(KqueuePlatform platform, boolean shim, String library) {
         this.platform = platform;
         this.shim = shim;
         this.library = library;
-        this.shimNote = shimNote;
     }
 
     /** The library named by {@code -Dpants.kqueue.library} or {@code PANTS_KQUEUE_LIBRARY}, or null. */
@@ -78,7 +73,7 @@ final class KqueueBinding {
             int r = KqueueShim.pants_kqueue_bind(library);
             if (r == 0) {
                 KqueueLibrary.useDrainHookOf(library);
-                return new KqueueBinding(fromShim(table), true, library, null);
+                return new KqueueBinding(fromShim(table), true, library);
             }
             shimNote = "the shim could not bind kqueue() and kevent() from " + (library != null ? library : "the C library")
                     + " (errno " + -r + ")";
@@ -87,26 +82,23 @@ final class KqueueBinding {
         if (libcFailure != null) throw new IllegalStateException("neither the shim (" + shimNote + ") nor the C library (" + libcFailure + ") could be bound");
         String bindFailure = KqueueLibrary.bind(library, table.keventSymbol);
         if (bindFailure != null) throw new IllegalStateException(bindFailure);
-        return new KqueueBinding(table, false, library, shimNote);
+        return new KqueueBinding(table, false, library);
     }
 
     /** The system with the shim's constants and layouts, which its compiler knows. */
     private static KqueuePlatform fromShim(KqueuePlatform table) {
-        try (Memory m = new Memory(4 * 64)) {
-            long a = Pointer.nativeValue(m);
-            int n = KqueueShim.pants_kqueue_layout(a, 64);
-            int[] layout = m.getIntArray(0, Math.max(n, 0));
-            n = KqueueShim.pants_kqueue_constants(a, 64);
-            int[] constants = m.getIntArray(0, Math.max(n, 0));
-            return table.withShim(SocketConstants.fromShim(), KeventLayout.fromShim(layout, constants), DatagramConstants.fromShim(),
-                    Iovec.fromShim());
-        }
+        return table.withShim(SocketConstants.fromShim(), KeventLayout.fromShim(), DatagramConstants.fromShim(), Iovec.fromShim());
     }
 
     /** The socket calls of this binding: the shim's, or the C library's that every kqueue system has. */
     Syscalls syscalls() {
         KqueuePlatform p = platform;
         return shim ? new ShimSyscalls(p.datagram.sockDgram) : LibcSyscalls.portable(p.socket, p.datagram, p.oNonBlock, p.sendfile);
+    }
+
+    /** kqueue's own calls for a poller whose socket calls are {@code sys} (from {@link #syscalls}). */
+    KqueueCalls calls(Syscalls sys) {
+        return shim ? new KqueueShimCalls() : new KqueueLibraryCalls((LibcSyscalls) sys, platform.kevent, platform.socket.eIntr);
     }
 
     /** Whether kqueue is a userspace emulation, which can't see a close() and must be told first. */

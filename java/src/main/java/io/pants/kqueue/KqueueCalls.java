@@ -1,62 +1,31 @@
 package io.pants.kqueue;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import io.pants.posix.LibcSyscalls;
+import io.pants.posix.TurnMemory;
 
 /**
- * kqueue's own calls (kqueue, kevent, and the wake-up pipe) through the poller's binding: the
- * shim, or JNA to {@link KqueueLibrary} (kqueue and kevent) and the C library. Each returns
- * -errno on failure. Loop thread only, except {@link #submit}, which touches no scratch memory.
+ * kqueue's own calls (kqueue, kevent, and the wake-up pipe) through the binding picked once
+ * for the process ({@link KqueueBinding}): the shim ({@link KqueueShimCalls}) or JNA to
+ * {@link KqueueLibrary} and the C library ({@link KqueueLibraryCalls}). Each returns -errno on
+ * failure. Loop thread only, except {@link #submit}, which touches no scratch memory.
  */
-final class KqueueCalls {
-    /** Null with the shim. */
-    private final LibcSyscalls libc;
-    private final int eIntr;
-    /** The turn's timeout, a struct timespec (two 64-bit fields on every 64-bit system). */
-    private final Memory timespec = new Memory(16);
-    private final long timespecAddr = Pointer.nativeValue(timespec);
-
-    /** {@code libc}: the C library binding to use, or null for the shim. */
-    KqueueCalls(LibcSyscalls libc, int eIntr) {
-        this.libc = libc;
-        this.eIntr = eIntr;
-    }
-
-    private static int check(int r) { return r < 0 ? -Native.getLastError() : r; }
-
+interface KqueueCalls extends AutoCloseable {
     /** A new close-on-exec kqueue. */
-    int kqueue() {
-        if (libc == null) return KqueueShim.pants_kqueue_create();
-        int kq = check(KqueueLibrary.kqueue());
-        libc.closeOnExec(kq); // not inherited by fork, but by exec
-        return kq;
-    }
+    int kqueue();
 
     /** Applies {@code n} changes (struct kevent) without collecting events: 0, or -errno of the first that failed. Safe from any thread. */
-    int submit(int kq, long changes, int n) {
-        if (libc == null) return KqueueShim.pants_kqueue_submit(kq, changes, n);
-        int r;
-        do {
-            r = check(KqueueLibrary.kevent(kq, changes, n, 0, 0, 0));
-        } while (r == -eIntr);
-        return Math.min(r, 0);
-    }
+    int submit(int kq, long changes, int n);
 
-    /** The JNA binding's turn kevent: changes, then up to {@code nevents} events, waiting up to timeoutNanos (negative: no limit). */
-    int keventLibrary(int kq, long changes, int nchanges, long events, int nevents, long timeoutNanos) {
-        long ts = 0;
-        if (timeoutNanos >= 0) {
-            timespec.setLong(0, timeoutNanos / 1_000_000_000L);
-            timespec.setLong(8, timeoutNanos % 1_000_000_000L);
-            ts = timespecAddr;
-        }
-        return check(KqueueLibrary.kevent(kq, changes, nchanges, events, nevents, ts));
-    }
+    /**
+     * One loop turn, as native/pants_kqueue.c's pants_kqueue_turn: submits {@code nchanges}
+     * changes, waits up to {@code timeoutNanos} (negative: no limit) for events, and reads each
+     * ready pre-read stream into the arena, draining the wake-up pipe. Returns the number of
+     * events, 0 when interrupted, or -errno.
+     */
+    int turn(int kq, TurnMemory memory, int nchanges, long timeoutNanos);
 
     /** A non-blocking, close-on-exec pipe: read end and write end as two int32 at {@code fds}. */
-    int pipe(long fds) { return libc == null ? KqueueShim.pants_kqueue_pipe(fds) : libc.pipe(fds); }
+    int pipe(long fds);
 
-    void close() { timespec.close(); }
+    @Override
+    void close();
 }

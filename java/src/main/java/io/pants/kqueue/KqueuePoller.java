@@ -5,13 +5,13 @@ import com.sun.jna.Pointer;
 import io.pants.posix.BatchWriter;
 import io.pants.posix.ChangeQueue;
 import io.pants.posix.Errors;
-import io.pants.posix.LibcSyscalls;
 import io.pants.posix.PosixSocket;
 import io.pants.posix.ReadArena;
-import io.pants.posix.Shim;
+import io.pants.posix.ShimAbi;
 import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
+import io.pants.posix.TurnMemory;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
@@ -22,9 +22,13 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Map;
+
+import static io.pants.posix.ShimAbi.MODE_PLAIN;
+import static io.pants.posix.ShimAbi.MODE_PREREAD;
+import static io.pants.posix.ShimAbi.MODE_WAKEUP;
+import static io.pants.posix.ShimAbi.word;
 
 /**
  * kqueue, level-triggered: EVFILT_READ and EVFILT_WRITE per socket, added and deleted as the
@@ -34,9 +38,10 @@ import java.util.Map;
  * the shim a loop turn costs two native crossings, like epoll's: {@code pants_flush} for every
  * stream's queued output ({@link BatchWriter}), and {@code pants_kqueue_turn}, which submits the changes, waits and
  * reads every ready stream into a native arena handed to the engine by offset. Through JNA the
- * same steps run here in Java, a crossing per system call.
+ * same steps run in Java, a crossing per system call: which of the two is the binding's
+ * {@link KqueueCalls}, and nothing here depends on it.
  *
- * <p>The kernel sees only the 64-bit user word fd|mode|token (pants.h) in each filter's udata.
+ * <p>The kernel sees only the 64-bit user word fd|mode|token ({@link ShimAbi}) in each filter's udata.
  * The socket calls themselves (opening, accepting, reading, datagrams) are the POSIX ones every
  * native backend shares, in {@link SocketIo}; this class is kqueue's registration and wait, and
  * what a userspace kqueue needs besides (see {@link #beforeClose}).
@@ -46,8 +51,6 @@ import java.util.Map;
  * socket like a failed epoll_ctl does.
  */
 final class KqueuePoller implements Poller {
-    static final int MODE_PLAIN = 0, MODE_PREREAD = 1, MODE_WAKEUP = 2;
-
     private static final int MAX_EVENTS = 512;
     /**
      * Below MAX_EVENTS on purpose: a change that fails comes back as an EV_ERROR event only if
@@ -62,11 +65,9 @@ final class KqueuePoller implements Poller {
 
     private final String name;
     private final KqueueBinding binding;
-    private final boolean shim;
-    final KqueuePlatform p;
     private final KeventLayout ev;
-    private final SocketConstants k;
-    final Syscalls sys;
+    private final SocketConstants sockets;
+    private final Syscalls sys;
     private final KqueueCalls calls;
     private final SocketIo io;
     private final BatchWriter writer;
@@ -75,17 +76,21 @@ final class KqueuePoller implements Poller {
     private final int wakeRead, wakeWrite;
     private volatile boolean closed;
 
+    /** The change list (with a last slot for a change applied alone), the event array and the arena. */
+    private final TurnMemory memory;
+    private final long changesAddr;
+    private final ByteBuffer eventsView, changesView;
+    private final ReadArena arena;
     /** trigger: what wakeup() submits (the NOTE_TRIGGER change) or writes (the pipe's byte); written before any other thread can see it. */
-    private final Memory events, changes, scratch, trigger, deletes;
-    private final long eventsAddr, changesAddr, scratchAddr, triggerAddr, deletesAddr;
-    private final ByteBuffer eventsView, changesView, scratchView, deletesView;
-    private final ReadArena arena = new ReadArena(MAX_EVENTS);
+    private final Memory scratch, trigger, deletes;
+    private final long scratchAddr, triggerAddr, deletesAddr;
+    private final ByteBuffer scratchView, deletesView;
 
     private final ChangeQueue pending = new ChangeQueue();
     /** Sockets by descriptor, to find the one an event's socket error or failed change is about. */
     private PosixSocket[] byFd = new PosixSocket[256];
 
-    /** For tests: kevent calls made by {@link #wait}, and the changes they submitted. */
+    /** For tests: kevent calls made by {@link #poll}, and the changes they submitted. */
     long waitCalls, changesSubmitted;
     /** For tests: changes applied outside a wait, because the change list was full. */
     long changesSubmittedAlone;
@@ -98,34 +103,32 @@ final class KqueuePoller implements Poller {
     KqueuePoller(KqueueBinding binding, String name, boolean userEvent) throws IOException {
         this.name = name;
         this.binding = binding;
-        this.shim = binding.shim;
-        this.p = binding.platform;
-        this.ev = p.kevent;
-        this.k = p.socket;
+        KqueuePlatform platform = binding.platform;
+        this.ev = platform.kevent;
+        this.sockets = platform.socket;
         this.sys = binding.syscalls();
-        LibcSyscalls libc = shim ? null : (LibcSyscalls) sys;
-        this.calls = new KqueueCalls(libc, k.eIntr);
+        this.calls = binding.calls(sys);
         // kernel 0: no filters yet
-        this.io = new SocketIo(name, sys, k, p.sockaddr, p.datagram, p.iovec, 0, p.sendfile, true, this::beforeClose);
-        this.writer = new BatchWriter(io, libc);
+        this.io = new SocketIo(name, sys, sockets, platform.sockaddr, platform.datagram, platform.iovec, 0, platform.sendfile, true,
+                this::beforeClose);
+        this.writer = new BatchWriter(io);
 
-        events = new Memory((long) MAX_EVENTS * ev.size);
-        changes = new Memory((long) (MAX_CHANGES + 1) * ev.size); // the last slot: a change applied alone
-        scratch = new Memory(512);
+        memory = new TurnMemory(MAX_CHANGES + 1, ev.size, MAX_EVENTS, ev.size); // the last change slot: a change applied alone
+        changesAddr = memory.changesAddr;
+        eventsView = memory.eventsView;
+        changesView = memory.changesView;
+        arena = memory.arena;
+        scratch = new Memory(64 + ev.size); // the wake-up pipe's two descriptors, then at 64 the change adding its read end
         trigger = new Memory(ev.size);
         deletes = new Memory(2L * ev.size);
-        eventsAddr = Pointer.nativeValue(events);
-        changesAddr = Pointer.nativeValue(changes);
         scratchAddr = Pointer.nativeValue(scratch);
         triggerAddr = Pointer.nativeValue(trigger);
         deletesAddr = Pointer.nativeValue(deletes);
-        eventsView = view(events);
-        changesView = view(changes);
-        scratchView = view(scratch);
-        deletesView = view(deletes);
+        scratchView = TurnMemory.view(scratch);
+        deletesView = TurnMemory.view(deletes);
 
         int q = calls.kqueue();
-        if (q < 0) throw Errors.exception(q, "kqueue", sys, k);
+        if (q < 0) throw Errors.exception(q, "kqueue", sys, sockets);
         int[] pipe = {-1, -1};
         try {
             boolean useUserEvent = userEvent && ev.hasUserFilter && binding.triggersFromOtherThreads();
@@ -139,18 +142,9 @@ final class KqueuePoller implements Poller {
         wakeWrite = pipe[1];
     }
 
-    private static ByteBuffer view(Memory m) {
-        return m.getByteBuffer(0, m.size()).order(ByteOrder.nativeOrder());
-    }
-
-    /** The user word registered with a filter: fd, mode and token (see pants.h). */
-    static long word(int fd, int mode, int token) {
-        return ((long) fd << 32) | ((long) mode << 28) | token;
-    }
-
     /** EVFILT_USER, cleared when reported; the trigger entry is written once and only read afterwards, from any thread. */
     private boolean addUserEvent(int q) {
-        ByteBuffer t = view(trigger);
+        ByteBuffer t = TurnMemory.view(trigger);
         ev.put(t, 0, WAKEUP_IDENT, ev.evfiltUser, ev.evAdd | ev.evClear, 0, word(0, MODE_WAKEUP, 0));
         if (calls.submit(q, triggerAddr, 1) < 0) return false; // a system without it after all: use a pipe
         // the trigger carries the same udata: a modification replaces the stored one
@@ -161,14 +155,14 @@ final class KqueuePoller implements Poller {
     /** A pipe whose read end is registered for reading; wakeup() writes a byte, the turn empties it. */
     private int[] addWakeupPipe(int q) throws IOException {
         int r = calls.pipe(scratchAddr);
-        if (r < 0) throw Errors.exception(r, "pipe", sys, k);
+        if (r < 0) throw Errors.exception(r, "pipe", sys, sockets);
         int rd = scratchView.getInt(0), wr = scratchView.getInt(4);
         ev.put(scratchView, 64, rd, ev.evfiltRead, ev.evAdd, 0, word(rd, MODE_WAKEUP, 0));
         r = calls.submit(q, scratchAddr + 64, 1);
         if (r < 0) {
             sys.close(rd);
             sys.close(wr);
-            throw Errors.exception(r, "kevent(EV_ADD wake-up pipe)", sys, k);
+            throw Errors.exception(r, "kevent(EV_ADD wake-up pipe)", sys, sockets);
         }
         trigger.setByte(0, (byte) 1); // the byte wakeup() writes; never changed again
         return new int[] {rd, wr};
@@ -272,9 +266,9 @@ final class KqueuePoller implements Poller {
     /** An EV_ADD failed: the socket can't be watched, so it ends like one whose epoll_ctl failed. */
     private void changeFailed(PosixSocket s, int bit, int errno, ReadyHandler handler) {
         s.kernel &= ~bit;
-        IOException e = Errors.exception(-errno, "kevent on fd " + s.fd, sys, k);
-        System.getLogger("io.pants").log(Level.WARNING, "could not register fd " + s.fd + " with kqueue: " + e.getMessage());
-        handler.receiveEnded(s.token, e);
+        IOException failure = Errors.exception(-errno, "kevent on fd " + s.fd, sys, sockets);
+        System.getLogger("io.pants").log(Level.WARNING, "could not register fd " + s.fd + " with kqueue: " + failure.getMessage());
+        handler.receiveEnded(s.token, failure);
     }
 
     /** The socket an event's udata names, if it is still the one registered on that descriptor. */
@@ -286,42 +280,17 @@ final class KqueuePoller implements Poller {
     // ---------------------------------------------------------------- the turn
 
     @Override
-    public int wait(long timeoutNanos, ReadyHandler handler) throws IOException {
+    public int poll(long timeoutNanos, ReadyHandler handler) throws IOException {
         int nchanges = collectChanges(handler);
         long timeout = timeoutNanos < 0 ? -1 : Math.min(timeoutNanos, MAX_TIMEOUT_NANOS);
         waitCalls++;
         changesSubmitted += nchanges;
-        int n = shim
-                ? KqueueShim.pants_kqueue_turn(kq, changesAddr, nchanges, eventsAddr, MAX_EVENTS, timeout,
-                        arena.readsAddress(), arena.arenaAddress(), ReadArena.SIZE, ReadArena.READ_MAX)
-                : libraryTurn(nchanges, timeout);
+        int n = calls.turn(kq, memory, nchanges, timeout);
         if (n < 0) {
-            if (n == -k.eIntr) return 0; // the changes were applied before the wait was interrupted
-            throw Errors.exception(n, "kevent", sys, k);
+            if (n == -sockets.eIntr) return 0; // the changes were applied before the wait was interrupted
+            throw Errors.exception(n, "kevent", sys, sockets);
         }
         dispatch(n, handler);
-        return n;
-    }
-
-    /** The JNA binding's version of pants_kqueue_turn (native/pants_kqueue.c), a crossing per call. */
-    private int libraryTurn(int nchanges, long timeoutNanos) {
-        int n = calls.keventLibrary(kq, changesAddr, nchanges, eventsAddr, MAX_EVENTS, timeoutNanos);
-        if (n <= 0) return n;
-        arena.startTurn();
-        for (int i = 0; i < n; i++) {
-            int base = i * ev.size;
-            boolean read = (ev.flags(eventsView, base) & ev.evError) == 0 && ev.filter(eventsView, base) == ev.evfiltRead;
-            int fd = ev.ident(eventsView, base);
-            int mode = (int) (ev.udata(eventsView, base) >>> 28) & 0xf;
-            if (read && mode == MODE_PREREAD) {
-                arena.read(i, fd, sys);
-                continue;
-            }
-            arena.notRead(i);
-            if (read && mode == MODE_WAKEUP) { // the wake-up pipe: empty it
-                while (sys.read(fd, scratchAddr + 256, 64) > 0) { /* until EAGAIN */ }
-            }
-        }
         return n;
     }
 
@@ -331,8 +300,8 @@ final class KqueuePoller implements Poller {
             int filter = ev.filter(eventsView, base);
             int flags = ev.flags(eventsView, base);
             long word = ev.udata(eventsView, base);
-            int mode = (int) (word >>> 28) & 0xf;
-            int token = (int) (word & 0x0fffffff);
+            int mode = ShimAbi.mode(word);
+            int token = ShimAbi.token(word);
             int fd = ev.ident(eventsView, base);
             if ((flags & ev.evError) != 0) {
                 changeError(fd, filter, token, (int) ev.data(eventsView, base), handler);
@@ -364,11 +333,11 @@ final class KqueuePoller implements Poller {
             } else if (result == 0) {
                 PosixSocket s = socketOf(fd, token);
                 int err = s != null ? s.takeReportedError() : 0;
-                handler.receiveEnded(token, err != 0 ? Errors.exception(-err, "read", sys, k) : null);
-            } else if (result == Shim.NOT_READ) {
+                handler.receiveEnded(token, err != 0 ? Errors.exception(-err, "read", sys, sockets) : null);
+            } else if (result == ShimAbi.NOT_READ) {
                 handler.ready(token, READ | extra); // the engine reads it itself
-            } else if (result != -k.eAgain && result != -k.eIntr) {
-                handler.receiveEnded(token, Errors.exception(result, "read", sys, k));
+            } else if (result != -sockets.eAgain && result != -sockets.eIntr) {
+                handler.receiveEnded(token, Errors.exception(result, "read", sys, sockets));
             }
         }
     }
@@ -409,9 +378,7 @@ final class KqueuePoller implements Poller {
         }
         sys.close(kq);
         if (binding.userspace()) KqueueLibrary.awaitClosed();
-        events.close();
-        arena.close();
-        changes.close();
+        memory.close();
         scratch.close();
         trigger.close();
         deletes.close();

@@ -131,7 +131,7 @@ final class NioPoller implements Poller {
     }
 
     @Override
-    public int wait(long timeoutNanos, ReadyHandler handler) throws IOException {
+    public int poll(long timeoutNanos, ReadyHandler handler) throws IOException {
         readyCount = 0;
         if (timeoutNanos == 0) {
             selector.selectNow(this::collect);

@@ -7,22 +7,16 @@ import java.io.IOException;
 
 /**
  * A native POSIX poller's {@link io.pants.spi.Poller#flush}: every socket's queued chunks go
- * into one {@link GatherTable}, written with one writev per socket. With the shim the whole
- * table is one crossing ({@code pants_flush}); through the C library a crossing per socket.
+ * into one {@link GatherTable}, written with one writev per socket by the poller's binding
+ * ({@link Syscalls#flush}: one crossing for the whole table through the shim).
  * File regions at a queue's head go first, by sendfile ({@link SocketIo#sendFiles}).
  */
 public final class BatchWriter implements AutoCloseable {
     private final SocketIo io;
-    /** Null with the shim. */
-    private final LibcSyscalls libc;
-    private final int eAgain;
     private final GatherTable table;
 
-    /** {@code libc}: the binding to writev through, or null to flush through the shim. */
-    public BatchWriter(SocketIo io, LibcSyscalls libc) {
+    public BatchWriter(SocketIo io) {
         this.io = io;
-        this.libc = libc;
-        this.eAgain = io.k.eAgain;
         this.table = new GatherTable(io.iovec);
     }
 
@@ -47,14 +41,7 @@ public final class BatchWriter implements AutoCloseable {
     private void run(WriteBatch batch) {
         int count = table.size();
         if (count == 0) return;
-        if (libc == null) {
-            Shim.pants_flush(table.entriesAddress(), count, table.iovecsAddress());
-        } else {
-            for (int e = 0; e < count; e++) {
-                long r = libc.writev((int) table.descriptor(e), table.iovecsOf(e), table.iovecCount(e));
-                table.result(e, r == -eAgain ? 0 : r);
-            }
-        }
+        io.sys.flush(table);
         for (int e = 0; e < count; e++) {
             long r = table.result(e);
             int i = table.batchIndex(e);

@@ -1,12 +1,16 @@
 package io.pants.posix;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import io.pants.posix.ShimAbi.Table;
+
+import static io.pants.posix.ShimAbi.DatagramSlot.*;
+import static io.pants.posix.ShimAbi.MsghdrSlot.*;
+import static io.pants.posix.ShimAbi.at;
 
 /**
  * What datagram sockets need: option names, flags, errno values, and the layout of
  * {@code struct msghdr} inside an {@code mmsghdr}-like array that Java fills. From the shim's
- * compiler where it is loaded (pants_datagram.c, whose order this follows), otherwise from the
+ * compiler where it is loaded (pants_datagram.c; the slots of {@link ShimAbi.DatagramSlot} and
+ * {@link ShimAbi.MsghdrSlot}, the order of the tables here), otherwise from the
  * tables here: Linux's 64-bit glibc, and the values the BSDs share (4.4BSD's option numbers in
  * sys/socket.h, netinet/in.h and netinet6/in6.h). {@code DatagramConstantsTest} checks the
  * Linux table against the shim wherever both exist.
@@ -29,7 +33,7 @@ public final class DatagramConstants {
             controlLenSize, flagsOffset;
 
     /** How many values pants_datagram_constants and pants_msghdr_layout export (this class reads no more). */
-    public static final int CONSTANT_COUNT = 23, LAYOUT_COUNT = 13;
+    public static final int CONSTANT_COUNT = Table.DATAGRAM.size(), LAYOUT_COUNT = Table.MSGHDR.size();
 
     private static final int[] LINUX = {
         2, 6, 8, 7, 15, // SOCK_DGRAM, SO_BROADCAST, SO_RCVBUF, SO_SNDBUF, SO_REUSEPORT
@@ -56,38 +60,30 @@ public final class DatagramConstants {
             throw new IllegalArgumentException(c.length + " datagram constants and " + m.length + " msghdr values, expected "
                     + CONSTANT_COUNT + " and " + LAYOUT_COUNT);
         }
-        int i = 0;
-        sockDgram = c[i++]; soBroadcast = c[i++]; soRcvBuf = c[i++]; soSndBuf = c[i++]; soReusePort = c[i++];
-        ipprotoIp = c[i++]; ipMulticastIf = c[i++]; ipMulticastTtl = c[i++]; ipMulticastLoop = c[i++];
-        ipAddMembership = c[i++]; ipDropMembership = c[i++];
-        ipv6MulticastIf = c[i++]; ipv6MulticastHops = c[i++]; ipv6MulticastLoop = c[i++];
-        ipv6JoinGroup = c[i++]; ipv6LeaveGroup = c[i++];
-        msgTrunc = c[i++]; msgDontWait = c[i++];
-        eMsgSize = c[i++]; eAccess = c[i++]; eDestAddrReq = c[i++]; eIsConn = c[i++]; eNoEnt = c[i];
-        i = 0;
-        mmsgSize = m[i++]; mmsgHdrOffset = m[i++]; mmsgLenOffset = m[i++]; mmsgLenSize = m[i++];
-        nameOffset = m[i++]; nameLenOffset = m[i++]; iovOffset = m[i++]; iovLenOffset = m[i++]; iovLenSize = m[i++];
-        controlOffset = m[i++]; controlLenOffset = m[i++]; controlLenSize = m[i++]; flagsOffset = m[i];
+        sockDgram = at(c, SOCK_DGRAM); soBroadcast = at(c, SO_BROADCAST); soRcvBuf = at(c, SO_RCVBUF);
+        soSndBuf = at(c, SO_SNDBUF); soReusePort = at(c, SO_REUSEPORT);
+        ipprotoIp = at(c, IPPROTO_IP); ipMulticastIf = at(c, IP_MULTICAST_IF); ipMulticastTtl = at(c, IP_MULTICAST_TTL);
+        ipMulticastLoop = at(c, IP_MULTICAST_LOOP); ipAddMembership = at(c, IP_ADD_MEMBERSHIP); ipDropMembership = at(c, IP_DROP_MEMBERSHIP);
+        ipv6MulticastIf = at(c, IPV6_MULTICAST_IF); ipv6MulticastHops = at(c, IPV6_MULTICAST_HOPS);
+        ipv6MulticastLoop = at(c, IPV6_MULTICAST_LOOP); ipv6JoinGroup = at(c, IPV6_JOIN_GROUP); ipv6LeaveGroup = at(c, IPV6_LEAVE_GROUP);
+        msgTrunc = at(c, MSG_TRUNC); msgDontWait = at(c, MSG_DONTWAIT);
+        eMsgSize = at(c, EMSGSIZE); eAccess = at(c, EACCES); eDestAddrReq = at(c, EDESTADDRREQ); eIsConn = at(c, EISCONN);
+        eNoEnt = at(c, ENOENT);
+        mmsgSize = at(m, MMSG_SIZE); mmsgHdrOffset = at(m, MMSG_HDR_OFFSET); mmsgLenOffset = at(m, MMSG_LEN_OFFSET);
+        mmsgLenSize = at(m, MMSG_LEN_SIZE);
+        nameOffset = at(m, NAME_OFFSET); nameLenOffset = at(m, NAMELEN_OFFSET); iovOffset = at(m, IOV_OFFSET);
+        iovLenOffset = at(m, IOVLEN_OFFSET); iovLenSize = at(m, IOVLEN_SIZE);
+        controlOffset = at(m, CONTROL_OFFSET); controlLenOffset = at(m, CONTROLLEN_OFFSET); controlLenSize = at(m, CONTROLLEN_SIZE);
+        flagsOffset = at(m, FLAGS_OFFSET);
     }
 
-    /** Values in the order of pants_datagram_constants() and pants_msghdr_layout(). */
+    /** Values in the slots of pants_datagram_constants() and pants_msghdr_layout(). */
     public static DatagramConstants of(int[] constants, int[] layout) { return new DatagramConstants(constants, layout); }
 
     /** Asks the loaded shim. */
     public static DatagramConstants fromShim() {
-        try (Memory m = new Memory(4 * 64)) {
-            long a = Pointer.nativeValue(m);
-            int n = Shim.pants_datagram_constants(a, 64);
-            check("datagram constants", n, CONSTANT_COUNT);
-            int[] c = m.getIntArray(0, n);
-            n = Shim.pants_msghdr_layout(a, 64);
-            check("msghdr layout values", n, LAYOUT_COUNT);
-            return new DatagramConstants(c, m.getIntArray(0, n));
-        }
-    }
-
-    private static void check(String what, int got, int expected) {
-        if (got < expected) throw new IllegalStateException("libpants exports " + got + " " + what + ", expected " + expected);
+        return new DatagramConstants(ShimAbi.read(Table.DATAGRAM, Shim::pants_datagram_constants),
+                ShimAbi.read(Table.MSGHDR, Shim::pants_msghdr_layout));
     }
 
     /** Linux's 64-bit glibc. */
@@ -96,7 +92,7 @@ public final class DatagramConstants {
     /** macOS, FreeBSD, NetBSD, OpenBSD and DragonFly agree on everything here. */
     public static DatagramConstants bsd() { return new DatagramConstants(BSD, BSD_MSGHDR); }
 
-    /** The values in export order, for comparing two sources. */
+    /** The values in slot order, for comparing two sources. */
     public int[] constants() {
         return new int[] {sockDgram, soBroadcast, soRcvBuf, soSndBuf, soReusePort, ipprotoIp, ipMulticastIf, ipMulticastTtl,
             ipMulticastLoop, ipAddMembership, ipDropMembership, ipv6MulticastIf, ipv6MulticastHops, ipv6MulticastLoop,

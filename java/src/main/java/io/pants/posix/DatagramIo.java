@@ -52,8 +52,8 @@ final class DatagramIo implements AutoCloseable {
 
     private final SocketIo io;
     private final Syscalls sys;
-    private final SocketConstants k;
-    private final DatagramConstants d;
+    private final SocketConstants sockets;
+    private final DatagramConstants datagrams;
     private final Iovec iov;
     /**
      * Linux joins IPv4 groups and picks the multicast interface with struct ip_mreqn (by
@@ -82,15 +82,15 @@ final class DatagramIo implements AutoCloseable {
     DatagramIo(SocketIo io) {
         this.io = io;
         this.sys = io.sys;
-        this.k = io.k;
-        this.d = io.datagramConstants;
+        this.sockets = io.sockets;
+        this.datagrams = io.datagramConstants;
         this.iov = io.iovec;
         this.linuxMulticast = !io.sockaddr.hasLengthByte();
-        receiveMsgs = zeroed((long) RECEIVE_SLOTS * d.mmsgSize);
+        receiveMsgs = zeroed((long) RECEIVE_SLOTS * datagrams.mmsgSize);
         receiveNames = new Memory((long) RECEIVE_SLOTS * NAME_SIZE);
         receiveIovecs = zeroed((long) RECEIVE_SLOTS * iov.size);
         receiveData = new Memory((long) RECEIVE_SLOTS * SLOT_SIZE);
-        sendMsgs = zeroed((long) SEND_MAX * d.mmsgSize);
+        sendMsgs = zeroed((long) SEND_MAX * datagrams.mmsgSize);
         sendNames = new Memory((long) SEND_MAX * NAME_SIZE);
         sendIovecs = zeroed((long) SEND_MAX * iov.size);
         sendData = new Memory(SEND_AREA);
@@ -111,18 +111,18 @@ final class DatagramIo implements AutoCloseable {
         long sendIovecsAddr = Pointer.nativeValue(sendIovecs);
         ByteBuffer receiveIovecsView = view(receiveIovecs);
         for (int i = 0; i < RECEIVE_SLOTS; i++) {
-            int msg = i * d.mmsgSize + d.mmsgHdrOffset;
-            putPointer(receiveMsgsView, msg + d.nameOffset, receiveNamesAddr + (long) i * NAME_SIZE);
-            putPointer(receiveMsgsView, msg + d.iovOffset, receiveIovecsAddr + (long) i * iov.size);
-            putWord(receiveMsgsView, msg + d.iovLenOffset, d.iovLenSize, 1);
+            int msg = i * datagrams.mmsgSize + datagrams.mmsgHdrOffset;
+            putPointer(receiveMsgsView, msg + datagrams.nameOffset, receiveNamesAddr + (long) i * NAME_SIZE);
+            putPointer(receiveMsgsView, msg + datagrams.iovOffset, receiveIovecsAddr + (long) i * iov.size);
+            putWord(receiveMsgsView, msg + datagrams.iovLenOffset, datagrams.iovLenSize, 1);
             putPointer(receiveIovecsView, i * iov.size + iov.baseOffset, receiveDataAddr + (long) i * SLOT_SIZE);
             receiveIovecsView.putLong(i * iov.size + iov.lenOffset, SLOT_SIZE);
             receiveNameViews[i] = slice(receiveNames, i * NAME_SIZE);
         }
         for (int i = 0; i < SEND_MAX; i++) {
-            int msg = i * d.mmsgSize + d.mmsgHdrOffset;
-            putPointer(sendMsgsView, msg + d.iovOffset, sendIovecsAddr + (long) i * iov.size);
-            putWord(sendMsgsView, msg + d.iovLenOffset, d.iovLenSize, 1);
+            int msg = i * datagrams.mmsgSize + datagrams.mmsgHdrOffset;
+            putPointer(sendMsgsView, msg + datagrams.iovOffset, sendIovecsAddr + (long) i * iov.size);
+            putWord(sendMsgsView, msg + datagrams.iovLenOffset, datagrams.iovLenSize, 1);
             sendNameViews[i] = slice(sendNames, i * NAME_SIZE);
             sendNameAddrs[i] = sendNamesAddr + (long) i * NAME_SIZE;
         }
@@ -164,17 +164,17 @@ final class DatagramIo implements AutoCloseable {
         if (bind instanceof InetSocketAddress isa && isa.isUnresolved()) {
             throw new IllegalArgumentException("resolve " + isa.getHostString() + " before binding to it");
         }
-        int family = wildcard ? k.afInet6 : io.sockaddr.family(bind);
+        int family = wildcard ? sockets.afInet6 : io.sockaddr.family(bind);
         int fd = sys.datagramSocket(family);
-        if (fd >= 0 && wildcard && sys.setIntOption(fd, k.ipprotoIpv6, k.ipv6V6Only, 0) < 0) {
+        if (fd >= 0 && wildcard && sys.setIntOption(fd, sockets.ipprotoIpv6, sockets.ipv6V6Only, 0) < 0) {
             sys.close(fd); // no dual-stack sockets (OpenBSD has none): plain IPv4
             fd = -1;
         }
         if (fd < 0 && wildcard) { // no IPv6 on this machine, or no dual stack: plain IPv4
-            family = k.afInet;
+            family = sockets.afInet;
             fd = sys.datagramSocket(family);
         }
-        if (fd < 0) throw Errors.exception(fd, "socket", sys, k);
+        if (fd < 0) throw Errors.exception(fd, "socket", sys, sockets);
         PosixDatagram s = new PosixDatagram(io, this, fd, family);
         try {
             for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) setUnchecked(s, e.getKey(), e.getValue());
@@ -215,16 +215,16 @@ final class DatagramIo implements AutoCloseable {
     /** Sockaddr writes what it is given; an address the socket's family can't carry is refused here. */
     private void checkFamily(SocketAddress address, int family) throws IOException {
         boolean unix = address instanceof UnixDomainSocketAddress;
-        if (unix != (family == k.afUnix)) {
+        if (unix != (family == sockets.afUnix)) {
             throw new IOException("a " + familyName(family) + " datagram socket can't use the address " + address);
         }
-        if (family == k.afInet && ((InetSocketAddress) address).getAddress() instanceof Inet6Address) {
+        if (family == sockets.afInet && ((InetSocketAddress) address).getAddress() instanceof Inet6Address) {
             throw new IOException("an IPv4 datagram socket can't reach the IPv6 address " + address);
         }
     }
 
     private String familyName(int family) {
-        return family == k.afUnix ? "Unix domain" : family == k.afInet ? "IPv4" : "IPv6";
+        return family == sockets.afUnix ? "Unix domain" : family == sockets.afInet ? "IPv4" : "IPv6";
     }
 
     // ---------------------------------------------------------------- receiving
@@ -232,11 +232,11 @@ final class DatagramIo implements AutoCloseable {
     int receive(PosixDatagram s, DatagramSink sink, int max) throws IOException {
         int vlen = Math.min(max, RECEIVE_SLOTS);
         for (int i = 0; i < vlen; i++) {
-            receiveMsgsView.putInt(i * d.mmsgSize + d.mmsgHdrOffset + d.nameLenOffset, NAME_SIZE); // the kernel overwrites it
+            receiveMsgsView.putInt(i * datagrams.mmsgSize + datagrams.mmsgHdrOffset + datagrams.nameLenOffset, NAME_SIZE); // the kernel overwrites it
         }
         // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small
-        int n = sys.recvmmsg(s.fd, receiveMsgsAddr, vlen, d.msgDontWait | d.msgTrunc);
-        if (n == -k.eAgain || n == -k.eIntr) {
+        int n = sys.recvmmsg(s.fd, receiveMsgsAddr, vlen, datagrams.msgDontWait | datagrams.msgTrunc);
+        if (n == -sockets.eAgain || n == -sockets.eIntr) {
             // the error a userspace kqueue took from the socket to report it (see PosixSocket)
             int taken = s.takeReportedError();
             if (taken != 0) throw error(-taken, "receive on " + s);
@@ -244,11 +244,11 @@ final class DatagramIo implements AutoCloseable {
         }
         if (n < 0) throw error(n, "receive on " + s);
         for (int i = 0; i < n; i++) {
-            int msg = i * d.mmsgSize + d.mmsgHdrOffset;
-            long length = getWord(receiveMsgsView, i * d.mmsgSize + d.mmsgLenOffset, d.mmsgLenSize);
-            int flags = receiveMsgsView.getInt(msg + d.flagsOffset);
-            int nameLength = receiveMsgsView.getInt(msg + d.nameLenOffset);
-            boolean truncated = (flags & d.msgTrunc) != 0 || length > SLOT_SIZE;
+            int msg = i * datagrams.mmsgSize + datagrams.mmsgHdrOffset;
+            long length = getWord(receiveMsgsView, i * datagrams.mmsgSize + datagrams.mmsgLenOffset, datagrams.mmsgLenSize);
+            int flags = receiveMsgsView.getInt(msg + datagrams.flagsOffset);
+            int nameLength = receiveMsgsView.getInt(msg + datagrams.nameLenOffset);
+            boolean truncated = (flags & datagrams.msgTrunc) != 0 || length > SLOT_SIZE;
             int start = i * SLOT_SIZE;
             receiveDataView.limit(start + (int) Math.min(length, SLOT_SIZE)).position(start);
             SocketAddress sender = sender(s, i, nameLength);
@@ -260,7 +260,7 @@ final class DatagramIo implements AutoCloseable {
     }
 
     private SocketAddress sender(PosixDatagram s, int slot, int nameLength) {
-        if (nameLength <= 0) return s.family == k.afUnix ? UNNAMED : s.remote; // an unbound Unix peer has no name
+        if (nameLength <= 0) return s.family == sockets.afUnix ? UNNAMED : s.remote; // an unbound Unix peer has no name
         int len = Math.min(nameLength, NAME_SIZE);
         ByteBuffer name = receiveNameViews[slot];
         if (len == lastSenderNameLength && sameBytes(name, lastSenderName, len)) return lastSender;
@@ -289,11 +289,11 @@ final class DatagramIo implements AutoCloseable {
             for (int limit = Math.min(SEND_MAX, q.size()); count < limit; count++) {
                 byte[] payload = q.data(count);
                 if (used + payload.length > SEND_AREA) break;
-                int msg = count * d.mmsgSize + d.mmsgHdrOffset;
+                int msg = count * datagrams.mmsgSize + datagrams.mmsgHdrOffset;
                 SocketAddress target = q.target(count);
                 if (target == null) {
-                    putPointer(sendMsgsView, msg + d.nameOffset, 0);
-                    sendMsgsView.putInt(msg + d.nameLenOffset, 0);
+                    putPointer(sendMsgsView, msg + datagrams.nameOffset, 0);
+                    sendMsgsView.putInt(msg + datagrams.nameLenOffset, 0);
                 } else {
                     int nameLength;
                     try {
@@ -302,8 +302,8 @@ final class DatagramIo implements AutoCloseable {
                         unsendable = e;
                         break;
                     }
-                    putPointer(sendMsgsView, msg + d.nameOffset, sendNameAddrs[count]);
-                    sendMsgsView.putInt(msg + d.nameLenOffset, nameLength);
+                    putPointer(sendMsgsView, msg + datagrams.nameOffset, sendNameAddrs[count]);
+                    sendMsgsView.putInt(msg + datagrams.nameLenOffset, nameLength);
                 }
                 sendDataView.put(used, payload);
                 int vec = count * iov.size;
@@ -322,8 +322,8 @@ final class DatagramIo implements AutoCloseable {
                 refusalReported = false;
                 continue;
             }
-            if (n == -k.eAgain || n == 0) return; // full: WRITE readiness resumes
-            if (n == -k.eConnRefused && !refusalReported) {
+            if (n == -sockets.eAgain || n == 0) return; // full: WRITE readiness resumes
+            if (n == -sockets.eConnRefused && !refusalReported) {
                 // the refusal is the socket's pending error about an earlier datagram; this one was not sent
                 q.report(error(n, "an earlier datagram sent from " + s + " to " + s.remote));
                 refusalReported = true;
@@ -352,19 +352,19 @@ final class DatagramIo implements AutoCloseable {
 
     <T> void setOption(PosixDatagram s, SocketOption<T> option, T value) throws IOException {
         if (option == StandardSocketOptions.SO_BROADCAST) {
-            setInt(s, k.solSocket, d.soBroadcast, (Boolean) value ? 1 : 0, option);
+            setInt(s, sockets.solSocket, datagrams.soBroadcast, (Boolean) value ? 1 : 0, option);
         } else if (option == StandardSocketOptions.SO_RCVBUF) {
-            setInt(s, k.solSocket, d.soRcvBuf, (Integer) value, option);
+            setInt(s, sockets.solSocket, datagrams.soRcvBuf, (Integer) value, option);
         } else if (option == StandardSocketOptions.SO_SNDBUF) {
-            setInt(s, k.solSocket, d.soSndBuf, (Integer) value, option);
+            setInt(s, sockets.solSocket, datagrams.soSndBuf, (Integer) value, option);
         } else if (option == StandardSocketOptions.SO_REUSEADDR) {
-            setInt(s, k.solSocket, k.soReuseAddr, (Boolean) value ? 1 : 0, option);
-        } else if (option == StandardSocketOptions.SO_REUSEPORT && d.soReusePort >= 0) {
-            setInt(s, k.solSocket, d.soReusePort, (Boolean) value ? 1 : 0, option);
+            setInt(s, sockets.solSocket, sockets.soReuseAddr, (Boolean) value ? 1 : 0, option);
+        } else if (option == StandardSocketOptions.SO_REUSEPORT && datagrams.soReusePort >= 0) {
+            setInt(s, sockets.solSocket, datagrams.soReusePort, (Boolean) value ? 1 : 0, option);
         } else if (option == StandardSocketOptions.IP_MULTICAST_TTL) {
-            setMulticast(s, d.ipMulticastTtl, d.ipv6MulticastHops, (Integer) value, option);
+            setMulticast(s, datagrams.ipMulticastTtl, datagrams.ipv6MulticastHops, (Integer) value, option);
         } else if (option == StandardSocketOptions.IP_MULTICAST_LOOP) {
-            setMulticast(s, d.ipMulticastLoop, d.ipv6MulticastLoop, (Boolean) value ? 1 : 0, option);
+            setMulticast(s, datagrams.ipMulticastLoop, datagrams.ipv6MulticastLoop, (Boolean) value ? 1 : 0, option);
         } else if (option == StandardSocketOptions.IP_MULTICAST_IF) {
             setMulticastInterface(s, (NetworkInterface) value);
         } else {
@@ -375,13 +375,13 @@ final class DatagramIo implements AutoCloseable {
     @SuppressWarnings("unchecked")
     <T> T getOption(PosixDatagram s, SocketOption<T> option) throws IOException {
         Object value;
-        if (option == StandardSocketOptions.SO_BROADCAST) value = getInt(s, k.solSocket, d.soBroadcast, option) != 0;
-        else if (option == StandardSocketOptions.SO_RCVBUF) value = getInt(s, k.solSocket, d.soRcvBuf, option);
-        else if (option == StandardSocketOptions.SO_SNDBUF) value = getInt(s, k.solSocket, d.soSndBuf, option);
-        else if (option == StandardSocketOptions.SO_REUSEADDR) value = getInt(s, k.solSocket, k.soReuseAddr, option) != 0;
-        else if (option == StandardSocketOptions.SO_REUSEPORT && d.soReusePort >= 0) value = getInt(s, k.solSocket, d.soReusePort, option) != 0;
-        else if (option == StandardSocketOptions.IP_MULTICAST_TTL) value = getMulticast(s, d.ipMulticastTtl, d.ipv6MulticastHops, option);
-        else if (option == StandardSocketOptions.IP_MULTICAST_LOOP) value = getMulticast(s, d.ipMulticastLoop, d.ipv6MulticastLoop, option) != 0;
+        if (option == StandardSocketOptions.SO_BROADCAST) value = getInt(s, sockets.solSocket, datagrams.soBroadcast, option) != 0;
+        else if (option == StandardSocketOptions.SO_RCVBUF) value = getInt(s, sockets.solSocket, datagrams.soRcvBuf, option);
+        else if (option == StandardSocketOptions.SO_SNDBUF) value = getInt(s, sockets.solSocket, datagrams.soSndBuf, option);
+        else if (option == StandardSocketOptions.SO_REUSEADDR) value = getInt(s, sockets.solSocket, sockets.soReuseAddr, option) != 0;
+        else if (option == StandardSocketOptions.SO_REUSEPORT && datagrams.soReusePort >= 0) value = getInt(s, sockets.solSocket, datagrams.soReusePort, option) != 0;
+        else if (option == StandardSocketOptions.IP_MULTICAST_TTL) value = getMulticast(s, datagrams.ipMulticastTtl, datagrams.ipv6MulticastHops, option);
+        else if (option == StandardSocketOptions.IP_MULTICAST_LOOP) value = getMulticast(s, datagrams.ipMulticastLoop, datagrams.ipv6MulticastLoop, option) != 0;
         else if (option == StandardSocketOptions.IP_MULTICAST_IF) value = s.multicastInterface;
         else throw new UnsupportedOperationException("the " + io.pollerName + " poller's datagram sockets don't support " + option);
         return (T) value;
@@ -405,45 +405,45 @@ final class DatagramIo implements AutoCloseable {
      */
     private void setMulticast(PosixDatagram s, int ipv4Name, int ipv6Name, int value, SocketOption<?> option) throws IOException {
         checkIp(s, option);
-        if (s.family == k.afInet) {
+        if (s.family == sockets.afInet) {
             int r = setIpv4Multicast(s, ipv4Name, value);
             if (r < 0) throw error(r, "setsockopt " + option + " = " + value + " on " + s);
             return;
         }
-        setInt(s, k.ipprotoIpv6, ipv6Name, value, option);
+        setInt(s, sockets.ipprotoIpv6, ipv6Name, value, option);
         setIpv4Multicast(s, ipv4Name, value);
     }
 
     /** IP_MULTICAST_TTL and _LOOP: an int on Linux, a byte on the BSDs (which all take one; OpenBSD nothing else). */
     private int setIpv4Multicast(PosixDatagram s, int name, int value) {
-        if (linuxMulticast) return sys.setIntOption(s.fd, d.ipprotoIp, name, value);
+        if (linuxMulticast) return sys.setIntOption(s.fd, datagrams.ipprotoIp, name, value);
         optionView.put(0, (byte) value);
-        return sys.setOption(s.fd, d.ipprotoIp, name, optionAddr, 1);
+        return sys.setOption(s.fd, datagrams.ipprotoIp, name, optionAddr, 1);
     }
 
     /** Read as an int that starts zeroed: a system answering with one byte fills its low end (little-endian). */
     private int getMulticast(PosixDatagram s, int ipv4Name, int ipv6Name, SocketOption<?> option) throws IOException {
         checkIp(s, option);
-        return s.family == k.afInet ? getInt(s, d.ipprotoIp, ipv4Name, option) : getInt(s, k.ipprotoIpv6, ipv6Name, option);
+        return s.family == sockets.afInet ? getInt(s, datagrams.ipprotoIp, ipv4Name, option) : getInt(s, sockets.ipprotoIpv6, ipv6Name, option);
     }
 
     private void setMulticastInterface(PosixDatagram s, NetworkInterface ni) throws IOException {
         checkIp(s, StandardSocketOptions.IP_MULTICAST_IF);
-        if (s.family == k.afInet6) {
-            setInt(s, k.ipprotoIpv6, d.ipv6MulticastIf, ni.getIndex(), StandardSocketOptions.IP_MULTICAST_IF);
+        if (s.family == sockets.afInet6) {
+            setInt(s, sockets.ipprotoIpv6, datagrams.ipv6MulticastIf, ni.getIndex(), StandardSocketOptions.IP_MULTICAST_IF);
         }
         int r;
         if (linuxMulticast) {
             // struct ip_mreqn {in_addr multiaddr; in_addr address; int ifindex}: the interface by index
             optionView.putInt(0, 0).putInt(4, 0).putInt(8, ni.getIndex());
-            r = sys.setOption(s.fd, d.ipprotoIp, d.ipMulticastIf, optionAddr, 12);
+            r = sys.setOption(s.fd, datagrams.ipprotoIp, datagrams.ipMulticastIf, optionAddr, 12);
         } else {
             // struct in_addr: the interface by its IPv4 address
             byte[] address = ipv4AddressOf(ni);
-            if (address == null && s.family == k.afInet) throw new IOException(ni.getName() + " has no IPv4 address to send multicast from");
-            r = address == null ? 0 : sys.setOption(s.fd, d.ipprotoIp, d.ipMulticastIf, optionAddr(address), 4);
+            if (address == null && s.family == sockets.afInet) throw new IOException(ni.getName() + " has no IPv4 address to send multicast from");
+            r = address == null ? 0 : sys.setOption(s.fd, datagrams.ipprotoIp, datagrams.ipMulticastIf, optionAddr(address), 4);
         }
-        if (r < 0 && s.family == k.afInet) throw error(r, "setsockopt IP_MULTICAST_IF " + ni.getName() + " on " + s);
+        if (r < 0 && s.family == sockets.afInet) throw error(r, "setsockopt IP_MULTICAST_IF " + ni.getName() + " on " + s);
         s.multicastInterface = ni;
     }
 
@@ -457,20 +457,20 @@ final class DatagramIo implements AutoCloseable {
         String what = (join ? "join " : "leave ") + group.getHostAddress() + " on " + ni.getName();
         int r;
         if (group instanceof Inet4Address) {
-            int option = join ? d.ipAddMembership : d.ipDropMembership;
+            int option = join ? datagrams.ipAddMembership : datagrams.ipDropMembership;
             if (linuxMulticast) {
                 optionView.put(0, group.getAddress()).putInt(4, 0).putInt(8, ni.getIndex());
-                r = sys.setOption(s.fd, d.ipprotoIp, option, optionAddr, 12);
+                r = sys.setOption(s.fd, datagrams.ipprotoIp, option, optionAddr, 12);
             } else {
                 byte[] address = ipv4AddressOf(ni);
                 optionView.put(0, group.getAddress()).putInt(4, 0); // INADDR_ANY: the kernel picks when it has no address
                 if (address != null) optionView.put(4, address);
-                r = sys.setOption(s.fd, d.ipprotoIp, option, optionAddr, 8);
+                r = sys.setOption(s.fd, datagrams.ipprotoIp, option, optionAddr, 8);
             }
         } else {
-            if (s.family != k.afInet6) throw new IOException("an IPv4 datagram socket can't " + what);
+            if (s.family != sockets.afInet6) throw new IOException("an IPv4 datagram socket can't " + what);
             optionView.put(0, group.getAddress()).putInt(16, ni.getIndex());
-            r = sys.setOption(s.fd, k.ipprotoIpv6, join ? d.ipv6JoinGroup : d.ipv6LeaveGroup, optionAddr, 20);
+            r = sys.setOption(s.fd, sockets.ipprotoIpv6, join ? datagrams.ipv6JoinGroup : datagrams.ipv6LeaveGroup, optionAddr, 20);
         }
         if (r < 0) throw error(r, what);
     }
@@ -485,11 +485,11 @@ final class DatagramIo implements AutoCloseable {
     }
 
     private void checkIp(PosixDatagram s, Object what) {
-        if (s.family == k.afUnix) throw new UnsupportedOperationException(what + " apply to IP datagram sockets, not to Unix domain ones");
+        if (s.family == sockets.afUnix) throw new UnsupportedOperationException(what + " apply to IP datagram sockets, not to Unix domain ones");
     }
 
     IOException takeError(PosixDatagram s) {
-        int err = sys.getIntOption(s.fd, k.solSocket, k.soError);
+        int err = sys.getIntOption(s.fd, sockets.solSocket, sockets.soError);
         if (err == 0) err = s.takeReportedError(); // a userspace kqueue may have taken it already
         if (err == 0) return null;
         return err < 0 ? error(err, "getsockopt(SO_ERROR) on " + s) : error(-err, "an earlier datagram from " + s);
@@ -501,10 +501,10 @@ final class DatagramIo implements AutoCloseable {
     IOException error(int negErrno, String what) {
         int errno = -negErrno;
         String message = sys.strerror(errno) + " (errno " + errno + ", " + what + ")";
-        if (errno == k.eConnRefused) return new PortUnreachableException(message + ": nothing receives at the peer's port");
-        if (errno == k.eHostUnreach || errno == k.eNetUnreach) return new NoRouteToHostException(message);
-        if (errno == k.eAddrInUse || errno == k.eAddrNotAvail) return new BindException(message);
-        if (errno == d.eAccess) return new IOException(message + "; sending to a broadcast address needs SO_BROADCAST");
+        if (errno == sockets.eConnRefused) return new PortUnreachableException(message + ": nothing receives at the peer's port");
+        if (errno == sockets.eHostUnreach || errno == sockets.eNetUnreach) return new NoRouteToHostException(message);
+        if (errno == sockets.eAddrInUse || errno == sockets.eAddrNotAvail) return new BindException(message);
+        if (errno == datagrams.eAccess) return new IOException(message + "; sending to a broadcast address needs SO_BROADCAST");
         return new IOException(message);
     }
 

@@ -9,11 +9,16 @@ import io.pants.spi.OutboundQueue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import static io.pants.posix.ShimAbi.FLUSH_ENTRY_FD;
+import static io.pants.posix.ShimAbi.FLUSH_ENTRY_IOVECS;
+import static io.pants.posix.ShimAbi.FLUSH_ENTRY_RESULT;
+import static io.pants.posix.ShimAbi.FLUSH_ENTRY_SIZE;
+
 /**
  * The table a loop turn's gathering writes are described in, in native memory allocated once:
- * per socket an entry of three int64 (the descriptor or handle; first iovec and count; the
- * result, bytes written or -errno, 0 for would-block), and the iovecs (or WSABUFs) pointing
- * into the queues' chunks. The layout the shim's {@code pants_flush} and
+ * per socket an entry ({@code pants_flush_entry}: the descriptor or handle; first iovec and
+ * count; the result, bytes written or -errno, 0 for would-block), and the iovecs (or WSABUFs)
+ * pointing into the queues' chunks. The layout the shim's {@code pants_flush} and
  * {@code pants_ws_flush} take; a binding without a batched call reads it entry by entry. Shared
  * by {@link BatchWriter} and the iocp backend, which differ in the call that runs the table.
  */
@@ -33,7 +38,7 @@ public final class GatherTable implements AutoCloseable {
 
     public GatherTable(Iovec iov) {
         this.iov = iov;
-        entries = new Memory(MAX_ENTRIES * 24L);
+        entries = new Memory((long) MAX_ENTRIES * FLUSH_ENTRY_SIZE);
         iovecs = new Memory((long) MAX_IOVECS * iov.size);
         entriesAddr = Pointer.nativeValue(entries);
         iovecsAddr = Pointer.nativeValue(iovecs);
@@ -57,10 +62,10 @@ public final class GatherTable implements AutoCloseable {
             else iovecsView.putInt(base + iov.lenOffset, c.readable());
             iovCount++;
         }
-        int e = count * 24;
-        entriesView.putLong(e, descriptor);
-        entriesView.putLong(e + 8, ((long) first << 32) | n);
-        entriesView.putLong(e + 16, 0);
+        int entry = count * FLUSH_ENTRY_SIZE;
+        entriesView.putLong(entry + FLUSH_ENTRY_FD, descriptor);
+        entriesView.putLong(entry + FLUSH_ENTRY_IOVECS, ShimAbi.iovecSpan(first, n));
+        entriesView.putLong(entry + FLUSH_ENTRY_RESULT, 0);
         owner[count++] = batchIndex;
     }
 
@@ -81,18 +86,20 @@ public final class GatherTable implements AutoCloseable {
     public long iovecsAddress() { return iovecsAddr; }
 
     /** Entry {@code e}'s descriptor. */
-    public long descriptor(int e) { return entriesView.getLong(e * 24); }
+    public long descriptor(int e) { return entriesView.getLong(e * FLUSH_ENTRY_SIZE + FLUSH_ENTRY_FD); }
 
     /** The address of entry {@code e}'s first iovec. */
-    public long iovecsOf(int e) { return iovecsAddr + (entriesView.getLong(e * 24 + 8) >>> 32) * iov.size; }
+    public long iovecsOf(int e) { return iovecsAddr + (long) ShimAbi.spanFirst(span(e)) * iov.size; }
 
     /** How many iovecs entry {@code e} has. */
-    public int iovecCount(int e) { return (int) entriesView.getLong(e * 24 + 8); }
+    public int iovecCount(int e) { return ShimAbi.spanCount(span(e)); }
+
+    private long span(int e) { return entriesView.getLong(e * FLUSH_ENTRY_SIZE + FLUSH_ENTRY_IOVECS); }
 
     /** Entry {@code e}'s result: bytes written, 0 for none, or -errno. */
-    public long result(int e) { return entriesView.getLong(e * 24 + 16); }
+    public long result(int e) { return entriesView.getLong(e * FLUSH_ENTRY_SIZE + FLUSH_ENTRY_RESULT); }
 
-    public void result(int e, long r) { entriesView.putLong(e * 24 + 16, r); }
+    public void result(int e, long r) { entriesView.putLong(e * FLUSH_ENTRY_SIZE + FLUSH_ENTRY_RESULT, r); }
 
     /** The batch's index of entry {@code e}. */
     public int batchIndex(int e) { return owner[e]; }

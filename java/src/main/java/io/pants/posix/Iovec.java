@@ -1,7 +1,9 @@
 package io.pants.posix;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import io.pants.posix.ShimAbi.Table;
+
+import static io.pants.posix.ShimAbi.IovecSlot.*;
+import static io.pants.posix.ShimAbi.at;
 
 /**
  * The layout of {@code struct iovec}, or of what a system has instead (Winsock's WSABUF): its
@@ -20,17 +22,12 @@ public final class Iovec {
         this.lenSize = lenSize;
     }
 
-    /** A struct iovec as pants_iovec_layout() describes it: size, base offset, length offset (a size_t). */
-    public static Iovec of(int[] layout) { return new Iovec(layout[0], layout[1], layout[2], 8); }
+    /** A struct iovec as pants_iovec_layout() describes it (its length is a size_t). */
+    public static Iovec of(int[] layout) { return new Iovec(at(layout, SIZE), at(layout, BASE_OFFSET), at(layout, LEN_OFFSET), 8); }
 
     /** Winsock's WSABUF as the Windows shim's pants_iovec_layout() describes it: its length is a 32-bit ULONG. */
-    public static Iovec wsabuf(int[] layout) { return new Iovec(layout[0], layout[1], layout[2], 4); }
+    public static Iovec wsabuf(int[] layout) { return new Iovec(at(layout, SIZE), at(layout, BASE_OFFSET), at(layout, LEN_OFFSET), 4); }
 
     /** Asks the loaded shim. */
-    public static Iovec fromShim() {
-        try (Memory m = new Memory(4 * 3)) {
-            Shim.pants_iovec_layout(Pointer.nativeValue(m), 3);
-            return of(m.getIntArray(0, 3));
-        }
-    }
+    public static Iovec fromShim() { return of(ShimAbi.read(Table.IOVEC, Shim::pants_iovec_layout)); }
 }

@@ -22,8 +22,8 @@ public final class LibcSyscalls implements Syscalls {
     /** fcntl's commands and flag: the same numbers on Linux and on the BSDs. */
     private static final int F_SETFD = 2, F_SETFL = 4, FD_CLOEXEC = 1;
 
-    private final SocketConstants k;
-    private final DatagramConstants d;
+    private final SocketConstants sockets;
+    private final DatagramConstants datagrams;
     private final boolean linux;
     /** O_NONBLOCK, for the portable flavour's fcntl. */
     private final int oNonBlock;
@@ -31,22 +31,22 @@ public final class LibcSyscalls implements Syscalls {
     private final Memory scratch = new Memory(64);
     private final long scratchAddr = Pointer.nativeValue(scratch);
 
-    private LibcSyscalls(SocketConstants k, DatagramConstants d, boolean linux, int oNonBlock, Sendfile.Kind sendfile) {
-        this.k = k;
-        this.d = d;
+    private LibcSyscalls(SocketConstants sockets, DatagramConstants datagrams, boolean linux, int oNonBlock, Sendfile.Kind sendfile) {
+        this.sockets = sockets;
+        this.datagrams = datagrams;
         this.linux = linux;
         this.oNonBlock = oNonBlock;
         this.sendfile = sendfile;
     }
 
     /** Linux's calls with Linux's constants. */
-    public static LibcSyscalls linux(SocketConstants k, DatagramConstants d) {
-        return new LibcSyscalls(k, d, true, 0, Sendfile.Kind.LINUX);
+    public static LibcSyscalls linux(SocketConstants sockets, DatagramConstants datagrams) {
+        return new LibcSyscalls(sockets, datagrams, true, 0, Sendfile.Kind.LINUX);
     }
 
     /** The calls every kqueue system has: descriptor flags by fcntl with this O_NONBLOCK, and this sendfile. */
-    public static LibcSyscalls portable(SocketConstants k, DatagramConstants d, int oNonBlock, Sendfile.Kind sendfile) {
-        return new LibcSyscalls(k, d, false, oNonBlock, sendfile);
+    public static LibcSyscalls portable(SocketConstants sockets, DatagramConstants datagrams, int oNonBlock, Sendfile.Kind sendfile) {
+        return new LibcSyscalls(sockets, datagrams, false, oNonBlock, sendfile);
     }
 
     /** Null when the C library is bound, otherwise why not. */
@@ -73,14 +73,14 @@ public final class LibcSyscalls implements Syscalls {
 
     @Override
     public int socket(int domain) {
-        return linux ? check(Libc.socket(domain, k.sockStream | SOCK_NONBLOCK | SOCK_CLOEXEC, 0))
-                : configure(check(Libc.socket(domain, k.sockStream, 0)));
+        return linux ? check(Libc.socket(domain, sockets.sockStream | SOCK_NONBLOCK | SOCK_CLOEXEC, 0))
+                : configure(check(Libc.socket(domain, sockets.sockStream, 0)));
     }
 
     @Override
     public int datagramSocket(int domain) {
-        return linux ? check(Libc.socket(domain, d.sockDgram | SOCK_NONBLOCK | SOCK_CLOEXEC, 0))
-                : configure(check(Libc.socket(domain, d.sockDgram, 0)));
+        return linux ? check(Libc.socket(domain, datagrams.sockDgram | SOCK_NONBLOCK | SOCK_CLOEXEC, 0))
+                : configure(check(Libc.socket(domain, datagrams.sockDgram, 0)));
     }
 
     @Override public int setOption(int fd, int level, int name, long value, int len) { return check(Libc.setsockopt(fd, level, name, value, len)); }
@@ -113,29 +113,35 @@ public final class LibcSyscalls implements Syscalls {
     @Override public long read(int fd, long buf, long len) { return check(Libc.read(fd, buf, len)); }
     @Override public long write(int fd, long buf, long len) { return check(Libc.write(fd, buf, len)); } // the JVM ignores SIGPIPE
 
-    /** Gathering write of {@code count} iovecs at {@code iov}; -errno on failure. */
-    public long writev(int fd, long iov, int count) { return check(Libc.writev(fd, iov, count)); }
+    /** A writev per entry, a crossing each, as pants_flush does in C (the JVM ignores SIGPIPE). */
+    @Override
+    public void flush(GatherTable table) {
+        for (int e = 0, count = table.size(); e < count; e++) {
+            long r = check(Libc.writev((int) table.descriptor(e), table.iovecsOf(e), table.iovecCount(e)));
+            table.result(e, r == -sockets.eAgain ? 0 : r);
+        }
+    }
 
     /** Linux: recvmmsg. Elsewhere recvmsg per datagram, writing each length after its msghdr as recvmmsg would: one crossing each. */
     @Override
     public int recvmmsg(int fd, long msgs, int vlen, int flags) {
         if (linux) {
             int r;
-            do { r = check(Libc.Linux.recvmmsg(fd, msgs, vlen, flags, 0)); } while (r == -k.eIntr);
+            do { r = check(Libc.Linux.recvmmsg(fd, msgs, vlen, flags, 0)); } while (r == -sockets.eIntr);
             return r;
         }
         for (int i = 0; i < vlen; i++) {
-            long entry = msgs + (long) i * d.mmsgSize;
-            long r = Libc.recvmsg(fd, entry + d.mmsgHdrOffset, flags);
+            long entry = msgs + (long) i * datagrams.mmsgSize;
+            long r = Libc.recvmsg(fd, entry + datagrams.mmsgHdrOffset, flags);
             if (r < 0) {
                 int errno = Native.getLastError();
-                if (errno == k.eIntr) {
+                if (errno == sockets.eIntr) {
                     i--;
                     continue;
                 }
                 return i == 0 ? -errno : i; // EAGAIN after the first, the usual case, loses nothing
             }
-            putLength(entry + d.mmsgLenOffset, d.mmsgLenSize, r);
+            putLength(entry + datagrams.mmsgLenOffset, datagrams.mmsgLenSize, r);
         }
         return vlen;
     }
@@ -145,21 +151,21 @@ public final class LibcSyscalls implements Syscalls {
     public int sendmmsg(int fd, long msgs, int vlen, int flags) {
         if (linux) {
             int r;
-            do { r = check(Libc.Linux.sendmmsg(fd, msgs, vlen, flags | MSG_NOSIGNAL)); } while (r == -k.eIntr);
+            do { r = check(Libc.Linux.sendmmsg(fd, msgs, vlen, flags | MSG_NOSIGNAL)); } while (r == -sockets.eIntr);
             return r;
         }
         for (int i = 0; i < vlen; i++) {
-            long entry = msgs + (long) i * d.mmsgSize;
-            long r = Libc.sendmsg(fd, entry + d.mmsgHdrOffset, flags); // the JVM ignores SIGPIPE
+            long entry = msgs + (long) i * datagrams.mmsgSize;
+            long r = Libc.sendmsg(fd, entry + datagrams.mmsgHdrOffset, flags); // the JVM ignores SIGPIPE
             if (r < 0) {
                 int errno = Native.getLastError();
-                if (errno == k.eIntr) {
+                if (errno == sockets.eIntr) {
                     i--;
                     continue;
                 }
                 return i == 0 ? -errno : i;
             }
-            putLength(entry + d.mmsgLenOffset, d.mmsgLenSize, r);
+            putLength(entry + datagrams.mmsgLenOffset, datagrams.mmsgLenSize, r);
         }
         return vlen;
     }

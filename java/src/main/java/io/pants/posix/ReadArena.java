@@ -6,10 +6,15 @@ import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import static io.pants.posix.ShimAbi.NOT_READ;
+import static io.pants.posix.ShimAbi.READ_SLOT_OFFSET;
+import static io.pants.posix.ShimAbi.READ_SLOT_RESULT;
+import static io.pants.posix.ShimAbi.READ_SLOT_SIZE;
+
 /**
  * Where a loop turn reads the ready streams for the engine: one arena of native memory, and per
- * event two int32, the read's offset in the arena and its result (bytes read, 0 at end of
- * stream, -errno, or {@link Shim#NOT_READ}). The layout the shim's turns
+ * event a read slot ({@code pants_read_slot}): the read's offset in the arena and its result
+ * (bytes read, 0 at end of stream, -errno, or {@link ShimAbi#NOT_READ}). The layout the shim's turns
  * ({@code pants_epoll_turn}, {@code pants_kqueue_turn}) fill; through the C library the poller
  * fills it here with {@link #read}, the same way. Allocated once per poller.
  */
@@ -27,7 +32,7 @@ public final class ReadArena implements AutoCloseable {
 
     public ReadArena(int maxEvents) {
         arena = new Memory(SIZE);
-        reads = new Memory(maxEvents * 8L);
+        reads = new Memory((long) maxEvents * READ_SLOT_SIZE);
         arenaAddr = Pointer.nativeValue(arena);
         readsAddr = Pointer.nativeValue(reads);
         arenaView = arena.getByteBuffer(0, arena.size()).order(ByteOrder.nativeOrder());
@@ -44,8 +49,8 @@ public final class ReadArena implements AutoCloseable {
 
     /** Through the C library: event {@code i} was not read. */
     public void notRead(int i) {
-        readsView.putInt(i * 8, 0);
-        readsView.putInt(i * 8 + 4, Shim.NOT_READ);
+        readsView.putInt(i * READ_SLOT_SIZE + READ_SLOT_OFFSET, 0);
+        readsView.putInt(i * READ_SLOT_SIZE + READ_SLOT_RESULT, NOT_READ);
     }
 
     /** Through the C library: reads event {@code i}'s stream into the arena, where there is room left. */
@@ -56,17 +61,17 @@ public final class ReadArena implements AutoCloseable {
             return;
         }
         long r = sys.read(fd, arenaAddr + used, Math.min(room, READ_MAX));
-        readsView.putInt(i * 8, (int) used);
-        readsView.putInt(i * 8 + 4, (int) r);
+        readsView.putInt(i * READ_SLOT_SIZE + READ_SLOT_OFFSET, (int) used);
+        readsView.putInt(i * READ_SLOT_SIZE + READ_SLOT_RESULT, (int) r);
         if (r > 0) used += r;
     }
 
-    /** Event {@code i}'s result: bytes read, 0 at end of stream, -errno, or {@link Shim#NOT_READ}. */
-    public int result(int i) { return readsView.getInt(i * 8 + 4); }
+    /** Event {@code i}'s result: bytes read, 0 at end of stream, -errno, or {@link ShimAbi#NOT_READ}. */
+    public int result(int i) { return readsView.getInt(i * READ_SLOT_SIZE + READ_SLOT_RESULT); }
 
     /** The {@code length} bytes read for event {@code i}, as the arena's view (valid until the next turn). */
     public ByteBuffer bytes(int i, int length) {
-        int offset = readsView.getInt(i * 8);
+        int offset = readsView.getInt(i * READ_SLOT_SIZE + READ_SLOT_OFFSET);
         arenaView.clear();
         arenaView.position(offset).limit(offset + length);
         return arenaView;

@@ -10,12 +10,10 @@ import java.io.File;
  * (pants_socket.c, pants_datagram.c, sendfile) by JNA direct mapping: static natives with
  * primitive arguments only, each returning -errno on failure. Each backend binds its own
  * mechanism's functions (pants_epoll.c, pants_kqueue.c) from {@link #library()} in a class of
- * its own, since a shim built elsewhere has only one of them. See native/pants.h for the contracts.
+ * its own, since a shim built elsewhere has only one of them. See native/pants.h for the contracts;
+ * a shim that does not keep this jar's ({@link ShimAbi}) is not loaded.
  */
 public final class Shim {
-    public static final int VERSION = 1;
-    /** PANTS_NOT_READ: a read slot the shim did not attempt. */
-    public static final int NOT_READ = Integer.MIN_VALUE;
 
     private static final String LOAD_FAILURE;
     private static final String LOCATION;
@@ -33,9 +31,8 @@ public final class Shim {
             File file = lib.getFile();
             location = file != null ? file.getPath() : lib.getName();
             Native.register(Shim.class, lib);
-            int v = pants_version();
-            if (v != VERSION) failure = "libpants at " + location + " is version " + v + ", this jar needs " + VERSION;
-            else library = lib;
+            failure = ShimAbi.refusal("libpants at " + location, pants_version(), Shim::pants_abi, Shim::pants_abi_names);
+            if (failure == null) library = lib;
         } catch (Throwable e) {
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
@@ -56,6 +53,8 @@ public final class Shim {
     public static NativeLibrary library() { return LIBRARY; }
 
     public static native int pants_version();
+    public static native int pants_abi(long out, int n);
+    public static native int pants_abi_names(int table, long buf, int len);
     public static native int pants_strerror(int err, long buf, int len);
 
     public static native int pants_socket_constants(long out, int n);

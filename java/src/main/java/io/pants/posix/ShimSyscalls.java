@@ -32,6 +32,10 @@ public final class ShimSyscalls implements Syscalls {
     @Override public int openReadOnly(String path) { return Shim.pants_open_readonly(path); }
     @Override public long sendfile(int outFd, int inFd, long offset, long count) { return Shim.pants_sendfile(outFd, inFd, offset, count); }
 
+    /** The whole table in one crossing. */
+    @Override
+    public void flush(GatherTable table) { Shim.pants_flush(table.entriesAddress(), table.size(), table.iovecsAddress()); }
+
     @Override
     public String strerror(int errno) {
         Shim.pants_strerror(errno, Pointer.nativeValue(message), (int) message.size());

@@ -29,28 +29,31 @@ public final class Sockaddr {
     private final int afInet, afInet6, afUnix;
     private final boolean lengthByte;
     private final int unixPathMax;
+    /** sizeof(struct sockaddr_storage): room for any address. */
+    private final int storageSize;
 
-    private Sockaddr(int afInet, int afInet6, int afUnix, boolean lengthByte, int unixPathMax) {
-        this.afInet = afInet;
-        this.afInet6 = afInet6;
-        this.afUnix = afUnix;
+    private Sockaddr(SocketConstants k, boolean lengthByte, int unixPathMax) {
+        this.afInet = k.afInet;
+        this.afInet6 = k.afInet6;
+        this.afUnix = k.afUnix;
         this.lengthByte = lengthByte;
         this.unixPathMax = unixPathMax;
+        this.storageSize = k.sockaddrStorageSize;
     }
 
     /** Linux's addresses: a 16-bit family, a 108-byte Unix path. */
     public static Sockaddr linux(SocketConstants k) {
-        return new Sockaddr(k.afInet, k.afInet6, k.afUnix, false, 108);
+        return new Sockaddr(k, false, 108);
     }
 
     /** Winsock's SOCKADDR_IN, SOCKADDR_IN6 and SOCKADDR_UN: Linux's layout, with Windows's family numbers (AF_INET6 is 23). */
     public static Sockaddr windows(SocketConstants k) {
-        return new Sockaddr(k.afInet, k.afInet6, k.afUnix, false, 108);
+        return new Sockaddr(k, false, 108);
     }
 
     /** The BSD family's (FreeBSD, macOS, NetBSD, OpenBSD, DragonFly): a length byte, then an 8-bit family; a 104-byte Unix path. */
     public static Sockaddr bsd(SocketConstants k) {
-        return new Sockaddr(k.afInet, k.afInet6, k.afUnix, true, 104);
+        return new Sockaddr(k, true, 104);
     }
 
     /** Whether addresses start with a length byte (sin_len), as on BSD and macOS. */
@@ -58,6 +61,20 @@ public final class Sockaddr {
 
     /** The size of sun_path, terminating NUL included. */
     public int unixPathMax() { return unixPathMax; }
+
+    /**
+     * Readies {@code scratch} (native memory at {@code scratchAddr}) for a call that returns an
+     * address (accept, getsockname): the address goes first, with room for a sockaddr_storage,
+     * then its length, a socklen_t (in: that room; out: the address's size). Returns the
+     * length's address, the call's last argument; {@link #decodeReturned} reads the address.
+     */
+    public long prepareReturn(ByteBuffer scratch, long scratchAddr) {
+        scratch.putInt(storageSize, storageSize);
+        return scratchAddr + storageSize;
+    }
+
+    /** The address a call readied by {@link #prepareReturn} wrote into {@code scratch}. */
+    public SocketAddress decodeReturned(ByteBuffer scratch) { return decode(scratch, scratch.getInt(storageSize)); }
 
     /** The family of socket to create for {@code address}. */
     public int family(SocketAddress address) {

@@ -1,12 +1,15 @@
 package io.pants.posix;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import io.pants.posix.ShimAbi.Table;
+
+import static io.pants.posix.ShimAbi.SocketSlot.*;
+import static io.pants.posix.ShimAbi.at;
 
 /**
- * The socket API's constants and errno values a native backend needs, in the order the shim
- * exports them ({@code pants_socket_constants} in native/pants_socket.c): asked from the shim
- * where it is loaded, otherwise taken from this class's table for the operating system.
+ * The socket API's constants and errno values a native backend needs, in the slots of
+ * {@link ShimAbi.SocketSlot} ({@code pants_socket_constants} in native/pants_socket.c): asked
+ * from the shim where it is loaded, otherwise taken from this class's table for the operating
+ * system, whose rows are in the same order.
  *
  * <p>The BSD family shares the 4.4BSD numbering of everything here but AF_INET6 and EPROTO;
  * Linux numbers most of it differently. Sources: each system's {@code <sys/socket.h>},
@@ -14,7 +17,7 @@ import com.sun.jna.Pointer;
  */
 public final class SocketConstants {
     /** How many values {@code pants_socket_constants} exports (this class reads no more). */
-    public static final int COUNT = 33;
+    public static final int COUNT = Table.SOCKET.size();
 
     public final int afInet, afInet6, afUnix, sockStream, solSocket, soReuseAddr, soError, ipprotoTcp, tcpNoDelay,
             ipprotoIpv6, ipv6V6Only, shutWr;
@@ -50,29 +53,28 @@ public final class SocketConstants {
 
     private SocketConstants(int[] s, String source) {
         if (s.length < COUNT) throw new IllegalArgumentException(source + " gives " + s.length + " socket constants, expected " + COUNT);
-        int i = 0;
-        afInet = s[i++]; afInet6 = s[i++]; afUnix = s[i++]; sockStream = s[i++];
-        solSocket = s[i++]; soReuseAddr = s[i++]; soError = s[i++]; ipprotoTcp = s[i++]; tcpNoDelay = s[i++];
-        ipprotoIpv6 = s[i++]; ipv6V6Only = s[i++]; shutWr = s[i++];
-        eAgain = s[i++]; eInProgress = s[i++]; eIntr = s[i++]; eMFile = s[i++]; eNFile = s[i++]; eNoBufs = s[i++]; eNoMem = s[i++];
-        eConnAborted = s[i++]; eProto = s[i++]; ePerm = s[i++]; eConnRefused = s[i++]; eTimedOut = s[i++]; eHostUnreach = s[i++]; eNetUnreach = s[i++];
-        eAddrInUse = s[i++]; eAddrNotAvail = s[i++]; ePipe = s[i++]; eConnReset = s[i++]; eNotConn = s[i++]; eBadF = s[i++];
-        sockaddrStorageSize = s[i];
+        afInet = at(s, AF_INET); afInet6 = at(s, AF_INET6); afUnix = at(s, AF_UNIX); sockStream = at(s, SOCK_STREAM);
+        solSocket = at(s, SOL_SOCKET); soReuseAddr = at(s, SO_REUSEADDR); soError = at(s, SO_ERROR);
+        ipprotoTcp = at(s, IPPROTO_TCP); tcpNoDelay = at(s, TCP_NODELAY);
+        ipprotoIpv6 = at(s, IPPROTO_IPV6); ipv6V6Only = at(s, IPV6_V6ONLY); shutWr = at(s, SHUT_WR);
+        eAgain = at(s, EAGAIN); eInProgress = at(s, EINPROGRESS); eIntr = at(s, EINTR); eMFile = at(s, EMFILE);
+        eNFile = at(s, ENFILE); eNoBufs = at(s, ENOBUFS); eNoMem = at(s, ENOMEM);
+        eConnAborted = at(s, ECONNABORTED); eProto = at(s, EPROTO); ePerm = at(s, EPERM); eConnRefused = at(s, ECONNREFUSED);
+        eTimedOut = at(s, ETIMEDOUT); eHostUnreach = at(s, EHOSTUNREACH); eNetUnreach = at(s, ENETUNREACH);
+        eAddrInUse = at(s, EADDRINUSE); eAddrNotAvail = at(s, EADDRNOTAVAIL); ePipe = at(s, EPIPE);
+        eConnReset = at(s, ECONNRESET); eNotConn = at(s, ENOTCONN); eBadF = at(s, EBADF);
+        sockaddrStorageSize = at(s, SOCKADDR_STORAGE_SIZE);
         this.source = source;
     }
 
-    /** The values in the shim's order, as {@code pants_socket_constants} wrote them. */
+    /** The values in {@link ShimAbi.SocketSlot} order, as {@code pants_socket_constants} writes them. */
     public static SocketConstants of(int[] values, String source) {
         return new SocketConstants(values, source);
     }
 
     /** Asks the loaded shim, whose compiler knows them. */
     public static SocketConstants fromShim() {
-        try (Memory m = new Memory(4 * 64)) {
-            int n = Shim.pants_socket_constants(Pointer.nativeValue(m), 64);
-            if (n < COUNT) throw new IllegalStateException("libpants exports " + n + " socket constants, expected " + COUNT);
-            return new SocketConstants(m.getIntArray(0, n), "the shim");
-        }
+        return new SocketConstants(ShimAbi.read(Table.SOCKET, Shim::pants_socket_constants), "the shim");
     }
 
     /** Linux's values (the same on every architecture Pants's libc bindings support). */

@@ -30,7 +30,7 @@ public final class SocketIo implements AutoCloseable {
 
     final String pollerName;
     final Syscalls sys;
-    final SocketConstants k;
+    final SocketConstants sockets;
     final Sockaddr sockaddr;
     final DatagramConstants datagramConstants;
     final Iovec iovec;
@@ -54,12 +54,12 @@ public final class SocketIo implements AutoCloseable {
      *        than failing the write
      * @param beforeClose called before a socket's descriptor is closed, or null
      */
-    public SocketIo(String pollerName, Syscalls sys, SocketConstants k, Sockaddr sockaddr, DatagramConstants datagramConstants,
+    public SocketIo(String pollerName, Syscalls sys, SocketConstants sockets, Sockaddr sockaddr, DatagramConstants datagramConstants,
                     Iovec iovec, int kernelBeforeRegistration, Sendfile.Kind sendfile, boolean copyWhenSendfileRefused,
                     BeforeClose beforeClose) {
         this.pollerName = pollerName;
         this.sys = sys;
-        this.k = k;
+        this.sockets = sockets;
         this.sockaddr = sockaddr;
         this.datagramConstants = datagramConstants;
         this.iovec = iovec;
@@ -69,7 +69,7 @@ public final class SocketIo implements AutoCloseable {
         this.beforeClose = beforeClose;
     }
 
-    IOException exception(int negErrno, String what) { return Errors.exception(negErrno, what, sys, k); }
+    IOException exception(int negErrno, String what) { return Errors.exception(negErrno, what, sys, sockets); }
 
     private void check(int r, String what) throws IOException {
         if (r < 0) throw exception(r, what);
@@ -83,19 +83,19 @@ public final class SocketIo implements AutoCloseable {
      */
     public PosixSocket listen(SocketAddress address, int backlog) throws IOException {
         boolean wildcard = address instanceof InetSocketAddress isa && isa.getAddress() != null && isa.getAddress().isAnyLocalAddress();
-        int family = wildcard ? k.afInet6 : sockaddr.family(address);
+        int family = wildcard ? sockets.afInet6 : sockaddr.family(address);
         int fd = sys.socket(family);
-        if (fd >= 0 && wildcard && sys.setIntOption(fd, k.ipprotoIpv6, k.ipv6V6Only, 0) < 0) {
+        if (fd >= 0 && wildcard && sys.setIntOption(fd, sockets.ipprotoIpv6, sockets.ipv6V6Only, 0) < 0) {
             sys.close(fd); // no dual-stack sockets: plain IPv4
             fd = -1;
         }
         if (fd < 0 && wildcard) { // no IPv6 on this machine, or no dual stack: plain IPv4
-            family = k.afInet;
+            family = sockets.afInet;
             fd = sys.socket(family);
         }
         if (fd < 0) throw exception(fd, "socket");
         try {
-            if (family != k.afUnix) check(sys.setIntOption(fd, k.solSocket, k.soReuseAddr, 1), "SO_REUSEADDR");
+            if (family != sockets.afUnix) check(sys.setIntOption(fd, sockets.solSocket, sockets.soReuseAddr, 1), "SO_REUSEADDR");
             int len = encode(scratchView, address, family);
             check(sys.bind(fd, scratchAddr, len), "bind " + address);
             check(sys.listen(fd, backlog), "listen");
@@ -119,7 +119,7 @@ public final class SocketIo implements AutoCloseable {
         try {
             int len = encode(scratchView, remote, family);
             int r = sys.connect(fd, scratchAddr, len);
-            if (r < 0 && r != -k.eInProgress) throw exception(r, "connect to " + remote);
+            if (r < 0 && r != -sockets.eInProgress) throw exception(r, "connect to " + remote);
             return new PosixSocket(this, fd, family, remote);
         } catch (IOException | RuntimeException e) {
             sys.close(fd);
@@ -150,22 +150,21 @@ public final class SocketIo implements AutoCloseable {
 
     PollerSocket accept(PosixSocket listener) throws IOException {
         for (int attempt = 0; attempt < 16; attempt++) {
-            scratchView.putInt(128, 128);
-            int fd = sys.accept(listener.fd, scratchAddr, scratchAddr + 128);
+            int fd = sys.accept(listener.fd, scratchAddr, sockaddr.prepareReturn(scratchView, scratchAddr));
             if (fd >= 0) {
-                SocketAddress remote = sockaddr.decode(scratchView, scratchView.getInt(128));
+                SocketAddress remote = sockaddr.decodeReturned(scratchView);
                 return new PosixSocket(this, fd, listener.family, remote);
             }
-            if (fd == -k.eAgain) return null;
+            if (fd == -sockets.eAgain) return null;
             // the connection died in the backlog, or a signal: try the next one
-            if (fd == -k.eIntr || fd == -k.eConnAborted || fd == -k.eProto || fd == -k.ePerm) continue;
+            if (fd == -sockets.eIntr || fd == -sockets.eConnAborted || fd == -sockets.eProto || fd == -sockets.ePerm) continue;
             throw exception(fd, "accept");
         }
         return null;
     }
 
     void finishConnect(PosixSocket s) throws IOException {
-        int err = sys.getIntOption(s.fd, k.solSocket, k.soError);
+        int err = sys.getIntOption(s.fd, sockets.solSocket, sockets.soError);
         if (err < 0) throw exception(err, "getsockopt(SO_ERROR)");
         if (err == 0) err = s.takeReportedError(); // a userspace kqueue may have taken it already
         if (err > 0) throw exception(-err, "connect to " + s.remote);
@@ -173,9 +172,8 @@ public final class SocketIo implements AutoCloseable {
     }
 
     SocketAddress localAddressOf(PosixSocket s) {
-        scratchView.putInt(128, 128);
-        int r = sys.getsockname(s.fd, scratchAddr, scratchAddr + 128);
-        return r < 0 ? null : sockaddr.decode(scratchView, scratchView.getInt(128));
+        int r = sys.getsockname(s.fd, scratchAddr, sockaddr.prepareReturn(scratchView, scratchAddr));
+        return r < 0 ? null : sockaddr.decodeReturned(scratchView);
     }
 
     int read(PosixSocket s, ByteBuffer dst) throws IOException {
@@ -189,16 +187,16 @@ public final class SocketIo implements AutoCloseable {
             if (err != 0) throw exception(-err, "read");
             return -1;
         }
-        if (n == -k.eAgain) return 0;
+        if (n == -sockets.eAgain) return 0;
         throw exception((int) n, "read");
     }
 
     void shutdownOutput(PosixSocket s) throws IOException {
-        check(sys.shutdown(s.fd, k.shutWr), "shutdown");
+        check(sys.shutdown(s.fd, sockets.shutWr), "shutdown");
     }
 
     void setNoDelay(PosixSocket s, boolean on) throws IOException {
-        if (s.family != k.afUnix) check(sys.setIntOption(s.fd, k.ipprotoTcp, k.tcpNoDelay, on ? 1 : 0), "TCP_NODELAY");
+        if (s.family != sockets.afUnix) check(sys.setIntOption(s.fd, sockets.ipprotoTcp, sockets.tcpNoDelay, on ? 1 : 0), "TCP_NODELAY");
     }
 
     void close(PosixSocket s) {
@@ -220,9 +218,9 @@ public final class SocketIo implements AutoCloseable {
                     r.nativeFd(fd, () -> sys.close(fd));
                 }
                 n = sys.sendfile(s.fd, r.nativeFd(), r.position(), r.remaining());
-                if (n == -k.eAgain) return false;
+                if (n == -sockets.eAgain) return false;
                 if (n < 0) {
-                    if (!copyWhenSendfileRefused || n == -k.ePipe || n == -k.eConnReset || n == -k.eNotConn) {
+                    if (!copyWhenSendfileRefused || n == -sockets.ePipe || n == -sockets.eConnReset || n == -sockets.eNotConn) {
                         throw exception((int) n, "sendfile");
                     }
                     // not a socket error: this kind of socket or file can't be sent from (macOS
@@ -250,7 +248,7 @@ public final class SocketIo implements AutoCloseable {
         int got = r.channel().read(buf, r.position());
         if (got <= 0) throw new IOException("the file channel ended before the " + r.remaining() + " bytes queued");
         long w = sys.write(s.fd, Pointer.nativeValue(copy), got);
-        if (w == -k.eAgain) return 0;
+        if (w == -sockets.eAgain) return 0;
         if (w < 0) throw exception((int) w, "write");
         return w;
     }

@@ -1,10 +1,10 @@
 package io.pants.posix;
 
 /**
- * The POSIX socket calls the native backends make outside their batched hot paths, one
- * implementation per binding: {@link ShimSyscalls} (the shim) and {@link LibcSyscalls} (JNA
- * straight to the C library). Every method returns -errno on failure, never throws. The
- * calls of each backend's own mechanism (epoll, kqueue) live in that backend.
+ * The POSIX socket calls the native backends make, one implementation per binding:
+ * {@link ShimSyscalls} (the shim) and {@link LibcSyscalls} (JNA straight to the C library),
+ * picked when the poller is made. Every method returns -errno on failure, never throws. The
+ * calls of each backend's own mechanism (epoll, kqueue) live in that backend, in the same way.
  */
 public interface Syscalls {
     /** A non-blocking, close-on-exec stream socket. */
@@ -37,5 +37,10 @@ public interface Syscalls {
     int openReadOnly(String path);
     /** Bytes sent from in at offset; -EAGAIN when the socket is full, 0 when the file ended. */
     long sendfile(int outFd, int inFd, long offset, long count);
+    /**
+     * Writes every entry of the table with one gathering write each, recording each entry's
+     * result there (bytes written, 0 when the socket is full, or -errno): pants_flush's job.
+     */
+    void flush(GatherTable table);
     String strerror(int errno);
 }

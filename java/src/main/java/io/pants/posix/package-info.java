@@ -2,16 +2,21 @@
  * What the native POSIX backends ({@code io.pants.epoll}, {@code io.pants.kqueue}) share, so
  * that each of them holds only its own mechanism (registration, the wait, wake-ups):
  * <ul>
+ *   <li>the contract with the C shim, on the Java side: {@link io.pants.posix.ShimAbi} (the
+ *       user word, the records laid out for the shim, every exported table's slots), which
+ *       {@link io.pants.posix.Shim} checks when it loads the shim;</li>
  *   <li>the socket calls, one interface ({@link io.pants.posix.Syscalls}) with one
- *       implementation per binding: the shim ({@link io.pants.posix.ShimSyscalls}, over
- *       {@link io.pants.posix.Shim}, which also loads the shim for the backends' own parts) and
- *       the C library ({@link io.pants.posix.LibcSyscalls}, Linux's calls or the portable ones);
- *       -errno to exceptions in {@link io.pants.posix.Errors};</li>
+ *       implementation per binding, picked when a poller is made: the shim
+ *       ({@link io.pants.posix.ShimSyscalls}, over {@link io.pants.posix.Shim}, which also loads
+ *       the shim for the backends' own parts) and the C library
+ *       ({@link io.pants.posix.LibcSyscalls}, Linux's calls or the portable ones); -errno to
+ *       exceptions in {@link io.pants.posix.Errors};</li>
  *   <li>the sockets ({@link io.pants.posix.PosixSocket}) and what they do
  *       ({@link io.pants.posix.SocketIo}, with {@code DatagramIo} for datagram sockets and
  *       {@link io.pants.posix.ReadTarget} for reads into Java buffers);</li>
  *   <li>the parts of a loop turn that don't depend on the mechanism: the queue of interest
- *       changes ({@link io.pants.posix.ChangeQueue}), the arena ready streams are read into
+ *       changes ({@link io.pants.posix.ChangeQueue}), the turn's native memory
+ *       ({@link io.pants.posix.TurnMemory}) with the arena ready streams are read into
  *       ({@link io.pants.posix.ReadArena}), and the batched writev of the turn's output
  *       ({@link io.pants.posix.BatchWriter} over a {@link io.pants.posix.GatherTable}, which
  *       the iocp backend uses too, with WSABUFs);</li>

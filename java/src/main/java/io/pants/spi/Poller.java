@@ -15,6 +15,13 @@ public interface Poller extends AutoCloseable {
     /** Extra readiness bits a poller may report along with READ/WRITE. */
     int HANGUP = 4, ERROR = 8;
 
+    /**
+     * The largest token a poller must accept. The native backends register one 64-bit word per
+     * descriptor with the kernel, which holds the descriptor and a mode besides: 28 bits are
+     * left for the token.
+     */
+    int MAX_TOKEN = (1 << 28) - 1;
+
     /** The backend's name as used for selection ({@code epoll}, {@code nio}, ...). */
     String name();
 
@@ -59,7 +66,7 @@ public interface Poller extends AutoCloseable {
      * Waits up to {@code timeoutNanos} (0: don't block, negative: no limit) and delivers what is
      * ready to {@code handler}. Returns the number of events delivered.
      */
-    int wait(long timeoutNanos, ReadyHandler handler) throws IOException;
+    int poll(long timeoutNanos, ReadyHandler handler) throws IOException;
 
     /**
      * Writes as much of each queue in the batch as its socket takes without blocking, consuming
@@ -67,7 +74,7 @@ public interface Poller extends AutoCloseable {
      */
     void flush(WriteBatch batch);
 
-    /** Makes a current or the next {@link #wait} return soon. Safe from any thread. */
+    /** Makes a current or the next {@link #poll} return soon. Safe from any thread. */
     void wakeup();
 
     /** Releases the poller's kernel objects. Sockets must be closed separately. */

@@ -8,7 +8,7 @@
  * <p>The contract is readiness, level-triggered, keyed by an integer token the engine chooses
  * (never an object reference in the kernel). Two liberties let a backend cut native crossings:
  * <ul>
- *   <li>{@link io.pants.spi.Poller#wait} may perform the reads of sockets registered with
+ *   <li>{@link io.pants.spi.Poller#poll} may perform the reads of sockets registered with
  *       {@code readOnReady} itself and hand the bytes over ({@link io.pants.spi.ReadyHandler#received});
  *   <li>interest changes may be collected and submitted with the next wait (as kqueue does with
  *       its changelist), and {@link io.pants.spi.Poller#flush} writes a whole turn's queued output

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import io.pants.posix.DatagramConstants;
 import io.pants.posix.Sendfile;
+import io.pants.posix.ShimAbi;
 import io.pants.posix.SocketConstants;
 import org.junit.jupiter.api.Test;
 
@@ -157,7 +158,7 @@ class KqueuePlatformTest {
         for (KeventLayout l : layouts) {
             ByteBuffer b = ByteBuffer.allocate(3 * l.size).order(ByteOrder.nativeOrder());
             for (int i = 0; i < b.capacity(); i++) b.put(i, (byte) 0x5a); // garbage put() must clear
-            long udata = KqueuePoller.word(1234, KqueuePoller.MODE_PREREAD, 0x0abcdef);
+            long udata = ShimAbi.word(1234, ShimAbi.MODE_PREREAD, 0x0abcdef);
             l.put(b, l.size, 1234, l.evfiltWrite, l.evAdd | l.evClear, l.noteTrigger, udata);
             String what = l.toString();
             assertEquals(1234, l.ident(b, l.size), what);
@@ -200,7 +201,7 @@ class KqueuePlatformTest {
             int[] layout = m.getIntArray(0, n);
             n = lib.getFunction("pants_kqueue_constants").invokeInt(new Object[] {m, 64});
             int[] constants = m.getIntArray(0, n);
-            KeventLayout shim = KeventLayout.fromShim(layout, constants);
+            KeventLayout shim = KeventLayout.of(layout, constants);
             KeventLayout table = KqueuePlatform.forOs(System.getProperty("os.name"), System.getProperty("os.version")).kevent;
             assertEquals(table.toString(), shim.toString());
             assertEquals(table.evAdd, shim.evAdd);

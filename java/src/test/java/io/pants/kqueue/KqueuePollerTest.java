@@ -120,7 +120,7 @@ class KqueuePollerTest {
             this.poller = poller;
             this.listener = (PosixSocket) poller.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             poller.register(listener, 0, READ, false);
-            poller.wait(0, new Events()); // the listener's EV_ADD goes out now, not with a test's turn
+            poller.poll(0, new Events()); // the listener's EV_ADD goes out now, not with a test's turn
             for (int i = 0; i < n; i++) more();
         }
 
@@ -148,7 +148,7 @@ class KqueuePollerTest {
                     return (PosixSocket) s;
                 }
                 if (System.nanoTime() > deadline) fail("the listener did not accept connection " + clients.size() + " within " + WAIT_MS + " ms");
-                poller.wait(TURN_NANOS, new Events());
+                poller.poll(TURN_NANOS, new Events());
             }
         }
 
@@ -168,7 +168,7 @@ class KqueuePollerTest {
             if (System.nanoTime() > deadline) {
                 fail("token " + token + " was not reported with events " + bits + " within " + WAIT_MS + " ms: " + events.log);
             }
-            poller.wait(TURN_NANOS, events);
+            poller.poll(TURN_NANOS, events);
         }
         return events.readyOf(token);
     }
@@ -185,7 +185,7 @@ class KqueuePollerTest {
             assertEquals(submitted, poller.changesSubmitted, "registering submits nothing by itself");
 
             Events events = new Events();
-            poller.wait(0, events);
+            poller.poll(0, events);
             assertEquals(calls + 1, poller.waitCalls, "one kevent call");
             assertEquals(submitted + 2L * n, poller.changesSubmitted, "an EV_ADD per filter and socket, all in that call");
             assertEquals(0, poller.changesSubmittedAlone);
@@ -196,19 +196,19 @@ class KqueuePollerTest {
             submitted = poller.changesSubmitted;
             for (int i = 0; i < n; i++) poller.setInterest(c.accepted.get(i), READ | WRITE);
             events.clear();
-            poller.wait(0, events);
+            poller.poll(0, events);
             assertEquals(submitted, poller.changesSubmitted, "unchanged interest submits nothing");
 
             for (int i = 0; i < n; i++) poller.setInterest(c.accepted.get(i), READ);
             events.clear();
-            poller.wait(0, events);
+            poller.poll(0, events);
             assertEquals(submitted + n, poller.changesSubmitted, "one EV_DELETE of EVFILT_WRITE per socket");
             assertEquals(Map.of(), events.ready, "nothing is readable, and writability is no longer asked for");
 
             for (int i = 0; i < n; i++) poller.setInterest(c.accepted.get(i), WRITE);
             poller.setInterest(c.accepted.get(0), READ); // changed twice in the turn: only the last counts
             events.clear();
-            poller.wait(0, events);
+            poller.poll(0, events);
             assertEquals(submitted + n + 2L * (n - 1), poller.changesSubmitted, "EV_DELETE read and EV_ADD write, but socket 1 kept as it was");
             for (int t = 2; t <= n; t++) assertEquals(WRITE, events.readyOf(t), events.log.toString());
             assertEquals(0, events.readyOf(1), events.log.toString());
@@ -228,7 +228,7 @@ class KqueuePollerTest {
             long submitted = poller.changesSubmitted;
             for (int i = 0; i < n; i++) poller.register(c.accepted.get(i), i + 1, READ | WRITE, false);
             Events events = new Events();
-            poller.wait(0, events);
+            poller.poll(0, events);
             assertEquals(submitted + KqueuePoller.MAX_CHANGES, poller.changesSubmitted, "a full change list with the wait");
             assertEquals(2L * n - KqueuePoller.MAX_CHANGES, poller.changesSubmittedAlone, "the rest one by one, before it");
             for (int t = 1; t <= n; t++) assertEquals(WRITE, events.readyOf(t), "socket " + t + " was registered all the same");
@@ -270,7 +270,7 @@ class KqueuePollerTest {
             append(got, piece);
 
             events.clear();
-            poller.wait(0, events);
+            poller.poll(0, events);
             assertEquals(READ | HANGUP, events.readyOf(1), "still both while data remains (level-triggered): " + events.log);
 
             int r;
@@ -304,7 +304,7 @@ class KqueuePollerTest {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
             while (!events.ended.containsKey(1)) {
                 if (System.nanoTime() > deadline) fail("no end of stream within " + WAIT_MS + " ms: " + events.log);
-                poller.wait(TURN_NANOS, events);
+                poller.poll(TURN_NANOS, events);
             }
             assertEquals(null, events.ended.get(1), "a clean end of stream: " + events.log);
             assertArrayEquals(sent, events.received.get(1).toByteArray(), "all the data first: " + events.log);
@@ -327,7 +327,7 @@ class KqueuePollerTest {
             Thread loop = new Thread(() -> {
                 waiting.countDown();
                 try {
-                    turn.complete(poller.wait(TimeUnit.SECONDS.toNanos(60), events)); // far longer than the test waits
+                    turn.complete(poller.poll(TimeUnit.SECONDS.toNanos(60), events)); // far longer than the test waits
                 } catch (Throwable e) {
                     turn.completeExceptionally(e);
                 }
@@ -344,7 +344,7 @@ class KqueuePollerTest {
             }
             loop.join(WAIT_MS);
             assertEquals(List.of(), events.log, "a wake-up delivers nothing to the engine");
-            assertEquals(0, poller.wait(0, events), "the wake-up was used up: the next wait finds nothing");
+            assertEquals(0, poller.poll(0, events), "the wake-up was used up: the next wait finds nothing");
         }
     }
 
@@ -414,7 +414,7 @@ class KqueuePollerTest {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
             while (!events.received.containsKey(2)) {
                 if (System.nanoTime() > deadline) fail("the new socket on descriptor " + fd + " was never read: " + events.log);
-                poller.wait(TURN_NANOS, events);
+                poller.poll(TURN_NANOS, events);
             }
             assertEquals("again", events.received.get(2).toString());
             assertFalse(events.ended.containsKey(2), "its registration did not fail: " + events.log);
