@@ -57,6 +57,11 @@ class IdleTimeoutTest {
         return c;
     }
 
+    /** A server on loopback whose streams are Recorders with an idle timeout of a second. */
+    private static Server idleServer(Engine e) {
+        return new Server(e, Recorder::new).idleTimeout(ONE_SECOND).listen("127.0.0.1", 0);
+    }
+
     private static Recorder accepted(Engine e, Server server) {
         turnUntil(e, () -> server.connections().size() == 1, "the server to accept the client");
         return (Recorder) server.connections().iterator().next();
@@ -65,7 +70,7 @@ class IdleTimeoutTest {
     @BackendTest
     void anIdleStreamIsClosedOnTime(String backend) throws Exception {
         try (Engine e = engine(backend)) {
-            Server server = new Server(e, Recorder::new).idleTimeout(ONE_SECOND).listen("127.0.0.1", 0);
+            Server server = idleServer(e);
             try (Socket c = client(server)) {
                 Recorder r = accepted(e, server);
                 assertEquals(ONE_SECOND, r.idleTimeout(), "the server's setting");
@@ -81,7 +86,7 @@ class IdleTimeoutTest {
     @BackendTest
     void readingAndWritingPushTheTimeoutBack(String backend) throws Exception {
         try (Engine e = engine(backend)) {
-            Server server = new Server(e, Recorder::new).idleTimeout(ONE_SECOND).listen("127.0.0.1", 0);
+            Server server = idleServer(e);
             try (Socket c = client(server)) {
                 Recorder r = accepted(e, server);
                 clock.set(START, Duration.ofMillis(600));
@@ -163,7 +168,7 @@ class IdleTimeoutTest {
     @BackendTest
     void aClosingStreamWhosePeerTakesNothingIsAborted(String backend) throws Exception {
         try (Engine e = engine(backend)) {
-            Server server = new Server(e, Recorder::new).idleTimeout(ONE_SECOND).listen("127.0.0.1", 0);
+            Server server = idleServer(e);
             try (Socket c = client(server)) {
                 c.setReceiveBufferSize(4096);
                 Recorder r = accepted(e, server);
