@@ -237,8 +237,9 @@ public abstract class Stream extends Channel {
      * Calls {@link #onTimeout()} (which closes the stream, by default) when no bytes were read
      * from the stream or written to it for {@code timeout}; {@link Duration#ZERO} turns it off.
      * Off by default, unless the {@link Server#idleTimeout(Duration) server} that accepted the
-     * stream has one. Written means taken by the socket: while the peer takes nothing of what is
-     * queued, the stream is idle however much is queued, so this is a write timeout too. A
+     * stream has one. Written means taken by the socket (or queued when nothing was waiting):
+     * while the peer takes nothing of what is queued, the stream is idle however much more is
+     * queued, so this is a write timeout too. A
      * stream closing with output queued that the peer takes nothing of is aborted after it.
      * Settable any time, also in {@link #onConnect()}; it counts from now. Fires within
      * {@link Deadline#RESOLUTION_NANOS} (about 8 ms) after the timeout, never before.
@@ -610,16 +611,17 @@ public abstract class Stream extends Channel {
         checkWritable("write");
         if (len == 0) return this;
         queue().add(data, off, len);
-        queued();
+        queued(len);
         return this;
     }
 
     /** Queues the remaining bytes of {@code data}, advancing its position. */
     public Stream write(ByteBuffer data) {
         checkWritable("write");
-        if (!data.hasRemaining()) return this;
+        int len = data.remaining();
+        if (len == 0) return this;
         queue().add(data);
-        queued();
+        queued(len);
         return this;
     }
 
@@ -639,7 +641,7 @@ public abstract class Stream extends Channel {
         checkWritable("writeFile");
         if (count == 0) return this;
         queue().add(new FileRegion(path, offset, count));
-        queued();
+        queued(count);
         return this;
     }
 
@@ -653,7 +655,7 @@ public abstract class Stream extends Channel {
         checkWritable("writeFile");
         if (count == 0) return this;
         queue().add(new FileRegion(channel, offset, count));
-        queued();
+        queued(count);
         return this;
     }
 
@@ -695,7 +697,11 @@ public abstract class Stream extends Channel {
                 + "; check isConnected() or stop writing in onClose()");
     }
 
-    private void queued() {
+    /** {@code added} bytes were queued. */
+    private void queued(long added) {
+        // output that starts waiting is activity: the peer has the idle timeout from now to take
+        // some of it, however late in the turn (after this turn's deadlines ran, say) it is sent
+        if (out.bytes() == added) active();
         if (writable && out.bytes() > highWaterMark) writable = false;
         if (state == OPEN) queueFlush();
     }

@@ -110,6 +110,27 @@ class IdleTimeoutTest {
         }
     }
 
+    /**
+     * Output queued in the turn the timeout comes due in, before the deadlines run (by a timer
+     * here), is activity, though it is sent only at the end of the turn: the peer gets the idle
+     * timeout from then to take it.
+     */
+    @BackendTest
+    void outputQueuedAsTheTimeoutComesDueCountsAsActivity(String backend) throws Exception {
+        try (Engine e = engine(backend)) {
+            Server server = idleServer(e);
+            try (Socket c = client(server)) {
+                Recorder r = accepted(e, server);
+                e.defer(ONE_SECOND, () -> r.write("late"));
+                turnAt(e, ms(1000) + RESOLUTION);
+                assertTrue(r.isConnected(), "closed although it had just queued output");
+                assertEquals("late", new String(c.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+                turnAt(e, ms(2000) + 2 * RESOLUTION);
+                assertEquals(1, r.closes.get(), "closed 1 s after the write");
+            }
+        }
+    }
+
     @BackendTest
     void offByDefaultAndAStreamMayTurnOffItsServersTimeout(String backend) throws Exception {
         try (Engine e = engine(backend)) {
