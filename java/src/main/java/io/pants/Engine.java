@@ -40,11 +40,12 @@ import java.util.function.LongSupplier;
  * Every call to {@link #poll(Duration)}, and every iteration of {@link #start()}, is one turn:
  * <ol>
  *   <li>run tasks handed in from other threads with {@link #execute(Runnable)};
- *   <li>run timers that are due ({@link #defer}, {@link #cycle}), earliest first;
+ *   <li>run timers that are due ({@link #defer}, {@link #cycle}), earliest first, then the
+ *       {@link #deadline deadlines} that are due;
  *   <li>run the callbacks scheduled before the turn began ({@link #callback}), then every {@link #loop};
  *   <li>flush queued writes (one native crossing for all streams on the epoll shim, and one
  *       per datagram socket for its batch of datagrams);
- *   <li>wait for I/O, at most until the nearest timer (not at all if callbacks are pending);
+ *   <li>wait for I/O, at most until the nearest timer or deadline (not at all if callbacks are pending);
  *       interest changes go in with the wait, and the shim performs the reads in the same call;
  *   <li>dispatch what was ready: accepts, connects, data, end of stream, writability;
  *   <li>flush the writes those callbacks queued.
@@ -87,6 +88,7 @@ public final class Engine implements Executor, AutoCloseable {
     private long lastTrim;
 
     private final TimerHeap timers = new TimerHeap();
+    private final DeadlineWheel deadlines;
     private ArrayDeque<Timer> callbacks = new ArrayDeque<>();
     private ArrayDeque<Timer> runningCallbacks = new ArrayDeque<>();
     private final ArrayList<Timer> loops = new ArrayList<>();
@@ -169,6 +171,7 @@ public final class Engine implements Executor, AutoCloseable {
         this.chunks = new ChunkPool(b.chunkSize, Math.min(b.smallChunkSize, b.chunkSize), b.pooledOutputBytes);
         this.lastTrim = clock.getAsLong();
         OPEN.incrementAndGet();
+        this.deadlines = new DeadlineWheel(lastTrim);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -328,6 +331,7 @@ public final class Engine implements Executor, AutoCloseable {
             ArrayDeque<Timer> dueCallbacks = takeCallbacks();
             runTasks();
             runDueTimers();
+            deadlines.runDue(clock.getAsLong(), this);
             runCallbacks(dueCallbacks);
             runLoops();
             flushWrites();
@@ -369,10 +373,13 @@ public final class Engine implements Executor, AutoCloseable {
         if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0 || dirtyDatagramCount > 0) return 0;
         Timer next = timers.peek();
         boolean pooled = chunks.pooledBytes() > 0;
-        if (next == null && !pooled) return maxWaitNanos;
+        if (next == null && !pooled && deadlines.size() == 0) return maxWaitNanos;
         long now = clock.getAsLong();
-        long until = -1;
-        if (next != null) until = Math.max(0, next.deadline - now);
+        long until = deadlines.untilNext(now);
+        if (next != null) {
+            long untilTimer = Math.max(0, next.deadline - now);
+            until = until < 0 ? untilTimer : Math.min(until, untilTimer);
+        }
         // pooled output memory is handed back by trims, which only turns run: an engine that fell
         // idle after a burst wakes for them (twice at most: the second trim empties the pool)
         if (pooled) {
@@ -425,6 +432,39 @@ public final class Engine implements Executor, AutoCloseable {
         Timer t = new Timer(this, Timer.Kind.CYCLE, Objects.requireNonNull(task), clock.getAsLong() + i, i);
         timers.add(t);
         return t;
+    }
+
+    /**
+     * A deadline on this engine, not armed yet: {@link Deadline#after} arms it, as often as
+     * needed, at O(1) cost. For timeouts pushed back all the time (an idle timeout moved on every
+     * read); for a one-off delay {@link #defer} is simpler. {@code task} runs on the loop thread
+     * each time the armed deadline passes, at most {@link Deadline#RESOLUTION_NANOS} late.
+     *
+     * <pre>{@code
+     * Deadline quiet = engine.deadline(() -> System.out.println("nothing for 10 s"));
+     * quiet.after(Duration.ofSeconds(10));
+     * }</pre>
+     */
+    public Deadline deadline(Runnable task) {
+        checkOpen("deadline");
+        return new Deadline(this, Objects.requireNonNull(task));
+    }
+
+    void arm(Deadline d, long at) {
+        if (closed) return; // nothing runs any more: a closing stream's last arming is moot
+        deadlines.arm(d, at);
+    }
+
+    void disarm(Deadline d) {
+        deadlines.disarm(d);
+    }
+
+    void runDeadline(Deadline d) {
+        try {
+            d.task.run();
+        } catch (Throwable e) {
+            reportError(d, "deadline task", e);
+        }
     }
 
     void cancelled(Timer t) {
@@ -703,6 +743,7 @@ public final class Engine implements Executor, AutoCloseable {
         }
         releaseTokens();
         timers.clear();
+        deadlines.clear();
         callbacks.clear();
         loops.clear();
         tasks.clear();

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
  * 1024 by default. When the process runs out of file descriptors, the server stops accepting
  * for a moment (backing off up to a second, and retrying as soon as one of the engine's
  * streams closes) instead of spinning; connections already open are served as usual.
+ * {@link #idleTimeout(Duration)} gives the streams it accepts an idle timeout (none by default).
  */
 public class Server {
     public static final int DEFAULT_BACKLOG = 1024;
@@ -37,6 +39,7 @@ public class Server {
     private final ConnectionSet connections = new ConnectionSet();
     private int backlog = DEFAULT_BACKLOG;
     private boolean autoPause = true;
+    private Duration idleTimeout = Duration.ZERO;
     private boolean closed;
     private long descriptorExhaustions;
 
@@ -75,6 +78,23 @@ public class Server {
     }
 
     public boolean autoPause() { return autoPause; }
+
+    /**
+     * The {@link Stream#idleTimeout(Duration) idle timeout} of the streams accepted from now on
+     * (off, {@link Duration#ZERO}, by default: what is idle depends on the protocol, and a plain
+     * server can't know; {@link io.pants.http.HttpServer} has 60 s). A stream may set its own,
+     * in its constructor or in {@code onConnect}.
+     *
+     * <pre>{@code
+     * new Server(Echo::new).idleTimeout(Duration.ofMinutes(2)).listen(4040);
+     * }</pre>
+     */
+    public Server idleTimeout(Duration timeout) {
+        this.idleTimeout = Stream.checkIdleTimeout(timeout);
+        return this;
+    }
+
+    public Duration idleTimeout() { return idleTimeout; }
 
     /** Listens on {@code port} on every interface: IPv6 and IPv4 (dual-stack) where IPv6 exists. */
     public Server listen(int port) {

@@ -67,6 +67,11 @@ import java.util.regex.Pattern;
  * <p>{@link #shutdownOutput()} half-closes: the peer gets its end of stream once everything
  * queued is written, and this side goes on reading until the peer's end of stream, when the
  * stream closes (as {@code java.net.Socket.shutdownOutput()} and Netty's {@code shutdownOutput()}).
+ *
+ * <h2>Timeouts</h2>
+ * {@link #idleTimeout(Duration)} (off by default, or the {@link Server#idleTimeout accepting
+ * server's}) calls {@link #onTimeout()}, which closes the stream, once nothing was read or
+ * written for that long; {@link #connectTimeout(Duration)} bounds connecting (30 s by default).
  */
 public abstract class Stream extends Channel {
     /** Defaults: send-queue water marks and the read buffer limit. */
@@ -113,6 +118,15 @@ public abstract class Stream extends Channel {
     private boolean outputShutdown, finSent;
     private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
+    // idle timeout
+    /** As set on this stream; null: not set, the accepting server's applies. {@link Duration#ZERO}: off. */
+    private Duration idleTimeout;
+    private long idleNanos;
+    /** Made when the stream opens with an idle timeout; pushed back on every read and write. */
+    private Deadline idle;
+    /** {@code out.sent()} after the last flush: a flush that moves it is progress. */
+    private long sentBefore;
+
     /**
      * A stream on the engine it is used on: a server's engine for the streams its factory makes;
      * for one that {@link #connect}s, the engine running the callback that connects it (a client
@@ -153,6 +167,17 @@ public abstract class Stream extends Channel {
 
     /** The stream closed. Called once. */
     protected void onClose() {}
+
+    /**
+     * Nothing was read or written for the {@link #idleTimeout(Duration) idle timeout}. By
+     * default this closes the stream, after sending what is queued (which, if the peer keeps
+     * taking none of it, is dropped after one more idle timeout). Override it to send a
+     * keep-alive, say; unless the stream closes, the timeout counts again from now.
+     */
+    protected void onTimeout() {
+        Engine.LOG.log(Level.DEBUG, () -> "Closing " + this + ": idle for " + idleTimeout().toMillis() + " ms");
+        close();
+    }
 
     /** Connecting failed: refused, unreachable, timed out, unknown host. {@link #onClose()} follows. */
     protected void onConnectError(IOException cause) {
@@ -237,6 +262,70 @@ public abstract class Stream extends Channel {
         return this;
     }
 
+    /**
+     * Calls {@link #onTimeout()} (which closes the stream, by default) when no bytes were read
+     * from the stream or written to it for {@code timeout}; {@link Duration#ZERO} turns it off.
+     * Off by default, unless the {@link Server#idleTimeout(Duration) server} that accepted the
+     * stream has one. Written means taken by the socket (or queued when nothing was waiting):
+     * while the peer takes nothing of what is queued, the stream is idle however much more is
+     * queued, so this is a write timeout too. A
+     * stream closing with output queued that the peer takes nothing of is aborted after it.
+     * Settable any time, also in {@link #onConnect()}; it counts from now. Fires within
+     * {@link Deadline#RESOLUTION_NANOS} (about 8 ms) after the timeout, never before.
+     *
+     * <pre>{@code
+     * class Chat extends Stream {
+     *     @Override protected void onConnect() { idleTimeout(Duration.ofMinutes(5)); }
+     * }
+     * }</pre>
+     */
+    public Stream idleTimeout(Duration timeout) {
+        checkThread("Stream.idleTimeout");
+        setIdleTimeout(timeout);
+        if (state == OPEN || state == CLOSING) startIdleTimeout();
+        return this;
+    }
+
+    /** The idle timeout; {@link Duration#ZERO} when off. */
+    public Duration idleTimeout() { return idleTimeout == null ? Duration.ZERO : idleTimeout; }
+
+    private void setIdleTimeout(Duration timeout) {
+        this.idleTimeout = checkIdleTimeout(timeout);
+        this.idleNanos = Math.min(Engine.saturatedNanos(timeout), DeadlineWheel.MAX_DELAY_NANOS);
+    }
+
+    static Duration checkIdleTimeout(Duration timeout) {
+        if (Objects.requireNonNull(timeout, "idle timeout (Duration.ZERO turns it off)").isNegative()) {
+            throw new IllegalArgumentException("an idle timeout must not be negative (Duration.ZERO turns it off), got " + timeout);
+        }
+        return timeout;
+    }
+
+    private void startIdleTimeout() {
+        if (idleNanos == 0) {
+            if (idle != null) engine.disarm(idle);
+            return;
+        }
+        if (idle == null) idle = new Deadline(engine, this::idleTimedOut);
+        idle.afterNanos(idleNanos);
+    }
+
+    /** Bytes moved: the idle timeout counts again from now. O(1), no allocation. */
+    private void active() {
+        if (idle != null && idle.armed) idle.afterNanos(idleNanos);
+    }
+
+    private void idleTimedOut() {
+        if (state == CLOSING) {
+            Engine.LOG.log(Level.DEBUG, () -> "Aborting " + this + ": its peer took none of its last output for the idle timeout");
+            closeNow();
+            return;
+        }
+        if (state != OPEN) return;
+        idle.afterNanos(idleNanos); // first: onTimeout may change the timeout or close
+        safely("onTimeout", this::onTimeout);
+    }
+
     /** Whether {@code host} is an IP address literal, which needs no lookup. */
     static boolean isLiteralAddress(String host) {
         if (host.indexOf(':') >= 0) return true; // IPv6
@@ -275,6 +364,7 @@ public abstract class Stream extends Channel {
         if (connectTimer != null) connectTimer.cancel();
         state = OPEN;
         configureAccepted();
+        startIdleTimeout();
         updateInterest();
         if (out != null && !out.isEmpty()) queueFlush();
         else if (outputShutdown) sendFin();
@@ -302,6 +392,8 @@ public abstract class Stream extends Channel {
         configureAccepted();
         engine.poller().register(socket, token, Poller.READ, true);
         interest = Poller.READ;
+        if (idleTimeout == null) setIdleTimeout(server.idleTimeout());
+        startIdleTimeout();
     }
 
     void opened() {
@@ -464,6 +556,7 @@ public abstract class Stream extends Channel {
     @Override
     void handleReceived(ByteBuffer data) {
         if (state != OPEN) return; // closing or closed: input is no longer wanted
+        active();
         if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingStopped() && !processing
                 && data.remaining() <= bufferLimit) {
             byte[] piece = new byte[data.remaining()];
@@ -625,16 +718,17 @@ public abstract class Stream extends Channel {
         checkWritable("write");
         if (len == 0) return this;
         queue().add(data, off, len);
-        queued();
+        queued(len);
         return this;
     }
 
     /** Queues the remaining bytes of {@code data}, advancing its position. */
     public Stream write(ByteBuffer data) {
         checkWritable("write");
-        if (!data.hasRemaining()) return this;
+        int len = data.remaining();
+        if (len == 0) return this;
         queue().add(data);
-        queued();
+        queued(len);
         return this;
     }
 
@@ -654,7 +748,7 @@ public abstract class Stream extends Channel {
         checkWritable("writeFile");
         if (count == 0) return this;
         queue().add(new FileRegion(path, offset, count));
-        queued();
+        queued(count);
         return this;
     }
 
@@ -668,7 +762,7 @@ public abstract class Stream extends Channel {
         checkWritable("writeFile");
         if (count == 0) return this;
         queue().add(new FileRegion(channel, offset, count));
-        queued();
+        queued(count);
         return this;
     }
 
@@ -717,7 +811,11 @@ public abstract class Stream extends Channel {
                 + "; check isConnected() or stop writing in onClose()");
     }
 
-    private void queued() {
+    /** {@code added} bytes were queued. */
+    private void queued(long added) {
+        // output that starts waiting is activity: the peer has the idle timeout from now to take
+        // some of it, however late in the turn (after this turn's deadlines ran, say) it is sent
+        if (out.bytes() == added) active();
         if (out.bytes() > highWaterMark) {
             writable = false;
             if (autoPause && processing && !autoPaused) { // onRead wrote it: what it answers can't pile up
@@ -744,6 +842,10 @@ public abstract class Stream extends Channel {
             Engine.LOG.log(Level.DEBUG, "write failed on " + this + ": " + error);
             closeNow();
             return;
+        }
+        if (out.sent() != sentBefore) {
+            sentBefore = out.sent();
+            active();
         }
         boolean empty = out.isEmpty();
         if (writeArmed == empty) {
@@ -856,6 +958,7 @@ public abstract class Stream extends Channel {
         boolean hadSocket = socket != null && !socket.isClosed();
         state = CLOSED;
         if (connectTimer != null) connectTimer.cancel();
+        if (idle != null) engine.disarm(idle);
         if (socket != null) socket.close();
         if (token >= 0) engine.unregister(token);
         if (out != null) out.clear();

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MicrobenchmarksTest {
     private static final List<String> BENCHMARKS = List.of("PollTurnBenchmark", "WakeupBenchmark", "NativeCallBenchmark",
-            "DelimiterBenchmark", "HttpBenchmark");
+            "DelimiterBenchmark", "HttpBenchmark", "DeadlineBenchmark");
 
     @Test
     void everyBenchmarkRunsAndScores() throws Exception {

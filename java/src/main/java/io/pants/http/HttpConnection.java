@@ -1,7 +1,7 @@
 package io.pants.http;
 
+import io.pants.Deadline;
 import io.pants.Stream;
-import io.pants.Timer;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -34,11 +34,13 @@ import java.util.Arrays;
  * error response before the client has read it.
  *
  * <h2>Timeouts</h2>
- * A per-connection timer ticks at a quarter of the shorter timeout and counts ticks, so that
- * requests never touch the timer heap: a head unfinished for the header timeout gets a 408, a
- * body or an idle connection without progress for the idle timeout a 408 or a quiet close.
- * A handler may take as long as it likes, but a response the client takes nothing of for the
- * idle timeout is aborted (a write timeout).
+ * Both are engine {@link Deadline}s, O(1) to arm and move, so they fire on time (within about
+ * 8 ms) and cost no timer heap operation per request: a head unfinished for the header timeout
+ * (counted from its first byte) gets a 408; the stream's {@link #idleTimeout idle timeout},
+ * pushed back by every read and write on the socket, ends a body or an idle connection without
+ * progress with a 408 or a quiet close (see {@link #onTimeout()}). A handler may take as long as
+ * it likes, but a response the client takes nothing of for the idle timeout is aborted (a write
+ * timeout).
  *
  * <h2>End of input</h2>
  * A client's end of stream may be a half-close ({@code printf ... | nc -N}): the requests it
@@ -58,9 +60,9 @@ final class HttpConnection extends Stream {
     final ByteBuilder scratch;
     private final RequestHeadParser heads;
     /** The server's settings when the connection came: a later change applies to later connections. */
-    private final int maxLine, maxHead, headerTicksLimit, idleTicksLimit;
+    private final int maxLine, maxHead;
     private final long maxBody;
-    private final Duration tickInterval;
+    private final Duration headerTimeout;
     private final ArrayDeque<HttpRequest> pipeline = new ArrayDeque<>(4);
     /** The request whose handler is running right now, if any. */
     HttpRequest dispatching;
@@ -83,12 +85,12 @@ final class HttpConnection extends Stream {
     private boolean errorToHead;
     private boolean lingering;
     private int lingerSteps;
+    /** The client sent something since the last linger step. */
+    private boolean clientSent;
 
-    // timeouts, counted in ticks
-    private Timer ticker;
-    private boolean activity, headBegun;
-    private int headTicks, idleTicks;
-    private long lastQueued;
+    /** Armed from a request's first byte to the end of its head (unless reading is paused by us). */
+    private Deadline headDeadline;
+    private boolean headBegun;
 
     HttpConnection(HttpServer server) {
         // flow is ours: reading pauses before the next head while the output is backed up
@@ -101,22 +103,20 @@ final class HttpConnection extends Stream {
         this.maxLine = server.maxHeaderLineSize();
         this.maxHead = server.maxHeaderSize();
         this.maxBody = server.maxBodySize();
-        this.tickInterval = server.tickInterval();
-        this.headerTicksLimit = server.headerTicks();
-        this.idleTicksLimit = server.idleTicks();
+        this.headerTimeout = server.headerTimeout();
         this.heads = new RequestHeadParser(maxLine, maxHead);
     }
 
     @Override
     protected void onConnect() {
-        ticker = engine().cycle(tickInterval, this::tick);
+        headDeadline = engine().deadline(this::headTimedOut);
     }
 
     @Override
     protected void onRead(byte[] data) {
-        activity = true;
+        clientSent = true;
         if (phase == INPUT_DONE) return; // after an error or a last request: what comes is dropped
-        if (phase == WAIT_HEAD) headBegun = true;
+        if (phase == WAIT_HEAD && !headBegun) beginHead();
         if (inStart == inEnd) {
             in = data; // ours to keep: parsed in place, no copy
             inStart = 0;
@@ -186,8 +186,8 @@ final class HttpConnection extends Stream {
         reading = r; // a head refused once its method is known is answered as to it
         RequestHeadParser.parse(r, in, inStart, inStart + length);
         inStart += length;
-        headTicks = 0;
         headBegun = false;
+        headDeadline.cancel();
         startRequest(r);
         return true;
     }
@@ -318,7 +318,7 @@ final class HttpConnection extends Stream {
     private void afterRequest(HttpRequest r) {
         if (r.keepAlive) {
             phase = WAIT_HEAD;
-            headBegun = inStart < inEnd;
+            if (inStart < inEnd) beginHead(); // the next one is here already
         } else {
             phase = INPUT_DONE; // nothing after a request that closes the connection is read
             in = null;
@@ -328,7 +328,6 @@ final class HttpConnection extends Stream {
 
     private void callHandler(HttpRequest r) {
         pipeline.addLast(r);
-        activity = true;
         dispatching = r;
         try {
             server.handler().handle(r);
@@ -357,7 +356,6 @@ final class HttpConnection extends Stream {
 
     /** A request's response is finished: if it heads the line, the line moves on. */
     void finished(HttpRequest r) {
-        activity = true;
         if (pipeline.peekFirst() != r) return;
         HttpRequest h;
         while ((h = pipeline.peekFirst()) != null && h.isFinished()) {
@@ -424,7 +422,7 @@ final class HttpConnection extends Stream {
 
     @Override
     protected void onClose() {
-        if (ticker != null) ticker.cancel();
+        if (headDeadline != null) headDeadline.cancel();
         in = null;
         if (reading != null && reading.streamed) {
             HttpRequest r = reading;
@@ -440,6 +438,7 @@ final class HttpConnection extends Stream {
         if (pausedByUs) return;
         pausedByUs = true;
         pauseReading();
+        if (headBegun) headDeadline.cancel(); // not the client's doing: no header timeout while we don't read
     }
 
     private void resumeIfPaused() {
@@ -448,6 +447,7 @@ final class HttpConnection extends Stream {
         if (reading != null && reading.streamed && reading.holdsBodyBack()) return;
         pausedByUs = false;
         resumeReading();
+        if (headBegun) headDeadline.after(headerTimeout);
     }
 
     // ---------------------------------------------------------------- errors
@@ -516,15 +516,15 @@ final class HttpConnection extends Stream {
     /** Closes after a short linger, reading and dropping what the client still sends (see the class comment). */
     private void lingerThenClose() {
         lingering = true;
-        activity = false;
+        clientSent = false;
         engine().defer(LINGER_STEP, this::lingerStep);
     }
 
     /** Closes once the error is sent and the client has been quiet for a step (or after the last step). */
     private void lingerStep() {
         if (!isConnected()) return;
-        if (++lingerSteps < LINGER_STEPS && (activity || queuedBytes() > 0)) {
-            activity = false;
+        if (++lingerSteps < LINGER_STEPS && (clientSent || queuedBytes() > 0)) {
+            clientSent = false;
             engine().defer(LINGER_STEP, this::lingerStep);
             return;
         }
@@ -533,39 +533,35 @@ final class HttpConnection extends Stream {
 
     // ---------------------------------------------------------------- timeouts
 
-    private void tick() {
-        boolean active = activity;
-        activity = false;
+    private void beginHead() {
+        headBegun = true;
+        headDeadline.after(headerTimeout);
+    }
+
+    private void headTimedOut() {
+        if (phase == WAIT_HEAD && headBegun && !pausedByUs && isConnected()) fail(408, "the request head took too long");
+    }
+
+    /**
+     * No bytes read or written for the idle timeout. A stream closing with output still queued
+     * is aborted by the stream itself; this decides for an open connection.
+     */
+    @Override
+    protected void onTimeout() {
+        if (lingering) return; // it closes at the end of its lingering
+        if (phase == WAIT_HEAD && headBegun && !pausedByUs) return; // a head on its way: the header timeout's business
         long queued = queuedBytes();
-        if (queued != lastQueued) { // output moved (or grew): the client is reading
-            lastQueued = queued;
-            active = true;
-        }
-        if (lingering) return;
-        if (isClosed()) { // closing, waiting for our output to be taken
-            idleTicks = active ? 0 : idleTicks + 1;
-            if (idleTicks >= idleTicksLimit) abort();
-            return;
-        }
-        if (phase == WAIT_HEAD && headBegun && !pausedByUs) {
-            if (++headTicks >= headerTicksLimit) fail(408, "the request head took too long");
-            return;
-        }
         if (!pipeline.isEmpty()) {
             // a handler is on it: its business how long it takes, unless what it sent is not
             // taken: a client that stopped reading would hold the response (and a JDK-API
             // handler's thread, blocked in write) forever
             // likewise a streamed body that stopped coming while its handler waits for it
             boolean waitingForBody = reading != null && reading.streamed && !reading.holdsBodyBack();
-            idleTicks = active || (queued == 0 && !waitingForBody) ? 0 : idleTicks + 1;
-            if (idleTicks >= idleTicksLimit) {
-                HttpRequest.LOG.log(Level.DEBUG, () -> "Closing " + this + ": no progress for the idle timeout");
-                abort();
-            }
+            if (queued == 0 && !waitingForBody) return;
+            HttpRequest.LOG.log(Level.DEBUG, () -> "Closing " + this + ": no progress for the idle timeout");
+            abort();
             return;
         }
-        idleTicks = active ? 0 : idleTicks + 1;
-        if (idleTicks < idleTicksLimit) return;
         if (phase == FIXED_BODY || phase == CHUNKED_BODY) fail(408, "the request body stalled");
         else if (queued > 0) abort(); // the client stopped reading: nothing left to say
         else close();

@@ -39,6 +39,8 @@ import java.util.function.Supplier;
  *   <tr><td>{@link #headerTimeout}: from a request's first byte to its last header</td><td>30 s</td><td>408, close</td></tr>
  *   <tr><td>{@link #idleTimeout}: no request, or a body or a client's reading that makes no progress (also while a handler still sends)</td><td>60 s</td><td>close (408 in a body)</td></tr>
  * </table>
+ * A timeout fires on time: within {@link io.pants.Deadline#RESOLUTION_NANOS} (about 8 ms) after
+ * its setting, never before, at any number of connections (see {@link io.pants.Deadline}).
  */
 public class HttpServer extends Server {
     public static final int DEFAULT_MAX_HEADER_LINE_SIZE = 8 * 1024;
@@ -53,9 +55,7 @@ public class HttpServer extends Server {
     private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
     private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
     private Predicate<? super HttpRequest> streamBodies = request -> false;
-    private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT, idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private Duration tickInterval;
-    private int headerTicks, idleTicks;
+    private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
     private byte[] serverHeaderLine;
     /** Response heads are encoded here, one at a time, on the loop thread; shared by the connections. */
     final ByteBuilder scratch = new ByteBuilder(1024);
@@ -87,7 +87,7 @@ public class HttpServer extends Server {
     private void setUp(ConnectionFactory factory) {
         factory.server = this;
         serverName(DEFAULT_SERVER_NAME);
-        timeoutsChanged();
+        super.idleTimeout(DEFAULT_IDLE_TIMEOUT);
     }
 
     /** Makes the connections; the server is only known once its constructor has run. */
@@ -178,7 +178,6 @@ public class HttpServer extends Server {
     /** How long a client may take from a request's first byte to the end of its head (30 s by default). */
     public HttpServer headerTimeout(Duration timeout) {
         this.headerTimeout = positive(timeout, "header timeout");
-        timeoutsChanged();
         return this;
     }
 
@@ -186,15 +185,14 @@ public class HttpServer extends Server {
 
     /**
      * How long a connection may wait for its next request, or sit in a request body, or leave
-     * our responses unread, without progress (60 s by default).
+     * our responses unread, without progress (60 s by default). Unlike a plain server's, it
+     * must be positive: a connection that nothing ends would hold its descriptor forever.
      */
+    @Override
     public HttpServer idleTimeout(Duration timeout) {
-        this.idleTimeout = positive(timeout, "idle timeout");
-        timeoutsChanged();
+        super.idleTimeout(positive(timeout, "idle timeout"));
         return this;
     }
-
-    public Duration idleTimeout() { return idleTimeout; }
 
     /** The {@code Server} header's value ({@code pants} by default); null sends none. */
     public HttpServer serverName(String name) {
@@ -214,31 +212,8 @@ public class HttpServer extends Server {
 
     byte[] serverHeaderLine() { return serverHeaderLine; }
 
-    Duration tickInterval() { return tickInterval; }
-
-    int headerTicks() { return headerTicks; }
-
-    int idleTicks() { return idleTicks; }
-
-    private void timeoutsChanged() {
-        long shorter = Math.min(headerTimeout.toNanos(), idleTimeout.toNanos());
-        long tick = Math.max(shorter / 4, 1_000_000);
-        tickInterval = Duration.ofNanos(tick);
-        headerTicks = ticks(headerTimeout, tick);
-        idleTicks = ticks(idleTimeout, tick);
-    }
-
-    /**
-     * Ticks to count for {@code timeout}: one more than fit in it, as the event timed may have
-     * begun just before a tick.
-     */
-    private static int ticks(Duration timeout, long tick) {
-        long n = (timeout.toNanos() + tick - 1) / tick + 1;
-        return (int) Math.min(n, Integer.MAX_VALUE);
-    }
-
     private static Duration positive(Duration d, String what) {
-        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive, got " + d);
+        if (Objects.requireNonNull(d, what).isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive, got " + d);
         if (d.compareTo(Duration.ofDays(365)) > 0) throw new IllegalArgumentException(what + " of more than a year: " + d);
         return d;
     }

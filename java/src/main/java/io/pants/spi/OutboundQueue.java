@@ -12,6 +12,7 @@ public final class OutboundQueue {
     private final ChunkPool pool;
     private final ArrayDeque<Object> items = new ArrayDeque<>(4);
     private long bytes;
+    private long sent;
 
     public OutboundQueue(ChunkPool pool) {
         this.pool = pool;
@@ -21,6 +22,9 @@ public final class OutboundQueue {
     public long bytes() { return bytes; }
 
     public boolean isEmpty() { return items.isEmpty(); }
+
+    /** Bytes taken from the queue (written) since it was made: whether a flush made progress. */
+    public long sent() { return sent; }
 
     /** Copies {@code len} bytes of {@code src} into the queue. */
     public void add(byte[] src, int off, int len) {
@@ -90,6 +94,7 @@ public final class OutboundQueue {
     /** Removes {@code n} written bytes from the chunks at the head. */
     public void consume(long n) {
         bytes -= n;
+        sent += n;
         while (n > 0) {
             Chunk c = (Chunk) items.peekFirst();
             int take = (int) Math.min(n, c.readable());
@@ -107,6 +112,7 @@ public final class OutboundQueue {
         FileRegion r = (FileRegion) items.peekFirst();
         r.advance(n);
         bytes -= n;
+        sent += n;
         if (r.remaining() == 0) {
             items.pollFirst();
             r.close();

@@ -22,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Slow clients: a head that takes too long gets a 408, an idle connection is closed. The
- * timeouts are short here; what is asserted is the answer and the close, not when they come.
+ * timeouts are short here; what is asserted is the answer and the close, and, in the tests
+ * named "on time", that they come no earlier than their setting and within max(100 ms, 2%) of
+ * it (plus slack for a loaded machine).
  */
 @ExtendWith(NoDescriptorLeaks.class)
 class HttpTimeoutTest {
@@ -30,6 +32,56 @@ class HttpTimeoutTest {
     /** A response larger than loopback's socket buffers can hold (Linux autotunes them up to a few MiB). */
     private static final int BIG = 32 << 20;
     private static final Consumer<HttpServer> SHORT_TIMEOUTS = s -> s.headerTimeout(SHORT).idleTimeout(SHORT);
+    /**
+     * For the tests of when timeouts fire: long enough that the old scheme, counting ticks of a
+     * quarter of the shorter timeout, was late by most of a tick or more (1 s and more here).
+     */
+    private static final Duration ON_TIME = Duration.ofSeconds(4);
+    /** What a loaded machine may add to the max(100 ms, 2%) a timeout may be late. */
+    private static final Duration SLACK = Duration.ofMillis(600);
+
+    /** What came {@code nanos} after the latest moment the timeout can have started at is within the tolerance and the slack. */
+    private static void assertNotLate(long nanos, Duration timeout, String what) {
+        long tolerance = Math.max(Duration.ofMillis(100).toNanos(), timeout.toNanos() / 50);
+        assertTrue(nanos <= timeout.toNanos() + tolerance + SLACK.toNanos(),
+                what + " came " + nanos / 1_000_000 + " ms after its start: late for a timeout of " + timeout);
+    }
+
+    /** What came {@code nanos} after the earliest moment the timeout can have started at did not come before it. */
+    private static void assertNotEarly(long nanos, Duration timeout, String what) {
+        assertTrue(nanos >= timeout.toNanos(), what + " came " + nanos / 1_000_000 + " ms after its start, before the timeout of " + timeout);
+    }
+
+    @BackendTest
+    void theHeaderTimeoutFiresOnTime(String backend) throws Exception {
+        // a first 408 loads what answering one needs: class loading is not what is measured
+        try (TestServer s = TestServer.start(backend, r -> r.sendResponse("never"), SHORT_TIMEOUTS); RawClient c = s.connect()) {
+            assertEquals(408, c.send("GET / HTTP/1.1\r\n").read().status());
+        }
+        try (TestServer s = TestServer.start(backend, r -> r.sendResponse("never"), srv -> srv.headerTimeout(ON_TIME).idleTimeout(ON_TIME));
+             RawClient c = s.connect()) {
+            long sent = System.nanoTime(); // the server starts counting when it reads this, later
+            c.send("GET / HTTP/1.1\r\nHost: x\r\nX-Half: ");
+            assertEquals(408, c.read().status());
+            long took = System.nanoTime() - sent;
+            assertNotEarly(took, ON_TIME, "the 408 for an unfinished head");
+            assertNotLate(took, ON_TIME, "the 408 for an unfinished head");
+        }
+    }
+
+    @BackendTest
+    void theIdleTimeoutOfAKeptAliveConnectionFiresOnTime(String backend) throws Exception {
+        try (TestServer s = TestServer.start(backend, r -> r.sendResponse("hi"), srv -> srv.idleTimeout(ON_TIME)); RawClient c = s.connect()) {
+            long sent = System.nanoTime();
+            c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("hi", c.read().text());
+            long answered = System.nanoTime(); // the server's last activity was between sent and now
+            c.assertClosedByServer();
+            long closed = System.nanoTime();
+            assertNotEarly(closed - sent, ON_TIME, "the close of the idle connection");
+            assertNotLate(closed - answered, ON_TIME, "the close of the idle connection");
+        }
+    }
 
     @BackendTest
     void anUnfinishedHeadGets408AndAClose(String backend) throws Exception {
