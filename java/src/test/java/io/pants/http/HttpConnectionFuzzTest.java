@@ -8,6 +8,7 @@ import io.pants.LoopThread;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +25,6 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Fuzzes a real {@link HttpConnection} end to end: each input is written as it is to a fresh
@@ -34,8 +34,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>Property: the answer is a sequence of well-formed HTTP/1.1 responses (status line, header
  * fields, a body framed by Content-Length, by chunks, or by the close after a response that says
  * {@code Connection: close}), followed by the server closing the connection; or nothing but the
- * close. The server never stays silent and open. The handler answers on three paths: whole
- * responses, streamed ones (chunked, or close-delimited for HTTP/1.0) and decoded forms.
+ * close. The server never stays silent and open. (A reset instead of the close may lose what was
+ * in flight: then what did arrive must be well-formed as far as it goes.) The handler answers on
+ * three paths: whole responses, streamed ones (chunked, or close-delimited for HTTP/1.0) and
+ * decoded forms.
  */
 class HttpConnectionFuzzTest {
     /** Well within the server's patience; a server that neither answers nor closes fails here. */
@@ -81,7 +83,7 @@ class HttpConnectionFuzzTest {
 
     @FuzzTest(maxDuration = "5m")
     void answerIsWellFormedResponsesThenClose(byte[] request) throws IOException {
-        byte[] answer;
+        Answer answer;
         try (SilentCloseable allowed = BugDetectors.allowNetworkConnections(); Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MS);
             s.setSoTimeout(READ_TIMEOUT_MS);
@@ -94,29 +96,51 @@ class HttpConnectionFuzzTest {
             }
             answer = readToClose(s.getInputStream());
         }
-        new Answer(answer).assertWellFormed();
+        answer.assertWellFormed();
     }
 
-    private static byte[] readToClose(InputStream in) throws IOException {
+    /** Everything until the close, or until a reset (the answer then says so). */
+    private static Answer readToClose(InputStream in) throws IOException {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
         try {
-            return in.readAllBytes();
+            for (int n; (n = in.read(buf)) >= 0; ) got.write(buf, 0, n);
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("the server neither answered to the end nor closed within " + READ_TIMEOUT_MS + " ms", e);
+            throw new AssertionError("the server neither finished its answer nor closed within " + READ_TIMEOUT_MS + " ms; so far: "
+                    + got.toString(StandardCharsets.ISO_8859_1), e);
         } catch (SocketException reset) {
-            // a reset after the answer: what came before it is the answer (a reset can lose some,
-            // which then fails as a truncated response)
-            return new byte[0];
+            // a reset may throw away what was in flight: what came before it must be well-formed
+            // as far as it goes
+            return new Answer(got.toByteArray(), true);
         }
+        return new Answer(got.toByteArray(), false);
     }
 
     /** A strict reader of a server's answer. */
     private static final class Answer {
         private final byte[] b;
+        private final boolean reset;
         private int p;
 
-        Answer(byte[] b) { this.b = b; }
+        Answer(byte[] b, boolean reset) {
+            this.b = b;
+            this.reset = reset;
+        }
 
         void assertWellFormed() {
+            try {
+                responses();
+            } catch (CutShort e) {
+                if (!reset) throw new AssertionError(e.getMessage() + " in '" + new String(b, StandardCharsets.ISO_8859_1) + "'");
+            }
+        }
+
+        /** The answer ended inside a response: a failure, unless a reset cut it short. */
+        private static final class CutShort extends RuntimeException {
+            CutShort(String message) { super(message, null, false, false); }
+        }
+
+        private void responses() {
             List<String> seen = new ArrayList<>();
             while (p < b.length) {
                 String status = line();
@@ -149,7 +173,7 @@ class HttpConnectionFuzzTest {
                         // request may go without its body (RFC 9110 9.3.2), then it is the last thing sent
                         boolean headError = method == null && close && p == b.length;
                         if (!headError) {
-                            assertTrue(b.length - p >= n, "a body of " + n + " bytes cut short at " + (b.length - p) + " in " + status);
+                            if (b.length - p < n) throw new CutShort("a body of " + n + " bytes cut short at " + (b.length - p) + " in " + status);
                             p += n;
                         }
                     }
@@ -167,7 +191,7 @@ class HttpConnectionFuzzTest {
                 assertTrue(size.matches("[0-9a-f]{1,8}"), "chunk size line '" + size + "'");
                 int n = Integer.parseInt(size, 16);
                 if (n == 0) break;
-                assertTrue(b.length - p >= n + 2, "a chunk of " + n + " bytes cut short");
+                if (b.length - p < n + 2) throw new CutShort("a chunk of " + n + " bytes cut short");
                 p += n;
                 assertEquals("", line(), "CRLF after chunk data");
             }
@@ -195,8 +219,7 @@ class HttpConnectionFuzzTest {
                 p = i + 1;
                 return l;
             }
-            fail("the answer ends inside a line: '" + new String(b, p, b.length - p, StandardCharsets.ISO_8859_1) + "'");
-            return null;
+            throw new CutShort("the answer ends inside a line: '" + new String(b, p, b.length - p, StandardCharsets.ISO_8859_1) + "'");
         }
     }
 }
