@@ -72,7 +72,7 @@ class ReadDelimiterFuzzTest {
         boolean sized = kind == 1 || kind == 5 || kind == 6;
         int limit = sized && limitByte != 0 ? limitByte : NO_LIMIT;
 
-        int[] cuts = Cuts.of(data);
+        int[] cuts = FuzzInputs.cuts(data);
         Framing whole = Framing.run(d, limit, data), split = Framing.run(d, limit, data, cuts);
         for (Framing f : List.of(whole, split)) {
             assertArrayEquals(data, f.everything.toByteArray(), d + ": the pieces and what lay between them are the input");

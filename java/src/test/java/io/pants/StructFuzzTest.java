@@ -2,7 +2,6 @@ package io.pants;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,9 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StructFuzzTest {
     @FuzzTest(maxDuration = "5m")
     void unpackThenPackRoundTrips(byte[] input) {
-        int lf = indexOf(input, (byte) '\n');
-        String format = new String(input, 0, Math.max(lf, 0), StandardCharsets.ISO_8859_1);
-        byte[] data = Arrays.copyOfRange(input, lf + 1, input.length);
+        String format = FuzzInputs.firstLine(input);
+        byte[] data = FuzzInputs.afterFirstLine(input);
 
         Struct s;
         try {
@@ -62,10 +60,5 @@ class StructFuzzTest {
             out.add(o instanceof byte[] b ? Arrays.toString(b) : o instanceof Double d && d.isNaN() ? "NaN" : o);
         }
         return out;
-    }
-
-    private static int indexOf(byte[] b, byte c) {
-        for (int i = 0; i < b.length; i++) if (b[i] == c) return i;
-        return -1;
     }
 }

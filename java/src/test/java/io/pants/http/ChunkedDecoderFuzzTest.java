@@ -1,7 +1,7 @@
 package io.pants.http;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.pants.Cuts;
+import io.pants.FuzzInputs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,8 +25,8 @@ class ChunkedDecoderFuzzTest {
 
     @FuzzTest(maxDuration = "5m")
     void decodesOrFailsTheSameInPiecesAsWhole(byte[] b) {
-        Outcome whole = decode(strict(), b), inPieces = decode(strict(), b, Cuts.of(b));
-        assertEquals(whole, inPieces, "decoded whole vs in pieces at " + Arrays.toString(Cuts.of(b)));
+        Outcome whole = decode(strict(), b), inPieces = decode(strict(), b, FuzzInputs.cuts(b));
+        assertEquals(whole, inPieces, "decoded whole vs in pieces at " + Arrays.toString(FuzzInputs.cuts(b)));
         if (!whole.done) return;
         assertTrue(whole.consumed <= b.length);
 

@@ -1,7 +1,7 @@
 package io.pants.http;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.pants.Cuts;
+import io.pants.FuzzInputs;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,8 +24,8 @@ class RequestHeadParserFuzzTest {
 
     @FuzzTest(maxDuration = "5m")
     void headParsesOrFailsWithAnHttpError(byte[] b) {
-        Outcome whole = findEnd(b), inSteps = findEnd(b, Cuts.of(b));
-        assertEquals(whole, inSteps, "findEnd in one step vs in steps at " + Arrays.toString(Cuts.of(b)));
+        Outcome whole = findEnd(b), inSteps = findEnd(b, FuzzInputs.cuts(b));
+        assertEquals(whole, inSteps, "findEnd in one step vs in steps at " + Arrays.toString(FuzzInputs.cuts(b)));
         if (whole.length < 0) return;
 
         HttpRequest r;
