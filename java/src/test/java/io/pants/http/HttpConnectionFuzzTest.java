@@ -68,7 +68,16 @@ class HttpConnectionFuzzTest {
         r.sendHeader(METHOD_FIELD, r.method());
         String summary = r.method() + " " + r.path() + " " + r.body().length + "\n";
         if (r.path().startsWith("/form")) {
-            r.sendResponse(summary + r.form(), 200, "text/plain"); // a bad multipart body is a 400
+            FormData form;
+            try {
+                form = r.form();
+            } catch (HttpException e) {
+                // answered here, not thrown: the server's answer to a thrown error carries no
+                // method field, and one to HEAD has no body, so the reader could not frame it
+                r.sendResponse(e.getMessage(), e.status(), "text/plain");
+                return;
+            }
+            r.sendResponse(summary + form, 200, "text/plain");
         } else if (r.path().startsWith("/stream")) {
             r.send(summary);
             r.engine().callback(() -> {

@@ -36,7 +36,8 @@ class RequestHeadParserFuzzTest {
             return;
         }
         byte[] again = serialise(r);
-        RequestHeadParser reader = new RequestHeadParser(MAX_LINE, 1 << 20);
+        // ": " may make a line longer than it came: no limits to trip over here
+        RequestHeadParser reader = new RequestHeadParser(1 << 20, 1 << 20);
         assertEquals(again.length, reader.findEnd(again, 0, again.length), "the end of the written-out head");
         assertSameRequest(r, RequestHeadParser.parse(null, again, 0, again.length));
     }
