@@ -62,8 +62,12 @@ public final class Struct {
             if (Character.isDigit(c)) {
                 int j = i;
                 while (j < format.length() && Character.isDigit(format.charAt(j))) j++;
-                count = Integer.parseInt(format.substring(i, j));
                 if (j == format.length()) throw new IllegalArgumentException("struct format '" + format + "' ends with a count");
+                // saturating: a count too large for an int is refused with the size check below,
+                // where parseInt would throw a NumberFormatException that names no format
+                long n = 0;
+                for (int k = i; k < j; k++) n = Math.min(n * 10 + Character.digit(format.charAt(k), 10), Integer.MAX_VALUE);
+                count = (int) n;
                 i = j;
                 c = format.charAt(i);
             }

@@ -161,4 +161,12 @@ class StructTest {
         assertTrue(e.getMessage().contains("more than"), e.getMessage());
         assertEquals(1 << 20, Struct.of((1 << 20) + "s").size());
     }
+
+    @Test
+    void aCountBeyondTheIntRangeIsRejectedLikeAnyAbsurdSize() {
+        // found by StructFuzzTest: parseInt threw a NumberFormatException naming no format
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Struct.of("11211212012B"));
+        assertEquals("struct format '11211212012B' describes more than 1048576 bytes", e.getMessage());
+        assertEquals(3, Struct.of("0000000000003B").size());
+    }
 }

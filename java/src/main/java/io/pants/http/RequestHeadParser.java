@@ -48,17 +48,20 @@ final class RequestHeadParser {
      * The length of the head starting at {@code start} (through its empty line) if it is complete
      * in {@code b[start, end)}, else -1; remembers how far it looked, so bytes are examined once.
      *
-     * @throws HttpException 400 for a bare LF, 414 for a request line over the line limit, 431 for
-     *                       a header line over it or a head over the total limit
+     * @throws HttpException 414 for a request line over the line limit, 431 for a header line over
+     *                       it or a head over the total limit, else 400 for a bare LF (the limits
+     *                       first, however the bytes arrived)
      */
     int findEnd(byte[] b, int start, int end) {
         for (int i = start + scanned; i < end; i++) {
             if (b[i] != '\n') continue;
             int rel = i - start;
-            if (rel == 0 || b[i - 1] != '\r') throw new HttpException(400, "a line ends in a bare LF");
+            // the limits before the bare LF: they may have tripped on part of this line already,
+            // when it came in more than one read, and the answer must not depend on the reads
             int length = rel - 1 - lineStart;
             checkLine(length);
             if (rel + 1 > maxHead) throw new HttpException(431, "request head over " + maxHead + " bytes");
+            if (rel == 0 || b[i - 1] != '\r') throw new HttpException(400, "a line ends in a bare LF");
             if (length == 0 && !firstLine) {
                 reset();
                 return rel + 1;

@@ -61,6 +61,9 @@ class HttpBadInputTest {
         c.add(new Case("empty field name", "GET / HTTP/1.1\r\n" + HOST + ": value\r\n\r\n", 400));
         c.add(new Case("invalid character in a field name", "GET / HTTP/1.1\r\n" + HOST + "X(A): 1\r\n\r\n", 400));
         c.add(new Case("header line over the limit", "GET / HTTP/1.1\r\n" + HOST + "X-Long: " + "a".repeat(LINE_LIMIT) + "\r\n\r\n", 431));
+        // found by RequestHeadParserFuzzTest: whole these were a 400, in pieces a 414 or 431
+        c.add(new Case("request line over the limit, ending in a bare LF", "GET /" + "a".repeat(LINE_LIMIT) + " HTTP/1.1\n", 414));
+        c.add(new Case("header line over the limit, ending in a bare LF", "GET / HTTP/1.1\r\nX-Long: " + "a".repeat(LINE_LIMIT) + "\n", 431));
         c.add(new Case("header section over the limit", "GET / HTTP/1.1\r\n" + HOST + ("X-Many: " + "a".repeat(100) + "\r\n").repeat(12) + "\r\n", 431));
         // framing: the smuggling cases
         c.add(new Case("Content-Length and Transfer-Encoding", "POST / HTTP/1.1\r\n" + HOST
