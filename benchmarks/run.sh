@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs the load scenarios and writes benchmarks/results/<date>/ (report.md, one SVG chart per
 # workload, samples.csv). From a fresh clone:
 #

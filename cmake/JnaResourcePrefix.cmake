@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # jna_resource_prefix(<var>): the class-path folder in which JNA looks for a native library on
 # the target platform (com.sun.jna.Platform.RESOURCE_PREFIX), e.g. linux-x86-64, darwin-aarch64,
 # freebsd-x86-64, win32-x86-64. Computed from the target, so cross-compiles land correctly.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Cross-compiles the shim for 64-bit Windows on Linux with MinGW-w64 (Debian: apt-get install
 # mingw-w64). The DLL lands in win32-x86-64/pants.dll, where JNA looks on Windows:
 #   cmake -S native -B build-win -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Pants for Java: the native shim, bound from Java through JNA direct mapping.
  *

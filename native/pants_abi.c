@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The contract with Java (pants.h), exported so that Java can check its mirror of it at load
  * time: the user word's and the records' values, and every table's slot names. Plain C, on
  * every platform. */

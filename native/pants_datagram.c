@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Datagram sockets for the shim: one crossing receives or sends a batch of datagrams.
  * Java fills the mmsghdr array itself, with the layout pants_msghdr_layout() reports, once per
  * poller; per call it only rewrites lengths and addresses. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Linux epoll for the shim: one call per loop turn that applies interest changes, waits,
  * and performs the turn's reads into native memory the engine reads by offset. */
 #define _GNU_SOURCE

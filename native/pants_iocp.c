@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Readiness on Windows: an epoll-shaped poller over an I/O completion port.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* kqueue for the shim: one call per loop turn that submits the interest changes, waits, and
  * performs the turn's reads into native memory the engine reads by offset, as pants_epoll.c
  * does for epoll. Also BSD's and macOS's sendfile, and the pipe that stands in for EVFILT_USER

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* POSIX stream sockets for the shim: thin wrappers returning -errno, plus the batched flush. */
 #define _GNU_SOURCE
 #include "pants.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Winsock stream sockets for the Windows shim: the counterpart of pants_socket.c. Every
  * socket is created overlapped (AFD polls are asynchronous I/O on it) and non-blocking. */
 #include "pants.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Tests of the Windows shim's poller (pants_iocp.c) over real loopback sockets. Built with the
  * Windows shim (cmake, on Windows or cross-compiled with MinGW-w64) and run natively or under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Pants for Java: a single-threaded, event-driven networking library on pluggable pollers.
  *

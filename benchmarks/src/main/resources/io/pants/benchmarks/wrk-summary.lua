@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- wrk calls done() once at the end of a run: print the figures the load runner needs as one
 -- JSON line, so that it reads numbers wrk computed, not text meant for people.
 -- Times are in microseconds, as wrk keeps them.

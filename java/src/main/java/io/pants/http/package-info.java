@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * An HTTP/1.1 server on the Pants engine: {@link io.pants.http.HttpServer} takes a
  * {@link io.pants.http.HttpHandler}, which answers each {@link io.pants.http.HttpRequest}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The JDK's standard HTTP application interface ({@code com.sun.net.httpserver}, module
  * {@code jdk.httpserver}) on the Pants engine: {@link io.pants.httpserver.PantsHttpServerProvider}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * What the native POSIX backends ({@code io.pants.epoll}, {@code io.pants.kqueue}) share, so
  * that each of them holds only its own mechanism (registration, the wait, wake-ups):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The poller SPI: what the engine needs from an operating system's readiness mechanism.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Web applications on the Pants HTTP server, as in Pants: an {@link io.pants.web.Application}
  * routes paths to handlers, whose results become responses; {@link io.pants.web.FileServer}
