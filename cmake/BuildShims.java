@@ -52,9 +52,14 @@ public class BuildShims {
         String prebuilt = args.getOrDefault("prebuilt", "");
 
         // Each build says afresh what it made: a shim left in target/classes by an earlier build
-        // would otherwise be reported (and shipped) although this machine can no longer build it.
-        for (String prefix : promised) {
-            for (String library : LIBRARIES) Files.deleteIfExists(resources.resolve(prefix).resolve(library));
+        // (or copied from a prebuilt folder) would otherwise be reported, and shipped, although
+        // this build did not make it.
+        if (Files.isDirectory(resources)) {
+            try (Stream<Path> platforms = Files.list(resources)) {
+                for (Path platform : (Iterable<Path>) platforms.filter(Files::isDirectory)::iterator) {
+                    for (String library : LIBRARIES) Files.deleteIfExists(platform.resolve(library));
+                }
+            }
         }
 
         Map<String, String> leftOut = new LinkedHashMap<>();
