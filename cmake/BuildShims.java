@@ -43,7 +43,7 @@ public class BuildShims {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = parse(argv);
-        Path source = Path.of(args.get("source"));
+        Path source = Path.of(args.get("source")).toAbsolutePath();
         Path build = Path.of(args.get("build"));
         Path resources = Path.of(args.get("resources"));
         Path toolchains = source.resolveSibling("cmake");
@@ -65,7 +65,8 @@ public class BuildShims {
         Map<String, String> leftOut = new LinkedHashMap<>();
         String cmake = onPath("cmake");
         String host = hostPrefix();
-        if (cmake == null || hostCompiler() == null) {
+        boolean toolchain = cmake != null && hostCompiler() != null;
+        if (!toolchain) {
             System.out.println("pants: no " + (cmake == null ? "cmake" : "C compiler")
                     + " found: building the jar without the native shim (epoll runs through libc, see README)");
         } else {
@@ -108,6 +109,7 @@ public class BuildShims {
             if (why.length() > 0) why.append(", ");
             why.append(prefix);
             if (leftOut.containsKey(prefix)) why.append(" (").append(leftOut.get(prefix)).append(')');
+            else if (toolchain && !prefix.equals(host)) why.append(" (not built on ").append(host).append(')');
         }
         if (strict) {
             System.err.println("pants: a release jar must carry the shim for " + String.join(", ", promised)
@@ -115,7 +117,7 @@ public class BuildShims {
                     + " -Dpants.prebuilt.shims=DIR with DIR/<platform>/ holding shims built elsewhere");
             System.exit(1);
         }
-        if (cmake != null && hostCompiler() != null) {
+        if (toolchain) { // without a toolchain, the one line above said it all
             System.out.println("pants: the jar carries no shim for " + why);
         }
     }
