@@ -83,7 +83,7 @@ public class EpollProvider implements PollerProvider {
             String report = Shim.loadFailureReport(); // null when the shim loaded but lacks its epoll part
             System.getLogger("io.pants").log(Level.WARNING, "The native shim libpants could not be loaded, so the epoll backend runs"
                     + " through libc: the same behaviour, more native calls per loop turn. "
-                    + (report != null ? report : shimFailure() + ". Pollers.probeAll() reports every backend."));
+                    + (report != null ? report : shimFailure()) + ". Pollers.probeAll() reports every backend.");
         }
         return new EpollPoller(shim ? new EpollShimBinding() : new EpollLibcBinding(), name());
     }

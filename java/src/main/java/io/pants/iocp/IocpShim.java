@@ -38,10 +38,9 @@ final class IocpShim {
                 failure = ShimAbi.refusal("pants.dll at " + location, pants_version(), IocpShim::pants_abi, IocpShim::pants_abi_names);
                 int r = failure == null ? pants_ws_startup() : 0;
                 if (r != 0) failure = "WSAStartup failed with error " + (-r);
-            } catch (Throwable e) { // it is Windows' own backend: its failure is a warning's whole story
-                String said = e.getClass().getSimpleName() + ": " + e.getMessage();
-                failure = said + ". " + NativeLoadFailure.shimReport(Platform.RESOURCE_PREFIX,
-                        NativeLoadFailure.carried(IocpShim.class.getClassLoader()), configured, said, false);
+            } catch (Throwable e) { // Windows' own backend: this is what the warning about falling to NIO says
+                failure = NativeLoadFailure.shimReport(Platform.RESOURCE_PREFIX, NativeLoadFailure.carried(IocpShim.class.getClassLoader()),
+                        configured, e.getClass().getSimpleName() + ": " + e.getMessage(), false);
             }
         }
         LOAD_FAILURE = failure;

@@ -81,7 +81,7 @@ public final class NativeLoadFailure {
             b.append("The ").append(path != null ? file + " at " + path : "jar's " + file).append(" failed to load: ")
                     .append(loaderSaid(error)).append(". ").append(shimWayOut(error, platform, setting));
         }
-        return b.append(". Pollers.probeAll() reports every backend.").toString();
+        return b.toString();
     }
 
     private static String shimWayOut(String error, String platform, String setting) {
