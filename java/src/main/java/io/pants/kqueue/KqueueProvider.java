@@ -29,6 +29,7 @@ public final class KqueueProvider implements PollerProvider {
     @Override
     public boolean nativeToThisSystem() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        // a kqueue library named on purpose (libkqueue on Linux) is wanted as much as the kernel's own
         return KQUEUE_SYSTEMS.stream().anyMatch(os::startsWith) || KqueueBinding.configuredLibrary() != null;
     }
 
