@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants;
 
+import io.pants.posix.NativeLoadFailure;
 import io.pants.spi.PollerProvider;
 
 import java.lang.System.Logger.Level;
@@ -105,6 +106,7 @@ public final class Pollers {
         String fromEnv = System.getenv(ENVIRONMENT);
         PollerProvider chosen;
         String why;
+        String skipped = null; // this system's own backends that automatic selection passed over, and why
         if (fromProperty != null && !fromProperty.isBlank()) {
             chosen = select(fromProperty);
             why = "set by -D" + PROPERTY + "=" + fromProperty;
@@ -122,11 +124,44 @@ public final class Pollers {
                 }
             }
             if (chosen == null) throw new IllegalStateException("No poller works on this machine. " + summary());
+            skipped = skippedNative(chosen);
         }
         if (LOGGED.compareAndSet(false, true)) {
-            Engine.LOG.log(Level.INFO, "Pants uses the " + chosen.name() + " poller (" + probe(chosen).detail() + "); " + why);
+            String line = "Pants uses the " + chosen.name() + " poller (" + probe(chosen).detail() + "); " + why;
+            if (skipped == null) Engine.LOG.log(Level.INFO, line);
+            else Engine.LOG.log(Level.WARNING, line + ". " + skipped);
         }
         return chosen;
+    }
+
+    /**
+     * Why automatic selection passed over this system's own backends on its way to
+     * {@code chosen}, each with its probe's reason and, where JNA was the trouble, the way out;
+     * null when it passed over none. NIO where no native backend applies (an OS without epoll,
+     * kqueue or IOCP) is the right choice, not a fallback, and is not warned about.
+     */
+    private static String skippedNative(PollerProvider chosen) {
+        StringBuilder b = new StringBuilder();
+        String wayOut = null;
+        for (PollerProvider p : ALL) {
+            if (p == chosen) break;
+            if (NOT_AUTOMATIC.contains(p.name()) || !nativeToThisSystem(p)) continue;
+            PollerProvider.Availability a = probe(p);
+            if (a.available()) continue;
+            b.append(b.length() == 0 ? "" : "; ").append(p.name()).append(" was skipped: ").append(a.detail());
+            if (wayOut == null) wayOut = NativeLoadFailure.jnaWayOut(a.detail());
+        }
+        if (b.length() == 0) return null;
+        return "This system's own poller did not work, so " + chosen.name() + " is a fallback: " + b + ". "
+                + (wayOut != null ? wayOut + ". " : "") + "Pollers.probeAll() reports every backend.";
+    }
+
+    private static boolean nativeToThisSystem(PollerProvider p) {
+        try {
+            return p.nativeToThisSystem();
+        } catch (Throwable e) { // a class it needs is missing: the probe will say so
+            return false;
+        }
     }
 
     private static String automaticOrder() {

@@ -33,6 +33,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @ExtendWith(NoDescriptorLeaks.class) // engines and probes open epoll, eventfd and selector descriptors
 class PollersTest {
     private static final long CHILD_WAIT_SECONDS = 60;
+    /** This JVM's platform, as JNA names its resource folders. */
+    private static final String PLATFORM = com.sun.jna.Platform.RESOURCE_PREFIX;
 
     @TempDir
     Path tmp;
@@ -152,7 +154,10 @@ class PollersTest {
     }
 
     private Child runChild(Map<String, String> env, String... jvmOptions) throws Exception {
-        String classPath = System.getProperty("java.class.path");
+        return runChild(System.getProperty("java.class.path"), env, jvmOptions);
+    }
+
+    private Child runChild(String classPath, Map<String, String> env, String... jvmOptions) throws Exception {
         assertTrue(classPath.contains("test-classes"), "the test class path should reach the child: " + classPath);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -280,12 +285,166 @@ class PollersTest {
         assertEquals("epoll", c.value("POLLER"), "epoll still works, through libc: " + c);
         assertTrue(c.value("DESCRIPTION").contains("libc"), c.toString());
         assertFalse(c.value("DESCRIPTION").contains("native shim"), c.toString());
-        List<String> warnings = c.logRecords(" WARNING ");
+        String w = assertShimWarning(c, carriedByTheBuild());
+        assertTrue(w.contains("-Dpants.shim.path=" + missing + " names a file that does not exist"), "why: " + w);
+        assertTrue(w.contains("Point it at a libpants.so built for " + PLATFORM + ", or unset it to use the jar's own"), "the way out: " + w);
+        assertChoiceLoggedOnce(c, "epoll", "the first available");
+    }
+
+    @Test
+    void shimPathToAFileThatIsNotALibraryWarnsWithTheLoadersError() throws Exception {
+        assumeTrue(isLinux(), "the messages of Linux's loader");
+        Path notALibrary = Files.writeString(tmp.resolve("libpants.so"), "not a shared library\n");
+        Child c = runChild(Map.of("PANTS_SHIM_PATH", notALibrary.toString()));
+        assertEchoes(c);
+        assertEquals("epoll", c.value("POLLER"), "epoll still works, through libc: " + c);
+        String w = assertShimWarning(c, carriedByTheBuild());
+        assertTrue(w.contains("The libpants.so at " + notALibrary + " failed to load: " + notALibrary + ": file too short"),
+                "the loader's error, once: " + w);
+        assertTrue(w.contains("It is not a shared library for " + PLATFORM) && w.contains("-Dpants.shim.path=/path/to/libpants.so"),
+                "the way out: " + w);
+    }
+
+    @Test
+    void jarWithoutAShimForThisPlatformWarnsWhichPlatformsItCarries() throws Exception {
+        assumeTrue(isLinux(), "builds a jar of the classes without the " + PLATFORM + " shim");
+        Path classes = mainClasses();
+        // the jar as if built on a Mac: its classes, the darwin-aarch64 shim (a stand-in: it is never loaded here), not ours
+        Path jar = tmp.resolve("built-elsewhere.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             java.util.stream.Stream<Path> files = Files.walk(classes)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String name = classes.relativize(f).toString().replace(File.separatorChar, '/');
+                if (name.startsWith(PLATFORM + "/")) continue;
+                out.putNextEntry(new java.util.jar.JarEntry(name));
+                out.write(Files.readAllBytes(f));
+            }
+            out.putNextEntry(new java.util.jar.JarEntry("darwin-aarch64/libpants.dylib"));
+            out.write("a Mach-O library".getBytes(StandardCharsets.US_ASCII));
+        }
+        Child c = runChild(classPathReplacing(classes, jar.toString()), Map.of());
+        assertEchoes(c);
+        assertEquals("epoll", c.value("POLLER"), "epoll still works, through libc: " + c);
+        List<String> carried = new ArrayList<>(carriedByTheBuild());
+        carried.set(0, "darwin-aarch64"); // in JNA's order, before win32
+        String w = assertShimWarning(c, carried);
+        assertTrue(w.contains("The jar has no shim for " + PLATFORM + ": use one built on " + PLATFORM + " with"
+                + " -Dpants.shim.path=/path/to/libpants.so (or PANTS_SHIM_PATH), or build the jar on " + PLATFORM), "why, and the way out: " + w);
+    }
+
+    @Test
+    void shimThatJnaCannotUnpackWarnsAboutJnaTmpdir() throws Exception {
+        assumeTrue(isLinux(), "JNA's temporary directory as on Linux");
+        Path classes = mainClasses();
+        // JNA loads a shim that is a file on the class path in place, and unpacks one from a jar: put a jar first
+        Path jar = tmp.resolve("shim.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry(PLATFORM + "/libpants.so"));
+            out.write(Files.readAllBytes(classes.resolve(PLATFORM + "/libpants.so")));
+        }
+        // a temporary directory no one can make (its parent is a file), root included
+        String tmpdir = Files.createFile(tmp.resolve("a-file")).resolve("jna").toString();
+        // JNA's own native part, which it would unpack there too, from a directory instead
+        Path boot = Files.createDirectory(tmp.resolve("boot"));
+        String dispatch = "com/sun/jna/" + PLATFORM + "/" + System.mapLibraryName("jnidispatch");
+        try (java.io.InputStream in = com.sun.jna.Native.class.getClassLoader().getResourceAsStream(dispatch)) {
+            assertTrue(in != null, "JNA carries " + dispatch);
+            Files.copy(in, boot.resolve(System.mapLibraryName("jnidispatch")));
+        }
+        String classPath = jar + File.pathSeparator + System.getProperty("java.class.path");
+        Child c = runChild(classPath, Map.of(), "-Djna.tmpdir=" + tmpdir, "-Djna.boot.library.path=" + boot);
+        assertEchoes(c);
+        assertEquals("epoll", c.value("POLLER"), "epoll still works, through libc: " + c);
+        String w = assertShimWarning(c, carriedByTheBuild());
+        assertTrue(w.contains("The jar's libpants.so failed to load: Failed to create temporary file for pants library: JNA temporary directory '"
+                + tmpdir + "' does not exist"), "the loader's error: " + w);
+        assertTrue(w.contains("mounted noexec: set -Djna.tmpdir=DIR to a writable directory on a filesystem mounted with exec"), "the way out: " + w);
+
+        // without a directory for JNA's own native part, JNA does not work at all and the engine falls to NIO
+        Child nio = runChild(classPath, Map.of(), "-Djna.tmpdir=" + tmpdir);
+        String fallback = assertNioFallbackWarning(nio);
+        assertTrue(fallback.contains("JNA temporary directory '" + tmpdir + "' does not exist")
+                && fallback.contains("set -Djna.tmpdir=DIR to a writable directory on a filesystem mounted with exec"), fallback);
+    }
+
+    @Test
+    void missingJnaFallsToNioWithAWarningSayingWhyEpollWasSkipped() throws Exception {
+        assumeTrue(isLinux(), "epoll is this system's own poller");
+        Path jna = Path.of(com.sun.jna.Native.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String withoutJna = classPathReplacing(jna, null);
+        String w = assertNioFallbackWarning(runChild(withoutJna, Map.of()));
+        assertTrue(w.contains("epoll was skipped: neither the shim (NoClassDefFoundError: com/sun/jna/"), "why: " + w);
+        assertTrue(w.contains("JNA is not on the class path: the native backends need net.java.dev.jna:jna"), "the way out: " + w);
+
+        Child asked = runChild(withoutJna, Map.of(), "-Dpants.poller=nio");
+        assertEchoes(asked);
+        assertChoiceLoggedOnce(asked, "nio", "set by -Dpants.poller=nio");
+        assertEquals(List.of(), asked.logRecords(" WARNING io.pants"), "nio asked for is no fallback: " + asked);
+    }
+
+    @Test
+    void jnaWithoutItsNativePartFallsToNioWithAWarningSayingWhy() throws Exception {
+        assumeTrue(isLinux(), "epoll is this system's own poller");
+        String w = assertNioFallbackWarning(runChild(Map.of(), "-Djna.nosys=true", "-Djna.noclasspath=true",
+                "-Djna.boot.library.path=" + tmp.resolve("nonexistent")));
+        assertTrue(w.contains("epoll was skipped: neither the shim (UnsatisfiedLinkError: Unable to locate JNA native support library)"), "why: " + w);
+        assertTrue(w.contains("JNA's native part (libjnidispatch) did not load") && w.contains("-Djna.tmpdir=DIR")
+                && w.contains("-Djna.boot.library.path"), "the way out: " + w);
+    }
+
+    /** The one warning about the shim: what happens, this platform, the platforms carried, never a build command. */
+    private static String assertShimWarning(Child c, List<String> carried) {
+        List<String> warnings = c.logRecords(" WARNING io.pants");
         assertEquals(1, warnings.size(), "one warning about the shim: " + c);
         String w = warnings.get(0);
-        assertTrue(w.contains("shim") && w.contains("through libc"), "the warning says what happens: " + w);
-        assertTrue(w.contains(missing) && w.contains("No such file"), "and why: " + w);
-        assertChoiceLoggedOnce(c, "epoll", "the first available");
+        assertTrue(w.contains("The native shim libpants could not be loaded, so the epoll backend runs through libc"), "what happens: " + w);
+        assertTrue(w.contains("This is " + PLATFORM + "; the class path carries the shim for " + String.join(", ", carried) + "."),
+                "the platform and the platforms the class path carries: " + w);
+        assertTrue(w.contains("Pollers.probeAll() reports every backend."), w);
+        assertFalse(w.contains("mvn"), "no build command for someone who has the jar: " + w);
+        return w;
+    }
+
+    /** The one line of the choice, a WARNING that says NIO is a fallback, and that the engine works on it. */
+    private static String assertNioFallbackWarning(Child c) {
+        assertEchoes(c);
+        assertEquals("nio", c.value("POLLER"), c.toString());
+        List<String> lines = c.logRecords("Pants uses the ");
+        assertEquals(1, lines.size(), "the choice is logged once: " + c);
+        String w = lines.get(0);
+        assertTrue(w.contains(" WARNING io.pants: Pants uses the nio poller") && w.contains("the first available of epoll, kqueue, iocp, nio."
+                + " This system's own poller did not work, so nio is a fallback: epoll was skipped: "), w);
+        assertTrue(w.endsWith("Pollers.probeAll() reports every backend."), w);
+        assertEquals(1, c.logRecords(" WARNING io.pants").size(), "and no other warning: " + c);
+        return w;
+    }
+
+    /** The platforms whose shim the build made: this one's, and Windows' where MinGW was found. */
+    private static List<String> carriedByTheBuild() throws Exception {
+        List<String> carried = new ArrayList<>(List.of(PLATFORM));
+        if (Files.exists(mainClasses().resolve("win32-x86-64/pants.dll"))) carried.add("win32-x86-64");
+        return carried;
+    }
+
+    /** Where the build put the library's classes and its shim (target/classes). */
+    private static Path mainClasses() throws Exception {
+        return Path.of(Pollers.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    /** This JVM's class path with {@code entry} replaced by {@code replacement}, or left out when that is null. */
+    private static String classPathReplacing(Path entry, String replacement) {
+        List<String> entries = new ArrayList<>();
+        boolean found = false;
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!e.isEmpty() && Path.of(e).toAbsolutePath().equals(entry.toAbsolutePath())) {
+                found = true;
+                if (replacement != null) entries.add(replacement);
+            } else {
+                entries.add(e);
+            }
+        }
+        assertTrue(found, entry + " is on the class path " + System.getProperty("java.class.path"));
+        return String.join(File.pathSeparator, entries);
     }
 
     @Test

@@ -42,6 +42,9 @@ public class EpollProvider implements PollerProvider {
     }
 
     @Override
+    public boolean nativeToThisSystem() { return isLinux(); }
+
+    @Override
     public Availability probe() {
         if (!isLinux()) return Availability.no("epoll exists on Linux only (this is " + System.getProperty("os.name") + ")");
         try {
@@ -77,9 +80,10 @@ public class EpollProvider implements PollerProvider {
     public Poller open() throws IOException {
         boolean shim = usesShim();
         if (allowShim && !shim && FALLBACK_LOGGED.compareAndSet(false, true)) {
-            System.getLogger("io.pants").log(Level.WARNING,
-                    "The native shim libpants could not be loaded (" + shimFailure() + "); the epoll backend runs through libc,"
-                            + " which costs more native calls per loop turn. Build it with 'mvn package' or set -Dpants.shim.path.");
+            String report = Shim.loadFailureReport(); // null when the shim loaded but lacks its epoll part
+            System.getLogger("io.pants").log(Level.WARNING, "The native shim libpants could not be loaded, so the epoll backend runs"
+                    + " through libc: the same behaviour, more native calls per loop turn. "
+                    + (report != null ? report : shimFailure()) + ". Pollers.probeAll() reports every backend.");
         }
         return new EpollPoller(shim ? new EpollShimBinding() : new EpollLibcBinding(), name());
     }

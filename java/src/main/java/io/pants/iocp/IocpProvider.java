@@ -16,6 +16,9 @@ public final class IocpProvider implements PollerProvider {
     public String name() { return "iocp"; }
 
     @Override
+    public boolean nativeToThisSystem() { return System.getProperty("os.name", "").startsWith("Windows"); }
+
+    @Override
     public Availability probe() {
         String failure = IocpShim.loadFailure();
         if (failure != null) return Availability.no(failure);

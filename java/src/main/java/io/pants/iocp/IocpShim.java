@@ -4,6 +4,7 @@ package io.pants.iocp;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import io.pants.posix.NativeLoadFailure;
 import io.pants.posix.ShimAbi;
 
 import java.io.File;
@@ -25,8 +26,9 @@ final class IocpShim {
         if (!Platform.isWindows()) {
             failure = "the Windows shim is for Windows only (this is " + System.getProperty("os.name") + ")";
         } else {
+            String configured = NativeLoadFailure.configuredShim();
+            String path = configured == null ? null : configured.substring(configured.indexOf('=') + 1);
             try {
-                String path = System.getProperty("pants.shim.path", System.getenv("PANTS_SHIM_PATH"));
                 NativeLibrary lib = path != null && !path.isBlank()
                         ? NativeLibrary.getInstance(path)
                         : NativeLibrary.getInstance("pants", IocpShim.class.getClassLoader());
@@ -36,8 +38,9 @@ final class IocpShim {
                 failure = ShimAbi.refusal("pants.dll at " + location, pants_version(), IocpShim::pants_abi, IocpShim::pants_abi_names);
                 int r = failure == null ? pants_ws_startup() : 0;
                 if (r != 0) failure = "WSAStartup failed with error " + (-r);
-            } catch (Throwable e) {
-                failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+            } catch (Throwable e) { // Windows' own backend: this is what the warning about falling to NIO says
+                failure = NativeLoadFailure.shimReport(Platform.RESOURCE_PREFIX, NativeLoadFailure.carried(IocpShim.class.getClassLoader()),
+                        configured, e.getClass().getSimpleName() + ": " + e.getMessage(), false);
             }
         }
         LOAD_FAILURE = failure;

@@ -5,6 +5,8 @@ import io.pants.spi.Poller;
 import io.pants.spi.PollerProvider;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The kqueue backend of BSD and macOS. kqueue() and kevent() come from the C library, or from
@@ -18,8 +20,18 @@ public final class KqueueProvider implements PollerProvider {
     /** The environment variable doing the same when the property is not set. */
     public static final String LIBRARY_ENVIRONMENT = KqueueBinding.ENVIRONMENT;
 
+    /** How {@code os.name} starts on the systems whose kernel has kqueue (the ones KqueuePlatform has tables for, but without loading them). */
+    private static final List<String> KQUEUE_SYSTEMS = List.of("mac", "darwin", "freebsd", "netbsd", "openbsd", "dragonfly");
+
     @Override
     public String name() { return "kqueue"; }
+
+    @Override
+    public boolean nativeToThisSystem() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        // a kqueue library named on purpose (libkqueue on Linux) is wanted as much as the kernel's own
+        return KQUEUE_SYSTEMS.stream().anyMatch(os::startsWith) || KqueueBinding.configuredLibrary() != null;
+    }
 
     @Override
     public Availability probe() {

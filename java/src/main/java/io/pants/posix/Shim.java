@@ -3,6 +3,7 @@ package io.pants.posix;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 
 import java.io.File;
 
@@ -17,6 +18,7 @@ import java.io.File;
 public final class Shim {
 
     private static final String LOAD_FAILURE;
+    private static final String LOAD_FAILURE_REPORT;
     private static final String LOCATION;
     private static final NativeLibrary LIBRARY;
 
@@ -24,8 +26,10 @@ public final class Shim {
         String failure = null;
         String location = null;
         NativeLibrary library = null;
+        String configured = NativeLoadFailure.configuredShim();
+        String path = configured == null ? null : configured.substring(configured.indexOf('=') + 1);
+        boolean refused = false;
         try {
-            String path = System.getProperty("pants.shim.path", System.getenv("PANTS_SHIM_PATH"));
             NativeLibrary lib = path != null && !path.isBlank()
                     ? NativeLibrary.getInstance(path)
                     : NativeLibrary.getInstance("pants", Shim.class.getClassLoader());
@@ -33,19 +37,36 @@ public final class Shim {
             location = file != null ? file.getPath() : lib.getName();
             Native.register(Shim.class, lib);
             failure = ShimAbi.refusal("libpants at " + location, pants_version(), Shim::pants_abi, Shim::pants_abi_names);
+            refused = failure != null;
             if (failure == null) library = lib;
         } catch (Throwable e) {
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
         LOAD_FAILURE = failure;
+        LOAD_FAILURE_REPORT = failure == null ? null : report(configured, failure, refused);
         LOCATION = location;
         LIBRARY = library;
     }
 
     private Shim() {}
 
+    private static String report(String configured, String failure, boolean refused) {
+        try {
+            return NativeLoadFailure.shimReport(Platform.RESOURCE_PREFIX, NativeLoadFailure.carried(Shim.class.getClassLoader()),
+                    configured, failure, refused);
+        } catch (Throwable e) { // JNA itself is missing (Platform is JNA's), which the probes report
+            return failure;
+        }
+    }
+
     /** Null when the shim is loaded and usable, otherwise why not. */
     public static String loadFailure() { return LOAD_FAILURE; }
+
+    /**
+     * Null when the shim is loaded, otherwise the whole story for a warning: this platform, the
+     * platforms the class path carries a shim for, what went wrong and the way out ({@link NativeLoadFailure#shimReport}).
+     */
+    public static String loadFailureReport() { return LOAD_FAILURE_REPORT; }
 
     /** Where the shim was loaded from (a path, or the library's name). */
     public static String location() { return LOCATION; }

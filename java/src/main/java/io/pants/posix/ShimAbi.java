@@ -206,7 +206,7 @@ public final class ShimAbi {
         if (version != VERSION) return shim + " is version " + version + ", this jar needs " + VERSION;
         String disagreement = disagreement(abi, names);
         return disagreement == null ? null : shim + " disagrees with this jar: " + disagreement
-                + ". Rebuild it from this jar's native/ (mvn package)";
+                + ". Use the shim of this jar's version";
     }
 
     /**

@@ -14,6 +14,13 @@ public interface PollerProvider {
      */
     Availability probe();
 
+    /**
+     * Whether this backend is the operating system's own mechanism here (epoll on Linux, kqueue
+     * on BSD and macOS, IOCP on Windows), so that automatic selection passing over it is worth a
+     * warning. Decided without loading anything: a probe that failed must not make it false.
+     */
+    default boolean nativeToThisSystem() { return false; }
+
     /** Creates a poller; only called after a successful {@link #probe()}. */
     Poller open() throws IOException;
 

@@ -147,7 +147,7 @@ class ShimAbiTest {
             assertNotNull(refusal, t.name());
             List<String> slots = t.slotNames();
             assertEquals("libtest disagrees with this jar: the " + t + " table's slot 0 is " + slots.get(1) + " in the shim and "
-                    + slots.get(0) + " in this jar. Rebuild it from this jar's native/ (mvn package)", refusal);
+                    + slots.get(0) + " in this jar. Use the shim of this jar's version", refusal);
         }
     }
 
@@ -157,7 +157,7 @@ class ShimAbiTest {
         values[AbiSlot.EPOLL_CHANGE_SIZE.ordinal()] = 40;
         String refusal = ShimAbi.refusal("libtest", ShimAbi.VERSION, abi(values), agreeingNames());
         assertEquals("libtest disagrees with this jar: EPOLL_CHANGE_SIZE is 40 in the shim and 32 in this jar."
-                + " Rebuild it from this jar's native/ (mvn package)", refusal);
+                + " Use the shim of this jar's version", refusal);
     }
 
     @Test
