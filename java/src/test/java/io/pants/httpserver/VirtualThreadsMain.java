@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * body's bridge until the client sends the rest, and echoes it. Handlers start at the body's
  * first bytes. It prints {@code listening on port N}; once COUNT exchanges are done (or after
  * SECONDS) it prints {@code served S of COUNT, P pinned, W monitor waits}: from a JFR recording,
- * the {@code jdk.VirtualThreadPinned} and {@code jdk.JavaMonitorWait} events of virtual threads
- * in Pants code (either pins the carrier on Java 21 to 23). Exit code 0 when all were served
+ * the {@code jdk.VirtualThreadPinned} events in Pants code and the {@code jdk.JavaMonitorWait}
+ * events of virtual threads (either pins the carrier on Java 21 to 23). Exit code 0 when all were served
  * and both counts are 0.
  *
  * <p>{@code clients PORT COUNT SECONDS}: COUNT clients on virtual threads, each sending a POST
@@ -66,16 +66,12 @@ public final class VirtualThreadsMain {
     // ---------------------------------------------------------------- server
 
     private static int server(int count, int seconds) throws Exception {
-        Recording jfr = new Recording();
-        jfr.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
-        jfr.enable("jdk.JavaMonitorWait").withThreshold(Duration.ZERO).withStackTrace();
-        jfr.start();
-
         ExecutorService handlers = virtualThreadPerTask();
         PantsHttpServer server = (PantsHttpServer) new PantsHttpServerProvider()
                 .createHttpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), count);
         server.bodyInMemory(0); // handlers start at the body's first bytes, and wait for the rest
         CountDownLatch done = new CountDownLatch(count);
+        server.createContext("/warm-up", VirtualThreadsMain::echo);
         server.createContext("/echo", x -> {
             try {
                 echo(x);
@@ -85,6 +81,13 @@ public final class VirtualThreadsMain {
         });
         server.setExecutor(handlers);
         server.start();
+        // a few exchanges first, one after the other, so that the classes are loaded: a thread
+        // loading a class while another does is pinned by the JDK's class loader, not by us
+        for (int i = 0; i < 3; i++) request(server.getAddress(), "/warm-up", "warm-up " + i + " ", "done", new Semaphore(1), () -> { }, 10_000);
+        Recording jfr = new Recording();
+        jfr.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
+        jfr.enable("jdk.JavaMonitorWait").withThreshold(Duration.ZERO).withStackTrace();
+        jfr.start();
         System.out.println("listening on port " + server.getAddress().getPort());
         System.out.flush();
 
@@ -101,9 +104,14 @@ public final class VirtualThreadsMain {
             Method isVirtual = RecordedThread.class.getMethod("isVirtual");
             for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
                 RecordedThread t = e.getThread();
-                if (t == null || !(Boolean) isVirtual.invoke(t) || !inPants(e)) continue;
+                if (t == null || !(Boolean) isVirtual.invoke(t)) continue;
+                boolean pin = e.getEventType().getName().equals("jdk.VirtualThreadPinned");
+                // a pinned thread's stack is whole, and says whether we pinned it; one that waited
+                // in a monitor is recorded when it is off its carrier again, with no stack to tell
+                // (on Java 24 and later), so every such wait of the handlers' threads counts
+                if (pin && !inPants(e)) continue;
                 if (pinned + waits < 3) System.err.println("a virtual thread blocked in a monitor: " + e);
-                if (e.getEventType().getName().equals("jdk.VirtualThreadPinned")) pinned++;
+                if (pin) pinned++;
                 else waits++;
             }
         } finally {
@@ -148,37 +156,21 @@ public final class VirtualThreadsMain {
         for (int i = 0; i < count; i++) {
             int id = i;
             clients.execute(() -> {
-                boolean counted = false;
-                try (Socket s = new Socket()) {
-                    connecting.acquire();
-                    try {
-                        s.connect(address, millisLeft(deadline));
-                    } finally {
-                        connecting.release();
-                    }
-                    s.setSoTimeout(millisLeft(deadline));
-                    String first = "request " + id + " ", rest = "of " + count + " came whole";
-                    OutputStream out = s.getOutputStream();
-                    InputStream in = s.getInputStream();
-                    // HTTP/1.0: the streamed response is not chunked and ends where the connection does
-                    out.write(("POST /echo HTTP/1.0\r\nContent-Length: " + (first.length() + rest.length()) + "\r\n\r\n" + first)
-                            .getBytes(StandardCharsets.US_ASCII));
-                    String head = readHead(in);
-                    if (!head.startsWith("HTTP/1.1 200 ")) throw new IOException("response head: " + head);
-                    inFlight.countDown();
-                    counted = true;
-                    if (!inFlight.await(millisLeft(deadline), TimeUnit.MILLISECONDS)) {
-                        throw new IOException("only " + (count - inFlight.getCount()) + " of " + count
-                                + " handlers were under way at once within " + seconds + " s: the others did not get a carrier thread");
-                    }
-                    out.write(rest.getBytes(StandardCharsets.US_ASCII));
-                    String echo = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-                    if (!echo.equals(first + rest)) throw new IOException("echoed '" + echo + "' for '" + first + rest + "'");
+                boolean[] counted = {false};
+                try {
+                    request(address, "/echo", "request " + id + " ", "of " + count + " came whole", connecting, () -> {
+                        inFlight.countDown();
+                        counted[0] = true;
+                        if (!inFlight.await(millisLeft(deadline), TimeUnit.MILLISECONDS)) {
+                            throw new IOException("only " + (count - inFlight.getCount()) + " of " + count
+                                    + " handlers were under way at once within " + seconds + " s: the others did not get a carrier thread");
+                        }
+                    }, millisLeft(deadline));
                     answered.incrementAndGet();
                 } catch (Exception e) {
                     problems.add("client " + id + ": " + e);
                 } finally {
-                    if (!counted) inFlight.countDown(); // so that the others don't wait for a client that failed
+                    if (!counted[0]) inFlight.countDown(); // so that the others don't wait for a client that failed
                 }
             });
         }
@@ -187,6 +179,39 @@ public final class VirtualThreadsMain {
         System.out.println("clients: " + answered.get() + " of " + count + " answered correctly" + (finished ? "" : ", some still running"));
         problems.stream().limit(5).forEach(System.out::println);
         return answered.get() == count ? 0 : 1;
+    }
+
+    private interface HeadIn {
+        void run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * One POST on a new connection: the head with the body's {@code first} part, then, once the
+     * response head is in and {@code headIn} has returned, the {@code rest}; the echo must be both.
+     * It connects holding one of the {@code connecting} permits.
+     */
+    private static void request(InetSocketAddress address, String path, String first, String rest, Semaphore connecting, HeadIn headIn, int timeoutMillis)
+            throws IOException, InterruptedException {
+        try (Socket s = new Socket()) {
+            connecting.acquire();
+            try {
+                s.connect(address, timeoutMillis);
+            } finally {
+                connecting.release();
+            }
+            s.setSoTimeout(timeoutMillis);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            // HTTP/1.0: the streamed response is not chunked and ends where the connection does
+            out.write(("POST " + path + " HTTP/1.0\r\nContent-Length: " + (first.length() + rest.length()) + "\r\n\r\n" + first)
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = readHead(in);
+            if (!head.startsWith("HTTP/1.1 200 ")) throw new IOException("response head: " + head);
+            headIn.run();
+            out.write(rest.getBytes(StandardCharsets.US_ASCII));
+            String echo = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            if (!echo.equals(first + rest)) throw new IOException("echoed '" + echo + "' for '" + first + rest + "'");
+        }
     }
 
     private static int millisLeft(long deadline) {
