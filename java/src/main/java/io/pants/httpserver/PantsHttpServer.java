@@ -26,6 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@code com.sun.net.httpserver.HttpServer} on an engine of its own: an
@@ -49,6 +51,12 @@ final class PantsHttpServer extends HttpServer {
     private final List<PantsHttpContext> contexts = new CopyOnWriteArrayList<>();
     /** Exchanges dispatched and not yet finished (or cut off); stop() waits for them. */
     private final Set<PantsHttpExchange> active = ConcurrentHashMap.newKeySet();
+    /**
+     * stop() waits on this for {@link #active} to empty: a lock, not a monitor, so that a stop
+     * called by a handler on a virtual thread leaves its carrier thread (Java 21 to 23).
+     */
+    private final ReentrantLock activeLock = new ReentrantLock();
+    private final Condition exchangeDone = activeLock.newCondition();
 
     // guarded by this
     private boolean bound, started, stopped;
@@ -59,6 +67,12 @@ final class PantsHttpServer extends HttpServer {
 
     /** Where handlers run: the application's executor, or our dispatcher thread. Set by start(). */
     private volatile Executor handlers;
+    /**
+     * Bytes of a request body taken in before its handler runs, or -1: the HTTP server's body
+     * limit. Lowered only by tests, so that many handlers can wait for their bodies without as
+     * many 10 MB uploads.
+     */
+    private volatile long bodyInMemory = -1;
     /** Set by stop(): new requests get a 503. Read on the loop thread. */
     private volatile boolean stopping;
 
@@ -77,6 +91,12 @@ final class PantsHttpServer extends HttpServer {
     }
 
     Engine engine() { return engine; }
+
+    /** Handlers run once {@code bytes} of their request bodies are in (or the whole body): see {@link RequestBody}. */
+    void bodyInMemory(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("negative body size: " + bytes);
+        bodyInMemory = bytes;
+    }
 
     // ---------------------------------------------------------------- life cycle
 
@@ -170,16 +190,14 @@ final class PantsHttpServer extends HttpServer {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
         closeListener(loop);
-        synchronized (active) {
+        activeLock.lock();
+        try {
             long left;
-            while (!active.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(active, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            while (!active.isEmpty() && (left = deadline - System.nanoTime()) > 0) exchangeDone.awaitNanos(left);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            activeLock.unlock();
         }
         engine.stop();
         if (Thread.currentThread() != loop) {
@@ -279,7 +297,8 @@ final class PantsHttpServer extends HttpServer {
             return;
         }
         if (request.isBodyStreamed()) {
-            request.onBody(new RequestBody(this, request, http.maxBodySize(), body -> startExchange(request, context, uri, body)));
+            long startAt = bodyInMemory >= 0 ? bodyInMemory : http.maxBodySize();
+            request.onBody(new RequestBody(this, request, startAt, body -> startExchange(request, context, uri, body)));
         } else {
             startExchange(request, context, uri, null);
         }
@@ -321,8 +340,11 @@ final class PantsHttpServer extends HttpServer {
     /** The exchange is finished, or its connection is gone. */
     void done(PantsHttpExchange exchange) {
         if (active.remove(exchange)) {
-            synchronized (active) {
-                active.notifyAll();
+            activeLock.lock();
+            try {
+                exchangeDone.signalAll();
+            } finally {
+                activeLock.unlock();
             }
         }
     }

@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -41,7 +43,10 @@ final class RequestBody extends InputStream implements BodyListener {
     private final Consumer<RequestBody> start;
     private boolean started;
 
-    // shared between the loop and the handler thread, guarded by this
+    // shared between the loop and the handler thread, guarded by lock
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a part, the end or a failure comes. */
+    private final Condition arrived = lock.newCondition();
     private final ArrayDeque<byte[]> parts = new ArrayDeque<>();
     private byte[] current;
     private int offset;
@@ -69,14 +74,17 @@ final class RequestBody extends InputStream implements BodyListener {
     @Override
     public void onData(byte[] part) {
         boolean pause, full;
-        synchronized (this) {
+        lock.lock();
+        try {
             if (dropping) return; // the handler is done with the body: the rest is dropped
             parts.add(part);
             buffered += part.length;
-            notifyAll();
+            arrived.signalAll();
             full = buffered >= startAt;
             pause = started && buffered > HIGH_WATER && !pausedForUs;
             if (pause) pausedForUs = true;
+        } finally {
+            lock.unlock();
         }
         if (pause) request.pauseBody();
         if (full) startExchange();
@@ -84,18 +92,24 @@ final class RequestBody extends InputStream implements BodyListener {
 
     @Override
     public void onEnd() {
-        synchronized (this) {
+        lock.lock();
+        try {
             ended = true;
-            notifyAll();
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
         }
         startExchange();
     }
 
     @Override
     public void onAbort(IOException why) {
-        synchronized (this) {
+        lock.lock();
+        try {
             failure = why;
-            notifyAll();
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
         }
         if (!started) {
             started = true; // no handler for a request that never came whole
@@ -109,9 +123,12 @@ final class RequestBody extends InputStream implements BodyListener {
      * stopped): readers wake, and what of the body still comes is dropped.
      */
     void exchangeOver() {
-        synchronized (this) {
+        lock.lock();
+        try {
             if (failure == null && !ended) failure = new IOException("the exchange is over: its response is finished or its connection closed");
-            notifyAll();
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
         }
         drop();
     }
@@ -119,21 +136,27 @@ final class RequestBody extends InputStream implements BodyListener {
     /** From now on the body's parts are dropped; reading from the client goes on if we paused it. */
     private void drop() {
         boolean resume;
-        synchronized (this) {
+        lock.lock();
+        try {
             dropping = true;
             parts.clear();
             current = null;
             buffered = 0;
             resume = pausedForUs && !resumeAsked;
             if (resume) resumeAsked = true;
+        } finally {
+            lock.unlock();
         }
         if (resume) server.onLoop(this::resumeOnLoop);
     }
 
     private void resumeOnLoop() {
-        synchronized (this) {
+        lock.lock();
+        try {
             pausedForUs = false;
             resumeAsked = false;
+        } finally {
+            lock.unlock();
         }
         request.resumeBody();
     }
@@ -153,7 +176,8 @@ final class RequestBody extends InputStream implements BodyListener {
         if (len == 0) return 0;
         boolean resume;
         int n;
-        synchronized (this) {
+        lock.lock();
+        try {
             if (closed) throw new IOException("the request body is closed");
             while (current == null) {
                 current = parts.pollFirst();
@@ -167,7 +191,7 @@ final class RequestBody extends InputStream implements BodyListener {
                             + " give the server an executor (setExecutor) to read request bodies");
                 }
                 try {
-                    wait();
+                    arrived.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while waiting for the request body");
@@ -180,22 +204,32 @@ final class RequestBody extends InputStream implements BodyListener {
             buffered -= n;
             resume = pausedForUs && !resumeAsked && buffered <= LOW_WATER;
             if (resume) resumeAsked = true;
+        } finally {
+            lock.unlock();
         }
         if (resume && !server.onLoop(this::resumeOnLoop)) throw new IOException("the server is stopped");
         return n;
     }
 
     @Override
-    public synchronized int available() {
-        return (int) Math.min(Integer.MAX_VALUE, buffered);
+    public int available() {
+        lock.lock();
+        try {
+            return (int) Math.min(Integer.MAX_VALUE, buffered);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Drops what is buffered; the rest of the body is read and dropped as it comes. */
     @Override
     public void close() {
-        synchronized (this) {
+        lock.lock();
+        try {
             if (closed) return;
             closed = true;
+        } finally {
+            lock.unlock();
         }
         drop();
     }

@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The response body of a {@link PantsHttpExchange}: written on a handler thread, sent on the
@@ -21,7 +23,8 @@ import java.util.Map;
  * {@link #MAX_IN_FLIGHT}, and while the connection reports itself not writable, until the loop's
  * drain callback; the connection's closing wakes it with an {@link IOException}. So a response
  * of any size holds at most about {@code MAX_IN_FLIGHT} plus the connection's high water mark in
- * memory.
+ * memory. The handler waits on a {@link ReentrantLock}'s condition, as in {@link RequestBody},
+ * so that a virtual thread waiting for a slow client leaves its carrier thread on Java 21 to 23.
  *
  * <p>A fixed-length response's head waits for its first body bytes, so that a small response
  * leaves in one task, one write; a streamed one's head leaves at once.
@@ -51,7 +54,9 @@ final class ResponseBody extends OutputStream {
     private int count;
 
     // shared with the loop thread, guarded by lock
-    private final Object lock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when the loop takes bytes, the connection drains, or it closes. */
+    private final Condition progress = lock.newCondition();
     private long inFlight;
     private boolean notWritable, connectionClosed;
 
@@ -218,15 +223,16 @@ final class ResponseBody extends OutputStream {
         // a handler on the loop thread itself (an executor that runs tasks where they are
         // given) must not wait for the loop: its output queues up instead
         boolean mayWait = !server.engine().inLoopThread();
-        synchronized (lock) {
-            try {
-                while (mayWait && !connectionClosed && (notWritable || (inFlight > 0 && inFlight + n > MAX_IN_FLIGHT))) lock.wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting for the client to take the response");
-            }
+        lock.lock();
+        try {
+            while (mayWait && !connectionClosed && (notWritable || (inFlight > 0 && inFlight + n > MAX_IN_FLIGHT))) progress.await();
             if (connectionClosed) throw new IOException("the connection is closed");
             inFlight += n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the client to take the response");
+        } finally {
+            lock.unlock();
         }
         if (!server.onLoop(() -> onLoop(h, data, flush, finish))) {
             connectionClosed();
@@ -248,10 +254,13 @@ final class ResponseBody extends OutputStream {
             request.fail(e); // a header the HTTP layer refuses, say
             over = true;
         } finally {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 if (data != null) inFlight -= data.length;
                 if (!over && !request.isWritable() && !request.isAborted()) notWritable = true;
-                lock.notifyAll();
+                progress.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
         if (over) exchange.connectionClosed();
@@ -259,17 +268,23 @@ final class ResponseBody extends OutputStream {
 
     /** On the loop thread: the connection can take more. */
     void drained() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             notWritable = false;
-            lock.notifyAll();
+            progress.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The connection is gone (or the exchange over): waiting writers give up. */
     void connectionClosed() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             connectionClosed = true;
-            lock.notifyAll();
+            progress.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -16,5 +16,16 @@
  * server.start();
  * }</pre>
  * run with {@code -Dcom.sun.net.httpserver.HttpServerProvider=io.pants.httpserver.PantsHttpServerProvider}.
+ *
+ * <h2>Virtual threads</h2>
+ * On Java 21 and later, {@code server.setExecutor(Executors.newVirtualThreadPerTaskExecutor())}
+ * runs each exchange on a virtual thread of its own. Where a handler waits for the loop thread
+ * (in the request body for more of it, in the response body while the client is slow, in
+ * {@code stop(delay)} for the exchanges under way) it parks on a
+ * {@link java.util.concurrent.locks.ReentrantLock} condition, not in a monitor: on Java 21 to 23
+ * a virtual thread waiting in {@code synchronized} + {@code wait()} pins its carrier thread, and
+ * a handful of waiting handlers would starve all the others (Java 24 and later, JEP 491, no
+ * longer pin there). The monitors left in the exchange and the server are held for a few field
+ * updates only, never across a wait.
  */
 package io.pants.httpserver;
