@@ -128,7 +128,8 @@ public final class Engine implements Executor, AutoCloseable {
     private final ArrayList<Listener> pausedListeners = new ArrayList<>();
     private boolean resumeScheduled;
     private final Dispatcher dispatcher = new Dispatcher();
-    private long turns;
+    /** Counted by the loop thread, read by {@link #stats()} from any; {@code counters.turns} is the turn number. */
+    final LoopCounters counters = new LoopCounters();
 
     /** The process-wide engine, created on first use with the best poller available. */
     public static Engine instance() {
@@ -238,7 +239,23 @@ public final class Engine implements Executor, AutoCloseable {
 
     long now() { return clock.getAsLong(); }
 
-    long turns() { return turns; }
+    long turns() { return counters.turns; }
+
+    /**
+     * What the engine has done so far: turns, time busy and waiting, tasks, timers, channels,
+     * bytes and messages, accepts, flushes. Safe to call from any thread, at any time (also
+     * after the engine closed); the snapshot's Javadoc says how consistent it is. Counting costs
+     * the loop a few field additions per turn and per read or write, and allocates nothing.
+     *
+     * <pre>{@code
+     * engine.stats().bytesRead();
+     * }</pre>
+     */
+    public EngineStats stats() {
+        // on the loop thread the gauge can be exact; elsewhere it is as of the last publication
+        if (inLoopThread()) counters.timersPending = timers.size() + deadlines.size();
+        return counters.snapshot();
+    }
 
     // ---------------------------------------------------------------- running
 
@@ -324,8 +341,11 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     private void turn(long maxWaitNanos) {
-        turns++;
+        long began = System.nanoTime(); // not the engine's clock, which a test may drive by hand
+        LoopCounters c = counters;
+        c.turns++;
         inTurn = true;
+        long waitBegan = began, waitEnded = began;
         try {
             // callbacks scheduled before this turn run in it; those that its tasks, timers and
             // callbacks schedule wait for the next turn, as callback() promises
@@ -343,18 +363,26 @@ public final class Engine implements Executor, AutoCloseable {
                 // re-check after publishing that we sleep: a task queued before that saw no sleeper
                 if (!tasks.isEmpty() || stopRequested) timeout = 0;
             }
+            c.timersPending = timers.size() + deadlines.size();
+            c.publish(); // before a wait that may be long: readers see the turn's work so far
+            waitBegan = System.nanoTime();
             try {
                 poller.poll(timeout, dispatcher);
             } catch (IOException e) {
                 throw new UncheckedIOException("the " + poller.name() + " poller failed: " + e.getMessage(), e);
             } finally {
                 if (timeout != 0) sleeping.set(false);
+                waitEnded = System.nanoTime();
             }
             flushWrites();
             trimOutputPool();
         } finally {
             releaseTokens();
             inTurn = false;
+            long ended = System.nanoTime();
+            c.waitingNanos += waitEnded - waitBegan;
+            c.busyNanos += (ended - began) - (waitEnded - waitBegan);
+            c.publish();
         }
     }
 
@@ -461,6 +489,7 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     void runDeadline(Deadline d) {
+        counters.timersRun++;
         try {
             d.task.run();
         } catch (Throwable e) {
@@ -520,6 +549,7 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     private void runTimer(Timer t) {
+        counters.timersRun++;
         try {
             t.task.run();
         } catch (Throwable e) {
@@ -539,6 +569,7 @@ public final class Engine implements Executor, AutoCloseable {
         Objects.requireNonNull(task);
         if (closed) throw new RejectedExecutionException("the engine is closed");
         tasks.add(task);
+        counters.tasksQueued.increment();
         if (sleeping.compareAndSet(true, false)) poller.wakeup();
     }
 
@@ -559,6 +590,7 @@ public final class Engine implements Executor, AutoCloseable {
     private void runTasks() {
         Runnable r;
         for (int i = 0; i < TASKS_PER_TURN && (r = tasks.poll()) != null; i++) {
+            counters.tasksRun++;
             try {
                 r.run();
             } catch (Throwable e) {
@@ -579,6 +611,7 @@ public final class Engine implements Executor, AutoCloseable {
         }
         if (t >= channels.length) channels = Arrays.copyOf(channels, Math.max(t + 1, channels.length * 2));
         channels[t] = ch;
+        counters.channelsOpen++;
         return t;
     }
 
@@ -594,6 +627,7 @@ public final class Engine implements Executor, AutoCloseable {
             if (freeCount == freeTokens.length) freeTokens = Arrays.copyOf(freeTokens, freeCount * 2);
             freeTokens[freeCount++] = t;
         }
+        counters.channelsOpen -= releasedCount;
         releasedCount = 0;
     }
 
@@ -749,6 +783,7 @@ public final class Engine implements Executor, AutoCloseable {
         loops.clear();
         tasks.clear();
         poller.close();
+        counters.publish();
         OPEN.decrementAndGet();
         synchronized (INSTANCE_LOCK) {
             if (instance == this) instance = null;

@@ -47,9 +47,11 @@ final class Listener extends Channel {
             try {
                 s = socket.accept();
             } catch (DescriptorsExhaustedException e) {
+                server.refused();
                 pause(e);
                 return;
             } catch (IOException e) {
+                server.refused();
                 Engine.LOG.log(Level.WARNING, "accept failed on " + server + ": " + e);
                 return;
             }
@@ -62,6 +64,7 @@ final class Listener extends Channel {
 
     private void pause(DescriptorsExhaustedException e) {
         server.exhausted();
+        engine.counters.acceptPauses++;
         if (backoffMs == 0) {
             Engine.LOG.log(Level.WARNING, server + " cannot accept: " + e.getMessage()
                     + "; pausing accepts (open connections are still served) until descriptors are freed");

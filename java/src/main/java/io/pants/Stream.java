@@ -556,6 +556,7 @@ public abstract class Stream extends Channel {
      */
     @Override
     void handleReceived(ByteBuffer data) {
+        engine.counters.bytesRead += data.remaining(); // read from the socket, wanted or not
         if (state != OPEN) return; // closing or closed: input is no longer wanted
         active();
         if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingStopped() && !processing
@@ -697,6 +698,7 @@ public abstract class Stream extends Channel {
     private void deliver(byte[] piece) {
         boolean was = processing;
         processing = true;
+        engine.counters.messagesRead++;
         try {
             onRead(piece);
         } catch (Throwable e) {
@@ -814,6 +816,7 @@ public abstract class Stream extends Channel {
 
     /** {@code added} bytes were queued. */
     private void queued(long added) {
+        engine.counters.messagesWritten++;
         // output that starts waiting is activity: the peer has the idle timeout from now to take
         // some of it, however late in the turn (after this turn's deadlines ran, say) it is sent
         if (out.bytes() == added) active();
@@ -839,16 +842,21 @@ public abstract class Stream extends Channel {
     }
 
     void afterFlush(IOException error) {
+        LoopCounters counters = engine.counters;
+        counters.flushes++;
         if (error != null) {
             Engine.LOG.log(Level.DEBUG, "write failed on " + this + ": " + error);
             closeNow();
             return;
         }
-        if (out.sent() != sentBefore) {
-            sentBefore = out.sent();
+        long sent = out.sent();
+        if (sent != sentBefore) {
+            counters.bytesWritten += sent - sentBefore;
+            sentBefore = sent;
             active();
         }
         boolean empty = out.isEmpty();
+        if (!empty) counters.partialWrites++;
         if (writeArmed == empty) {
             writeArmed = !empty;
             updateInterest();
