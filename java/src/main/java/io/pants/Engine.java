@@ -76,6 +76,7 @@ public final class Engine implements Executor, AutoCloseable {
     private static final int MAX_TOKEN = Poller.MAX_TOKEN;
     private static final int TASKS_PER_TURN = 4096;
     private static final long TRIM_INTERVAL_NANOS = 1_000_000_000L;
+    private static final long DEFAULT_SLOW_TURN_NANOS = 50_000_000L;
     private static final Object INSTANCE_LOCK = new Object();
     private static volatile Engine instance;
     /** The engine whose loop runs on this thread (inside its start() or poll()), if any. */
@@ -85,6 +86,7 @@ public final class Engine implements Executor, AutoCloseable {
 
     private final Poller poller;
     private final LongSupplier clock;
+    private final long slowTurnNanos;
     final ChunkPool chunks;
     private long lastTrim;
 
@@ -170,6 +172,7 @@ public final class Engine implements Executor, AutoCloseable {
             throw new UncheckedIOException("could not open the " + provider.name() + " poller: " + e.getMessage(), e);
         }
         this.clock = b.clock;
+        this.slowTurnNanos = b.slowTurnNanos;
         this.chunks = new ChunkPool(b.chunkSize, Math.min(b.smallChunkSize, b.chunkSize), b.pooledOutputBytes);
         this.lastTrim = clock.getAsLong();
         OPEN.incrementAndGet();
@@ -186,6 +189,7 @@ public final class Engine implements Executor, AutoCloseable {
         private int chunkSize = 16 * 1024;
         private int smallChunkSize = 1024;
         private long pooledOutputBytes = 64L * 1024 * 1024;
+        private long slowTurnNanos = defaultSlowTurnNanos();
 
         private Builder() {}
 
@@ -224,6 +228,31 @@ public final class Engine implements Executor, AutoCloseable {
             if (bytes < 0) throw new IllegalArgumentException("pooledOutputBytes must not be negative, got " + bytes);
             this.pooledOutputBytes = bytes;
             return this;
+        }
+
+        /**
+         * How long a turn may keep the loop busy (outside the wait for I/O) before it is recorded
+         * as an {@code io.pants.SlowTurn} JDK Flight Recorder event: 50 ms by default, or
+         * {@code -Dpants.slowTurnMillis}. Only a running recording sees the event; without one,
+         * a slow turn costs one comparison.
+         */
+        public Builder slowTurnThreshold(Duration threshold) {
+            if (threshold.isNegative()) throw new IllegalArgumentException("slowTurnThreshold must not be negative, got " + threshold);
+            this.slowTurnNanos = saturatedNanos(threshold);
+            return this;
+        }
+
+        private static long defaultSlowTurnNanos() {
+            String ms = System.getProperty("pants.slowTurnMillis");
+            if (ms == null) return DEFAULT_SLOW_TURN_NANOS;
+            try {
+                long v = Long.parseLong(ms.trim());
+                if (v >= 0) return v * 1_000_000L;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            LOG.log(Level.WARNING, "-Dpants.slowTurnMillis=" + ms + " is not a number of milliseconds (0 or more); using 50");
+            return DEFAULT_SLOW_TURN_NANOS;
         }
 
         public Engine build() { return new Engine(this); }
@@ -346,6 +375,8 @@ public final class Engine implements Executor, AutoCloseable {
         c.turns++;
         inTurn = true;
         long waitBegan = began, waitEnded = began;
+        // what the turn did, should it be slow: the counts as it begins
+        long ready0 = c.readyEvents, tasks0 = c.tasksRun, timers0 = c.timersRun, read0 = c.bytesRead, written0 = c.bytesWritten;
         try {
             // callbacks scheduled before this turn run in it; those that its tasks, timers and
             // callbacks schedule wait for the next turn, as callback() promises
@@ -380,9 +411,14 @@ public final class Engine implements Executor, AutoCloseable {
             releaseTokens();
             inTurn = false;
             long ended = System.nanoTime();
+            long busy = (ended - began) - (waitEnded - waitBegan);
             c.waitingNanos += waitEnded - waitBegan;
-            c.busyNanos += (ended - began) - (waitEnded - waitBegan);
+            c.busyNanos += busy;
             c.publish();
+            if (busy > slowTurnNanos) {
+                FlightEvents.slowTurn(c.turns, busy, c.readyEvents - ready0, c.tasksRun - tasks0, c.timersRun - timers0,
+                        c.bytesRead - read0, c.bytesWritten - written0, poller.name());
+            }
         }
     }
 
@@ -809,18 +845,21 @@ public final class Engine implements Executor, AutoCloseable {
     private final class Dispatcher implements ReadyHandler {
         @Override
         public void ready(int token, int events) {
+            counters.readyEvents++;
             Channel ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReady(events);
         }
 
         @Override
         public void received(int token, ByteBuffer data) {
+            counters.readyEvents++;
             Channel ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReceived(data);
         }
 
         @Override
         public void receiveEnded(int token, IOException error) {
+            counters.readyEvents++;
             Channel ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReceiveEnded(error);
         }

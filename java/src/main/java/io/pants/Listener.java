@@ -70,6 +70,7 @@ final class Listener extends Channel {
                     + "; pausing accepts (open connections are still served) until descriptors are freed");
         }
         backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        FlightEvents.acceptPaused(server.toString(), e.getMessage(), backoffMs);
         paused = true;
         engine.poller().setInterest(socket, 0);
         engine.pausedForDescriptors(this);

@@ -33,6 +33,8 @@ final class LoopCounters {
     long bytesRead, bytesWritten, messagesRead, messagesWritten;
     long accepts, refused, acceptPauses;
     long flushes, partialWrites;
+    /** Readiness events and reads dispatched to channels (for slow-turn events; not in the snapshot). */
+    long readyEvents;
 
     /** Makes what the loop counted so far visible to {@link #snapshot} on other threads. */
     void publish() {

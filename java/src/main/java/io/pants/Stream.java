@@ -369,7 +369,10 @@ public abstract class Stream extends Channel {
         updateInterest();
         if (out != null && !out.isEmpty()) queueFlush();
         else if (outputShutdown) sendFin();
-        if (state == OPEN) safely("onConnect", this::onConnect);
+        if (state == OPEN) {
+            FlightEvents.connectionOpened(localAddress(), remoteAddress(), false);
+            safely("onConnect", this::onConnect);
+        }
     }
 
     private void failConnect(IOException cause) {
@@ -398,6 +401,7 @@ public abstract class Stream extends Channel {
     }
 
     void opened() {
+        FlightEvents.connectionOpened(localAddress(), remoteAddress(), true);
         safely("onConnect", this::onConnect);
     }
 
@@ -965,6 +969,9 @@ public abstract class Stream extends Channel {
     private void closeNow() {
         if (state == CLOSED) return;
         boolean hadSocket = socket != null && !socket.isClosed();
+        // a connection that was open is recorded as closed; its addresses are read while it still has them
+        boolean recordClose = (state == OPEN || state == CLOSING) && FlightEvents.connectionClosedEnabled();
+        SocketAddress local = recordClose ? localAddress() : null, remote = recordClose ? remoteAddress() : null;
         state = CLOSED;
         if (connectTimer != null) connectTimer.cancel();
         if (idle != null) engine.disarm(idle);
@@ -975,6 +982,7 @@ public abstract class Stream extends Channel {
         inStart = inEnd = 0;
         if (server != null) server.removed(this);
         if (hadSocket) engine.descriptorFreed();
+        if (recordClose) FlightEvents.connectionClosed(local, remote, server != null);
         safely("onClose", this::onClose);
     }
 
