@@ -132,6 +132,12 @@ public final class Engine implements Executor, AutoCloseable {
     private final Dispatcher dispatcher = new Dispatcher();
     /** Counted by the loop thread, read by {@link #stats()} from any; {@code counters.turns} is the turn number. */
     final LoopCounters counters = new LoopCounters();
+    /**
+     * When this turn's first event was dispatched (0: none yet). The wait ends there, not when
+     * the poller returns: the shim hands over reads inside its wait call, and their callbacks
+     * are busy time.
+     */
+    private long dispatchBegan;
 
     /** The process-wide engine, created on first use with the best poller available. */
     public static Engine instance() {
@@ -397,13 +403,14 @@ public final class Engine implements Executor, AutoCloseable {
             c.timersPending = timers.size() + deadlines.size();
             c.publish(); // before a wait that may be long: readers see the turn's work so far
             waitBegan = System.nanoTime();
+            dispatchBegan = 0;
             try {
                 poller.poll(timeout, dispatcher);
             } catch (IOException e) {
                 throw new UncheckedIOException("the " + poller.name() + " poller failed: " + e.getMessage(), e);
             } finally {
                 if (timeout != 0) sleeping.set(false);
-                waitEnded = System.nanoTime();
+                waitEnded = dispatchBegan != 0 ? dispatchBegan : System.nanoTime();
             }
             flushWrites();
             trimOutputPool();
@@ -654,6 +661,7 @@ public final class Engine implements Executor, AutoCloseable {
     void unregister(int token) {
         if (releasedCount == releasedTokens.length) releasedTokens = Arrays.copyOf(releasedTokens, releasedCount * 2);
         releasedTokens[releasedCount++] = token;
+        counters.channelsOpen--; // closed now, even though its token is reused only after the turn
     }
 
     private void releaseTokens() {
@@ -663,7 +671,6 @@ public final class Engine implements Executor, AutoCloseable {
             if (freeCount == freeTokens.length) freeTokens = Arrays.copyOf(freeTokens, freeCount * 2);
             freeTokens[freeCount++] = t;
         }
-        counters.channelsOpen -= releasedCount;
         releasedCount = 0;
     }
 
@@ -843,23 +850,28 @@ public final class Engine implements Executor, AutoCloseable {
 
     /** Routes what the poller found to the channel registered under each token. */
     private final class Dispatcher implements ReadyHandler {
+        private void dispatching() {
+            counters.readyEvents++;
+            if (dispatchBegan == 0) dispatchBegan = System.nanoTime();
+        }
+
         @Override
         public void ready(int token, int events) {
-            counters.readyEvents++;
+            dispatching();
             Channel ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReady(events);
         }
 
         @Override
         public void received(int token, ByteBuffer data) {
-            counters.readyEvents++;
+            dispatching();
             Channel ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReceived(data);
         }
 
         @Override
         public void receiveEnded(int token, IOException error) {
-            counters.readyEvents++;
+            dispatching();
             Channel ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReceiveEnded(error);
         }

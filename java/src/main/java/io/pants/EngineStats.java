@@ -19,7 +19,9 @@ package io.pants;
  *
  * @param turns           loop turns begun ({@link Engine#poll} calls and iterations of {@link Engine#start})
  * @param busyNanos       time spent in turns outside the wait for I/O: running callbacks, reading, writing
- * @param waitingNanos    time spent in the poller's wait (asleep, or polling without blocking)
+ *                        (also the callbacks of reads a shim dispatches from inside its wait call)
+ * @param waitingNanos    time spent in the poller's wait (asleep, or polling without blocking), until it
+ *                        handed over its first event
  * @param tasksQueued     tasks handed in with {@link Engine#execute} or {@link Engine#submit}, from any thread
  * @param tasksRun        of those, the ones that have run ({@code tasksQueued - tasksRun} wait)
  * @param timersRun       timer, callback, loop and deadline tasks that have run
@@ -30,7 +32,7 @@ package io.pants;
  * @param messagesRead    {@code onRead} calls of streams and datagram sockets (pieces as the read delimiter cut them)
  * @param messagesWritten stream writes ({@code write}, {@code writeFile} calls that queued bytes) and datagrams sent
  * @param accepts         connections the engine's servers accepted and gave a stream (the sum of their {@link ServerStats#accepted()})
- * @param refused         connections the engine's servers could not take (the sum of their {@link ServerStats#refused()})
+ * @param refused         connections the engine's servers lost instead of serving (the sum of their {@link ServerStats#refused()})
  * @param acceptPauses    times a server stopped accepting because the process ran out of descriptors (EMFILE, ENFILE)
  * @param flushes         stream send queues the engine tried to write (one per stream and flush)
  * @param partialWrites   of those, the ones the system did not take whole: bytes were left queued for later

@@ -44,27 +44,26 @@ final class FlightEvents {
         @Label("Poller") String poller;
     }
 
+    /** What the two connection events record. */
+    abstract static class ConnectionEvent extends Event {
+        @Label("Local Address") String localAddress;
+        @Label("Remote Address") String remoteAddress;
+        @Label("Accepted") @Description("Accepted by a server (else connected as a client)") boolean accepted;
+    }
+
     @Name("io.pants.ConnectionOpened")
     @Label("Connection Opened")
     @Category("Pants")
     @Enabled(false)
     @StackTrace(false)
-    static final class ConnectionOpened extends Event {
-        @Label("Local Address") String localAddress;
-        @Label("Remote Address") String remoteAddress;
-        @Label("Accepted") @Description("Accepted by a server (else connected as a client)") boolean accepted;
-    }
+    static final class ConnectionOpened extends ConnectionEvent {}
 
     @Name("io.pants.ConnectionClosed")
     @Label("Connection Closed")
     @Category("Pants")
     @Enabled(false)
     @StackTrace(false)
-    static final class ConnectionClosed extends Event {
-        @Label("Local Address") String localAddress;
-        @Label("Remote Address") String remoteAddress;
-        @Label("Accepted") @Description("Accepted by a server (else connected as a client)") boolean accepted;
-    }
+    static final class ConnectionClosed extends ConnectionEvent {}
 
     @Name("io.pants.AcceptPaused")
     @Label("Accept Paused")
@@ -92,13 +91,10 @@ final class FlightEvents {
         e.commit();
     }
 
-    static void connectionOpened(SocketAddress local, SocketAddress remote, boolean accepted) {
+    /** {@code s} has just connected, or been accepted; its addresses are only asked for a recording. */
+    static void connectionOpened(Stream s, boolean accepted) {
         ConnectionOpened e = new ConnectionOpened();
-        if (!e.isEnabled()) return;
-        e.localAddress = String.valueOf(local);
-        e.remoteAddress = String.valueOf(remote);
-        e.accepted = accepted;
-        e.commit();
+        if (e.isEnabled()) commit(e, s.localAddress(), s.remoteAddress(), accepted);
     }
 
     /** Whether a close would be recorded: the addresses must be taken before the socket closes. */
@@ -106,9 +102,12 @@ final class FlightEvents {
         return new ConnectionClosed().isEnabled();
     }
 
+    /** After {@link #connectionClosedEnabled()} said yes. */
     static void connectionClosed(SocketAddress local, SocketAddress remote, boolean accepted) {
-        ConnectionClosed e = new ConnectionClosed();
-        if (!e.isEnabled()) return;
+        commit(new ConnectionClosed(), local, remote, accepted);
+    }
+
+    private static void commit(ConnectionEvent e, SocketAddress local, SocketAddress remote, boolean accepted) {
         e.localAddress = String.valueOf(local);
         e.remoteAddress = String.valueOf(remote);
         e.accepted = accepted;

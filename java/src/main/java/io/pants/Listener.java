@@ -47,8 +47,7 @@ final class Listener extends Channel {
             try {
                 s = socket.accept();
             } catch (DescriptorsExhaustedException e) {
-                server.refused();
-                pause(e);
+                pause(e); // not refused: the connection waits in the backlog for the pause to end
                 return;
             } catch (IOException e) {
                 server.refused();

@@ -370,7 +370,7 @@ public abstract class Stream extends Channel {
         if (out != null && !out.isEmpty()) queueFlush();
         else if (outputShutdown) sendFin();
         if (state == OPEN) {
-            FlightEvents.connectionOpened(localAddress(), remoteAddress(), false);
+            FlightEvents.connectionOpened(this, false);
             safely("onConnect", this::onConnect);
         }
     }
@@ -401,7 +401,7 @@ public abstract class Stream extends Channel {
     }
 
     void opened() {
-        FlightEvents.connectionOpened(localAddress(), remoteAddress(), true);
+        FlightEvents.connectionOpened(this, true);
         safely("onConnect", this::onConnect);
     }
 

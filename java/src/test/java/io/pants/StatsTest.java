@@ -81,6 +81,32 @@ class StatsTest {
         }
     }
 
+    /** On the shim, reads are dispatched inside the poller's wait call: their callbacks are still busy time. */
+    @BackendTest
+    void busyTimeIncludesTheCallbacksOfReads(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            Server server = loop.call(() -> new Server(loop.engine, () -> new Stream() {
+                @Override
+                protected void onRead(byte[] data) {
+                    try {
+                        Thread.sleep(200); // the callback's work, which the busy time must contain
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    write(data);
+                }
+            }).listen("127.0.0.1", 0));
+            EngineStats base = loop.call(loop.engine::stats);
+            try (Socket c = connect(server)) {
+                c.getOutputStream().write(7);
+                assertEquals(7, c.getInputStream().read());
+            }
+            EngineStats s = loop.call(loop.engine::stats);
+            assertTrue(s.busyNanos() - base.busyNanos() >= 200_000_000L,
+                    "busy for " + (s.busyNanos() - base.busyNanos()) / 1_000_000 + " ms across a 200 ms onRead: " + s);
+        }
+    }
+
     @BackendTest
     void readFromAnotherThreadWhileTheLoopRuns(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {
