@@ -16,6 +16,9 @@
  */
 module io.pants {
     requires com.sun.jna;
+    // the engine's Flight Recorder events (FlightEvents); jdk.jfr is in every JDK image, and an
+    // event costs nothing without a recording. A jlink image for a Pants program must include it
+    requires jdk.jfr;
     // only the io.pants.httpserver package needs it; applications using that API require it anyway
     requires static jdk.httpserver;
 

@@ -360,6 +360,7 @@ public abstract class Datagram extends Channel {
         }
         byte[] datagram = new byte[data.remaining()];
         data.get(datagram);
+        engine.counters.bytesRead += datagram.length;
         deliver(datagram, sender);
         return state == OPEN;
     }
@@ -391,6 +392,7 @@ public abstract class Datagram extends Channel {
     }
 
     private void read(byte[] piece, SocketAddress sender) {
+        engine.counters.messagesRead++;
         try {
             onRead(piece, sender);
         } catch (Throwable e) {
@@ -519,7 +521,10 @@ public abstract class Datagram extends Channel {
         // while the peer is resolved, datagrams for it can't go, and the others wait their turn
         if ((state != OPEN && state != CLOSING) || socket == null || resolving != null) return;
         int before = out.size();
+        long sentBefore = out.sentCount(), sentBytesBefore = out.sentBytes();
         if (!out.isEmpty()) socket.send(out);
+        engine.counters.messagesWritten += out.sentCount() - sentBefore;
+        engine.counters.bytesWritten += out.sentBytes() - sentBytesBefore;
         IOException error;
         while (state != CLOSED && (error = out.takeError()) != null) {
             IOException e = error;

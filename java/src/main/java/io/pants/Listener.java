@@ -47,9 +47,10 @@ final class Listener extends Channel {
             try {
                 s = socket.accept();
             } catch (DescriptorsExhaustedException e) {
-                pause(e);
+                pause(e); // not refused: the connection waits in the backlog for the pause to end
                 return;
             } catch (IOException e) {
+                server.refused();
                 Engine.LOG.log(Level.WARNING, "accept failed on " + server + ": " + e);
                 return;
             }
@@ -62,11 +63,13 @@ final class Listener extends Channel {
 
     private void pause(DescriptorsExhaustedException e) {
         server.exhausted();
+        engine.counters.acceptPauses++;
         if (backoffMs == 0) {
             Engine.LOG.log(Level.WARNING, server + " cannot accept: " + e.getMessage()
                     + "; pausing accepts (open connections are still served) until descriptors are freed");
         }
         backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        FlightEvents.acceptPaused(server.toString(), e.getMessage(), backoffMs);
         paused = true;
         engine.poller().setInterest(socket, 0);
         engine.pausedForDescriptors(this);

@@ -43,6 +43,7 @@ public class Server {
     private Duration idleTimeout = Duration.ZERO;
     private boolean closed;
     private long descriptorExhaustions;
+    private long accepted, refused;
 
     /**
      * A server on the engine running the current callback (made in a callback of a server on
@@ -193,6 +194,15 @@ public class Server {
     public long descriptorExhaustions() { return descriptorExhaustions; }
 
     /**
+     * Connections open, accepted and refused, and accept pauses, so far (see {@link ServerStats}
+     * for what each counts). Safe to call from any thread; as consistent as {@link Engine#stats()}.
+     */
+    public ServerStats stats() {
+        engine.counters.acquire();
+        return new ServerStats(connections.size(), accepted, refused, descriptorExhaustions);
+    }
+
+    /**
      * Stops accepting connections: closes the listening sockets (and removes Unix socket files),
      * leaving the connections open. For a graceful shutdown: stop listening, let the connections
      * finish, then {@link #close()}. The server may {@link #listen} again afterwards.
@@ -229,6 +239,7 @@ public class Server {
         } catch (Throwable e) {
             engine.reportError(this, "the stream factory", e);
             socket.close();
+            refused();
             return;
         }
         try {
@@ -236,14 +247,23 @@ public class Server {
         } catch (IOException | RuntimeException e) {
             Engine.LOG.log(Level.WARNING, "Dropping a connection accepted by " + this + ": " + e);
             socket.close();
+            refused();
             return;
         }
+        accepted++;
+        engine.counters.accepts++;
         connections.join(stream);
         stream.opened();
     }
 
     void removed(Stream s) {
         connections.leave(s);
+    }
+
+    /** An accept failed, or a connection was dropped at once: see {@link ServerStats#refused()}. */
+    void refused() {
+        refused++;
+        engine.counters.refused++;
     }
 
     void exhausted() {

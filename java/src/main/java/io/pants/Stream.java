@@ -369,7 +369,10 @@ public abstract class Stream extends Channel {
         updateInterest();
         if (out != null && !out.isEmpty()) queueFlush();
         else if (outputShutdown) sendFin();
-        if (state == OPEN) safely("onConnect", this::onConnect);
+        if (state == OPEN) {
+            FlightEvents.connectionOpened(this, false);
+            safely("onConnect", this::onConnect);
+        }
     }
 
     private void failConnect(IOException cause) {
@@ -398,6 +401,7 @@ public abstract class Stream extends Channel {
     }
 
     void opened() {
+        FlightEvents.connectionOpened(this, true);
         safely("onConnect", this::onConnect);
     }
 
@@ -556,6 +560,7 @@ public abstract class Stream extends Channel {
      */
     @Override
     void handleReceived(ByteBuffer data) {
+        engine.counters.bytesRead += data.remaining(); // read from the socket, wanted or not
         if (state != OPEN) return; // closing or closed: input is no longer wanted
         active();
         if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingStopped() && !processing
@@ -697,6 +702,7 @@ public abstract class Stream extends Channel {
     private void deliver(byte[] piece) {
         boolean was = processing;
         processing = true;
+        engine.counters.messagesRead++;
         try {
             onRead(piece);
         } catch (Throwable e) {
@@ -814,6 +820,7 @@ public abstract class Stream extends Channel {
 
     /** {@code added} bytes were queued. */
     private void queued(long added) {
+        engine.counters.messagesWritten++;
         // output that starts waiting is activity: the peer has the idle timeout from now to take
         // some of it, however late in the turn (after this turn's deadlines ran, say) it is sent
         if (out.bytes() == added) active();
@@ -839,16 +846,21 @@ public abstract class Stream extends Channel {
     }
 
     void afterFlush(IOException error) {
+        LoopCounters counters = engine.counters;
+        counters.flushes++;
         if (error != null) {
             Engine.LOG.log(Level.DEBUG, "write failed on " + this + ": " + error);
             closeNow();
             return;
         }
-        if (out.sent() != sentBefore) {
-            sentBefore = out.sent();
+        long sent = out.sent();
+        if (sent != sentBefore) {
+            counters.bytesWritten += sent - sentBefore;
+            sentBefore = sent;
             active();
         }
         boolean empty = out.isEmpty();
+        if (!empty) counters.partialWrites++;
         if (writeArmed == empty) {
             writeArmed = !empty;
             updateInterest();
@@ -957,6 +969,9 @@ public abstract class Stream extends Channel {
     private void closeNow() {
         if (state == CLOSED) return;
         boolean hadSocket = socket != null && !socket.isClosed();
+        // a connection that was open is recorded as closed; its addresses are read while it still has them
+        boolean recordClose = (state == OPEN || state == CLOSING) && FlightEvents.connectionClosedEnabled();
+        SocketAddress local = recordClose ? localAddress() : null, remote = recordClose ? remoteAddress() : null;
         state = CLOSED;
         if (connectTimer != null) connectTimer.cancel();
         if (idle != null) engine.disarm(idle);
@@ -967,6 +982,7 @@ public abstract class Stream extends Channel {
         inStart = inEnd = 0;
         if (server != null) server.removed(this);
         if (hadSocket) engine.descriptorFreed();
+        if (recordClose) FlightEvents.connectionClosed(local, remote, server != null);
         safely("onClose", this::onClose);
     }
 

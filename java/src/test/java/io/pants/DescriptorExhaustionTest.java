@@ -65,6 +65,11 @@ class DescriptorExhaustionTest {
                 for (int i = 0; i < open.size(); i++) echo(open.get(i), i + round);
             }
             Stats after = child.stats();
+            // the statistics count each pause; the connection waiting in the backlog is not refused
+            assertTrue(after.acceptPauses() >= 1, "Server.stats() counts no accept pause: " + after);
+            assertEquals(after.exhaustions(), after.acceptPauses(), "Server.stats().acceptPauses(): " + after);
+            assertEquals(0, after.refused(), "a connection that waits out a pause is not refused: " + after);
+            assertEquals(after.acceptPauses(), after.engineAcceptPauses(), "Engine.stats().acceptPauses(): " + after);
             int echoes = 2 * open.size();
             // Why these bounds: an echo costs the loop one turn (the data comes in, the answer goes
             // out at the end of the same turn), a stats command one more, and retrying the accept
@@ -123,7 +128,7 @@ class DescriptorExhaustionTest {
         assertArrayEquals(message, EchoTest.exchange(c, message), "echo on connection " + n);
     }
 
-    record Stats(long exhaustions, long turns) { }
+    record Stats(long exhaustions, long turns, long acceptPauses, long refused, long engineAcceptPauses) { }
 
     /** The child JVM, its output as lines, and the commands we send it. */
     private static final class Child implements AutoCloseable {
@@ -179,7 +184,7 @@ class DescriptorExhaustionTest {
         Stats stats() throws IOException, InterruptedException {
             send("stats");
             String[] f = expect("STATS ").split(" ");
-            return new Stats(Long.parseLong(f[1]), Long.parseLong(f[2]));
+            return new Stats(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5]));
         }
 
         void quit() throws IOException, InterruptedException {

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  *   <li>prints {@code PORT n} once listening, {@code ACCEPTED} and {@code CLOSED} for every
  *       connection, and
  *       {@code EXHAUSTED n} whenever {@link Server#descriptorExhaustions()} changes;
- *   <li>on {@code stats} read from stdin, prints {@code STATS exhaustions turns};
+ *   <li>on {@code stats} read from stdin, prints {@code STATS exhaustions turns}, then the server's
+ *       accept pauses and refused connections and the engine's accept pauses (Server.stats(), Engine.stats());
  *       on {@code quit} (or end of stdin), stops and exits.
  * </ul>
  * Usage: {@code EchoServerProcess <backend>}.
@@ -57,7 +58,8 @@ public final class EchoServerProcess {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null && !line.equals("quit")) {
-                    if (line.equals("stats")) engine.execute(() -> say("STATS " + server.descriptorExhaustions() + " " + engine.turns()));
+                    if (line.equals("stats")) engine.execute(() -> say("STATS " + server.descriptorExhaustions() + " " + engine.turns()
+                            + " " + server.stats().acceptPauses() + " " + server.stats().refused() + " " + engine.stats().acceptPauses()));
                 }
             } catch (IOException e) {
                 say("stdin failed: " + e);

@@ -40,7 +40,10 @@ public final class Main {
                     1, 2, 0, JdkHello::main),
             new Example("tcp-proxy", "PORT UPSTREAM_HOST UPSTREAM_PORT [BIND_ADDRESS]",
                     "relays each connection to UPSTREAM_HOST:UPSTREAM_PORT and back, with backpressure and half-close",
-                    3, 4, 0, TcpProxy::main));
+                    3, 4, 0, TcpProxy::main),
+            new Example("stats", "ECHO_PORT STATS_PORT [BIND_ADDRESS]",
+                    "an echo server, and its statistics as text lines over HTTP: GET /stats on STATS_PORT",
+                    2, 3, 0, StatsServer::main));
 
     private Main() {}
 

@@ -84,6 +84,9 @@ final class HttpConnection extends Stream {
     private String errorMessage;
     /** The error answers a HEAD request: it has no body (the framing is the head's alone). */
     private boolean errorToHead;
+    /** The request the error answers (null if its head could not be parsed), and since when, for the access log. */
+    private HttpRequest errorRequest;
+    private long errorNanos;
     private boolean lingering;
     private int lingerSteps;
     /** The client sent something since the last linger step. */
@@ -184,6 +187,7 @@ final class HttpConnection extends Stream {
         int length = heads.findEnd(in, inStart, inEnd);
         if (length < 0) return false;
         HttpRequest r = new HttpRequest(this);
+        if (server.accessLog() != null) r.receivedNanos = System.nanoTime();
         reading = r; // a head refused once its method is known is answered as to it
         RequestHeadParser.parse(r, in, inStart, inStart + length);
         inStart += length;
@@ -476,6 +480,8 @@ final class HttpConnection extends Stream {
         errorStatus = status;
         errorMessage = message;
         errorToHead = r != null && r.headMethod;
+        errorRequest = r;
+        errorNanos = r != null && r.receivedNanos != 0 ? r.receivedNanos : server.accessLog() != null ? System.nanoTime() : 0;
         if (pipeline.isEmpty() && isConnected()) sendError();
     }
 
@@ -510,6 +516,8 @@ final class HttpConnection extends Stream {
         out.appendLatin1("Connection: close\r\n\r\n");
         if (!errorToHead) out.append(text);
         output(out.bytes, 0, out.length);
+        server.logAccess(errorRequest, errorStatus, errorToHead ? 0 : text.length, errorNanos, remoteAddress());
+        errorRequest = null;
         errorStatus = 0;
         lingerThenClose();
     }

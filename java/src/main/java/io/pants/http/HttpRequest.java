@@ -105,6 +105,8 @@ public final class HttpRequest {
     private int pendingLength;
     private boolean commitScheduled;
     private long bodyBytes;
+    /** When the head arrived (System.nanoTime), for the access log; 0 when it is off. */
+    long receivedNanos;
     /** Output held back while earlier responses on the connection are unfinished: byte[] and FilePart. */
     private ArrayList<Object> deferred;
     private long deferredBytes;
@@ -426,6 +428,7 @@ public final class HttpRequest {
                     + " but sent " + bodyBytes + " bytes; closing the connection");
             closeAfter = true;
         }
+        if (receivedNanos != 0) connection.server.logAccess(this, status, bodyBytes, receivedNanos, remoteAddress());
         connection.finished(this);
     }
 

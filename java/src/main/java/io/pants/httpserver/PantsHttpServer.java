@@ -45,6 +45,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PantsHttpServer extends HttpServer {
     static final System.Logger LOG = System.getLogger("io.pants.httpserver");
+    /**
+     * The JDK's API has no access log hook: each completed response is logged here, at DEBUG, as
+     * an {@link io.pants.http.AccessLogEntry} line, if this logger logs DEBUG when the server is
+     * made (off by default, as DEBUG is below the default level; no cost then).
+     */
+    static final System.Logger ACCESS = System.getLogger("io.pants.httpserver.access");
 
     private final Engine engine;
     private final io.pants.http.HttpServer http;
@@ -80,6 +86,7 @@ final class PantsHttpServer extends HttpServer {
         this.engine = pollerName == null ? new Engine() : new Engine(pollerName);
         // every body streams, as the JDK's do: no body limit, and no more in memory than it takes
         this.http = new io.pants.http.HttpServer(engine, this::dispatch).streamBodies(request -> true);
+        if (ACCESS.isLoggable(Level.DEBUG)) http.accessLog(entry -> ACCESS.log(Level.DEBUG, entry.toString()));
         if (address != null) {
             try {
                 bind(address, backlog);

@@ -22,6 +22,7 @@ public final class DatagramQueue {
     private SocketAddress[] targets = new SocketAddress[16];
     private int head, size;
     private long bytes;
+    private long sentCount, sentBytes;
     private final ArrayDeque<IOException> errors = new ArrayDeque<>(2);
 
     /** Queues {@code datagram}, which the queue now owns, for {@code target} (null: the connected peer). */
@@ -66,8 +67,21 @@ public final class DatagramQueue {
         return (head + i) & (data.length - 1);
     }
 
+    /** Datagrams sent since the queue was made (for the engine's statistics). */
+    public long sentCount() { return sentCount; }
+
+    /** Bytes in the datagrams sent since the queue was made. */
+    public long sentBytes() { return sentBytes; }
+
     /** Removes {@code n} datagrams that were sent from the head. */
     public void consume(int n) {
+        long before = bytes;
+        drop(n);
+        sentCount += n;
+        sentBytes += before - bytes;
+    }
+
+    private void drop(int n) {
         if (n < 0 || n > size) throw new IllegalArgumentException("consume " + n + " of " + size);
         for (int k = 0; k < n; k++) {
             bytes -= data[head].length;
@@ -80,7 +94,7 @@ public final class DatagramQueue {
 
     /** Drops the head datagram, which the system refused to send, and records why. */
     public void fail(IOException error) {
-        consume(1);
+        drop(1);
         errors.addLast(error);
     }
 
