@@ -2,6 +2,7 @@
 package io.pants;
 
 import io.pants.kqueue.KqueueProvider;
+import io.pants.posix.NativeLoadFailure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -326,7 +327,9 @@ class PollersTest {
         assertEchoes(c);
         assertEquals("epoll", c.value("POLLER"), "epoll still works, through libc: " + c);
         List<String> carried = new ArrayList<>(carriedByTheBuild());
-        carried.set(0, "darwin-aarch64"); // in JNA's order, before win32
+        carried.remove(PLATFORM);
+        carried.add("darwin-aarch64");
+        carried.sort(java.util.Comparator.comparingInt(NativeLoadFailure.PREFIXES::indexOf)); // the warning's order
         String w = assertShimWarning(c, carried);
         assertTrue(w.contains("The jar has no shim for " + PLATFORM + ": use one built on " + PLATFORM + " with"
                 + " -Dpants.shim.path=/path/to/libpants.so (or PANTS_SHIM_PATH), or build the jar on " + PLATFORM), "why, and the way out: " + w);
@@ -419,10 +422,16 @@ class PollersTest {
         return w;
     }
 
-    /** The platforms whose shim the build made: this one's, and Windows' where MinGW was found. */
+    /**
+     * The platforms whose shim the build made (this one's, and those it cross-compiled where the
+     * compilers were found), as the files in target/classes say, in the order the warning lists them.
+     */
     private static List<String> carriedByTheBuild() throws Exception {
-        List<String> carried = new ArrayList<>(List.of(PLATFORM));
-        if (Files.exists(mainClasses().resolve("win32-x86-64/pants.dll"))) carried.add("win32-x86-64");
+        List<String> carried = new ArrayList<>();
+        for (String prefix : NativeLoadFailure.PREFIXES) {
+            if (Files.exists(mainClasses().resolve(prefix + "/" + NativeLoadFailure.shimFile(prefix)))) carried.add(prefix);
+        }
+        assertTrue(carried.contains(PLATFORM), "the build made no shim for " + PLATFORM + " in " + mainClasses());
         return carried;
     }
 

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class NativeLoadFailure {
     /** The JNA resource prefixes (folders on the class path) a shim may be carried in; the build writes its own one. */
-    static final List<String> PREFIXES = List.of(
+    public static final List<String> PREFIXES = List.of(
             "linux-x86-64", "linux-aarch64", "linux-x86", "linux-arm", "linux-armel", "linux-ppc64le", "linux-riscv64",
             "linux-s390x", "linux-loongarch64", "linux-mips64el", "darwin-aarch64", "darwin-x86-64", "win32-x86-64",
             "win32-aarch64", "win32-x86", "freebsd-x86-64", "freebsd-aarch64", "openbsd-x86-64", "netbsd-x86-64",
@@ -40,7 +40,7 @@ public final class NativeLoadFailure {
     }
 
     /** The shim's file name in a prefix's folder: {@code pants.dll}, {@code libpants.dylib} or {@code libpants.so}. */
-    static String shimFile(String prefix) {
+    public static String shimFile(String prefix) {
         if (prefix.startsWith("win32")) return "pants.dll";
         return prefix.startsWith("darwin") ? "libpants.dylib" : "libpants.so";
     }
