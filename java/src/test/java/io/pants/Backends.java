@@ -47,6 +47,16 @@ public final class Backends {
         return e != null && !e.isBlank() ? e : null;
     }
 
+    /**
+     * Names this JVM's userspace kqueue library (if it has one) to a child JVM, through the
+     * environment: a property given to this JVM is not inherited, and a child on the kqueue
+     * backend would find none.
+     */
+    public static void passKqueueLibraryTo(ProcessBuilder child) {
+        String library = kqueueLibrary();
+        if (library != null) child.environment().put(KqueueProvider.LIBRARY_ENVIRONMENT, library);
+    }
+
     /** Whether libpants for this platform is on the class path (the Maven build made it). */
     public static boolean shimWasBuilt() {
         String lib = Platform.isMac() ? "libpants.dylib" : Platform.isWindows() ? "pants.dll" : "libpants.so";

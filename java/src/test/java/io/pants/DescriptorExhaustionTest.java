@@ -141,11 +141,12 @@ class DescriptorExhaustionTest {
             String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String classpath = String.join(File.pathSeparator,
                     codeSource(EchoServerProcess.class), codeSource(Engine.class), codeSource(com.sun.jna.Native.class));
-            process = new ProcessBuilder("bash", "-c",
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c",
                     "ulimit -n " + DESCRIPTOR_LIMIT + " && exec \"$0\" -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp \"$1\" io.pants.EchoServerProcess \"$2\"",
                     javaCommand, classpath, backend)
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            Backends.passKqueueLibraryTo(pb);
+            process = pb.start();
             reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;

@@ -79,6 +79,7 @@ class ProviderSelectionTest {
         Path err = Files.createTempFile(tmp, "child", ".err");
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
         pb.environment().remove(Pollers.ENVIRONMENT);
+        io.pants.Backends.passKqueueLibraryTo(pb);
         Process p = pb.start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
