@@ -89,7 +89,12 @@ class FlightEventsTest {
                 Thread.sleep(100);
                 return engine.turns();
             });
-            loop.run(() -> { }); // runs in a later turn: the slow one has ended, its event is committed
+            // the event is committed as its turn ends. A task queued now may still run in that
+            // turn (the turn takes the tasks queued while it runs them), so wait for a later one
+            long deadline = System.nanoTime() + LoopThread.WAIT.toNanos();
+            while (loop.call(engine::turns) <= turn) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the loop did not start a turn after " + turn + " within " + LoopThread.WAIT);
+            }
             recording.stop();
             events = dump(recording);
         }
