@@ -94,6 +94,8 @@ import java.util.Objects;
  *
  * <p>{@link #onClose()} is called exactly once for every datagram socket that was opened,
  * whatever closed it.
+ *
+ * @since 0.1
  */
 public abstract class Datagram extends Channel {
     /** The largest datagram received whole and the largest sent: 64 KiB. */

@@ -8,6 +8,8 @@ import java.net.SocketAddress;
  * A datagram arrived that was larger than a {@link Datagram} receives whole
  * ({@link Datagram#MAX_SIZE} bytes): the system kept only its beginning, so it was not handed
  * to {@code onRead}. Only Unix domain datagrams can be that large; IP datagrams never are.
+ *
+ * @since 0.1
  */
 public class DatagramTruncatedException extends IOException {
     private final SocketAddress sender;

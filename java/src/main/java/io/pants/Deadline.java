@@ -22,6 +22,8 @@ import java.time.Duration;
  * a read dispatched in the turn that accepted its connection came after the turn's time was
  * taken, and a timeout counted from before it would fire early. See {@link DeadlineWheel} for
  * how deadlines are kept, and why that way.
+ *
+ * @since 0.1
  */
 public final class Deadline {
     /** How late, at most, a deadline's task runs after it (besides the loop being busy): 2^23 ns, about 8.4 ms. */

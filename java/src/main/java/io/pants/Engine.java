@@ -69,6 +69,8 @@ import java.util.function.LongSupplier;
  * <h2>Errors</h2>
  * An exception thrown by a user callback is logged (logger {@code io.pants}, through
  * {@link System.Logger}) with the stream or timer it came from, and the loop carries on.
+ *
+ * @since 0.1
  */
 public final class Engine implements Executor, AutoCloseable {
     static final System.Logger LOG = System.getLogger("io.pants");
@@ -187,7 +189,11 @@ public final class Engine implements Executor, AutoCloseable {
 
     public static Builder builder() { return new Builder(); }
 
-    /** Options for an engine that the constructors don't cover. */
+    /**
+     * Options for an engine that the constructors don't cover.
+     *
+     * @since 0.1
+     */
     public static final class Builder {
         private PollerProvider provider;
         private String pollerName;

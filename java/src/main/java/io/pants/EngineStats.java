@@ -36,6 +36,7 @@ package io.pants;
  * @param acceptPauses    times a server stopped accepting because the process ran out of descriptors (EMFILE, ENFILE)
  * @param flushes         stream send queues the engine tried to write (one per stream and flush)
  * @param partialWrites   of those, the ones the system did not take whole: bytes were left queued for later
+ * @since 0.1
  */
 public record EngineStats(long turns, long busyNanos, long waitingNanos, long tasksQueued, long tasksRun,
                           long timersRun, long timersPending, long channelsOpen,

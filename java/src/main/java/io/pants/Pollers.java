@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code epoll-libc} (through libc even when the shim is there, for comparison), {@code kqueue}
  * (BSD and macOS; on Linux only on a userspace kqueue named by {@code -Dpants.kqueue.library}),
  * {@code iocp} (Windows, through the shim's pants.dll; a prototype), {@code nio}.
+ *
+ * @since 0.1
  */
 public final class Pollers {
     public static final String PROPERTY = "pants.poller";
@@ -59,7 +61,11 @@ public final class Pollers {
         }
     }
 
-    /** A backend and whether it works here. */
+    /**
+     * A backend and whether it works here.
+     *
+     * @since 0.1
+     */
     public record Probe(String name, boolean available, String detail) {
         @Override
         public String toString() { return name + ": " + (available ? "" : "unavailable, ") + detail; }

@@ -7,6 +7,8 @@ import java.io.IOException;
  * The next piece of a stream's input, as its {@link ReadDelimiter} cuts it, would be longer than
  * the stream's limit (the maximum line or frame size, see {@link Stream#bufferLimit(int)}). The
  * buffered input is dropped; nothing of the piece is delivered.
+ *
+ * @since 0.1
  */
 public class ReadBufferOverflowException extends IOException {
     private final int buffered;

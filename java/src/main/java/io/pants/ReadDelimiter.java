@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * {@link java.io.InputStream#readNBytes(int)}), byte-sequence and pattern delimiters (like a
  * last line without a newline); a partial {@link #struct} or {@link #lengthPrefixed} frame is
  * not a frame, so it is dropped with a warning in the log.
+ *
+ * @since 0.1
  */
 public abstract class ReadDelimiter {
     /** {@link #frame} found a piece. */
@@ -77,19 +79,37 @@ public abstract class ReadDelimiter {
     /** Every chunk as it arrives, cut into pieces of at most the buffer limit. The default. */
     public static ReadDelimiter none() { return NONE; }
 
-    /** Exactly {@code count} bytes at a time. */
+    /**
+     * Exactly {@code count} bytes at a time.
+     *
+     * @param count the size of every piece
+     * @return the delimiter
+     * @throws IllegalArgumentException if {@code count} is not positive
+     */
     public static ReadDelimiter bytes(int count) {
         if (count <= 0) throw new IllegalArgumentException("byte count must be positive, got " + count);
         return new Fixed(count, "bytes(" + count + ")", true);
     }
 
-    /** Data up to each occurrence of {@code delimiter}, which is dropped. */
+    /**
+     * Data up to each occurrence of {@code delimiter}, which is dropped.
+     *
+     * @param delimiter the bytes that end each piece (copied)
+     * @return the delimiter
+     * @throws IllegalArgumentException if {@code delimiter} is empty
+     */
     public static ReadDelimiter of(byte[] delimiter) {
         if (delimiter.length == 0) throw new IllegalArgumentException("the delimiter must not be empty");
         return new Sequence(delimiter.clone());
     }
 
-    /** Data up to each occurrence of {@code delimiter} (UTF-8), which is dropped. */
+    /**
+     * Data up to each occurrence of {@code delimiter} (UTF-8), which is dropped.
+     *
+     * @param delimiter the text that ends each piece, such as {@code "\r\n"}
+     * @return the delimiter
+     * @throws IllegalArgumentException if {@code delimiter} is empty
+     */
     public static ReadDelimiter of(String delimiter) {
         return of(delimiter.getBytes(StandardCharsets.UTF_8));
     }
@@ -99,6 +119,9 @@ public abstract class ReadDelimiter {
      * byte as one character (ISO-8859-1), so ASCII patterns work on UTF-8 input and offsets are
      * byte offsets. Empty matches are ignored. A pattern whose match could grow with more input
      * (a trailing {@code \r?} say) matches what has arrived so far.
+     *
+     * @param pattern what ends each piece
+     * @return the delimiter
      */
     public static ReadDelimiter pattern(Pattern pattern) {
         return new Regex(Objects.requireNonNull(pattern));
@@ -109,12 +132,26 @@ public abstract class ReadDelimiter {
         return new Fixed(struct.size(), "struct(" + struct + ")", false);
     }
 
-    /** Frames preceded by an unsigned big-endian length of {@code prefixBytes} (1, 2, 4 or 8). */
+    /**
+     * Frames preceded by an unsigned big-endian length of {@code prefixBytes} (1, 2, 4 or 8).
+     * The piece delivered is the frame, without its prefix.
+     *
+     * @param prefixBytes the length prefix's size
+     * @return the delimiter
+     * @throws IllegalArgumentException if {@code prefixBytes} is not 1, 2, 4 or 8
+     */
     public static ReadDelimiter lengthPrefixed(int prefixBytes) {
         return lengthPrefixed(prefixBytes, ByteOrder.BIG_ENDIAN);
     }
 
-    /** Frames preceded by an unsigned length of {@code prefixBytes} (1, 2, 4 or 8) in {@code order}. */
+    /**
+     * Frames preceded by an unsigned length of {@code prefixBytes} (1, 2, 4 or 8) in {@code order}.
+     *
+     * @param prefixBytes the length prefix's size
+     * @param order       the length prefix's byte order
+     * @return the delimiter
+     * @throws IllegalArgumentException if {@code prefixBytes} is not 1, 2, 4 or 8
+     */
     public static ReadDelimiter lengthPrefixed(int prefixBytes, ByteOrder order) {
         if (prefixBytes != 1 && prefixBytes != 2 && prefixBytes != 4 && prefixBytes != 8) {
             throw new IllegalArgumentException("length prefix must be 1, 2, 4 or 8 bytes, got " + prefixBytes);

@@ -30,8 +30,11 @@ import java.util.function.Supplier;
  * for a moment (backing off up to a second, and retrying as soon as one of the engine's
  * streams closes) instead of spinning; connections already open are served as usual.
  * {@link #idleTimeout(Duration)} gives the streams it accepts an idle timeout (none by default).
+ *
+ * @since 0.1
  */
 public class Server {
+    /** The listen backlog unless {@link #backlog(int)} says otherwise. */
     public static final int DEFAULT_BACKLOG = 1024;
 
     private final Engine engine;
@@ -50,18 +53,33 @@ public class Server {
      * {@code new Engine("nio")}, it listens there), or, made off any loop thread, on the default
      * engine ({@link Engine#instance()}), as in the README's programs. Where that would be a
      * guess (no default engine yet, but others open), it throws and says to pass the engine.
+     *
+     * @param factory makes the stream for each accepted connection, on the loop thread
+     * @throws IllegalStateException where the engine would be a guess, as said above
      */
     public Server(Supplier<? extends Stream> factory) {
         this(Engine.forNewChannel("a server made without an engine (new Server(factory), new HttpServer(handler))",
                 "new Server(engine, factory), new HttpServer(engine, handler)"), factory);
     }
 
+    /**
+     * A server on {@code engine}.
+     *
+     * @param engine  the engine the server and its streams run on
+     * @param factory makes the stream for each accepted connection, on the loop thread
+     */
     public Server(Engine engine, Supplier<? extends Stream> factory) {
         this.engine = Objects.requireNonNull(engine);
         this.factory = Objects.requireNonNull(factory);
     }
 
-    /** The listen backlog for the following {@code listen} calls (1024 by default). */
+    /**
+     * The listen backlog for the following {@code listen} calls (1024 by default).
+     *
+     * @param backlog how many connections the system may hold before they are accepted
+     * @return this server
+     * @throws IllegalArgumentException if {@code backlog} is not positive
+     */
     public Server backlog(int backlog) {
         if (backlog <= 0) throw new IllegalArgumentException("backlog must be positive, got " + backlog);
         this.backlog = backlog;
@@ -73,12 +91,20 @@ public class Server {
      * send queue is over its high water mark ({@link Stream#autoPause(boolean)}; on by default).
      * Turn it off for streams that all manage their flow themselves; a stream may still turn it
      * on for itself in {@link Stream#onConnect()}. A stream that turns it off itself stays off.
+     *
+     * @param on whether the streams accepted from now on pause by themselves
+     * @return this server
      */
     public Server autoPause(boolean on) {
         this.autoPause = on;
         return this;
     }
 
+    /**
+     * Whether the streams accepted from now on pause reading by themselves.
+     *
+     * @return the setting of {@link #autoPause(boolean)}
+     */
     public boolean autoPause() { return autoPause; }
 
     /**
@@ -90,20 +116,42 @@ public class Server {
      * <pre>{@code
      * new Server(Echo::new).idleTimeout(Duration.ofMinutes(2)).listen(4040);
      * }</pre>
+     *
+     * @param timeout how long an accepted stream may be idle, or {@link Duration#ZERO} for never
+     * @return this server
+     * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public Server idleTimeout(Duration timeout) {
         this.idleTimeout = Stream.checkIdleTimeout(timeout);
         return this;
     }
 
+    /**
+     * The idle timeout of the streams accepted from now on.
+     *
+     * @return the setting of {@link #idleTimeout(Duration)}; {@link Duration#ZERO} is none
+     */
     public Duration idleTimeout() { return idleTimeout; }
 
-    /** Listens on {@code port} on every interface: IPv6 and IPv4 (dual-stack) where IPv6 exists. */
+    /**
+     * Listens on {@code port} on every interface: IPv6 and IPv4 (dual-stack) where IPv6 exists.
+     *
+     * @param port the port, or 0 for a free one ({@link #port()} tells which)
+     * @return this server
+     * @throws UncheckedIOException if the port can't be bound (in use, not permitted, ...)
+     */
     public Server listen(int port) {
         return listen(new InetSocketAddress(port));
     }
 
-    /** Listens on {@code host:port}; a host name is resolved now, on the calling thread. */
+    /**
+     * Listens on {@code host:port}; a host name is resolved now, on the calling thread.
+     *
+     * @param host an address or a host name of this machine
+     * @param port the port, or 0 for a free one ({@link #port()} tells which)
+     * @return this server
+     * @throws UncheckedIOException if the host is unknown, or the address can't be bound
+     */
     public Server listen(String host, int port) {
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) throw new UncheckedIOException(new java.net.UnknownHostException("listen: unknown host " + host));
@@ -114,7 +162,11 @@ public class Server {
      * Listens on an IP socket address or a Unix domain socket path
      * ({@link java.net.UnixDomainSocketAddress}); the socket file is removed on {@link #close()}.
      *
+     * @param address where to listen
+     * @return this server
      * @throws UncheckedIOException if the address can't be bound (in use, not permitted, ...)
+     * @throws IllegalStateException if the server is closed, or this is not the loop thread
+     *         while the loop runs
      */
     public Server listen(SocketAddress address) {
         engine.checkLoopThread("Server.listen");
@@ -148,7 +200,12 @@ public class Server {
         return listeners.isEmpty() ? null : listeners.get(0).socket.localAddress();
     }
 
-    /** The port of the first IP address listened on, handy after {@code listen(0)}. */
+    /**
+     * The port of the first IP address listened on, handy after {@code listen(0)}.
+     *
+     * @return the port
+     * @throws IllegalStateException if the server listens on no IP address
+     */
     public int port() {
         for (Listener l : listeners) {
             if (l.socket.localAddress() instanceof InetSocketAddress isa) return isa.getPort();
@@ -188,6 +245,11 @@ public class Server {
         return connections.as(type);
     }
 
+    /**
+     * The engine this server runs on.
+     *
+     * @return the engine its streams run on too
+     */
     public Engine engine() { return engine; }
 
     /** How often accepting stopped because descriptors ran out (diagnostics). */
@@ -230,6 +292,11 @@ public class Server {
         for (Stream s : connections) s.close();
     }
 
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed; a closed server can't listen again
+     */
     public boolean isClosed() { return closed; }
 
     void accepted(PollerSocket socket) {

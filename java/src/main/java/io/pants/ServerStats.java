@@ -14,5 +14,6 @@ package io.pants;
  * @param acceptPauses    times it stopped accepting because the process ran out of descriptors (EMFILE,
  *                        ENFILE); not refusals: the connection waits in the listen backlog, and is
  *                        accepted when the pause ends
+ * @since 0.1
  */
 public record ServerStats(long connectionsOpen, long accepted, long refused, long acceptPauses) {}

@@ -73,6 +73,8 @@ import java.util.regex.Pattern;
  * {@link #idleTimeout(Duration)} (off by default, or the {@link Server#idleTimeout accepting
  * server's}) calls {@link #onTimeout()}, which closes the stream, once nothing was read or
  * written for that long; {@link #connectTimeout(Duration)} bounds connecting (30 s by default).
+ *
+ * @since 0.1
  */
 public abstract class Stream extends Channel {
     /** Defaults: send-queue water marks and the read buffer limit. */

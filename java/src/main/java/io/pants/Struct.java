@@ -22,6 +22,8 @@ import java.util.List;
  * byte[] bytes = header.pack(7, 1_000_000L);
  * Struct.Values v = header.unpack(bytes);          // v.getInt(0) == 7, v.getLong(1) == 1_000_000
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class Struct {
     /** Far beyond any protocol header, and it keeps a typo like "2000000000B" from eating the heap. */
@@ -41,7 +43,13 @@ public final class Struct {
         this.size = size;
     }
 
-    /** Parses a format; throws {@link IllegalArgumentException} naming the offending character. */
+    /**
+     * Parses a format, such as {@code "!HI"}: a 2-byte and a 4-byte unsigned integer, big-endian.
+     *
+     * @param format a byte order ({@code ! > < = @}, big-endian by default), then field codes
+     * @return the layout
+     * @throws IllegalArgumentException naming the offending character, for a bad format
+     */
     public static Struct of(String format) {
         ByteOrder order = ByteOrder.BIG_ENDIAN;
         int i = 0;
@@ -107,7 +115,13 @@ public final class Struct {
     /** Bytes in one record. */
     public int size() { return size; }
 
-    /** Decodes one record from the first {@link #size()} bytes of {@code data}. */
+    /**
+     * Decodes one record from the first {@link #size()} bytes of {@code data}.
+     *
+     * @param data at least {@link #size()} bytes
+     * @return the fields' values, pad bytes left out
+     * @throws IllegalArgumentException if {@code data} is shorter than a record
+     */
     public Values unpack(byte[] data) {
         if (data.length < size) throw new IllegalArgumentException("struct '" + format + "' needs " + size + " bytes, got " + data.length);
         ByteBuffer b = ByteBuffer.wrap(data).order(order);
@@ -132,7 +146,15 @@ public final class Struct {
         return new Values(values);
     }
 
-    /** Encodes one record: one value per field (numbers, booleans, byte arrays for {@code s}). */
+    /**
+     * Encodes one record: one value per field (numbers, booleans, byte arrays for {@code s}).
+     *
+     * @param values one per field, in order, pad bytes not counted
+     * @return {@link #size()} bytes
+     * @throws IllegalArgumentException if there are more or fewer values than fields
+     * @throws ClassCastException if a value is not of its field's kind (a {@code Number}, a
+     *         {@code Boolean} for {@code ?}, a {@code byte[]} for {@code s})
+     */
     public byte[] pack(Object... values) {
         int fields = 0;
         for (char c : codes) if (c != 'x') fields++;
@@ -165,7 +187,11 @@ public final class Struct {
     @Override
     public String toString() { return format; }
 
-    /** The fields of one unpacked record, in order (pad bytes excluded). */
+    /**
+     * The fields of one unpacked record, in order (pad bytes excluded).
+     *
+     * @since 0.1
+     */
     public static final class Values {
         private final List<Object> values;
 

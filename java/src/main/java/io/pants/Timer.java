@@ -5,6 +5,8 @@ package io.pants;
  * A scheduled callback: returned by {@link Engine#callback}, {@link Engine#loop},
  * {@link Engine#defer} and {@link Engine#cycle}. Cancel it with {@link #cancel()}, from
  * anywhere on the loop thread, including from inside its own callback.
+ *
+ * @since 0.1
  */
 public final class Timer {
     enum Kind { CALLBACK, LOOP, DEFER, CYCLE }

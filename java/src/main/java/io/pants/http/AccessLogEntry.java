@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param duration      from the request head's arrival to the response's completion (handed to the
  *                      connection's send queue: the client may not have all of it yet)
  * @param remoteAddress the client's address
+ * @since 0.1
  */
 public record AccessLogEntry(String method, String target, int status, long bodyBytes, Duration duration,
                              SocketAddress remoteAddress) {

@@ -18,6 +18,8 @@ import java.io.IOException;
  *     public void onEnd() { request.sendResponse("stored"); }
  * });
  * }</pre>
+ *
+ * @since 0.1
  */
 public interface BodyListener {
     /** The next part of the body; the array is the listener's to keep. */

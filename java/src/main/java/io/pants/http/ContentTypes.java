@@ -8,6 +8,8 @@ import java.util.Map;
 /**
  * Content types by file name extension, for the files a web server commonly serves: a fixed
  * table rather than {@code Files.probeContentType}, whose answers depend on the platform.
+ *
+ * @since 0.1
  */
 public final class ContentTypes {
     /** For files whose extension is not in the table. */

@@ -15,6 +15,8 @@ import java.util.Map;
  * FormData.Part upload = form.file("upload");   // null if none was sent
  * byte[] content = upload.content();
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class FormData {
     /** No fields, no files. */
@@ -36,6 +38,7 @@ public final class FormData {
      * @param contentType the part's content type, or null
      * @param headers     all of the part's header fields
      * @param content     the file's bytes
+     * @since 0.1
      */
     public record Part(String name, String fileName, String contentType, HttpHeaders headers, byte[] content) {
         /** The content decoded as UTF-8. */

@@ -11,6 +11,8 @@ package io.pants.http;
  *     request.sendResponse("fine", 200, "text/plain");
  * });
  * }</pre>
+ *
+ * @since 0.1
  */
 public class HttpException extends RuntimeException {
     private final int status;

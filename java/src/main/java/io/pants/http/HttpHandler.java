@@ -8,6 +8,8 @@ package io.pants.http;
  *
  * <p>An exception thrown before anything was sent becomes a 500 response (or, for an
  * {@link HttpException}, its status); thrown after, it closes the connection.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface HttpHandler {

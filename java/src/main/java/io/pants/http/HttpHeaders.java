@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * request.headers().all("Accept");             // every value, in order
  * request.headers().hasToken("Connection", "close");
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     /** No fields. */

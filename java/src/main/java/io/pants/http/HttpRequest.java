@@ -56,6 +56,8 @@ import java.util.Objects;
  * {@link #finish()}, {@link #onAbort} is told and whatever is sent afterwards is dropped. A
  * client's end of stream alone does not close it (the client may have half-closed, and still
  * read): a client that went away is noticed when the response is written to it.
+ *
+ * @since 0.1
  */
 public final class HttpRequest {
     static final System.Logger LOG = System.getLogger("io.pants.http");

@@ -43,13 +43,21 @@ import java.util.function.Supplier;
  * </table>
  * A timeout fires on time: within {@link io.pants.Deadline#RESOLUTION_NANOS} (about 8 ms) after
  * its setting, never before, at any number of connections (see {@link io.pants.Deadline}).
+ *
+ * @since 0.1
  */
 public class HttpServer extends Server {
+    /** The default of {@link #maxHeaderLineSize(int)}: 8 KiB. */
     public static final int DEFAULT_MAX_HEADER_LINE_SIZE = 8 * 1024;
+    /** The default of {@link #maxHeaderSize(int)}: 64 KiB. */
     public static final int DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
+    /** The default of {@link #maxBodySize(long)}: 10 MB. */
     public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
+    /** The default of {@link #headerTimeout(Duration)}: 30 s. */
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
+    /** The default of {@link #idleTimeout(Duration)}: 60 s. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** The default of {@link #serverName(String)}. */
     public static final String DEFAULT_SERVER_NAME = "pants";
 
     private final HttpHandler handler;
@@ -66,11 +74,20 @@ public class HttpServer extends Server {
     /**
      * A server on the engine running the current callback, else the default engine
      * ({@link Engine#instance()}); see {@link Server#Server(Supplier)}.
+     *
+     * @param handler answers every request, on the loop thread
+     * @throws IllegalStateException where the engine would be a guess (see {@code Server})
      */
     public HttpServer(HttpHandler handler) {
         this(new ConnectionFactory(), handler);
     }
 
+    /**
+     * A server on {@code engine}.
+     *
+     * @param engine  the engine the server and its connections run on
+     * @param handler answers every request, on the loop thread
+     */
     public HttpServer(Engine engine, HttpHandler handler) {
         this(engine, new ConnectionFactory(), handler);
     }
@@ -131,7 +148,13 @@ public class HttpServer extends Server {
 
     // ---------------------------------------------------------------- settings
 
-    /** The longest request line or header line, in bytes (8 KiB by default). */
+    /**
+     * The longest request line or header line, in bytes (8 KiB by default).
+     *
+     * @param bytes the limit; a longer request line is answered 414, a longer header line 431
+     * @return this server
+     * @throws IllegalArgumentException if {@code bytes} is under 64
+     */
     public HttpServer maxHeaderLineSize(int bytes) {
         if (bytes < 64) throw new IllegalArgumentException("a header line limit under 64 bytes would refuse ordinary requests: " + bytes);
         this.maxHeaderLineSize = bytes;
@@ -140,7 +163,14 @@ public class HttpServer extends Server {
 
     public int maxHeaderLineSize() { return maxHeaderLineSize; }
 
-    /** The largest request head (request line and headers), and trailer section, in bytes (64 KiB by default). */
+    /**
+     * The largest request head (request line and headers), and trailer section, in bytes (64 KiB
+     * by default).
+     *
+     * @param bytes the limit; a larger head is answered 431
+     * @return this server
+     * @throws IllegalArgumentException if {@code bytes} is under 64
+     */
     public HttpServer maxHeaderSize(int bytes) {
         if (bytes < 64) throw new IllegalArgumentException("a header limit under 64 bytes would refuse ordinary requests: " + bytes);
         this.maxHeaderSize = bytes;
@@ -169,7 +199,14 @@ public class HttpServer extends Server {
         return streamBodies.test(request);
     }
 
-    /** The largest request body, in bytes (10 MB by default); bodies are held in memory whole (unless {@link #streamBodies streamed}). */
+    /**
+     * The largest request body, in bytes (10 MB by default); bodies are held in memory whole
+     * (unless {@link #streamBodies streamed}).
+     *
+     * @param bytes the limit; a larger body is answered 413
+     * @return this server
+     * @throws IllegalArgumentException if {@code bytes} is negative or over 2 GiB
+     */
     public HttpServer maxBodySize(long bytes) {
         if (bytes < 0 || bytes > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a body limit is 0 to 2 GiB, got " + bytes);
         this.maxBodySize = bytes;
@@ -178,7 +215,14 @@ public class HttpServer extends Server {
 
     public long maxBodySize() { return maxBodySize; }
 
-    /** How long a client may take from a request's first byte to the end of its head (30 s by default). */
+    /**
+     * How long a client may take from a request's first byte to the end of its head (30 s by
+     * default).
+     *
+     * @param timeout the limit; a head still incomplete then is answered 408, and the connection closed
+     * @return this server
+     * @throws IllegalArgumentException if {@code timeout} is not positive, or over a year
+     */
     public HttpServer headerTimeout(Duration timeout) {
         this.headerTimeout = positive(timeout, "header timeout");
         return this;

@@ -3,7 +3,11 @@ package io.pants.http;
 
 import java.nio.charset.StandardCharsets;
 
-/** Status codes' reason phrases, and their status lines encoded once. */
+/**
+ * Status codes' reason phrases, and their status lines encoded once.
+ *
+ * @since 0.1
+ */
 public final class HttpStatus {
     private static final String[] REASONS = new String[600];
     /** "HTTP/1.1 200 OK\r\n" and so on, for every code with a reason phrase. */

@@ -17,5 +17,7 @@
  * Like everything in Pants it runs on the engine's loop thread: handlers must not block, and a
  * response can be finished later from any callback on that thread. Layers on top (routing,
  * other handler APIs) are handlers themselves.
+ *
+ * @since 0.1
  */
 package io.pants.http;

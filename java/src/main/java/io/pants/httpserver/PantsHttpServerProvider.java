@@ -41,6 +41,8 @@ import java.util.Objects;
  * then queued in memory rather than held back.
  *
  * <p>HTTPS is not supported ({@link #createHttpsServer} throws).
+ *
+ * @since 0.1
  */
 public class PantsHttpServerProvider extends HttpServerProvider {
     private final String pollerName;

@@ -27,5 +27,7 @@
  * a handful of waiting handlers would starve all the others (Java 24 and later, JEP 491, no
  * longer pin there). The monitors left in the exchange and the server are held for a few field
  * updates only, never across a wait.
+ *
+ * @since 0.1
  */
 package io.pants.httpserver;

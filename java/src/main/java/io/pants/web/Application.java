@@ -54,6 +54,8 @@ import java.util.concurrent.CompletionStage;
  * the application as the {@link HttpHandler} of an {@link HttpServer}:
  * {@code new HttpServer(engine, app).listen("127.0.0.1", 0)}. Routes may be added before the
  * server starts; on the loop thread afterwards.
+ *
+ * @since 0.1
  */
 public class Application implements HttpHandler {
     static final System.Logger LOG = System.getLogger("io.pants.web");
@@ -72,12 +74,26 @@ public class Application implements HttpHandler {
      * <pre>{@code
      * app.route("/files/<path:file>", request -> "you asked for " + request.param("file"));
      * }</pre>
+     *
+     * @param rule    the path, with parameters
+     * @param handler answers the requests the rule matches; its result becomes the response
+     * @return this application, for the next route
      */
     public Application route(String rule, Handler handler) {
         return route(rule, GET_ONLY, handler);
     }
 
-    /** Routes requests with any of {@code methods} (case-sensitive, as HTTP methods are) whose path matches {@code rule}. */
+    /**
+     * Routes requests with any of {@code methods} (case-sensitive, as HTTP methods are) whose path
+     * matches {@code rule}.
+     *
+     * @param rule    the path, with parameters, as for {@link #route(String, Handler)}
+     * @param methods the methods it answers; {@code GET} answers {@code HEAD} too
+     * @param handler answers the requests the rule matches; its result becomes the response
+     * @return this application, for the next route
+     * @throws IllegalArgumentException if {@code methods} is empty or holds something that is not
+     *         an HTTP method token
+     */
     public Application route(String rule, Collection<String> methods, Handler handler) {
         routes.add(new Route(Objects.requireNonNull(rule), checkMethods(methods), Objects.requireNonNull(handler)));
         return this;
@@ -105,6 +121,11 @@ public class Application implements HttpHandler {
      * <pre>{@code
      * app.mount("/static", new FileServer(Path.of("public")));
      * }</pre>
+     *
+     * @param prefix  a path starting with {@code /}
+     * @param handler answers every request under it
+     * @return this application, for the next route
+     * @throws IllegalArgumentException if {@code prefix} does not start with {@code /}
      */
     public Application mount(String prefix, Handler handler) {
         if (!prefix.startsWith("/")) throw new IllegalArgumentException("a mount prefix starts with '/': '" + prefix + "'");
@@ -141,13 +162,25 @@ public class Application implements HttpHandler {
 
     /**
      * Listens on every interface, without starting the engine: the engine running the current
-     * callback, else the default engine ({@link Engine#instance()}); see {@link HttpServer#HttpServer(HttpHandler)}.
+     * callback, else the default engine ({@link Engine#instance()}); see
+     * {@link HttpServer#HttpServer(HttpHandler)}.
+     *
+     * @param port the port, or 0 for a free one
+     * @return the HTTP server serving this application, to set its limits or stop it
+     * @throws java.io.UncheckedIOException if the port can't be bound
      */
     public HttpServer listen(int port) {
         return new HttpServer(this).listen(port);
     }
 
-    /** Listens on {@code host}, without starting the engine (which engine: see {@link #listen(int)}). */
+    /**
+     * Listens on {@code host}, without starting the engine (which engine: see {@link #listen(int)}).
+     *
+     * @param host an address or a host name of this machine
+     * @param port the port, or 0 for a free one
+     * @return the HTTP server serving this application, to set its limits or stop it
+     * @throws java.io.UncheckedIOException if the host is unknown or the address can't be bound
+     */
     public HttpServer listen(String host, int port) {
         return new HttpServer(this).listen(host, port);
     }

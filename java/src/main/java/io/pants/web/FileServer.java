@@ -40,6 +40,8 @@ import java.util.List;
  *
  * Mounted, it serves the rest of the path after the prefix (the {@code path} parameter); on a
  * route without a {@code path} parameter, the whole path.
+ *
+ * @since 0.1
  */
 public final class FileServer implements Handler {
     private final Path root;

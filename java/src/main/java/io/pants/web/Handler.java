@@ -25,6 +25,8 @@ package io.pants.web;
  * layer itself (to stream, say) calls {@link Request#startAsync()}; its result is ignored then.
  *
  * <p>Handlers run on the engine's loop thread and must not block it.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface Handler {

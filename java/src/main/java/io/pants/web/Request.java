@@ -20,6 +20,8 @@ import java.util.Map;
  * }</pre>
  *
  * {@link #http()} gives the underlying {@link HttpRequest} for everything else.
+ *
+ * @since 0.1
  */
 public final class Request {
     private final HttpRequest http;

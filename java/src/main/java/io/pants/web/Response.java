@@ -23,6 +23,8 @@ import java.util.Map;
  * A text body defaults to {@code text/html; charset=utf-8}, a byte body to
  * {@code application/octet-stream}, as when a handler returns a bare {@code String} or
  * {@code byte[]}. {@code new Response(204)} has no body and no content type.
+ *
+ * @since 0.1
  */
 public final class Response {
     static final String HTML = "text/html; charset=utf-8";

@@ -13,5 +13,7 @@
  * Handlers run on the engine's loop thread, like every callback in Pants: they must not block.
  * One that has to wait returns a {@code CompletionStage}, or takes the response over with
  * {@link io.pants.web.Request#startAsync()}.
+ *
+ * @since 0.1
  */
 package io.pants.web;

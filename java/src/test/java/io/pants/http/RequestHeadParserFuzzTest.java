@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Properties: a head fails only with an {@link HttpException} (a 4xx or 5xx); finding its end
  * in two steps gives what one step gives; a head that parses, written out again, parses to the
- * same request. See the README's "Fuzz tests" for the stage in {@code mvn verify} and long runs.
+ * same request. See CONTRIBUTING.md's "Fuzz tests" for the stage in {@code mvn verify} and long runs.
  */
 class RequestHeadParserFuzzTest {
     private static final int MAX_LINE = 256, MAX_HEAD = 1024;
