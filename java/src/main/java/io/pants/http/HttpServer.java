@@ -238,11 +238,10 @@ public class HttpServer extends Server {
     public Consumer<? super AccessLogEntry> accessLog() { return accessLog; }
 
     /** Hands an entry to the access log, if any; an exception from it is logged. */
-    void logAccess(HttpRequest r, int status, long bodyBytes, long begunNanos, SocketAddress remote) {
+    void logAccess(String method, String target, int status, long bodyBytes, long begunNanos, SocketAddress remote) {
         Consumer<? super AccessLogEntry> log = accessLog;
         if (log == null || begunNanos == 0) return;
-        AccessLogEntry entry = new AccessLogEntry(r == null ? null : r.method(), r == null ? null : r.target(), status,
-                bodyBytes, Duration.ofNanos(System.nanoTime() - begunNanos), remote);
+        AccessLogEntry entry = new AccessLogEntry(method, target, status, bodyBytes, Duration.ofNanos(System.nanoTime() - begunNanos), remote);
         try {
             log.accept(entry);
         } catch (Throwable e) {

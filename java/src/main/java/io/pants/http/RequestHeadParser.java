@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  * Content-Length and Transfer-Encoding, differing Content-Lengths) is a 400, not a guess.
  *
  * <p>{@link #findEnd} runs as bytes arrive and enforces the size limits; {@link #parse} then
- * reads the complete head in one pass. One per connection; loop thread only.
+ * reads the complete head in one pass and keeps what it found until the next head, for the
+ * {@link HttpRequest} made from it to copy (a parser per connection: no object per head). One
+ * per connection; loop thread only.
  */
 final class RequestHeadParser {
     static final String HTTP_1_1 = "HTTP/1.1", HTTP_1_0 = "HTTP/1.0";
@@ -36,6 +38,12 @@ final class RequestHeadParser {
     /** Bytes of the current head examined so far, and where its current line starts (relative). */
     private int scanned, lineStart;
     private boolean firstLine = true;
+
+    // the last head parsed (or, after a refusal, as far as it got: the method is read first)
+    private String method, target, rawPath, path, query, version;
+    private boolean http11, keepAlive, chunked, expectContinue;
+    private long contentLength;
+    private HttpHeaders headers;
 
     RequestHeadParser(int maxLine, int maxHead) {
         this.maxLine = maxLine;
@@ -91,21 +99,25 @@ final class RequestHeadParser {
 
     /**
      * Parses the head {@code b[start, end)}, which {@link #findEnd} found complete (it ends in an
-     * empty line, and every LF in it follows a CR), into {@code r}. The method is set first: a
-     * head refused later is answered as to its method (an error answer to HEAD has no body).
+     * empty line, and every LF in it follows a CR); the accessors below tell what it holds. The
+     * method is read first: a head refused later is answered as to its method (an error answer
+     * to HEAD has no body).
      */
-    static void parse(HttpRequest r, byte[] b, int start, int end) {
+    void parse(byte[] b, int start, int end) {
+        method = target = rawPath = path = query = version = null;
+        http11 = keepAlive = chunked = expectContinue = false;
+        contentLength = -1;
+        headers = HttpHeaders.EMPTY;
         int i = start;
 
         // request-line = method SP request-target SP HTTP-version CRLF, single spaces only
         while (TOKEN[b[i] & 0xff]) i++;
         if (i == start || b[i] != ' ') throw new HttpException(400, "malformed request line");
-        r.method = method(b, start, i);
-        r.headMethod = r.method == HEAD;
+        method = method(b, start, i);
         int t = ++i;
         while (b[i] > 0x20 && b[i] < 0x7f) i++; // visible ASCII; bytes from 0x80 are negative
         if (i == t || b[i] != ' ') throw new HttpException(400, "malformed request target");
-        r.target = new String(b, t, i - t, StandardCharsets.ISO_8859_1);
+        target = new String(b, t, i - t, StandardCharsets.ISO_8859_1);
         i++;
         if (end - i < 10 || b[i] != 'H' || b[i + 1] != 'T' || b[i + 2] != 'T' || b[i + 3] != 'P' || b[i + 4] != '/'
                 || !isDigit(b[i + 5]) || b[i + 6] != '.' || !isDigit(b[i + 7]) || b[i + 8] != '\r' || b[i + 9] != '\n') {
@@ -114,53 +126,53 @@ final class RequestHeadParser {
         int major = b[i + 5] - '0', minor = b[i + 7] - '0';
         if (major != 1) throw new HttpException(505, "HTTP/" + major + "." + minor + " is not supported; use HTTP/1.1");
         // a later 1.x is answered as 1.1, the highest minor version we speak (RFC 9110 6.2)
-        r.http11 = minor >= 1;
-        r.version = r.http11 ? HTTP_1_1 : HTTP_1_0;
+        http11 = minor >= 1;
+        version = http11 ? HTTP_1_1 : HTTP_1_0;
         i += 10;
-        splitTarget(r);
+        splitTarget();
 
-        HttpHeaders headers = new HttpHeaders(8);
+        HttpHeaders fields = new HttpHeaders(8);
         String transferEncoding = null;
         int hosts = 0;
-        boolean close = false, keepAlive = false;
+        boolean close = false, keepAliveAsked = false;
         String expect = null;
         while (b[i] != '\r') {
-            i = parseField(b, i, headers);
-            String name = headers.name(headers.size() - 1);
-            String value = headers.value(headers.size() - 1);
+            i = parseField(b, i, fields);
+            String name = fields.name(fields.size() - 1);
+            String value = fields.value(fields.size() - 1);
             if (name == HeaderNames.CONTENT_LENGTH) {
                 long n = contentLength(value);
-                if (r.contentLength >= 0 && r.contentLength != n) throw new HttpException(400, "differing Content-Length fields");
-                r.contentLength = n;
+                if (contentLength >= 0 && contentLength != n) throw new HttpException(400, "differing Content-Length fields");
+                contentLength = n;
             } else if (name == HeaderNames.TRANSFER_ENCODING) {
                 transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
             } else if (name == HeaderNames.HOST) {
                 hosts++;
             } else if (name == HeaderNames.CONNECTION) {
                 close |= HttpHeaders.listContains(value, "close");
-                keepAlive |= HttpHeaders.listContains(value, "keep-alive");
+                keepAliveAsked |= HttpHeaders.listContains(value, "keep-alive");
             } else if (name == HeaderNames.EXPECT) {
                 expect = expect == null ? value : expect + "," + value;
             }
         }
         if (b[i + 1] != '\n') throw new HttpException(400, "malformed header section");
-        r.headers = headers;
+        headers = fields;
 
-        if (r.http11 && hosts == 0) throw new HttpException(400, "HTTP/1.1 request without a Host field");
+        if (http11 && hosts == 0) throw new HttpException(400, "HTTP/1.1 request without a Host field");
         if (hosts > 1) throw new HttpException(400, "more than one Host field");
         if (transferEncoding != null) {
             // either could be the one an intermediary used: refuse to guess, whatever the codings
             // (RFC 9112 6.1 allows a reject; 6.3 says to close after answering such a request)
-            if (r.contentLength >= 0) throw new HttpException(400, "both Content-Length and Transfer-Encoding");
-            if (!r.http11) throw new HttpException(400, "Transfer-Encoding in an HTTP/1.0 request");
+            if (contentLength >= 0) throw new HttpException(400, "both Content-Length and Transfer-Encoding");
+            if (!http11) throw new HttpException(400, "Transfer-Encoding in an HTTP/1.0 request");
             checkTransferCoding(transferEncoding);
-            r.chunked = true;
+            chunked = true;
         }
-        r.keepAlive = r.http11 ? !close : keepAlive && !close;
-        if (expect != null && r.http11) {
+        keepAlive = http11 ? !close : keepAliveAsked && !close;
+        if (expect != null && http11) {
             // one expectation is defined; an HTTP/1.0 client can't mean it (RFC 9110 10.1.1)
             if (!expect.trim().equalsIgnoreCase("100-continue")) throw new HttpException(417, "only 100-continue can be expected");
-            r.expectContinue = true;
+            expectContinue = true;
         }
     }
 
@@ -209,22 +221,22 @@ final class RequestHeadParser {
     }
 
     /** Splits the target into path and query; origin-form, absolute-form or "*" (RFC 9112 3.2). */
-    private static void splitTarget(HttpRequest r) {
-        String t = r.target;
+    private void splitTarget() {
+        String t = target;
         if (t.indexOf('#') >= 0) throw new HttpException(400, "a fragment in the request target");
         int pathStart;
         if (t.charAt(0) == '/') {
             pathStart = 0;
         } else if (t.equals("*")) {
-            if (!r.method.equals(OPTIONS)) throw new HttpException(400, "'*' is a target for OPTIONS only");
-            r.rawPath = r.path = "*";
+            if (!method.equals(OPTIONS)) throw new HttpException(400, "'*' is a target for OPTIONS only");
+            rawPath = path = "*";
             return;
         } else if (t.regionMatches(true, 0, "http://", 0, 7) || t.regionMatches(true, 0, "https://", 0, 8)) {
             int authority = t.indexOf("//") + 2;
             int slash = t.indexOf('/', authority), question = t.indexOf('?', authority);
             if (slash < 0 || (question >= 0 && question < slash)) {
-                r.rawPath = r.path = "/";
-                r.query = question < 0 ? null : t.substring(question + 1);
+                rawPath = path = "/";
+                query = question < 0 ? null : t.substring(question + 1);
                 return;
             }
             pathStart = slash;
@@ -232,9 +244,9 @@ final class RequestHeadParser {
             throw new HttpException(400, "unsupported request target form");
         }
         int q = t.indexOf('?', pathStart);
-        r.rawPath = q < 0 ? (pathStart == 0 ? t : t.substring(pathStart)) : t.substring(pathStart, q);
-        r.query = q < 0 ? null : t.substring(q + 1);
-        r.path = r.rawPath.indexOf('%') < 0 ? r.rawPath : decodePath(r.rawPath);
+        rawPath = q < 0 ? (pathStart == 0 ? t : t.substring(pathStart)) : t.substring(pathStart, q);
+        query = q < 0 ? null : t.substring(q + 1);
+        path = rawPath.indexOf('%') < 0 ? rawPath : decodePath(rawPath);
     }
 
     /** Percent-decodes a path as UTF-8, strictly: a bad escape, bad UTF-8 or a NUL is a 400. */
@@ -311,6 +323,35 @@ final class RequestHeadParser {
         if (chunked != 1) throw new HttpException(400, "chunked must be applied once, last");
         if (elements > 1) throw new HttpException(501, "unsupported transfer coding");
     }
+
+    String method() { return method; }
+
+    String target() { return target; }
+
+    String rawPath() { return rawPath; }
+
+    String path() { return path; }
+
+    String query() { return query; }
+
+    /** {@code HTTP/1.1} or {@code HTTP/1.0}: a later 1.x is answered as 1.1. */
+    String version() { return version; }
+
+    boolean isHttp11() { return http11; }
+
+    boolean isHeadMethod() { return method == HEAD; }
+
+    /** Whether the client lets the connection stay open after this request. */
+    boolean keepAlive() { return keepAlive; }
+
+    boolean chunked() { return chunked; }
+
+    boolean expectContinue() { return expectContinue; }
+
+    /** The Content-Length, or -1 if there was none. */
+    long contentLength() { return contentLength; }
+
+    HttpHeaders headers() { return headers; }
 
     static boolean isTokenChar(char c) { return c < 256 && TOKEN[c]; }
 
