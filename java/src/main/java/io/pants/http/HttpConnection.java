@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 /**
  * One HTTP/1.1 connection: parses requests from the bytes as they come, calls the handler for
@@ -52,7 +51,7 @@ final class HttpConnection extends Stream {
     /** Requests taken before the oldest is finished; beyond this, reading pauses. */
     static final int MAX_PIPELINE = 16;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-    private static final int WAIT_HEAD = 0, FIXED_BODY = 1, CHUNKED_BODY = 2, INPUT_DONE = 3;
+    private static final int WAIT_HEAD = 0, BODY = 1, INPUT_DONE = 2;
     /** Lingering ends when the client is quiet for a step (input in flight arrives well within it), or after all steps. */
     private static final Duration LINGER_STEP = Duration.ofMillis(25);
     private static final int LINGER_STEPS = 80;
@@ -76,9 +75,8 @@ final class HttpConnection extends Stream {
     private int phase = WAIT_HEAD;
     /** The request whose body is being read (or, while it is parsed, whose head): bad input is answered as to it. */
     private HttpRequest reading;
-    private ByteBuilder body;
-    private long bodyLeft;
-    private ChunkedDecoder chunks;
+    /** Reads the bodies, one after the other; made for the first. */
+    private BodyReader bodies;
     private boolean parsing, pausedByUs, continuePending;
     /** The client sent its end of stream: what it sent before is answered, then the connection closes. */
     private boolean inputEnded;
@@ -157,8 +155,7 @@ final class HttpConnection extends Stream {
             while (inStart < inEnd && isConnected()) {
                 boolean progressed = switch (phase) {
                     case WAIT_HEAD -> readHead();
-                    case FIXED_BODY -> readFixedBody();
-                    case CHUNKED_BODY -> readChunkedBody();
+                    case BODY -> readBody();
                     default -> false;
                 };
                 if (!progressed) break;
@@ -208,26 +205,24 @@ final class HttpConnection extends Stream {
         return true;
     }
 
+    /** The head of {@code r} is in (the parser still holds it): on to its body, or to its handler. */
     private void startRequest(HttpRequest r) {
-        if (!r.isChunked() && r.contentLength() <= 0) {
+        boolean chunked = heads.chunked(), expectContinue = heads.expectContinue();
+        long length = heads.contentLength();
+        if (!chunked && length <= 0) {
             reading = null;
             dispatch(r);
             return;
         }
         boolean streamed = server.streamsBody(r);
-        if (!streamed && !r.isChunked() && r.contentLength() > maxBody) {
-            throw new HttpException(413, "request body of " + r.contentLength() + " bytes, over " + maxBody);
+        if (!streamed && !chunked && length > maxBody) {
+            throw new HttpException(413, "request body of " + length + " bytes, over " + maxBody);
         }
         if (streamed) r.streamBody();
-        body = null;
-        if (r.isChunked()) {
-            chunks = new ChunkedDecoder(streamed ? Long.MAX_VALUE : maxBody, maxLine, maxHead);
-            if (!streamed) body = new ByteBuilder(1024);
-            phase = CHUNKED_BODY;
-        } else {
-            bodyLeft = r.contentLength();
-            phase = FIXED_BODY;
-        }
+        if (bodies == null) bodies = new BodyReader(maxBody, maxLine, maxHead);
+        if (chunked) bodies.startChunked(!streamed);
+        else bodies.startFixed(length, !streamed);
+        phase = BODY;
         boolean headOfLine = pipeline.isEmpty();
         if (streamed) {
             // the handler is called now and the body's parts follow as they arrive; the request
@@ -236,7 +231,7 @@ final class HttpConnection extends Stream {
             callHandler(r);
             if (!isConnected() || reading != r || r.isCommitted() || r.isFinished()) return;
         }
-        if (r.expectsContinue() && inStart == inEnd) {
+        if (expectContinue && inStart == inEnd) {
             // the client waits for a go-ahead before sending the body; an interim response must
             // not cut into an earlier response still being sent, so it may have to wait its turn
             if (headOfLine) output(CONTINUE, 0, CONTINUE.length);
@@ -244,21 +239,18 @@ final class HttpConnection extends Stream {
         }
     }
 
-    private boolean readFixedBody() {
+    private boolean readBody() {
         continuePending = false;
-        if (reading.isBodyStreamed()) return !bodyHeldBack() && readStreamedFixedBody();
-        int n = (int) Math.min(bodyLeft, inEnd - inStart);
-        if (body == null && n == bodyLeft) {
-            reading.bodyArrived(Arrays.copyOfRange(in, inStart, inStart + n)); // all here: one copy
-        } else {
-            if (body == null) body = new ByteBuilder((int) Math.min(bodyLeft, 64 * 1024));
-            body.append(in, inStart, n);
-        }
-        inStart += n;
-        bodyLeft -= n;
-        if (bodyLeft > 0) return false;
-        if (body != null) reading.bodyArrived(body.toArray());
-        return bodyDone();
+        boolean streamed = reading.isBodyStreamed();
+        if (streamed && bodyHeldBack()) return false;
+        inStart += bodies.read(in, inStart, inEnd);
+        byte[] part = streamed ? bodies.takePart() : null;
+        if (part != null) reading.streamedBody().part(part);
+        if (!bodies.isDone()) return false;
+        reading.trailersArrived(bodies.trailers()); // empty but for a chunked body's
+        if (!streamed) reading.bodyArrived(bodies.body());
+        bodies.clear();
+        return streamed ? streamedBodyDone() : bodyDone();
     }
 
     /** Whether the streamed body's listener holds it back; reading pauses until it lets go (bodyFlowChanged). */
@@ -266,36 +258,6 @@ final class HttpConnection extends Stream {
         if (!reading.streamedBody().holdsBack()) return false;
         pauseForUs();
         return true;
-    }
-
-    private boolean readStreamedFixedBody() {
-        int n = (int) Math.min(bodyLeft, inEnd - inStart);
-        inStart += n;
-        bodyLeft -= n;
-        reading.streamedBody().part(Arrays.copyOfRange(in, inStart - n, inStart));
-        if (bodyLeft > 0) return false;
-        return streamedBodyDone();
-    }
-
-    private boolean readChunkedBody() {
-        continuePending = false;
-        if (reading.isBodyStreamed()) return !bodyHeldBack() && readStreamedChunkedBody();
-        inStart += chunks.decode(in, inStart, inEnd, body);
-        if (!chunks.isDone()) return false;
-        reading.bodyArrived(body.toArray());
-        reading.trailersArrived(chunks.trailers());
-        chunks = null;
-        return bodyDone();
-    }
-
-    private boolean readStreamedChunkedBody() {
-        ByteBuilder part = new ByteBuilder(Math.min(inEnd - inStart, 64 * 1024));
-        inStart += chunks.decode(in, inStart, inEnd, part);
-        if (part.length > 0) reading.streamedBody().part(part.toArray());
-        if (!chunks.isDone()) return false;
-        reading.trailersArrived(chunks.trailers());
-        chunks = null;
-        return streamedBodyDone();
     }
 
     private boolean streamedBodyDone() {
@@ -320,7 +282,6 @@ final class HttpConnection extends Stream {
     private boolean bodyDone() {
         HttpRequest r = reading;
         reading = null;
-        body = null;
         dispatch(r);
         return true;
     }
@@ -491,8 +452,7 @@ final class HttpConnection extends Stream {
         in = null;
         inStart = inEnd = 0;
         reading = null;
-        body = null;
-        chunks = null;
+        if (bodies != null) bodies.clear();
         continuePending = false;
         resumeIfPaused(); // keep reading, to drop what comes instead of leaving it unread
         if (r != null && r.isBodyStreamed() && !takeFromHandler(r, message)) {
@@ -601,7 +561,7 @@ final class HttpConnection extends Stream {
             abort();
             return;
         }
-        if (phase == FIXED_BODY || phase == CHUNKED_BODY) fail(408, "the request body stalled");
+        if (phase == BODY) fail(408, "the request body stalled");
         else if (queued > 0) abort(); // the client stopped reading: nothing left to say
         else close();
     }

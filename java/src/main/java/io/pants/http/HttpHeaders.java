@@ -171,7 +171,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
         if (name.isEmpty()) throw new IllegalArgumentException("empty header name");
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c >= 128 || !RequestHeadParser.isTokenChar(c)) {
+            if (c >= 128 || !FieldParser.isTokenChar(c)) {
                 throw new IllegalArgumentException("invalid character " + (int) c + " in header name '" + name + "'");
             }
         }

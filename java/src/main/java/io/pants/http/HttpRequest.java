@@ -65,8 +65,7 @@ public final class HttpRequest {
 
     // the head, as parsed
     private final String method, target, rawPath, path, query, version;
-    private final boolean http11, keepAlive, chunked, expectContinue, headMethod;
-    private final long contentLength;
+    private final boolean http11, keepAlive, headMethod;
     private final HttpHeaders headers;
     /** When the head arrived (System.nanoTime), for the access log; 0 when it is off. */
     private final long receivedNanos;
@@ -95,10 +94,7 @@ public final class HttpRequest {
         this.version = parsed.version();
         this.http11 = parsed.isHttp11();
         this.keepAlive = parsed.keepAlive();
-        this.chunked = parsed.chunked();
-        this.expectContinue = parsed.expectContinue();
         this.headMethod = parsed.isHeadMethod();
-        this.contentLength = parsed.contentLength();
         this.headers = parsed.headers();
         this.receivedNanos = receivedNanos;
         this.response = new ResponseWriter(connection, this);
@@ -408,13 +404,6 @@ public final class HttpRequest {
 
     /** Whether the client lets the connection stay open after this request. */
     boolean clientKeepAlive() { return keepAlive; }
-
-    boolean isChunked() { return chunked; }
-
-    boolean expectsContinue() { return expectContinue; }
-
-    /** The Content-Length, or -1 if there was none. */
-    long contentLength() { return contentLength; }
 
     long receivedNanos() { return receivedNanos; }
 
