@@ -496,11 +496,7 @@ final class HttpConnection extends Stream {
     private void sendError() {
         byte[] text = ResponseWriter.errorBody(errorStatus, errorMessage).getBytes(StandardCharsets.UTF_8);
         ByteBuilder out = scratch;
-        out.reset();
-        HttpStatus.appendStatusLine(out, errorStatus, null);
-        byte[] serverLine = server.serverHeaderLine();
-        if (serverLine != null) out.append(serverLine);
-        out.append(HttpDates.dateHeaderLine());
+        server.startHead(out, errorStatus, null, true, true);
         // a HEAD's answer has the head a GET would get, without the body: the client reads no body after it
         out.appendLatin1("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").appendDecimal(text.length).crlf();
         out.appendLatin1("Connection: close\r\n\r\n");

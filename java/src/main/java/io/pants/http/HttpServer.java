@@ -213,7 +213,17 @@ public class HttpServer extends Server {
 
     // ---------------------------------------------------------------- for the connections
 
-    byte[] serverHeaderLine() { return serverHeaderLine; }
+    /**
+     * Starts a response head in {@code out}: the status line, then this server's {@code Server}
+     * and {@code Date} fields unless the handler gave its own. Every response head starts here,
+     * the handlers' and the server's own error answers alike.
+     */
+    void startHead(ByteBuilder out, int status, String reason, boolean serverField, boolean dateField) {
+        out.reset();
+        HttpStatus.appendStatusLine(out, status, reason);
+        if (serverField && serverHeaderLine != null) out.append(serverHeaderLine);
+        if (dateField) out.append(HttpDates.dateHeaderLine());
+    }
 
     /**
      * Calls {@code log} on the loop thread for every response as it completes (the handler's

@@ -313,13 +313,7 @@ final class ResponseWriter implements ByteSink {
         if (!finishing) state = state.moveTo(ResponseState.STREAMING);
         headSent = true;
         ByteBuilder out = connection.scratch;
-        out.reset();
-        HttpStatus.appendStatusLine(out, status, reason);
-        if (!customServer) {
-            byte[] server = connection.server.serverHeaderLine();
-            if (server != null) out.append(server);
-        }
-        if (!customDate) out.append(HttpDates.dateHeaderLine());
+        connection.server.startHead(out, status, reason, !customServer, !customDate);
         for (int i = 0; i < fieldsLength; i += 2) {
             out.appendLatin1(fields[i]).append((byte) ':').append((byte) ' ').appendLatin1(fields[i + 1]).crlf();
         }
