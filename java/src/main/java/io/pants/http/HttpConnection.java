@@ -26,7 +26,7 @@ import java.util.ArrayDeque;
  * <h2>Errors</h2>
  * Bad input stops the parsing: the error response is queued behind the requests already taken
  * (answered first, in order), then the connection closes. The error response is written in one
- * place, {@link #sendError}, for every layer on top: status, {@code Content-Length},
+ * place, {@link ErrorAnswer}, for every layer on top: status, {@code Content-Length},
  * {@code Connection: close}, and the text, except for a HEAD request. A malformed streamed body
  * is answered there too when nothing of its handler's response is on the way yet (the handler
  * is told the body and the request are aborted); otherwise the connection closes after (or
@@ -80,13 +80,8 @@ final class HttpConnection extends Stream {
     private boolean parsing, pausedByUs, continuePending;
     /** The client sent its end of stream: what it sent before is answered, then the connection closes. */
     private boolean inputEnded;
-    private int errorStatus;
-    private String errorMessage;
-    /** The error answers a HEAD request: it has no body (the framing is the head's alone). */
-    private boolean errorToHead;
-    /** The method and target the error answers (null if the head was too malformed), and since when, for the access log. */
-    private String errorMethod, errorTarget;
-    private long errorNanos;
+    /** The answer to bad input, waiting for the requests before it to be answered. */
+    private ErrorAnswer pendingError;
     /** The head just refused by the parser, and when it was found complete: an error answers as to what it got. */
     private boolean headRefused;
     private long refusedNanos;
@@ -367,7 +362,7 @@ final class HttpConnection extends Stream {
             output(CONTINUE, 0, CONTINUE.length);
         }
         if (!pipeline.isEmpty() || !isConnected()) return;
-        if (errorStatus != 0) {
+        if (pendingError != null) {
             sendError();
             return;
         }
@@ -399,7 +394,7 @@ final class HttpConnection extends Stream {
     }
 
     private void closeIfAllAnswered() {
-        if (!inputEnded || parsing || !pipeline.isEmpty() || errorStatus != 0 || lingering || !isConnected()) return;
+        if (!inputEnded || parsing || !pipeline.isEmpty() || pendingError != null || lingering || !isConnected()) return;
         if (pausedByUs && inStart < inEnd) return; // parsed and answered once our output drains
         close();
     }
@@ -446,7 +441,7 @@ final class HttpConnection extends Stream {
 
     /** Bad input: stop parsing; the error is answered once the requests before it are. */
     private void fail(int status, String message) {
-        if (errorStatus != 0 || lingering || !isConnected()) return;
+        if (pendingError != null || lingering || !isConnected()) return;
         HttpRequest r = reading;
         phase = INPUT_DONE;
         in = null;
@@ -463,14 +458,13 @@ final class HttpConnection extends Stream {
             return;
         }
         HttpRequest.LOG.log(Level.DEBUG, () -> "Answering " + status + " (" + message + ") on " + this);
-        errorStatus = status;
-        errorMessage = message;
         boolean refused = r == null && headRefused; // the head itself: as far as the parser got
-        errorToHead = r != null ? r.isHeadMethod() : refused && heads.isHeadMethod();
-        errorMethod = r != null ? r.method() : refused ? heads.method() : null;
-        errorTarget = r != null ? r.target() : refused ? heads.target() : null;
         long since = r != null ? r.receivedNanos() : refused ? refusedNanos : 0;
-        errorNanos = since != 0 ? since : server.accessLog() != null ? System.nanoTime() : 0;
+        pendingError = new ErrorAnswer(status, message,
+                r != null ? r.isHeadMethod() : refused && heads.isHeadMethod(),
+                r != null ? r.method() : refused ? heads.method() : null,
+                r != null ? r.target() : refused ? heads.target() : null,
+                since != 0 ? since : server.accessLog() != null ? System.nanoTime() : 0);
         if (pipeline.isEmpty() && isConnected()) sendError();
     }
 
@@ -492,19 +486,13 @@ final class HttpConnection extends Stream {
         return answerable;
     }
 
-    /** Writes the error response: the one place error answers to bad input are encoded, for every layer. */
+    /** Writes the error answer, then lingers and closes. */
     private void sendError() {
-        byte[] text = ResponseWriter.errorBody(errorStatus, errorMessage).getBytes(StandardCharsets.UTF_8);
-        ByteBuilder out = scratch;
-        server.startHead(out, errorStatus, null, true, true);
-        // a HEAD's answer has the head a GET would get, without the body: the client reads no body after it
-        out.appendLatin1("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").appendDecimal(text.length).crlf();
-        out.appendLatin1("Connection: close\r\n\r\n");
-        if (!errorToHead) out.append(text);
-        output(out.bytes, 0, out.length);
-        server.logAccess(errorMethod, errorTarget, errorStatus, errorToHead ? 0 : text.length, errorNanos, remoteAddress());
-        errorMethod = errorTarget = null;
-        errorStatus = 0;
+        ErrorAnswer e = pendingError;
+        pendingError = null;
+        int bodyBytes = e.encode(server, scratch);
+        output(scratch.bytes, 0, scratch.length);
+        server.logAccess(e.method(), e.target(), e.status(), bodyBytes, e.sinceNanos(), remoteAddress());
         lingerThenClose();
     }
 
