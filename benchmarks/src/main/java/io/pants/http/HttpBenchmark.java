@@ -110,7 +110,7 @@ public class HttpBenchmark {
             engine = Engine.builder().poller(backend).build();
             AtomicReference<HttpConnection> accepted = new AtomicReference<>();
             HttpServer server = new HttpServer(engine, r -> {
-                accepted.compareAndSet(null, r.connection);
+                accepted.compareAndSet(null, r.connection());
                 r.sendStatus(200);
                 r.sendHeaders(HEADERS);
                 r.send(BODY);
@@ -143,9 +143,8 @@ public class HttpBenchmark {
     @Benchmark
     public HttpRequest parseHead(Parsing p) {
         int length = p.parser.findEnd(p.request, 0, p.request.length);
-        HttpRequest r = new HttpRequest(p.connection); // as the connection does: it makes the request, the parser fills it
-        RequestHeadParser.parse(r, p.request, 0, length);
-        return r;
+        p.parser.parse(p.request, 0, length); // as the connection does: the parser reads the head, the request copies it
+        return new HttpRequest(p.connection, p.parser, 0);
     }
 
     @Benchmark

@@ -71,7 +71,7 @@ final class ChunkedDecoder {
                         state = DONE;
                     } else {
                         if (trailers == HttpHeaders.EMPTY) trailers = new HttpHeaders(4);
-                        RequestHeadParser.parseField(b, p, trailers);
+                        FieldParser.parseField(b, p, trailers);
                     }
                     p = lf + 1;
                 }

@@ -24,7 +24,7 @@ final class FileResponse {
             attributes = null;
         }
         if (attributes == null || !attributes.isRegularFile() || !Files.isReadable(file)) {
-            r.sendResponse(HttpRequest.errorBody(404, null), 404, "text/plain; charset=utf-8");
+            r.sendResponse(ResponseWriter.errorBody(404, null), 404, "text/plain; charset=utf-8");
             return;
         }
         long size = attributes.size();
@@ -42,7 +42,7 @@ final class FileResponse {
             r.finish();
             return;
         }
-        r.contentType(contentType != null ? contentType : ContentTypes.of(file));
+        r.response().contentType(contentType != null ? contentType : ContentTypes.of(file));
         r.sendHeader("Accept-Ranges", "bytes");
 
         String range = r.header(HeaderNames.RANGE);
@@ -50,16 +50,16 @@ final class FileResponse {
             long[] span = parseRange(range, size);
             if (span == UNSATISFIABLE) {
                 r.sendHeader("Content-Range", "bytes */" + size);
-                r.sendResponse(HttpRequest.errorBody(416, null), 416, "text/plain; charset=utf-8");
+                r.sendResponse(ResponseWriter.errorBody(416, null), 416, "text/plain; charset=utf-8");
                 return;
             }
             if (span != null) {
                 r.sendHeader("Content-Range", "bytes " + span[0] + "-" + span[1] + "/" + size);
-                r.respondWithFile(206, file, span[0], span[1] - span[0] + 1);
+                r.response().sendFileRegion(206, file, span[0], span[1] - span[0] + 1);
                 return;
             }
         }
-        r.respondWithFile(200, file, 0, size);
+        r.response().sendFileRegion(200, file, 0, size);
     }
 
     /** If-None-Match (weak comparison) or, without it, If-Modified-Since. */

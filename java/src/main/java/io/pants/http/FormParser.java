@@ -109,7 +109,7 @@ final class FormParser {
             while (!startsWith(body, p, new byte[] {'\r', '\n'})) {
                 int lf = indexOf(body, new byte[] {'\r', '\n'}, p);
                 if (lf < 0) throw new HttpException(400, "malformed multipart part header");
-                p = RequestHeadParser.parseField(body, p, headers);
+                p = FieldParser.parseField(body, p, headers);
             }
             p += 2;
             int end = indexOf(body, nextDelimiter, p);

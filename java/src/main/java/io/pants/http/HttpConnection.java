@@ -2,6 +2,7 @@
 package io.pants.http;
 
 import io.pants.Deadline;
+import io.pants.Engine;
 import io.pants.Stream;
 
 import java.io.EOFException;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 /**
  * One HTTP/1.1 connection: parses requests from the bytes as they come, calls the handler for
@@ -26,7 +26,7 @@ import java.util.Arrays;
  * <h2>Errors</h2>
  * Bad input stops the parsing: the error response is queued behind the requests already taken
  * (answered first, in order), then the connection closes. The error response is written in one
- * place, {@link #sendError}, for every layer on top: status, {@code Content-Length},
+ * place, {@link ErrorAnswer}, for every layer on top: status, {@code Content-Length},
  * {@code Connection: close}, and the text, except for a HEAD request. A malformed streamed body
  * is answered there too when nothing of its handler's response is on the way yet (the handler
  * is told the body and the request are aborted); otherwise the connection closes after (or
@@ -51,7 +51,7 @@ final class HttpConnection extends Stream {
     /** Requests taken before the oldest is finished; beyond this, reading pauses. */
     static final int MAX_PIPELINE = 16;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-    private static final int WAIT_HEAD = 0, FIXED_BODY = 1, CHUNKED_BODY = 2, INPUT_DONE = 3;
+    private static final int WAIT_HEAD = 0, BODY = 1, INPUT_DONE = 2;
     /** Lingering ends when the client is quiet for a step (input in flight arrives well within it), or after all steps. */
     private static final Duration LINGER_STEP = Duration.ofMillis(25);
     private static final int LINGER_STEPS = 80;
@@ -64,9 +64,10 @@ final class HttpConnection extends Stream {
     private final int maxLine, maxHead;
     private final long maxBody;
     private final Duration headerTimeout;
-    private final ArrayDeque<HttpRequest> pipeline = new ArrayDeque<>(4);
+    /** The responses of the requests taken, oldest first: only the first writes to the stream. */
+    private final ArrayDeque<ResponseWriter> pipeline = new ArrayDeque<>(4);
     /** The request whose handler is running right now, if any. */
-    HttpRequest dispatching;
+    private HttpRequest dispatching;
 
     // input not yet parsed: in[inStart, inEnd)
     private byte[] in;
@@ -74,19 +75,16 @@ final class HttpConnection extends Stream {
     private int phase = WAIT_HEAD;
     /** The request whose body is being read (or, while it is parsed, whose head): bad input is answered as to it. */
     private HttpRequest reading;
-    private ByteBuilder body;
-    private long bodyLeft;
-    private ChunkedDecoder chunks;
+    /** Reads the bodies, one after the other; made for the first. */
+    private BodyReader bodies;
     private boolean parsing, pausedByUs, continuePending;
     /** The client sent its end of stream: what it sent before is answered, then the connection closes. */
     private boolean inputEnded;
-    private int errorStatus;
-    private String errorMessage;
-    /** The error answers a HEAD request: it has no body (the framing is the head's alone). */
-    private boolean errorToHead;
-    /** The request the error answers (null if its head could not be parsed), and since when, for the access log. */
-    private HttpRequest errorRequest;
-    private long errorNanos;
+    /** The answer to bad input, waiting for the requests before it to be answered. */
+    private ErrorAnswer pendingError;
+    /** The head just refused by the parser, and when it was found complete: an error answers as to what it got. */
+    private boolean headRefused;
+    private long refusedNanos;
     private boolean lingering;
     private int lingerSteps;
     /** The client sent something since the last linger step. */
@@ -152,8 +150,7 @@ final class HttpConnection extends Stream {
             while (inStart < inEnd && isConnected()) {
                 boolean progressed = switch (phase) {
                     case WAIT_HEAD -> readHead();
-                    case FIXED_BODY -> readFixedBody();
-                    case CHUNKED_BODY -> readChunkedBody();
+                    case BODY -> readBody();
                     default -> false;
                 };
                 if (!progressed) break;
@@ -186,10 +183,16 @@ final class HttpConnection extends Stream {
         }
         int length = heads.findEnd(in, inStart, inEnd);
         if (length < 0) return false;
-        HttpRequest r = new HttpRequest(this);
-        if (server.accessLog() != null) r.receivedNanos = System.nanoTime();
-        reading = r; // a head refused once its method is known is answered as to it
-        RequestHeadParser.parse(r, in, inStart, inStart + length);
+        long received = server.accessLog() != null ? System.nanoTime() : 0;
+        try {
+            heads.parse(in, inStart, inStart + length);
+        } catch (HttpException e) {
+            headRefused = true; // answered as to the method, if it was read
+            refusedNanos = received;
+            throw e;
+        }
+        HttpRequest r = new HttpRequest(this, heads, received);
+        reading = r; // a request refused now (its body too large) is answered as to it
         inStart += length;
         headBegun = false;
         headDeadline.cancel();
@@ -197,26 +200,24 @@ final class HttpConnection extends Stream {
         return true;
     }
 
+    /** The head of {@code r} is in (the parser still holds it): on to its body, or to its handler. */
     private void startRequest(HttpRequest r) {
-        if (!r.chunked && r.contentLength <= 0) {
+        boolean chunked = heads.chunked(), expectContinue = heads.expectContinue();
+        long length = heads.contentLength();
+        if (!chunked && length <= 0) {
             reading = null;
             dispatch(r);
             return;
         }
         boolean streamed = server.streamsBody(r);
-        if (!streamed && !r.chunked && r.contentLength > maxBody) {
-            throw new HttpException(413, "request body of " + r.contentLength + " bytes, over " + maxBody);
+        if (!streamed && !chunked && length > maxBody) {
+            throw new HttpException(413, "request body of " + length + " bytes, over " + maxBody);
         }
-        r.streamed = streamed;
-        body = null;
-        if (r.chunked) {
-            chunks = new ChunkedDecoder(streamed ? Long.MAX_VALUE : maxBody, maxLine, maxHead);
-            if (!streamed) body = new ByteBuilder(1024);
-            phase = CHUNKED_BODY;
-        } else {
-            bodyLeft = r.contentLength;
-            phase = FIXED_BODY;
-        }
+        if (streamed) r.streamBody();
+        if (bodies == null) bodies = new BodyReader(maxBody, maxLine, maxHead);
+        if (chunked) bodies.startChunked(!streamed);
+        else bodies.startFixed(length, !streamed);
+        phase = BODY;
         boolean headOfLine = pipeline.isEmpty();
         if (streamed) {
             // the handler is called now and the body's parts follow as they arrive; the request
@@ -225,7 +226,7 @@ final class HttpConnection extends Stream {
             callHandler(r);
             if (!isConnected() || reading != r || r.isCommitted() || r.isFinished()) return;
         }
-        if (r.expectContinue && inStart == inEnd) {
+        if (expectContinue && inStart == inEnd) {
             // the client waits for a go-ahead before sending the body; an interim response must
             // not cut into an earlier response still being sent, so it may have to wait its turn
             if (headOfLine) output(CONTINUE, 0, CONTINUE.length);
@@ -233,72 +234,39 @@ final class HttpConnection extends Stream {
         }
     }
 
-    private boolean readFixedBody() {
+    private boolean readBody() {
         continuePending = false;
-        if (reading.streamed) return !bodyHeldBack() && readStreamedFixedBody();
-        int n = (int) Math.min(bodyLeft, inEnd - inStart);
-        if (body == null && n == bodyLeft) {
-            reading.body = Arrays.copyOfRange(in, inStart, inStart + n); // all here: one copy
-        } else {
-            if (body == null) body = new ByteBuilder((int) Math.min(bodyLeft, 64 * 1024));
-            body.append(in, inStart, n);
-        }
-        inStart += n;
-        bodyLeft -= n;
-        if (bodyLeft > 0) return false;
-        if (body != null) reading.body = body.toArray();
-        return bodyDone();
+        boolean streamed = reading.isBodyStreamed();
+        if (streamed && bodyHeldBack()) return false;
+        inStart += bodies.read(in, inStart, inEnd);
+        byte[] part = streamed ? bodies.takePart() : null;
+        if (part != null) reading.streamedBody().part(part);
+        if (!bodies.isDone()) return false;
+        reading.trailersArrived(bodies.trailers()); // empty but for a chunked body's
+        if (!streamed) reading.bodyArrived(bodies.body());
+        bodies.clear();
+        return streamed ? streamedBodyDone() : bodyDone();
     }
 
     /** Whether the streamed body's listener holds it back; reading pauses until it lets go (bodyFlowChanged). */
     private boolean bodyHeldBack() {
-        if (!reading.holdsBodyBack()) return false;
+        if (!reading.streamedBody().holdsBack()) return false;
         pauseForUs();
         return true;
-    }
-
-    private boolean readStreamedFixedBody() {
-        int n = (int) Math.min(bodyLeft, inEnd - inStart);
-        inStart += n;
-        bodyLeft -= n;
-        reading.bodyPart(Arrays.copyOfRange(in, inStart - n, inStart));
-        if (bodyLeft > 0) return false;
-        return streamedBodyDone();
-    }
-
-    private boolean readChunkedBody() {
-        continuePending = false;
-        if (reading.streamed) return !bodyHeldBack() && readStreamedChunkedBody();
-        inStart += chunks.decode(in, inStart, inEnd, body);
-        if (!chunks.isDone()) return false;
-        reading.body = body.toArray();
-        reading.trailers = chunks.trailers();
-        chunks = null;
-        return bodyDone();
-    }
-
-    private boolean readStreamedChunkedBody() {
-        ByteBuilder part = new ByteBuilder(Math.min(inEnd - inStart, 64 * 1024));
-        inStart += chunks.decode(in, inStart, inEnd, part);
-        if (part.length > 0) reading.bodyPart(part.toArray());
-        if (!chunks.isDone()) return false;
-        reading.trailers = chunks.trailers();
-        chunks = null;
-        return streamedBodyDone();
     }
 
     private boolean streamedBodyDone() {
         HttpRequest r = reading;
         reading = null;
         afterRequest(r);
-        r.bodyEnd();
+        r.streamedBody().end();
         return true;
     }
 
     /** A streamed body's listener paused or resumed it: stop reading, or go on. */
     void bodyFlowChanged(HttpRequest r) {
         if (reading != r) return; // its body is all in: holding it back is the request's own business
-        if (r.holdsBodyBack()) {
+        if (r.streamedBody().holdsBack()) {
             pauseForUs();
         } else {
             resumeIfPaused();
@@ -309,7 +277,6 @@ final class HttpConnection extends Stream {
     private boolean bodyDone() {
         HttpRequest r = reading;
         reading = null;
-        body = null;
         dispatch(r);
         return true;
     }
@@ -321,7 +288,7 @@ final class HttpConnection extends Stream {
 
     /** The request is read: on to the next one, or to nothing if it closes the connection. */
     private void afterRequest(HttpRequest r) {
-        if (r.keepAlive) {
+        if (r.clientKeepAlive()) {
             phase = WAIT_HEAD;
             if (inStart < inEnd) beginHead(); // the next one is here already
         } else {
@@ -332,14 +299,14 @@ final class HttpConnection extends Stream {
     }
 
     private void callHandler(HttpRequest r) {
-        pipeline.addLast(r);
+        pipeline.addLast(r.response());
         dispatching = r;
         try {
             server.handler().handle(r);
-            r.commitIfStarted(); // sent something and returned unfinished: it streams
+            r.response().commitIfStarted(); // sent something and returned unfinished: it streams
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError v && !(e instanceof StackOverflowError)) throw v;
-            r.handlerFailed(e);
+            r.response().fail(e);
         } finally {
             dispatching = null;
         }
@@ -347,8 +314,22 @@ final class HttpConnection extends Stream {
 
     // ---------------------------------------------------------------- responses
 
-    boolean isHeadOfLine(HttpRequest r) {
+    boolean isHeadOfLine(ResponseWriter r) {
         return pipeline.peekFirst() == r;
+    }
+
+    /** Whether {@code r}'s handler is running right now (what it sends may yet be finished in the same call). */
+    boolean isDispatching(HttpRequest r) {
+        return dispatching == r;
+    }
+
+    /** Refuses a call from a thread other than the loop's, naming the way over. */
+    void checkLoopThread(String what) {
+        Engine e = engine();
+        if (e != null && e.isRunning() && !e.inLoopThread()) {
+            throw new IllegalStateException("HttpRequest." + what + " was called on thread '" + Thread.currentThread().getName()
+                    + "', not the engine's loop thread; hand it over with engine.execute(() -> ...)");
+        }
     }
 
     void output(byte[] b, int off, int len) {
@@ -360,9 +341,9 @@ final class HttpConnection extends Stream {
     }
 
     /** A request's response is finished: if it heads the line, the line moves on. */
-    void finished(HttpRequest r) {
+    void finished(ResponseWriter r) {
         if (pipeline.peekFirst() != r) return;
-        HttpRequest h;
+        ResponseWriter h;
         while ((h = pipeline.peekFirst()) != null && h.isFinished()) {
             pipeline.pollFirst();
             if (h.closesConnection()) {
@@ -372,15 +353,16 @@ final class HttpConnection extends Stream {
                 close(); // after what is queued; requests behind this one are dropped
                 return;
             }
-            HttpRequest next = pipeline.peekFirst();
+            ResponseWriter next = pipeline.peekFirst();
             if (next != null) next.becameHeadOfLine();
         }
-        if (continuePending && reading != null && reading.streamed && pipeline.peekFirst() == reading && !reading.isCommitted()) {
+        if (continuePending && reading != null && reading.isBodyStreamed() && pipeline.peekFirst() == reading.response()
+                && !reading.isCommitted()) {
             continuePending = false; // its turn: the go-ahead for the body it waits for
             output(CONTINUE, 0, CONTINUE.length);
         }
         if (!pipeline.isEmpty() || !isConnected()) return;
-        if (errorStatus != 0) {
+        if (pendingError != null) {
             sendError();
             return;
         }
@@ -400,26 +382,26 @@ final class HttpConnection extends Stream {
     @Override
     protected void onEndOfInput() {
         inputEnded = true;
-        if (reading != null && reading.streamed) {
+        if (reading != null && reading.isBodyStreamed()) {
             // its handler may still answer; the body it waits for won't come
             HttpRequest r = reading;
             reading = null;
             phase = INPUT_DONE;
-            r.bodyAbort(new EOFException("the client ended its output before the request body was complete"));
+            r.streamedBody().abort(new EOFException("the client ended its output before the request body was complete"));
         }
         if (lingering) close(); // the client stopped sending: nothing left to drain
         else closeIfAllAnswered();
     }
 
     private void closeIfAllAnswered() {
-        if (!inputEnded || parsing || !pipeline.isEmpty() || errorStatus != 0 || lingering || !isConnected()) return;
+        if (!inputEnded || parsing || !pipeline.isEmpty() || pendingError != null || lingering || !isConnected()) return;
         if (pausedByUs && inStart < inEnd) return; // parsed and answered once our output drains
         close();
     }
 
     @Override
     protected void onDrain() {
-        HttpRequest h = pipeline.peekFirst();
+        ResponseWriter h = pipeline.peekFirst();
         if (h != null) h.drained();
         resumeIfPaused();
         if (!parsing && inStart < inEnd && isConnected()) processInput();
@@ -429,14 +411,14 @@ final class HttpConnection extends Stream {
     protected void onClose() {
         if (headDeadline != null) headDeadline.cancel();
         in = null;
-        if (reading != null && reading.streamed) {
+        if (reading != null && reading.isBodyStreamed()) {
             HttpRequest r = reading;
             reading = null;
-            r.bodyAbort(new IOException("the connection closed before the request body was complete"));
+            r.streamedBody().abort(new IOException("the connection closed before the request body was complete"));
         }
-        HttpRequest[] open = pipeline.toArray(new HttpRequest[0]);
+        ResponseWriter[] open = pipeline.toArray(new ResponseWriter[0]);
         pipeline.clear();
-        for (HttpRequest r : open) r.abort();
+        for (ResponseWriter r : open) r.abort();
     }
 
     private void pauseForUs() {
@@ -449,7 +431,7 @@ final class HttpConnection extends Stream {
     private void resumeIfPaused() {
         if (!pausedByUs) return;
         if (phase != INPUT_DONE && (pipeline.size() >= MAX_PIPELINE || !isWritable())) return;
-        if (reading != null && reading.streamed && reading.holdsBodyBack()) return;
+        if (reading != null && reading.isBodyStreamed() && reading.streamedBody().holdsBack()) return;
         pausedByUs = false;
         resumeReading();
         if (headBegun) headDeadline.after(headerTimeout);
@@ -459,17 +441,16 @@ final class HttpConnection extends Stream {
 
     /** Bad input: stop parsing; the error is answered once the requests before it are. */
     private void fail(int status, String message) {
-        if (errorStatus != 0 || lingering || !isConnected()) return;
+        if (pendingError != null || lingering || !isConnected()) return;
         HttpRequest r = reading;
         phase = INPUT_DONE;
         in = null;
         inStart = inEnd = 0;
         reading = null;
-        body = null;
-        chunks = null;
+        if (bodies != null) bodies.clear();
         continuePending = false;
         resumeIfPaused(); // keep reading, to drop what comes instead of leaving it unread
-        if (r != null && r.streamed && !takeFromHandler(r, message)) {
+        if (r != null && r.isBodyStreamed() && !takeFromHandler(r, message)) {
             HttpRequest.LOG.log(Level.DEBUG, () -> "Closing " + this + ": " + status + " (" + message + ") in a streamed body already answered");
             if (!isConnected()) return;
             if (pipeline.isEmpty()) lingerThenClose(); // its response is all out: only the close is left
@@ -477,11 +458,13 @@ final class HttpConnection extends Stream {
             return;
         }
         HttpRequest.LOG.log(Level.DEBUG, () -> "Answering " + status + " (" + message + ") on " + this);
-        errorStatus = status;
-        errorMessage = message;
-        errorToHead = r != null && r.headMethod;
-        errorRequest = r;
-        errorNanos = r != null && r.receivedNanos != 0 ? r.receivedNanos : server.accessLog() != null ? System.nanoTime() : 0;
+        boolean refused = r == null && headRefused; // the head itself: as far as the parser got
+        long since = r != null ? r.receivedNanos() : refused ? refusedNanos : 0;
+        pendingError = new ErrorAnswer(status, message,
+                r != null ? r.isHeadMethod() : refused && heads.isHeadMethod(),
+                r != null ? r.method() : refused ? heads.method() : null,
+                r != null ? r.target() : refused ? heads.target() : null,
+                since != 0 ? since : server.accessLog() != null ? System.nanoTime() : 0);
         if (pipeline.isEmpty() && isConnected()) sendError();
     }
 
@@ -493,32 +476,23 @@ final class HttpConnection extends Stream {
      */
     private boolean takeFromHandler(HttpRequest r, String message) {
         IOException why = new IOException("the request body is cut off: " + message);
-        boolean answerable = pipeline.peekLast() == r && !(pipeline.peekFirst() == r && r.isCommitted());
+        ResponseWriter response = r.response();
+        boolean answerable = pipeline.peekLast() == response && !(pipeline.peekFirst() == response && response.isCommitted());
         if (answerable) {
             pipeline.pollLast(); // the error takes its place, behind the requests before it
-            r.abort();
+            response.abort();
         }
-        r.bodyAbort(why);
+        r.streamedBody().abort(why);
         return answerable;
     }
 
-    /** Writes the error response: the one place error answers to bad input are encoded, for every layer. */
+    /** Writes the error answer, then lingers and closes. */
     private void sendError() {
-        byte[] text = HttpRequest.errorBody(errorStatus, errorMessage).getBytes(StandardCharsets.UTF_8);
-        ByteBuilder out = scratch;
-        out.reset();
-        HttpStatus.appendStatusLine(out, errorStatus, null);
-        byte[] serverLine = server.serverHeaderLine();
-        if (serverLine != null) out.append(serverLine);
-        out.append(HttpDates.dateHeaderLine());
-        // a HEAD's answer has the head a GET would get, without the body: the client reads no body after it
-        out.appendLatin1("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").appendDecimal(text.length).crlf();
-        out.appendLatin1("Connection: close\r\n\r\n");
-        if (!errorToHead) out.append(text);
-        output(out.bytes, 0, out.length);
-        server.logAccess(errorRequest, errorStatus, errorToHead ? 0 : text.length, errorNanos, remoteAddress());
-        errorRequest = null;
-        errorStatus = 0;
+        ErrorAnswer e = pendingError;
+        pendingError = null;
+        int bodyBytes = e.encode(server, scratch);
+        output(scratch.bytes, 0, scratch.length);
+        server.logAccess(e.method(), e.target(), e.status(), bodyBytes, e.sinceNanos(), remoteAddress());
         lingerThenClose();
     }
 
@@ -565,13 +539,13 @@ final class HttpConnection extends Stream {
             // taken: a client that stopped reading would hold the response (and a JDK-API
             // handler's thread, blocked in write) forever
             // likewise a streamed body that stopped coming while its handler waits for it
-            boolean waitingForBody = reading != null && reading.streamed && !reading.holdsBodyBack();
+            boolean waitingForBody = reading != null && reading.isBodyStreamed() && !reading.streamedBody().holdsBack();
             if (queued == 0 && !waitingForBody) return;
             HttpRequest.LOG.log(Level.DEBUG, () -> "Closing " + this + ": no progress for the idle timeout");
             abort();
             return;
         }
-        if (phase == FIXED_BODY || phase == CHUNKED_BODY) fail(408, "the request body stalled");
+        if (phase == BODY) fail(408, "the request body stalled");
         else if (queued > 0) abort(); // the client stopped reading: nothing left to say
         else close();
     }

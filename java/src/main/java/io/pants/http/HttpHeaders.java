@@ -166,6 +166,44 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
     private static boolean isSpace(char c) { return c == ' ' || c == '\t'; }
 
+    // ---------------------------------------------------------------- fields we send
+
+    /** Refuses a field name that is not a token (RFC 9110 5.1). */
+    static void checkName(String name) {
+        if (name.isEmpty()) throw new IllegalArgumentException("empty header name");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 128 || !FieldParser.isTokenChar(c)) {
+                throw new IllegalArgumentException("invalid character " + (int) c + " in header name '" + name + "'");
+            }
+        }
+    }
+
+    /** Refuses a value with a control character or one beyond Latin-1; {@code name} is for the message. */
+    static void checkValue(String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            // CR and LF would let the value write headers of its own (response splitting)
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                throw new IllegalArgumentException("invalid character " + (int) c + " in the value of " + name
+                        + (c > 0xff ? " (header values are Latin-1; encode others, e.g. as RFC 8187 or percent-encoding)" : ""));
+            }
+        }
+    }
+
+    /** A Content-Length we are given: its digits as a number, or -1 if it is not one. */
+    static long parseLength(String value) {
+        String v = value.trim();
+        if (v.isEmpty() || v.length() > 18) return -1;
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("{");

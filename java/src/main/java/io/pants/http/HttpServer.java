@@ -257,7 +257,17 @@ public class HttpServer extends Server {
 
     // ---------------------------------------------------------------- for the connections
 
-    byte[] serverHeaderLine() { return serverHeaderLine; }
+    /**
+     * Starts a response head in {@code out}: the status line, then this server's {@code Server}
+     * and {@code Date} fields unless the handler gave its own. Every response head starts here,
+     * the handlers' and the server's own error answers alike.
+     */
+    void startHead(ByteBuilder out, int status, String reason, boolean serverField, boolean dateField) {
+        out.reset();
+        HttpStatus.appendStatusLine(out, status, reason);
+        if (serverField && serverHeaderLine != null) out.append(serverHeaderLine);
+        if (dateField) out.append(HttpDates.dateHeaderLine());
+    }
 
     /**
      * Calls {@code log} on the loop thread for every response as it completes (the handler's
@@ -282,11 +292,10 @@ public class HttpServer extends Server {
     public Consumer<? super AccessLogEntry> accessLog() { return accessLog; }
 
     /** Hands an entry to the access log, if any; an exception from it is logged. */
-    void logAccess(HttpRequest r, int status, long bodyBytes, long begunNanos, SocketAddress remote) {
+    void logAccess(String method, String target, int status, long bodyBytes, long begunNanos, SocketAddress remote) {
         Consumer<? super AccessLogEntry> log = accessLog;
         if (log == null || begunNanos == 0) return;
-        AccessLogEntry entry = new AccessLogEntry(r == null ? null : r.method(), r == null ? null : r.target(), status,
-                bodyBytes, Duration.ofNanos(System.nanoTime() - begunNanos), remote);
+        AccessLogEntry entry = new AccessLogEntry(method, target, status, bodyBytes, Duration.ofNanos(System.nanoTime() - begunNanos), remote);
         try {
             log.accept(entry);
         } catch (Throwable e) {

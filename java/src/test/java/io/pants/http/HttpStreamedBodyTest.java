@@ -335,12 +335,18 @@ class HttpStreamedBodyTest {
             if (r.path().equals("/stream")) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, r::body);
                 assertTrue(e.getMessage().contains("onBody"), e.getMessage());
+                // every whole-body view refuses alike: bodyText() used to answer "" for a streamed body
+                IllegalStateException text = assertThrows(IllegalStateException.class, r::bodyText, "bodyText() of a streamed body");
+                assertTrue(text.getMessage().contains("onBody"), text.getMessage());
+                IllegalStateException form = assertThrows(IllegalStateException.class, r::form, "form() of a streamed body");
+                assertTrue(form.getMessage().contains("onBody"), form.getMessage());
                 r.onBody(new Summing(r));
                 assertThrows(IllegalStateException.class, () -> r.onBody(new Summing(r)), "a second listener");
             } else if (r.path().equals("/whole")) {
                 assertFalse(r.isBodyStreamed());
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.onBody(new Summing(r)));
                 assertTrue(e.getMessage().contains("body()"), e.getMessage());
+                assertEquals("ab", r.bodyText());
                 r.sendResponse(new String(r.body(), StandardCharsets.UTF_8));
             } else {
                 r.onBody(new Summing(r)); // no body at all: its end comes at once
