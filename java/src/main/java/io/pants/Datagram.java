@@ -28,6 +28,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import static io.pants.ChannelState.CLOSED;
+import static io.pants.ChannelState.CLOSING;
+import static io.pants.ChannelState.NEW;
+import static io.pants.ChannelState.OPEN;
+import static io.pants.ChannelState.RESOLVING;
+
 /**
  * A datagram socket: UDP over IPv4 and IPv6, or a Unix domain datagram socket. Subclass it and
  * override the callbacks you need; they all run on the engine's loop thread.
@@ -108,14 +114,8 @@ public abstract class Datagram extends Channel {
 
     /** Datagrams taken per readiness event: one system call on native backends; the rest waits a turn. */
     private static final int RECEIVE_BATCH = 32;
-    private static final int NEW = 0, RESOLVING = 1, OPEN = 2, CLOSING = 3, CLOSED = 4;
     private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
 
-    private Engine engine;
-    private PollerSocket socket;
-    private int token = -1;
-    private int state = NEW;
-    private int interest = -1;
     /** The connected peer (resolved), or null. */
     private SocketAddress peer;
     /** The peer being resolved by connect(host, port). */
@@ -129,7 +129,6 @@ public abstract class Datagram extends Channel {
     private ReadDelimiter delimiter = ReadDelimiter.none();
 
     private final DatagramQueue out = new DatagramQueue();
-    boolean dirty;
     private boolean writeArmed;
     /** The last wake-up was the socket saying it is writable (checked by sendQueued). */
     private boolean wokenToSend;
@@ -139,8 +138,6 @@ public abstract class Datagram extends Channel {
      */
     private int refusedWakeUps;
     private Timer sendRetry;
-    private boolean writable = true;
-    private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
     /**
      * A datagram socket on the engine running the callback that opens it ({@link #listen} or
@@ -224,7 +221,7 @@ public abstract class Datagram extends Channel {
         }
         socket = s;
         token = t;
-        interest = Poller.READ;
+        registeredWith(Poller.READ);
         state = OPEN;
         pendingOptions.clear();
     }
@@ -250,16 +247,14 @@ public abstract class Datagram extends Channel {
         if (state == CLOSING || state == CLOSED) throw new IllegalStateException("connect(): " + this + " is " + stateName());
         if (peer != null || resolving != null) throw new IllegalStateException("connect(): " + this + " is already connected; a datagram socket connects once");
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
-            String host = isa.getHostString();
-            int port = isa.getPort();
-            if (!Stream.isLiteralAddress(host)) {
+            if (!Resolver.isLiteral(isa.getHostString())) {
                 resolveThenConnect(isa);
                 return this;
             }
             try {
-                address = new InetSocketAddress(InetAddress.getByName(host), port); // a literal: no lookup
+                address = Resolver.literal(isa);
             } catch (UnknownHostException e) {
-                throw new UncheckedIOException("connect: not an address: " + host, e);
+                throw new UncheckedIOException("connect: not an address: " + isa.getHostString(), e);
             }
         }
         connectResolved(address);
@@ -283,23 +278,7 @@ public abstract class Datagram extends Channel {
     private void resolveThenConnect(InetSocketAddress unresolved) {
         resolving = unresolved;
         if (state == NEW) state = RESOLVING;
-        Engine e = engine;
-        Engine.resolver().execute(() -> {
-            InetSocketAddress resolved = null;
-            UnknownHostException failure = null;
-            try {
-                resolved = new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort());
-            } catch (UnknownHostException ex) {
-                failure = ex;
-            }
-            InetSocketAddress r = resolved;
-            UnknownHostException f = failure;
-            try {
-                e.execute(() -> resolvedPeer(r, f));
-            } catch (RuntimeException closed) {
-                // the engine closed while we resolved: nothing left to tell
-            }
-        });
+        Resolver.resolve(engine, unresolved, this::resolvedPeer);
     }
 
     private void resolvedPeer(InetSocketAddress resolved, UnknownHostException failure) {
@@ -332,10 +311,9 @@ public abstract class Datagram extends Channel {
     @Override
     void handleReady(int events) {
         if (state == CLOSED) return;
-        if ((events & Poller.WRITE) != 0 && writeArmed && !dirty) {
+        if ((events & Poller.WRITE) != 0 && writeArmed && !isFlushListed()) {
             wokenToSend = true;
-            dirty = true;
-            engine.markDirty(this);
+            flushLater();
         }
         if ((events & (Poller.READ | Poller.HANGUP | Poller.ERROR)) == 0) return;
         if (state == OPEN) {
@@ -470,7 +448,7 @@ public abstract class Datagram extends Channel {
                     + " bytes a datagram to " + destination + " can carry");
         }
         out.add(Arrays.copyOfRange(data, off, off + len), to);
-        if (writable && out.bytes() > highWaterMark) writable = false;
+        filledAboveHighWaterMark(out.bytes());
         if (state == OPEN && resolving == null) queueFlush();
         return this;
     }
@@ -490,7 +468,7 @@ public abstract class Datagram extends Channel {
     }
 
     /** False while more than the high water mark of payload is queued; wait for {@link #onDrain()}. */
-    public boolean isWritable() { return writable; }
+    public boolean isWritable() { return writable(); }
 
     /** Payload bytes queued and not yet sent. */
     public long queuedBytes() { return out.bytes(); }
@@ -500,9 +478,7 @@ public abstract class Datagram extends Channel {
 
     /** Sets the send-queue water marks, in payload bytes (32/64 KiB by default). */
     public Datagram waterMarks(int low, int high) {
-        if (low < 0 || high < low) throw new IllegalArgumentException("need 0 <= low <= high, got " + low + ", " + high);
-        this.lowWaterMark = low;
-        this.highWaterMark = high;
+        setWaterMarks(low, high);
         return this;
     }
 
@@ -510,10 +486,7 @@ public abstract class Datagram extends Channel {
     private boolean waitingToSend() { return writeArmed || sendRetry != null; }
 
     private void queueFlush() {
-        if (!dirty && !waitingToSend()) {
-            dirty = true;
-            engine.markDirty(this);
-        }
+        if (!waitingToSend()) flushLater();
     }
 
     /** Sends what the socket takes, reports what it refused, and arms WRITE for the rest. */
@@ -548,10 +521,7 @@ public abstract class Datagram extends Channel {
             writeArmed = wantWrite;
             updateInterest();
         }
-        if (!writable && out.bytes() <= lowWaterMark) {
-            writable = true;
-            if (state == OPEN) safely("onDrain", this::onDrain);
-        }
+        if (drainedToLowWaterMark(out.bytes()) && state == OPEN) safely("onDrain", this::onDrain);
         if (state == CLOSING && out.isEmpty()) closeNow();
     }
 
@@ -650,22 +620,16 @@ public abstract class Datagram extends Channel {
 
     /** Closes after sending what is queued ({@code flush}), or at once, dropping it. */
     public void close(boolean flush) {
-        if (engine != null) checkThread("Datagram.close");
-        switch (state) {
-            case NEW -> { state = CLOSED; return; }
-            case CLOSED -> { return; }
-            case CLOSING -> { if (flush) return; }
-            case OPEN -> {
-                if (flush && !out.isEmpty() && resolving == null) {
-                    state = CLOSING;
-                    updateInterest();
-                    queueFlush();
-                    return;
-                }
-            }
-            default -> { }
-        }
-        closeNow();
+        close(flush, "Datagram.close");
+    }
+
+    @Override
+    boolean closeAfterQueue() {
+        if (out.isEmpty() || resolving != null) return false;
+        state = CLOSING;
+        updateInterest();
+        queueFlush();
+        return true;
     }
 
     /** Closes at once; queued datagrams are dropped. */
@@ -677,23 +641,19 @@ public abstract class Datagram extends Channel {
         sendRetry = null;
         if (state == CLOSED) return;
         wokenToSend = true; // the timer stands in for the readiness we don't trust
-        if (!dirty) {
-            dirty = true;
-            engine.markDirty(this);
-        }
+        flushLater();
     }
 
-    private void closeNow() {
+    @Override
+    void closeNow() {
         if (state == CLOSED) return;
-        boolean hadSocket = socket != null;
         state = CLOSED;
         resolving = null;
         if (sendRetry != null) {
             sendRetry.cancel();
             sendRetry = null;
         }
-        if (socket != null) socket.close();
-        if (token >= 0) engine.unregister(token);
+        closeSocket();
         out.clear();
         if (unixPath != null) {
             try {
@@ -702,15 +662,8 @@ public abstract class Datagram extends Channel {
                 Engine.LOG.log(Level.WARNING, "could not remove the socket file " + unixPath + ": " + e);
             }
         }
-        if (hadSocket) engine.descriptorFreed();
         safely("onClose", this::onClose);
     }
-
-    @Override
-    boolean isClosedForEvents() { return state == CLOSED; }
-
-    @Override
-    void abortFromEngine() { closeNow(); }
 
     // ---------------------------------------------------------------- state
 
@@ -746,22 +699,7 @@ public abstract class Datagram extends Channel {
     private void updateInterest() {
         if (socket == null || state == CLOSED) return;
         int want = (state == OPEN ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);
-        if (want != interest) {
-            interest = want;
-            engine.poller().setInterest(socket, want);
-        }
-    }
-
-    private void checkThread(String what) {
-        if (engine != null) engine.checkLoopThread(what);
-    }
-
-    private void safely(String callback, Runnable r) {
-        try {
-            r.run();
-        } catch (Throwable e) {
-            engine.reportError(this, callback, e);
-        }
+        setInterest(want);
     }
 
     private static String describe(SocketAddress a) {
@@ -780,10 +718,8 @@ public abstract class Datagram extends Channel {
 
     @Override
     public String toString() {
-        String name = getClass().getSimpleName();
-        if (name.isEmpty()) name = getClass().getName();
         SocketAddress local = localAddress();
         SocketAddress remote = remoteAddress();
-        return name + "[" + (local == null ? "" : local) + (remote == null ? "" : " -> " + remote) + ", " + stateName() + "]";
+        return typeName() + "[" + (local == null ? "" : local) + (remote == null ? "" : " -> " + remote) + ", " + stateName() + "]";
     }
 }

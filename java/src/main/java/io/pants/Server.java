@@ -209,7 +209,7 @@ public class Server {
      */
     public void stopListening() {
         engine.checkLoopThread("Server.stopListening");
-        for (Listener l : listeners) l.close();
+        for (Listener l : listeners) l.closeNow();
         listeners.clear();
     }
 
@@ -226,7 +226,7 @@ public class Server {
         engine.checkLoopThread("Server.close");
         if (closed) return;
         closed = true;
-        for (Listener l : listeners) l.close();
+        for (Listener l : listeners) l.closeNow();
         for (Stream s : connections) s.close();
     }
 
