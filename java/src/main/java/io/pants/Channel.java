@@ -4,7 +4,10 @@ package io.pants;
 import io.pants.spi.PollerSocket;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * What the engine dispatches events to and flushes: a stream, a datagram socket or a listening
@@ -48,6 +51,16 @@ abstract class Channel {
     final boolean isClosedForEvents() { return state == ChannelState.CLOSED; }
 
     // ---------------------------------------------------------------- shared machinery
+
+    /**
+     * Gives a channel made without an engine the one it is used on ({@link Engine#forNewChannel}),
+     * as it opens; {@code call} names the opening call, {@code example} the subclass in the
+     * advice to pass the engine.
+     */
+    final void takeEngineOfCaller(String call, String example) {
+        if (engine == null) engine = Engine.forNewChannel(call + "() of " + getClass().getName() + ", made without an engine,",
+                "new " + example + "(engine), whose constructor calls super(engine)");
+    }
 
     /** Throws, saying to use {@code engine.execute}, when called off the loop thread of a running engine. */
     final void checkThread(String what) {
@@ -108,6 +121,15 @@ abstract class Channel {
             token = -1;
         }
         if (open) engine.descriptorFreed();
+    }
+
+    /** Removes the file a Unix domain socket was bound to (when it closes); a failure is only logged. */
+    static void deleteSocketFile(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            Engine.LOG.log(Level.WARNING, "could not remove the socket file " + path + ": " + e);
+        }
     }
 
     // ---------------------------------------------------------------- flushing

@@ -20,7 +20,6 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -180,9 +179,7 @@ public abstract class Datagram extends Channel {
 
     /** Binds to {@code host:port}; a host name is resolved now, on the calling thread. */
     public Datagram listen(String host, int port) {
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) throw new UncheckedIOException(new UnknownHostException("listen: unknown host " + host));
-        return listen(address);
+        return listen(Resolver.forListening(host, port));
     }
 
     /**
@@ -194,7 +191,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram listen(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = engineFor("listen");
+        takeEngineOfCaller("listen", "MyDatagram");
         engine.checkLoopThread("Datagram.listen");
         if (state != NEW) throw new IllegalStateException("listen(): " + this + " is already " + stateName() + "; a datagram socket binds once");
         open(address);
@@ -242,7 +239,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = engineFor("connect");
+        takeEngineOfCaller("connect", "MyDatagram");
         engine.checkLoopThread("Datagram.connect");
         if (state == CLOSING || state == CLOSED) throw new IllegalStateException("connect(): " + this + " is " + stateName());
         if (peer != null || resolving != null) throw new IllegalStateException("connect(): " + this + " is already connected; a datagram socket connects once");
@@ -655,13 +652,7 @@ public abstract class Datagram extends Channel {
         }
         closeSocket();
         out.clear();
-        if (unixPath != null) {
-            try {
-                Files.deleteIfExists(unixPath);
-            } catch (IOException e) {
-                Engine.LOG.log(Level.WARNING, "could not remove the socket file " + unixPath + ": " + e);
-            }
-        }
+        if (unixPath != null) deleteSocketFile(unixPath);
         safely("onClose", this::onClose);
     }
 
@@ -690,11 +681,6 @@ public abstract class Datagram extends Channel {
 
     /** The engine this socket runs on (null until opened, for sockets made without one). */
     public Engine engine() { return engine; }
-
-    private Engine engineFor(String call) {
-        return Engine.forNewChannel(call + "() of " + getClass().getName() + ", made without an engine,",
-                "new MyDatagram(engine), whose constructor calls super(engine)");
-    }
 
     private void updateInterest() {
         if (socket == null || state == CLOSED) return;

@@ -10,7 +10,6 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -93,13 +92,7 @@ final class Listener extends Channel {
         engine.unpaused(this);
         socket.close();
         engine.unregister(token);
-        if (unixPath != null) {
-            try {
-                Files.deleteIfExists(unixPath);
-            } catch (IOException e) {
-                Engine.LOG.log(Level.WARNING, "could not remove the socket file " + unixPath + ": " + e);
-            }
-        }
+        if (unixPath != null) deleteSocketFile(unixPath);
     }
 
     @Override

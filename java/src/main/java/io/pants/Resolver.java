@@ -2,6 +2,7 @@
 package io.pants;
 
 import java.net.InetAddress;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +39,13 @@ final class Resolver {
     /** An unresolved address whose host {@link #isLiteral is a literal}, resolved without a lookup. */
     static InetSocketAddress literal(InetSocketAddress unresolved) throws UnknownHostException {
         return new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort());
+    }
+
+    /** {@code host:port} to listen on: a host name is looked up now, on the calling thread (listening is set-up, not the loop's work). */
+    static InetSocketAddress forListening(String host, int port) {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) throw new UncheckedIOException(new UnknownHostException("listen: unknown host " + host));
+        return address;
     }
 
     /**

@@ -105,9 +105,7 @@ public class Server {
 
     /** Listens on {@code host:port}; a host name is resolved now, on the calling thread. */
     public Server listen(String host, int port) {
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) throw new UncheckedIOException(new java.net.UnknownHostException("listen: unknown host " + host));
-        return listen(address);
+        return listen(Resolver.forListening(host, port));
     }
 
     /**

@@ -205,8 +205,7 @@ public abstract class Stream extends Channel {
      */
     public Stream connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = Engine.forNewChannel("connect() of " + getClass().getName() + ", made without an engine,",
-                "new MyStream(engine), whose constructor calls super(engine)");
+        takeEngineOfCaller("connect", "MyStream");
         engine.checkLoopThread("Stream.connect");
         if (state != NEW) throw new IllegalStateException("connect(): " + this + " is already " + stateName() + "; a stream connects once");
         connectAddress = address;
