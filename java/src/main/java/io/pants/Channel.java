@@ -53,13 +53,17 @@ abstract class Channel {
     // ---------------------------------------------------------------- shared machinery
 
     /**
-     * Gives a channel made without an engine the one it is used on ({@link Engine#forNewChannel}),
-     * as it opens; {@code call} names the opening call, {@code example} the subclass in the
-     * advice to pass the engine.
+     * The start of a call that opens the channel ({@code what}: {@code "Stream.connect"}): a
+     * channel made without an engine takes the one it is used on ({@link Engine#forNewChannel};
+     * {@code example} names the subclass in the advice to pass one), and the call must come from
+     * that engine's loop thread.
      */
-    final void takeEngineOfCaller(String call, String example) {
-        if (engine == null) engine = Engine.forNewChannel(call + "() of " + getClass().getName() + ", made without an engine,",
-                "new " + example + "(engine), whose constructor calls super(engine)");
+    final void opening(String what, String example) {
+        if (engine == null) {
+            engine = Engine.forNewChannel(what.substring(what.indexOf('.') + 1) + "() of " + getClass().getName()
+                    + ", made without an engine,", "new " + example + "(engine), whose constructor calls super(engine)");
+        }
+        engine.checkLoopThread(what);
     }
 
     /** Throws, saying to use {@code engine.execute}, when called off the loop thread of a running engine. */

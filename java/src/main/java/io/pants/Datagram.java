@@ -191,8 +191,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram listen(SocketAddress address) {
         Objects.requireNonNull(address);
-        takeEngineOfCaller("listen", "MyDatagram");
-        engine.checkLoopThread("Datagram.listen");
+        opening("Datagram.listen", "MyDatagram");
         if (state != NEW) throw new IllegalStateException("listen(): " + this + " is already " + stateName() + "; a datagram socket binds once");
         open(address);
         if (address instanceof UnixDomainSocketAddress u) unixPath = u.getPath();
@@ -239,8 +238,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        takeEngineOfCaller("connect", "MyDatagram");
-        engine.checkLoopThread("Datagram.connect");
+        opening("Datagram.connect", "MyDatagram");
         if (state == CLOSING || state == CLOSED) throw new IllegalStateException("connect(): " + this + " is " + stateName());
         if (peer != null || resolving != null) throw new IllegalStateException("connect(): " + this + " is already connected; a datagram socket connects once");
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {

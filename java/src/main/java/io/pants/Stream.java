@@ -205,8 +205,7 @@ public abstract class Stream extends Channel {
      */
     public Stream connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        takeEngineOfCaller("connect", "MyStream");
-        engine.checkLoopThread("Stream.connect");
+        opening("Stream.connect", "MyStream");
         if (state != NEW) throw new IllegalStateException("connect(): " + this + " is already " + stateName() + "; a stream connects once");
         connectAddress = address;
         state = RESOLVING;
