@@ -20,13 +20,18 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+
+import static io.pants.ChannelState.CLOSED;
+import static io.pants.ChannelState.CLOSING;
+import static io.pants.ChannelState.NEW;
+import static io.pants.ChannelState.OPEN;
+import static io.pants.ChannelState.RESOLVING;
 
 /**
  * A datagram socket: UDP over IPv4 and IPv6, or a Unix domain datagram socket. Subclass it and
@@ -110,14 +115,8 @@ public abstract class Datagram extends Channel {
 
     /** Datagrams taken per readiness event: one system call on native backends; the rest waits a turn. */
     private static final int RECEIVE_BATCH = 32;
-    private static final int NEW = 0, RESOLVING = 1, OPEN = 2, CLOSING = 3, CLOSED = 4;
     private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
 
-    private Engine engine;
-    private PollerSocket socket;
-    private int token = -1;
-    private int state = NEW;
-    private int interest = -1;
     /** The connected peer (resolved), or null. */
     private SocketAddress peer;
     /** The peer being resolved by connect(host, port). */
@@ -131,7 +130,6 @@ public abstract class Datagram extends Channel {
     private ReadDelimiter delimiter = ReadDelimiter.none();
 
     private final DatagramQueue out = new DatagramQueue();
-    boolean dirty;
     private boolean writeArmed;
     /** The last wake-up was the socket saying it is writable (checked by sendQueued). */
     private boolean wokenToSend;
@@ -141,8 +139,6 @@ public abstract class Datagram extends Channel {
      */
     private int refusedWakeUps;
     private Timer sendRetry;
-    private boolean writable = true;
-    private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
     /**
      * A datagram socket on the engine running the callback that opens it ({@link #listen} or
@@ -185,9 +181,7 @@ public abstract class Datagram extends Channel {
 
     /** Binds to {@code host:port}; a host name is resolved now, on the calling thread. */
     public Datagram listen(String host, int port) {
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) throw new UncheckedIOException(new UnknownHostException("listen: unknown host " + host));
-        return listen(address);
+        return listen(Resolver.forListening(host, port));
     }
 
     /**
@@ -199,8 +193,7 @@ public abstract class Datagram extends Channel {
      */
     public Datagram listen(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = engineFor("listen");
-        engine.checkLoopThread("Datagram.listen");
+        opening("Datagram.listen", "MyDatagram");
         if (state != NEW) throw new IllegalStateException("listen(): " + this + " is already " + stateName() + "; a datagram socket binds once");
         open(address);
         if (address instanceof UnixDomainSocketAddress u) unixPath = u.getPath();
@@ -226,7 +219,7 @@ public abstract class Datagram extends Channel {
         }
         socket = s;
         token = t;
-        interest = Poller.READ;
+        registeredWith(Poller.READ);
         state = OPEN;
         pendingOptions.clear();
     }
@@ -247,21 +240,18 @@ public abstract class Datagram extends Channel {
      */
     public Datagram connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = engineFor("connect");
-        engine.checkLoopThread("Datagram.connect");
+        opening("Datagram.connect", "MyDatagram");
         if (state == CLOSING || state == CLOSED) throw new IllegalStateException("connect(): " + this + " is " + stateName());
         if (peer != null || resolving != null) throw new IllegalStateException("connect(): " + this + " is already connected; a datagram socket connects once");
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
-            String host = isa.getHostString();
-            int port = isa.getPort();
-            if (!Stream.isLiteralAddress(host)) {
+            if (!Resolver.isLiteral(isa.getHostString())) {
                 resolveThenConnect(isa);
                 return this;
             }
             try {
-                address = new InetSocketAddress(InetAddress.getByName(host), port); // a literal: no lookup
+                address = Resolver.literal(isa);
             } catch (UnknownHostException e) {
-                throw new UncheckedIOException("connect: not an address: " + host, e);
+                throw new UncheckedIOException("connect: not an address: " + isa.getHostString(), e);
             }
         }
         connectResolved(address);
@@ -285,23 +275,7 @@ public abstract class Datagram extends Channel {
     private void resolveThenConnect(InetSocketAddress unresolved) {
         resolving = unresolved;
         if (state == NEW) state = RESOLVING;
-        Engine e = engine;
-        Engine.resolver().execute(() -> {
-            InetSocketAddress resolved = null;
-            UnknownHostException failure = null;
-            try {
-                resolved = new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort());
-            } catch (UnknownHostException ex) {
-                failure = ex;
-            }
-            InetSocketAddress r = resolved;
-            UnknownHostException f = failure;
-            try {
-                e.execute(() -> resolvedPeer(r, f));
-            } catch (RuntimeException closed) {
-                // the engine closed while we resolved: nothing left to tell
-            }
-        });
+        Resolver.resolve(engine, unresolved, this::resolvedPeer);
     }
 
     private void resolvedPeer(InetSocketAddress resolved, UnknownHostException failure) {
@@ -334,10 +308,9 @@ public abstract class Datagram extends Channel {
     @Override
     void handleReady(int events) {
         if (state == CLOSED) return;
-        if ((events & Poller.WRITE) != 0 && writeArmed && !dirty) {
+        if ((events & Poller.WRITE) != 0 && writeArmed && !isFlushListed()) {
             wokenToSend = true;
-            dirty = true;
-            engine.markDirty(this);
+            flushLater();
         }
         if ((events & (Poller.READ | Poller.HANGUP | Poller.ERROR)) == 0) return;
         if (state == OPEN) {
@@ -472,7 +445,7 @@ public abstract class Datagram extends Channel {
                     + " bytes a datagram to " + destination + " can carry");
         }
         out.add(Arrays.copyOfRange(data, off, off + len), to);
-        if (writable && out.bytes() > highWaterMark) writable = false;
+        filledAboveHighWaterMark(out.bytes());
         if (state == OPEN && resolving == null) queueFlush();
         return this;
     }
@@ -492,7 +465,7 @@ public abstract class Datagram extends Channel {
     }
 
     /** False while more than the high water mark of payload is queued; wait for {@link #onDrain()}. */
-    public boolean isWritable() { return writable; }
+    public boolean isWritable() { return writable(); }
 
     /** Payload bytes queued and not yet sent. */
     public long queuedBytes() { return out.bytes(); }
@@ -502,9 +475,7 @@ public abstract class Datagram extends Channel {
 
     /** Sets the send-queue water marks, in payload bytes (32/64 KiB by default). */
     public Datagram waterMarks(int low, int high) {
-        if (low < 0 || high < low) throw new IllegalArgumentException("need 0 <= low <= high, got " + low + ", " + high);
-        this.lowWaterMark = low;
-        this.highWaterMark = high;
+        setWaterMarks(low, high);
         return this;
     }
 
@@ -512,10 +483,7 @@ public abstract class Datagram extends Channel {
     private boolean waitingToSend() { return writeArmed || sendRetry != null; }
 
     private void queueFlush() {
-        if (!dirty && !waitingToSend()) {
-            dirty = true;
-            engine.markDirty(this);
-        }
+        if (!waitingToSend()) flushLater();
     }
 
     /** Sends what the socket takes, reports what it refused, and arms WRITE for the rest. */
@@ -550,10 +518,7 @@ public abstract class Datagram extends Channel {
             writeArmed = wantWrite;
             updateInterest();
         }
-        if (!writable && out.bytes() <= lowWaterMark) {
-            writable = true;
-            if (state == OPEN) safely("onDrain", this::onDrain);
-        }
+        if (drainedToLowWaterMark(out.bytes()) && state == OPEN) safely("onDrain", this::onDrain);
         if (state == CLOSING && out.isEmpty()) closeNow();
     }
 
@@ -652,22 +617,16 @@ public abstract class Datagram extends Channel {
 
     /** Closes after sending what is queued ({@code flush}), or at once, dropping it. */
     public void close(boolean flush) {
-        if (engine != null) checkThread("Datagram.close");
-        switch (state) {
-            case NEW -> { state = CLOSED; return; }
-            case CLOSED -> { return; }
-            case CLOSING -> { if (flush) return; }
-            case OPEN -> {
-                if (flush && !out.isEmpty() && resolving == null) {
-                    state = CLOSING;
-                    updateInterest();
-                    queueFlush();
-                    return;
-                }
-            }
-            default -> { }
-        }
-        closeNow();
+        close(flush, "Datagram.close");
+    }
+
+    @Override
+    boolean closeAfterQueue() {
+        if (out.isEmpty() || resolving != null) return false;
+        state = CLOSING;
+        updateInterest();
+        queueFlush();
+        return true;
     }
 
     /** Closes at once; queued datagrams are dropped. */
@@ -679,40 +638,23 @@ public abstract class Datagram extends Channel {
         sendRetry = null;
         if (state == CLOSED) return;
         wokenToSend = true; // the timer stands in for the readiness we don't trust
-        if (!dirty) {
-            dirty = true;
-            engine.markDirty(this);
-        }
+        flushLater();
     }
 
-    private void closeNow() {
+    @Override
+    void closeNow() {
         if (state == CLOSED) return;
-        boolean hadSocket = socket != null;
         state = CLOSED;
         resolving = null;
         if (sendRetry != null) {
             sendRetry.cancel();
             sendRetry = null;
         }
-        if (socket != null) socket.close();
-        if (token >= 0) engine.unregister(token);
+        closeSocket();
         out.clear();
-        if (unixPath != null) {
-            try {
-                Files.deleteIfExists(unixPath);
-            } catch (IOException e) {
-                Engine.LOG.log(Level.WARNING, "could not remove the socket file " + unixPath + ": " + e);
-            }
-        }
-        if (hadSocket) engine.descriptorFreed();
+        if (unixPath != null) deleteSocketFile(unixPath);
         safely("onClose", this::onClose);
     }
-
-    @Override
-    boolean isClosedForEvents() { return state == CLOSED; }
-
-    @Override
-    void abortFromEngine() { closeNow(); }
 
     // ---------------------------------------------------------------- state
 
@@ -740,30 +682,10 @@ public abstract class Datagram extends Channel {
     /** The engine this socket runs on (null until opened, for sockets made without one). */
     public Engine engine() { return engine; }
 
-    private Engine engineFor(String call) {
-        return Engine.forNewChannel(call + "() of " + getClass().getName() + ", made without an engine,",
-                "new MyDatagram(engine), whose constructor calls super(engine)");
-    }
-
     private void updateInterest() {
         if (socket == null || state == CLOSED) return;
         int want = (state == OPEN ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);
-        if (want != interest) {
-            interest = want;
-            engine.poller().setInterest(socket, want);
-        }
-    }
-
-    private void checkThread(String what) {
-        if (engine != null) engine.checkLoopThread(what);
-    }
-
-    private void safely(String callback, Runnable r) {
-        try {
-            r.run();
-        } catch (Throwable e) {
-            engine.reportError(this, callback, e);
-        }
+        setInterest(want);
     }
 
     private static String describe(SocketAddress a) {
@@ -782,10 +704,8 @@ public abstract class Datagram extends Channel {
 
     @Override
     public String toString() {
-        String name = getClass().getSimpleName();
-        if (name.isEmpty()) name = getClass().getName();
         SocketAddress local = localAddress();
         SocketAddress remote = remoteAddress();
-        return name + "[" + (local == null ? "" : local) + (remote == null ? "" : " -> " + remote) + ", " + stateName() + "]";
+        return typeName() + "[" + (local == null ? "" : local) + (remote == null ? "" : " -> " + remote) + ", " + stateName() + "]";
     }
 }

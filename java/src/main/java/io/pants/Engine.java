@@ -20,8 +20,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -116,12 +114,8 @@ public final class Engine implements Executor, AutoCloseable {
     private int[] releasedTokens = new int[64];
     private int releasedCount;
 
-    private Stream[] dirty = new Stream[64];
-    private int dirtyCount;
-    private Stream[] flushing = new Stream[64];
-    private Datagram[] dirtyDatagrams = new Datagram[16];
-    private int dirtyDatagramCount;
-    private Datagram[] flushingDatagrams = new Datagram[16];
+    /** Streams share one batch, written in one native crossing; a datagram socket sends its own batch. */
+    private final FlushList streamsToFlush = new FlushList(64), datagramsToFlush = new FlushList(16);
     private final WriteBatch batch = new WriteBatch();
     private final WriteBatch singleBatch = new WriteBatch();
 
@@ -446,9 +440,9 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     private long waitTimeout(long maxWaitNanos) {
-        // dirty streams and datagram sockets: output queued by callbacks of the flush just done
+        // channels on the flush lists: output queued by callbacks of the flush just done
         // (onDrain, onWrite) goes out after this wait, which must therefore not block
-        if (!callbacks.isEmpty() || closeRequested || dirtyCount > 0 || dirtyDatagramCount > 0) return 0;
+        if (!callbacks.isEmpty() || closeRequested || streamsToFlush.size() > 0 || datagramsToFlush.size() > 0) return 0;
         Timer next = timers.peek();
         boolean pooled = chunks.pooledBytes() > 0;
         if (next == null && !pooled && deadlines.size() == 0) return maxWaitNanos;
@@ -708,64 +702,48 @@ public final class Engine implements Executor, AutoCloseable {
 
     // ---------------------------------------------------------------- writes
 
-    void markDirty(Stream s) {
-        if (dirtyCount == dirty.length) dirty = Arrays.copyOf(dirty, dirtyCount * 2);
-        dirty[dirtyCount++] = s;
-    }
-
-    void markDirty(Datagram d) {
-        if (dirtyDatagramCount == dirtyDatagrams.length) dirtyDatagrams = Arrays.copyOf(dirtyDatagrams, dirtyDatagramCount * 2);
-        dirtyDatagrams[dirtyDatagramCount++] = d;
+    /** Flushes {@code ch} at the end of this stage (see {@link Channel#flushLater()}, which lists it once). */
+    void flushLater(Channel ch) {
+        (ch instanceof Stream ? streamsToFlush : datagramsToFlush).add(ch);
     }
 
     private void flushWrites() {
-        if (dirtyCount > 0) flushStreams();
-        if (dirtyDatagramCount > 0) flushDatagrams();
+        if (streamsToFlush.size() > 0) flushStreams();
+        if (datagramsToFlush.size() > 0) flushDatagrams();
     }
 
     /** Datagram sockets send one by one: a batch per socket (sendmmsg) is already one crossing. */
     private void flushDatagrams() {
-        Datagram[] list = dirtyDatagrams;
-        int n = dirtyDatagramCount;
-        dirtyDatagrams = flushingDatagrams.length >= n ? flushingDatagrams : new Datagram[list.length];
-        flushingDatagrams = list;
-        dirtyDatagramCount = 0;
+        int n = datagramsToFlush.size();
+        Channel[] list = datagramsToFlush.take();
         for (int i = 0; i < n; i++) {
-            Datagram d = list[i];
+            Datagram d = (Datagram) list[i];
             list[i] = null;
-            d.dirty = false;
+            d.takenForFlush();
             d.sendQueued();
         }
     }
 
     private void flushStreams() {
-        Stream[] list = dirty;
-        int n = dirtyCount;
-        dirty = flushing.length >= n ? flushing : new Stream[list.length];
-        flushing = list;
-        dirtyCount = 0;
-
+        int n = streamsToFlush.size();
+        Channel[] list = streamsToFlush.take();
         batch.clear();
         int m = 0;
         for (int i = 0; i < n; i++) {
-            Stream s = list[i];
-            s.dirty = false;
-            if (s.readyToFlush()) {
-                batch.add(s.socket, s.out);
-                list[m++] = s;
-            }
+            Stream s = (Stream) list[i];
+            s.takenForFlush();
+            if (s.addTo(batch)) list[m++] = s;
         }
         if (m > 0) poller.flush(batch);
-        for (int i = 0; i < m; i++) list[i].afterFlush(batch.error(i));
+        for (int i = 0; i < m; i++) ((Stream) list[i]).afterFlush(batch.error(i));
         batch.clear();
         Arrays.fill(list, 0, n, null);
     }
 
     /** Writes one stream's queue now instead of at the end of the turn. */
     void flushNow(Stream s) {
-        if (!s.readyToFlush()) return;
         singleBatch.clear();
-        singleBatch.add(s.socket, s.out);
+        if (!s.addTo(singleBatch)) return;
         poller.flush(singleBatch);
         IOException error = singleBatch.error(0);
         singleBatch.clear();
@@ -794,19 +772,6 @@ public final class Engine implements Executor, AutoCloseable {
         if (closed || closeRequested) throw new IllegalStateException("Engine." + what + ": the engine is closed");
     }
 
-    static String resolverName() { return "pants-resolver"; }
-
-    /** Host name lookups run here, off the loop thread; results come back through execute(). */
-    static Executor resolver() { return Resolver.EXECUTOR; }
-
-    private static final class Resolver {
-        static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, resolverName());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
     /**
      * Closes every stream and server on this engine (without flushing) and releases the poller.
      * Called from a callback, it takes effect when the current turn ends.
@@ -823,7 +788,7 @@ public final class Engine implements Executor, AutoCloseable {
         closed = true;
         for (int i = 0; i < channels.length; i++) {
             Channel ch = channels[i];
-            if (ch != null && !ch.isClosedForEvents()) ch.abortFromEngine();
+            if (ch != null && !ch.isClosedForEvents()) ch.closeNow();
         }
         releaseTokens();
         timers.clear();

@@ -10,7 +10,6 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -21,11 +20,7 @@ final class Listener extends Channel {
     private static final long FIRST_BACKOFF_MS = 10, MAX_BACKOFF_MS = 1000;
 
     private final Server server;
-    private final Engine engine;
-    final PollerSocket socket;
-    private final int token;
     private final Path unixPath;
-    private boolean closed;
     private boolean paused;
     private long backoffMs;
     private Timer resumeTimer;
@@ -36,12 +31,14 @@ final class Listener extends Channel {
         this.socket = socket;
         this.unixPath = address instanceof UnixDomainSocketAddress u ? u.getPath() : null;
         this.token = engine.register(this);
+        this.state = ChannelState.OPEN;
         engine.poller().register(socket, token, Poller.READ, false);
+        registeredWith(Poller.READ);
     }
 
     @Override
     void handleReady(int events) {
-        if (closed || paused) return;
+        if (state == ChannelState.CLOSED || paused) return;
         for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
             PollerSocket s;
             try {
@@ -57,7 +54,7 @@ final class Listener extends Channel {
             if (s == null) return;
             backoffMs = 0;
             server.accepted(s);
-            if (closed) return;
+            if (state == ChannelState.CLOSED) return;
         }
     }
 
@@ -71,36 +68,31 @@ final class Listener extends Channel {
         backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         FlightEvents.acceptPaused(server.toString(), e.getMessage(), backoffMs);
         paused = true;
-        engine.poller().setInterest(socket, 0);
+        setInterest(0);
         engine.pausedForDescriptors(this);
         resumeTimer = engine.defer(Duration.ofMillis(backoffMs), this::resumeAccepting);
     }
 
     void resumeAccepting() {
-        if (!paused || closed) return;
+        if (!paused || state == ChannelState.CLOSED) return;
         paused = false;
         if (resumeTimer != null) {
             resumeTimer.cancel();
             resumeTimer = null;
         }
         engine.unpaused(this);
-        engine.poller().setInterest(socket, Poller.READ);
+        setInterest(Poller.READ);
     }
 
-    void close() {
-        if (closed) return;
-        closed = true;
+    @Override
+    void closeNow() {
+        if (state == ChannelState.CLOSED) return;
+        state = ChannelState.CLOSED;
         if (resumeTimer != null) resumeTimer.cancel();
         engine.unpaused(this);
         socket.close();
         engine.unregister(token);
-        if (unixPath != null) {
-            try {
-                Files.deleteIfExists(unixPath);
-            } catch (IOException e) {
-                Engine.LOG.log(Level.WARNING, "could not remove the socket file " + unixPath + ": " + e);
-            }
-        }
+        if (unixPath != null) deleteSocketFile(unixPath);
     }
 
     @Override
@@ -112,12 +104,6 @@ final class Listener extends Channel {
     void handleReceiveEnded(IOException error) {
         // only reached when the poller failed to register the listening socket: it can't accept
         Engine.LOG.log(Level.ERROR, server + " stops listening on " + socket.localAddress() + ": " + error);
-        close();
+        closeNow();
     }
-
-    @Override
-    boolean isClosedForEvents() { return closed; }
-
-    @Override
-    void abortFromEngine() { close(); }
 }

@@ -153,9 +153,7 @@ public class Server {
      * @throws UncheckedIOException if the host is unknown, or the address can't be bound
      */
     public Server listen(String host, int port) {
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) throw new UncheckedIOException(new java.net.UnknownHostException("listen: unknown host " + host));
-        return listen(address);
+        return listen(Resolver.forListening(host, port));
     }
 
     /**
@@ -271,7 +269,7 @@ public class Server {
      */
     public void stopListening() {
         engine.checkLoopThread("Server.stopListening");
-        for (Listener l : listeners) l.close();
+        for (Listener l : listeners) l.closeNow();
         listeners.clear();
     }
 
@@ -288,7 +286,7 @@ public class Server {
         engine.checkLoopThread("Server.close");
         if (closed) return;
         closed = true;
-        for (Listener l : listeners) l.close();
+        for (Listener l : listeners) l.closeNow();
         for (Stream s : connections) s.close();
     }
 

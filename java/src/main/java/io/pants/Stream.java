@@ -5,15 +5,14 @@ import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
+import io.pants.spi.WriteBatch;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.UnixDomainSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +22,13 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.regex.Pattern;
+
+import static io.pants.ChannelState.CLOSED;
+import static io.pants.ChannelState.CLOSING;
+import static io.pants.ChannelState.CONNECTING;
+import static io.pants.ChannelState.NEW;
+import static io.pants.ChannelState.OPEN;
+import static io.pants.ChannelState.RESOLVING;
 
 /**
  * A connection: a socket accepted by a {@link Server}, or one this side {@link #connect}s.
@@ -82,21 +88,15 @@ public abstract class Stream extends Channel {
             DEFAULT_BUFFER_LIMIT = 64 * 1024;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final int NEW = 0, RESOLVING = 1, CONNECTING = 2, OPEN = 3, CLOSING = 4, CLOSED = 5;
     /** Input buffers up to this size are kept between reads; larger ones are dropped when empty. */
     private static final int KEEP_BUFFER = 8 * 1024;
 
-    private Engine engine;
-    PollerSocket socket;
-    private int token = -1;
-    private int state = NEW;
     private Server server;
     /** Where the server keeps this stream among its connections; -1 when not one of them. */
     int connectionSlot = -1;
     private SocketAddress connectAddress;
     private Timer connectTimer;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-    private int interest = -1;
 
     // input
     private ReadDelimiter delimiter = ReadDelimiter.none();
@@ -113,13 +113,10 @@ public abstract class Stream extends Channel {
     private boolean inputEnded;
 
     // output
-    OutboundQueue out;
-    boolean dirty;
+    private OutboundQueue out;
     private boolean writeArmed;
-    private boolean writable = true;
     /** shutdownOutput() was called; finSent once the socket's output is shut (after the queue). */
     private boolean outputShutdown, finSent;
-    private int lowWaterMark = DEFAULT_LOW_WATER_MARK, highWaterMark = DEFAULT_HIGH_WATER_MARK;
 
     // idle timeout
     /** As set on this stream; null: not set, the accepting server's applies. {@link Duration#ZERO}: off. */
@@ -210,46 +207,25 @@ public abstract class Stream extends Channel {
      */
     public Stream connect(SocketAddress address) {
         Objects.requireNonNull(address);
-        if (engine == null) engine = Engine.forNewChannel("connect() of " + getClass().getName() + ", made without an engine,",
-                "new MyStream(engine), whose constructor calls super(engine)");
-        engine.checkLoopThread("Stream.connect");
+        opening("Stream.connect", "MyStream");
         if (state != NEW) throw new IllegalStateException("connect(): " + this + " is already " + stateName() + "; a stream connects once");
         connectAddress = address;
         state = RESOLVING;
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
-            String host = isa.getHostString();
-            int port = isa.getPort();
-            if (isLiteralAddress(host)) {
+            if (Resolver.isLiteral(isa.getHostString())) {
                 InetSocketAddress resolved;
                 try {
-                    resolved = new InetSocketAddress(InetAddress.getByName(host), port); // literal: no lookup
-                } catch (UnknownHostException e) {
+                    resolved = Resolver.literal(isa);
+                } catch (IOException e) {
                     engine.callback(() -> failConnect(e));
                     return this;
                 }
                 startConnect(resolved);
             } else {
-                Engine e = engine;
-                Engine.resolver().execute(() -> {
-                    SocketAddress resolved;
-                    IOException failure = null;
-                    try {
-                        resolved = new InetSocketAddress(InetAddress.getByName(host), port);
-                    } catch (UnknownHostException ex) {
-                        resolved = null;
-                        failure = ex;
-                    }
-                    SocketAddress r = resolved;
-                    IOException f = failure;
-                    try {
-                        e.execute(() -> {
-                            if (state != RESOLVING) return; // closed meanwhile
-                            if (f != null) failConnect(f);
-                            else startConnect(r);
-                        });
-                    } catch (RuntimeException closed) {
-                        // the engine closed while we resolved: nothing left to tell
-                    }
+                Resolver.resolve(engine, isa, (resolved, failure) -> {
+                    if (state != RESOLVING) return; // closed meanwhile
+                    if (failure != null) failConnect(failure);
+                    else startConnect(resolved);
                 });
             }
         } else {
@@ -329,25 +305,13 @@ public abstract class Stream extends Channel {
         safely("onTimeout", this::onTimeout);
     }
 
-    /** Whether {@code host} is an IP address literal, which needs no lookup. */
-    static boolean isLiteralAddress(String host) {
-        if (host.indexOf(':') >= 0) return true; // IPv6
-        int dots = 0;
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c == '.') dots++;
-            else if (c < '0' || c > '9') return false;
-        }
-        return dots == 3;
-    }
-
     private void startConnect(SocketAddress address) {
         try {
             socket = engine.poller().connect(address);
             token = engine.register(this);
             state = CONNECTING;
             engine.poller().register(socket, token, Poller.WRITE, true);
-            interest = Poller.WRITE;
+            registeredWith(Poller.WRITE);
         } catch (IOException e) {
             IOException failure = e;
             engine.callback(() -> failConnect(failure));
@@ -397,7 +361,7 @@ public abstract class Stream extends Channel {
         state = OPEN;
         configureAccepted();
         engine.poller().register(socket, token, Poller.READ, true);
-        interest = Poller.READ;
+        registeredWith(Poller.READ);
         if (idleTimeout == null) setIdleTimeout(server.idleTimeout());
         startIdleTimeout();
     }
@@ -600,14 +564,13 @@ public abstract class Stream extends Channel {
             finishConnect();
             return;
         }
-        if ((events & Poller.WRITE) != 0 && (state == OPEN || state == CLOSING) && !dirty) {
-            dirty = true;
-            engine.markDirty(this);
-        }
+        if ((events & Poller.WRITE) != 0 && (state == OPEN || state == CLOSING)) flushLater();
         if ((events & (Poller.HANGUP | Poller.ERROR)) != 0 && eof) {
             // reported whatever the interest: the connection is gone, stop hearing of it. After a
-            // half-close both directions ended cleanly; input a pause holds back is still delivered
-            if (finSent && (events & Poller.ERROR) == 0 && state == OPEN) releaseSocket();
+            // half-close both directions ended cleanly, but a pause may hold input back: the socket
+            // has nothing more to give or take and is closed now; the stream stays open until its
+            // input is delivered (resumeReading())
+            if (finSent && (events & Poller.ERROR) == 0 && state == OPEN) closeSocket();
             else closeNow();
             return;
         }
@@ -790,16 +753,14 @@ public abstract class Stream extends Channel {
      * False while more than the high water mark is queued (wait for {@link #onDrain()}), and
      * after {@link #shutdownOutput()}.
      */
-    public boolean isWritable() { return writable && !outputShutdown; }
+    public boolean isWritable() { return writable() && !outputShutdown; }
 
     /** Bytes queued and not yet written. */
     public long queuedBytes() { return out == null ? 0 : out.bytes(); }
 
     /** Sets the send-queue water marks (32/64 KiB by default). */
     public Stream waterMarks(int low, int high) {
-        if (low < 0 || high < low) throw new IllegalArgumentException("need 0 <= low <= high, got " + low + ", " + high);
-        this.lowWaterMark = low;
-        this.highWaterMark = high;
+        setWaterMarks(low, high);
         return this;
     }
 
@@ -826,8 +787,7 @@ public abstract class Stream extends Channel {
         // output that starts waiting is activity: the peer has the idle timeout from now to take
         // some of it, however late in the turn (after this turn's deadlines ran, say) it is sent
         if (out.bytes() == added) active();
-        if (out.bytes() > highWaterMark) {
-            writable = false;
+        if (filledAboveHighWaterMark(out.bytes())) {
             if (autoPause && processing && !autoPaused) { // onRead wrote it: what it answers can't pile up
                 autoPaused = true;
                 flowChanged();
@@ -837,14 +797,14 @@ public abstract class Stream extends Channel {
     }
 
     private void queueFlush() {
-        if (!dirty && !writeArmed) {
-            dirty = true;
-            engine.markDirty(this);
-        }
+        if (!writeArmed) flushLater(); // else the poller says when the socket takes more
     }
 
-    boolean readyToFlush() {
-        return (state == OPEN || state == CLOSING) && out != null && !out.isEmpty();
+    /** Adds what is queued to the batch the engine writes (for all streams at once); false when there is nothing to write. */
+    boolean addTo(WriteBatch batch) {
+        if ((state != OPEN && state != CLOSING) || out == null || out.isEmpty()) return false;
+        batch.add(socket, out);
+        return true;
     }
 
     void afterFlush(IOException error) {
@@ -867,8 +827,7 @@ public abstract class Stream extends Channel {
             writeArmed = !empty;
             updateInterest();
         }
-        if (!writable && out.bytes() <= lowWaterMark) {
-            writable = true;
+        if (drainedToLowWaterMark(out.bytes())) {
             if (autoPaused) {
                 autoPaused = false;
                 flowChanged();
@@ -928,27 +887,18 @@ public abstract class Stream extends Channel {
 
     /** Closes after sending what is queued ({@code flush}), or at once, dropping it. */
     public void close(boolean flush) {
-        if (engine != null) checkThread("Stream.close");
-        switch (state) {
-            case NEW -> { state = CLOSED; return; }
-            case CLOSED -> { return; }
-            case CLOSING -> { if (flush) return; }
-            case OPEN -> {
-                if (flush && out != null && !out.isEmpty()) {
-                    state = CLOSING;
-                    // no longer connected: out of server.connections(), where writes would throw
-                    if (server != null) server.removed(this);
-                    updateInterest();
-                    if (!writeArmed && !dirty) {
-                        dirty = true;
-                        engine.markDirty(this);
-                    }
-                    return;
-                }
-            }
-            default -> { }
-        }
-        closeNow();
+        close(flush, "Stream.close");
+    }
+
+    @Override
+    boolean closeAfterQueue() {
+        if (out == null || out.isEmpty()) return false;
+        state = CLOSING;
+        // no longer connected: out of server.connections(), where writes would throw
+        if (server != null) server.removed(this);
+        updateInterest();
+        queueFlush();
+        return true;
     }
 
     /** Closes at once; queued output is dropped. */
@@ -956,43 +906,23 @@ public abstract class Stream extends Channel {
         close(false);
     }
 
-    /**
-     * Our end of stream is sent and the peer's read, but a pause holds input back: the socket
-     * has nothing more to give or take, and would go on reporting its hang-up every turn. It is
-     * closed now; the stream stays open until its input is delivered (resumeReading()).
-     */
-    private void releaseSocket() {
-        socket.close();
-        engine.unregister(token);
-        token = -1;
-        engine.descriptorFreed();
-    }
-
-    private void closeNow() {
+    @Override
+    void closeNow() {
         if (state == CLOSED) return;
-        boolean hadSocket = socket != null && !socket.isClosed();
         // a connection that was open is recorded as closed; its addresses are read while it still has them
         boolean recordClose = (state == OPEN || state == CLOSING) && FlightEvents.connectionClosedEnabled();
         SocketAddress local = recordClose ? localAddress() : null, remote = recordClose ? remoteAddress() : null;
         state = CLOSED;
         if (connectTimer != null) connectTimer.cancel();
         if (idle != null) engine.disarm(idle);
-        if (socket != null) socket.close();
-        if (token >= 0) engine.unregister(token);
+        closeSocket();
         if (out != null) out.clear();
         in = null;
         inStart = inEnd = 0;
         if (server != null) server.removed(this);
-        if (hadSocket) engine.descriptorFreed();
         if (recordClose) FlightEvents.connectionClosed(local, remote, server != null);
         safely("onClose", this::onClose);
     }
-
-    @Override
-    boolean isClosedForEvents() { return state == CLOSED; }
-
-    @Override
-    void abortFromEngine() { closeNow(); }
 
     // ---------------------------------------------------------------- state
 
@@ -1022,22 +952,7 @@ public abstract class Stream extends Channel {
         int want;
         if (state == CONNECTING) want = Poller.WRITE;
         else want = (state == OPEN && !readingStopped() && !eof ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);
-        if (want != interest) {
-            interest = want;
-            engine.poller().setInterest(socket, want);
-        }
-    }
-
-    private void checkThread(String what) {
-        if (engine != null) engine.checkLoopThread(what);
-    }
-
-    private void safely(String callback, Runnable r) {
-        try {
-            r.run();
-        } catch (Throwable e) {
-            engine.reportError(this, callback, e);
-        }
+        setInterest(want);
     }
 
     private String stateName() {
@@ -1053,10 +968,8 @@ public abstract class Stream extends Channel {
 
     @Override
     public String toString() {
-        String name = getClass().getSimpleName();
-        if (name.isEmpty()) name = getClass().getName();
         SocketAddress local = socket == null ? null : socket.localAddress();
         SocketAddress remote = remoteAddress();
-        return name + "[" + (local == null ? "" : local + " ") + (server != null ? "<- " : "-> ") + remote + ", " + stateName() + "]";
+        return typeName() + "[" + (local == null ? "" : local + " ") + (server != null ? "<- " : "-> ") + remote + ", " + stateName() + "]";
     }
 }
