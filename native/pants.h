@@ -90,6 +90,21 @@ typedef struct {
     int32_t result;  /* bytes read (>0), 0 at end of stream, -errno, or PANTS_NOT_READ */
 } pants_read_slot;
 
+/* A turn's read arena (pants_epoll_turn, pants_kqueue_turn): the turn's pre-reads go one after
+ * another into one block of native memory, which Java reads by offset. Not part of the ABI. */
+typedef struct {
+    char *base;
+    int64_t len;
+    int64_t used;
+    int64_t min_read;  /* a read smaller than this is not worth a syscall: left for Java or the next turn */
+    int32_t read_max;  /* at most this much per socket, so that one busy socket cannot starve the others */
+} pants_arena;
+
+/* pants_socket.c: an arena for a turn, and one ready stream's read into it, recorded in slot
+ * (left PANTS_NOT_READ when the arena has no room for a worthwhile read). */
+void pants_arena_start(pants_arena *arena, char *base, int64_t len, int32_t read_max);
+void pants_arena_read(pants_arena *arena, int fd, pants_read_slot *slot);
+
 /* One event of pants_iocp_wait. */
 typedef struct {
     int64_t data;    /* what the socket was registered with */

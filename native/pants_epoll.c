@@ -79,9 +79,8 @@ int32_t pants_epoll_turn(int32_t epfd, pants_epoll_change *changes, int32_t ncha
     int n = epoll_wait(epfd, evs, maxevents, timeout_ms);
     if (n < 0) return errno == EINTR ? 0 : -errno;
 
-    int64_t used = 0;
-    /* A read smaller than this is not worth a syscall: leave it for Java or the next turn. */
-    int64_t min_read = read_max < 4096 ? read_max : 4096;
+    pants_arena reads_to;
+    pants_arena_start(&reads_to, arena, arena_len, read_max);
     for (int i = 0; i < n; i++) {
         uint64_t word = evs[i].data.u64;
         int fd = pants_word_fd(word);
@@ -97,14 +96,7 @@ int32_t pants_epoll_turn(int32_t epfd, pants_epoll_change *changes, int32_t ncha
              * any hangup or error too. EPOLLHUP/EPOLLERR alone come whatever the interest, for
              * a connecting socket as well, where a read would consume the connect error
              * (SO_ERROR) that the engine is about to look for. */
-            int64_t room = arena_len - used;
-            if (room < min_read) continue;
-            size_t want = (size_t) (room < read_max ? room : read_max);
-            ssize_t r;
-            do { r = read(fd, arena + used, want); } while (r < 0 && errno == EINTR);
-            reads[i].offset = (int32_t) used;
-            reads[i].result = r < 0 ? -errno : (int32_t) r;
-            if (r > 0) used += r;
+            pants_arena_read(&reads_to, fd, &reads[i]);
         }
     }
     return n;

@@ -137,9 +137,8 @@ int32_t pants_kqueue_turn(int32_t kq, void *changes, int32_t nchanges,
     int n = bound_kevent(kq, (const struct kevent *) changes, nchanges, evs, maxevents, timeout);
     if (n < 0) return errno == EINTR ? 0 : -errno;
 
-    int64_t used = 0;
-    /* A read smaller than this is not worth a syscall: leave it for Java or the next turn. */
-    int64_t min_read = read_max < 4096 ? read_max : 4096;
+    pants_arena reads_to;
+    pants_arena_start(&reads_to, arena, arena_len, read_max);
     for (int i = 0; i < n; i++) {
         struct kevent *ev = &evs[i];
         uint64_t word = (uint64_t) (uintptr_t) ev->udata;
@@ -153,14 +152,7 @@ int32_t pants_kqueue_turn(int32_t kq, void *changes, int32_t nchanges,
             ssize_t r;
             do { r = read(fd, drain, sizeof drain); } while (r > 0 || (r < 0 && errno == EINTR));
         } else if (mode == PANTS_MODE_PREREAD) {
-            int64_t room = arena_len - used;
-            if (room < min_read) continue;
-            size_t want = (size_t) (room < read_max ? room : read_max);
-            ssize_t r;
-            do { r = read(fd, arena + used, want); } while (r < 0 && errno == EINTR);
-            reads[i].offset = (int32_t) used;
-            reads[i].result = r < 0 ? -errno : (int32_t) r;
-            if (r > 0) used += r;
+            pants_arena_read(&reads_to, fd, &reads[i]);
         }
     }
     return n;

@@ -162,3 +162,22 @@ int32_t pants_flush(pants_flush_entry *entries, int32_t count, const void *iovec
     }
     return count;
 }
+
+void pants_arena_start(pants_arena *arena, char *base, int64_t len, int32_t read_max) {
+    arena->base = base;
+    arena->len = len;
+    arena->used = 0;
+    arena->min_read = read_max < 4096 ? read_max : 4096;
+    arena->read_max = read_max;
+}
+
+void pants_arena_read(pants_arena *arena, int fd, pants_read_slot *slot) {
+    int64_t room = arena->len - arena->used;
+    if (room < arena->min_read) return;
+    size_t want = (size_t) (room < arena->read_max ? room : arena->read_max);
+    ssize_t r;
+    do { r = read(fd, arena->base + arena->used, want); } while (r < 0 && errno == EINTR);
+    slot->offset = (int32_t) arena->used;
+    slot->result = r < 0 ? -errno : (int32_t) r;
+    if (r > 0) arena->used += r;
+}
