@@ -56,6 +56,20 @@ public abstract class ReadDelimiter {
      */
     abstract int frame(byte[] buf, int start, int end, int limit, int[] out);
 
+    /** {@link #frame}'s answer for a piece {@code [from, to)}, the rest starting at {@code next}. */
+    private static int found(int[] out, int from, int to, int next) {
+        out[0] = from;
+        out[1] = to;
+        out[2] = next;
+        return FOUND;
+    }
+
+    /** {@link #frame}'s answer for a piece over the limit that needs {@code needed} bytes (0: not known). */
+    private static int tooLarge(int[] out, int needed) {
+        out[0] = needed;
+        return TOO_LARGE;
+    }
+
     /** Whether a trailing partial piece is delivered at end of stream (see the class comment). */
     abstract boolean deliversRemainderAtEof();
 
@@ -63,10 +77,7 @@ public abstract class ReadDelimiter {
         @Override
         int frame(byte[] buf, int start, int end, int limit, int[] out) {
             int to = end - start <= limit ? end : start + limit; // a chunk larger than the limit comes in pieces
-            out[0] = start;
-            out[1] = to;
-            out[2] = to;
-            return FOUND;
+            return found(out, start, to, to);
         }
 
         @Override
@@ -173,14 +184,10 @@ public abstract class ReadDelimiter {
         @Override
         int frame(byte[] buf, int start, int end, int limit, int[] out) {
             if (count > limit) {
-                out[0] = count;
-                return TOO_LARGE;
+                return tooLarge(out, count);
             }
             if (end - start < count) return MORE;
-            out[0] = start;
-            out[1] = start + count;
-            out[2] = start + count;
-            return FOUND;
+            return found(out, start, start + count, start + count);
         }
 
         @Override
@@ -203,16 +210,12 @@ public abstract class ReadDelimiter {
             int last = end - start - n <= limit ? end - n : start + limit;
             for (int i = start; i <= last; i++) {
                 if (buf[i] == first && Arrays.equals(buf, i, i + delimiter.length, delimiter, 0, delimiter.length)) {
-                    out[0] = start;
-                    out[1] = i;
-                    out[2] = i + n;
-                    return FOUND;
+                    return found(out, start, i, i + n);
                 }
             }
             // not within the limit, and no room left for a delimiter that would be
             if (end - start - n >= limit) {
-                out[0] = 0;
-                return TOO_LARGE;
+                return tooLarge(out, 0);
             }
             return MORE;
         }
@@ -235,16 +238,12 @@ public abstract class ReadDelimiter {
             while (m.find()) {
                 if (m.end() > m.start()) {
                     if (m.start() > limit) break;
-                    out[0] = start;
-                    out[1] = start + m.start();
-                    out[2] = start + m.end();
-                    return FOUND;
+                    return found(out, start, start + m.start(), start + m.end());
                 }
             }
             // a match's length is unknown until it is complete, so one still arriving counts too
             if (end - start > limit) {
-                out[0] = 0;
-                return TOO_LARGE;
+                return tooLarge(out, 0);
             }
             return MORE;
         }
@@ -275,15 +274,11 @@ public abstract class ReadDelimiter {
             }
             if (length < 0 || length > limit) {
                 // an 8-byte length may not fit a long (negative here), let alone an int
-                out[0] = length < 0 || length > Integer.MAX_VALUE - prefix ? Integer.MAX_VALUE : (int) (prefix + length);
-                return TOO_LARGE;
+                return tooLarge(out, length < 0 || length > Integer.MAX_VALUE - prefix ? Integer.MAX_VALUE : (int) (prefix + length));
             }
             long frameEnd = start + prefix + length;
             if (frameEnd > end) return MORE;
-            out[0] = start + prefix;
-            out[1] = (int) frameEnd;
-            out[2] = (int) frameEnd;
-            return FOUND;
+            return found(out, start + prefix, (int) frameEnd, (int) frameEnd);
         }
 
         @Override
