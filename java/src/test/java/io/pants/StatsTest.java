@@ -114,6 +114,7 @@ class StatsTest {
             AtomicBoolean done = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             List<EngineStats> seen = new ArrayList<>();
+            CountDownLatch readTwice = new CountDownLatch(2); // the reader may be scheduled late: wait for it
             Thread reader = new Thread(() -> {
                 try {
                     EngineStats last = loop.engine.stats();
@@ -124,9 +125,11 @@ class StatsTest {
                         assertNeverDecrease(last, s);
                         last = s;
                         if (seen.size() < 10_000) seen.add(s);
+                        readTwice.countDown();
                     }
                 } catch (Throwable e) {
                     failure.set(e);
+                    while (readTwice.getCount() > 0) readTwice.countDown(); // the failure is reported below
                 }
             }, "stats-reader");
             reader.start();
@@ -138,6 +141,7 @@ class StatsTest {
                         new DataInputStream(c.getInputStream()).readFully(new byte[N]);
                     }
                 }
+                Await.await(readTwice, "the reader's first two snapshots while the loop runs");
             } finally {
                 done.set(true);
                 reader.join(LoopThread.WAIT.toMillis());
