@@ -34,9 +34,11 @@ final class RawServer implements AutoCloseable {
         final Socket socket;
         final InputStream in;
         final OutputStream out;
+        private final java.util.concurrent.Semaphore arrived;
 
-        Conn(Socket socket) throws IOException {
+        Conn(Socket socket, java.util.concurrent.Semaphore arrived) throws IOException {
             this.socket = socket;
+            this.arrived = arrived;
             socket.setSoTimeout((int) LoopThread.WAIT.toMillis());
             socket.setTcpNoDelay(true);
             in = socket.getInputStream();
@@ -56,7 +58,10 @@ final class RawServer implements AutoCloseable {
                     case 3 -> c == '\n' ? 4 : c == '\r' ? 1 : 0;
                     default -> 0;
                 };
-                if (state == 4) return b.toString(StandardCharsets.ISO_8859_1);
+                if (state == 4) {
+                    arrived.release();
+                    return b.toString(StandardCharsets.ISO_8859_1);
+                }
             }
             if (b.size() == 0) return null;
             throw new IOException("end of stream inside a request head: " + b.toString(StandardCharsets.ISO_8859_1));
@@ -110,6 +115,8 @@ final class RawServer implements AutoCloseable {
     /** The request heads the scripts read, in order (scripts add them with {@link #record}). */
     final LinkedBlockingQueue<String> requests = new LinkedBlockingQueue<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    /** A permit per request head read by any script. */
+    final java.util.concurrent.Semaphore arrived = new java.util.concurrent.Semaphore(0);
 
     RawServer(Script script) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -125,7 +132,7 @@ final class RawServer implements AutoCloseable {
                 int index = accepted.getAndIncrement();
                 Thread t = new Thread(() -> {
                     try (s) {
-                        script.run(new Conn(s), index);
+                        script.run(new Conn(s, arrived), index);
                     } catch (Throwable e) {
                         if (!server.isClosed()) errors.add(e);
                     }
@@ -154,6 +161,13 @@ final class RawServer implements AutoCloseable {
         String r = requests.poll(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (r == null) throw new AssertionError("the raw server saw no request within " + LoopThread.WAIT);
         return r;
+    }
+
+    /** Waits until some script read a request (scripts that call {@link Conn#readRequest} count: see {@link #arrived}). */
+    void nextRequestArrives() throws InterruptedException {
+        if (!arrived.tryAcquire(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("no request reached the raw server within " + LoopThread.WAIT);
+        }
     }
 
     /** Fails if a script failed (its assertion, or a read that timed out). */
