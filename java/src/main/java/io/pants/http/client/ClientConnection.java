@@ -96,6 +96,7 @@ final class ClientConnection extends Stream {
     void becameIdle(Duration keepAlive) {
         phase = Phase.IDLE;
         idleTimeout(keepAlive);
+        paused = false;
         if (isReadingPaused()) resumeReading(); // hear the server's close while idle
     }
 

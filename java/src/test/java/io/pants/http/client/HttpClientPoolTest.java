@@ -160,7 +160,7 @@ class HttpClientPoolTest {
             // a response given up after its first part: its connection is closed, not pooled
             CompletableFuture<Throwable> cancelled = new CompletableFuture<>();
             ClientExchange[] x = new ClientExchange[1];
-            x[0] = c.onLoop(() -> c.client.request("GET", s.url("/big")).send(new ResponseListener() {
+            c.onLoop(() -> x[0] = c.client.request("GET", s.url("/big")).send(new ResponseListener() {
                 @Override public void onBody(byte[] part) { x[0].cancel(); }
                 @Override public void onEnd(HttpHeaders trailers) { cancelled.complete(null); }
                 @Override public void onError(Throwable error) { cancelled.complete(error); }

@@ -124,7 +124,7 @@ class HttpClientTest {
             long[] received = {0};
             int[] pauses = {0};
             ClientExchange[] x = new ClientExchange[1];
-            x[0] = c.onLoop(() -> c.client.request("GET", s.url("/big")).send(new ResponseListener() {
+            c.onLoop(() -> x[0] = c.client.request("GET", s.url("/big")).send(new ResponseListener() {
                 @Override public void onResponse(ClientResponse h) { head.complete(h); }
 
                 @Override
