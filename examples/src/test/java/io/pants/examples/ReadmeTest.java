@@ -45,6 +45,18 @@ class ReadmeTest {
         assertShowsWholeSource(shown, "HttpHello.java", "README.md's HTTP example");
     }
 
+    @Test
+    void theHttpClientSectionShowsTheHttpGetExampleSource() throws IOException {
+        String readme = read("pants.readme", null);
+        Matcher m = JAVA_BLOCK.matcher(readme);
+        String shown = null;
+        while (m.find()) {
+            if (m.group(1).contains("public class HttpGet")) shown = m.group(1);
+        }
+        assertTrue(shown != null, "README.md shows no ```java block with HttpGet");
+        assertShowsWholeSource(shown, "HttpGet.java", "README.md's HTTP client example");
+    }
+
     /** The program from its imports on: the package line is the only thing the README leaves out. */
     private static void assertShowsWholeSource(String shown, String file, String where) throws IOException {
         String source = read("pants.examples.sources", "io/pants/examples/" + file);
@@ -63,7 +75,7 @@ class ReadmeTest {
             assertTrue(readme.contains("java -jar examples/target/pants-examples.jar " + e.name() + " "),
                     "README.md does not show how to run the " + e.name() + " example");
         }
-        for (String name : List.of("echo", "messages-server", "messages-client", "http-hello", "web-hello")) {
+        for (String name : List.of("echo", "messages-server", "messages-client", "http-hello", "http-get", "web-hello")) {
             assertTrue(Main.EXAMPLES.stream().anyMatch(e -> e.name().equals(name)), "no example called " + name);
         }
     }
