@@ -131,6 +131,7 @@ final class ClientConnection extends Stream {
                 ? new HttpClientTimeoutException(HttpClientTimeoutException.Timeout.CONNECT, "connecting to " + route + " took over "
                 + client.connectTimeout.toMillis() + " ms")
                 : new HttpClientException("could not connect to " + route + ": " + cause.getMessage(), cause);
+        if (route.proxy() != null) client.proxyChoice().connectFailed(x.uri, route.proxy(), cause);
         x.connectionLost(e, false);
     }
 

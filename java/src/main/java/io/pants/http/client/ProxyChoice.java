@@ -60,6 +60,16 @@ final class ProxyChoice {
                 + " (SOCKS is not supported)");
     }
 
+    /** Tells the selector, if it chose the proxy, that connecting to it failed (the {@link ProxySelector} contract). */
+    void connectFailed(URI uri, InetSocketAddress proxyAddress, java.io.IOException cause) {
+        if (selector == null) return;
+        try {
+            selector.connectFailed(uri, new InetSocketAddress(proxyAddress.getHostString(), proxyAddress.getPort()), cause);
+        } catch (RuntimeException e) {
+            System.getLogger("io.pants.http.client").log(System.Logger.Level.WARNING, "ProxySelector.connectFailed threw", e);
+        }
+    }
+
     boolean bypassed(String host) {
         if (proxy == null) return true;
         String h = host.toLowerCase(Locale.ROOT);

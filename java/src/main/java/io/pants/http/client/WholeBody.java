@@ -27,7 +27,7 @@ final class WholeBody implements ResponseListener {
         String length = head.header("Content-Length");
         int expected = 256;
         try {
-            if (length != null) expected = (int) Math.min(Long.parseLong(length.strip()), 1 << 20);
+            if (length != null) expected = (int) Math.min(Long.parseLong(length.strip()), 1 << 16);
         } catch (NumberFormatException ignored) {
             // the connection checked it; a list of equal values is fine and just not a hint
         }

@@ -156,6 +156,20 @@ class HttpClientBodyTest {
     }
 
     @BackendTest
+    void aStreamedBodyWaitsForThe100Too(String backend) throws Exception {
+        HttpHandler echo = r -> r.sendResponse("got " + r.bodyText() + " expect=" + r.header("Expect"));
+        try (PantsServer s = new PantsServer(backend, echo);
+             ClientLoop c = new ClientLoop(backend, cl -> cl.continueTimeout(Duration.ofSeconds(20)))) {
+            ClientResponse r = await(c.client.request("POST", s.url("/")).expectContinue(true).body(sink -> {
+                sink.write("part one, ".getBytes());
+                sink.write("part two".getBytes());
+                sink.end();
+            }).send(), "a streamed body after 100");
+            assertEquals("got part one, part two expect=100-continue", r.bodyText());
+        }
+    }
+
+    @BackendTest
     void aFinalAnswerInsteadOf100KeepsTheBody(String backend) throws Exception {
         CompletableFuture<Integer> afterAnswer = new CompletableFuture<>();
         try (RawServer s = new RawServer((c, index) -> {

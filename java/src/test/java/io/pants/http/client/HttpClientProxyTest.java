@@ -141,6 +141,27 @@ class HttpClientProxyTest {
     }
 
     @BackendTest
+    void theSelectorHearsOfAProxyThatCannotBeReached(String backend) throws Exception {
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        List<String> failed = new CopyOnWriteArrayList<>();
+        ProxySelector selector = new ProxySelector() {
+            @Override
+            public List<Proxy> select(URI uri) { return List.of(new Proxy(Proxy.Type.HTTP, new InetSocketAddress("127.0.0.1", dead))); }
+
+            @Override
+            public void connectFailed(URI uri, SocketAddress sa, IOException ioe) { failed.add(uri + " " + sa); }
+        };
+        try (ClientLoop c = new ClientLoop(backend, cl -> cl.proxySelector(selector))) {
+            Throwable e = failure(c.client.get("http://example.invalid/x"), "a request through a dead proxy");
+            assertTrue(e.getMessage().contains("could not connect to http://example.invalid through proxy 127.0.0.1:" + dead), e.getMessage());
+            assertEquals(List.of("http://example.invalid/x /127.0.0.1:" + dead), failed);
+        }
+    }
+
+    @BackendTest
     void httpsWithoutAProxyFailsSayingTlsIsMissing(String backend) throws Exception {
         try (ClientLoop c = new ClientLoop(backend)) {
             Throwable e = failure(c.client.get("https://127.0.0.1:1/"), "https");

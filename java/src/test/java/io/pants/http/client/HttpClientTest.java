@@ -216,6 +216,34 @@ class HttpClientTest {
     }
 
     @BackendTest
+    void createPicksTheEngineOfTheCallbackItIsMadeIn(String backend) throws Exception {
+        try (io.pants.LoopThread loop = new io.pants.LoopThread(backend)) {
+            HttpClient made = loop.call(HttpClient::create);
+            assertTrue(made.engine() == loop.engine, "the engine whose callback made it");
+            loop.run(made::close);
+        }
+    }
+
+    @BackendTest
+    void misuseIsRefusedWithWhatToDo(String backend) throws Exception {
+        try (ClientLoop c = new ClientLoop(backend)) {
+            ClientRequest r = c.client.request("GET", "http://127.0.0.1:1/");
+            r.send().exceptionally(e -> null);
+            IllegalStateException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, r::send);
+            assertTrue(twice.getMessage().contains("build a new one with client.request"), twice.getMessage());
+            IllegalArgumentException ftp = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> c.client.request("GET", "ftp://example.com/"));
+            assertTrue(ftp.getMessage().contains("not an http: or https: URL"), ftp.getMessage());
+            IllegalArgumentException header = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> c.client.request("GET", "http://example.com/").header("X", "a\r\nInjected: yes"));
+            assertTrue(header.getMessage().contains("control character"), header.getMessage());
+            IllegalArgumentException method = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> c.client.request("GE T", "http://example.com/"));
+            assertTrue(method.getMessage().contains("not a valid method"), method.getMessage());
+        }
+    }
+
+    @BackendTest
     void headersGoOutAsGivenAndComeBackInOrder(String backend) throws Exception {
         HttpHandler handler = r -> {
             r.sendStatus(200);

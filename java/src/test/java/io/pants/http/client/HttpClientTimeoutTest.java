@@ -168,4 +168,20 @@ class HttpClientTimeoutTest {
             assertEquals(1, s.accepted(), "the cancelled waiting request never connected");
         }
     }
+
+    @BackendTest
+    void closingTheClientFailsWhatIsOnItsWayAndRefusesMore(String backend) throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
+        try (RawServer s = answersThenWaits("", closed); ClientLoop c = new ClientLoop(backend, cl -> cl.maxConnectionsPerOrigin(1))) {
+            CompletableFuture<ClientResponse> onItsWay = c.client.get(s.url("/1"));
+            CompletableFuture<ClientResponse> waiting = c.client.get(s.url("/2"));
+            s.nextRequestArrives();
+            c.client.close(); // from the test thread: handed to the loop
+            assertTrue(failure(onItsWay, "the request on its way").getMessage().contains("the HttpClient was closed while GET"));
+            assertTrue(failure(waiting, "the waiting request").getMessage().contains("waited for a connection"));
+            assertTrue(failure(c.client.get(s.url("/3")), "a request after close").getMessage().contains("the HttpClient is closed"));
+            assertTrue(closed.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the server saw the connection close");
+            c.until("nothing is open", () -> c.client.openConnections() == 0);
+        }
+    }
 }
