@@ -17,5 +17,7 @@
  * response's in parts, with {@link io.pants.http.client.ClientExchange#pauseBody()} to hold them
  * back. Failures are {@link io.pants.http.client.HttpClientException}s that say what went wrong,
  * and with which server.
+ *
+ * @since 0.1
  */
 package io.pants.http.client;
