@@ -41,6 +41,12 @@ final class ConnectionPool {
 
     int idle() { return idleCount; }
 
+    int waiting() {
+        int n = 0;
+        for (RoutePool rp : routes.values()) n += rp.waiting.size();
+        return n;
+    }
+
     /** A connection for {@code x}: an idle one of its route unless {@code fresh}, a new one, or its turn in the queue. */
     void acquire(Exchange x, boolean fresh) {
         RoutePool rp = routes.computeIfAbsent(x.route, RoutePool::new);

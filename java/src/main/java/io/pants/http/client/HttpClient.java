@@ -273,6 +273,9 @@ public final class HttpClient implements AutoCloseable {
     /** Connections idle in the pool. Loop thread, or before the loop runs. */
     public int idleConnections() { return pool.idle(); }
 
+    /** Requests waiting for a connection (the limits are reached). Loop thread, or before the loop runs. */
+    public int waitingRequests() { return pool.waiting(); }
+
     /** Connections made so far. */
     public long connectionsMade() { return pool.made; }
 

@@ -44,7 +44,7 @@ class HttpClientPoolTest {
         try (RawServer s = gated(gate); ClientLoop c = new ClientLoop(backend, cl -> cl.maxConnectionsPerOrigin(2))) {
             List<CompletableFuture<ClientResponse>> all = new ArrayList<>();
             for (int i = 0; i < 6; i++) all.add(c.client.get(s.url("/" + i)));
-            c.until("two connections are open and the rest wait", () -> c.client.openConnections() == 2);
+            c.until("two connections are open and the rest wait", () -> c.client.openConnections() == 2 && c.client.waitingRequests() == 4);
             gate.countDown();
             for (CompletableFuture<ClientResponse> f : all) assertEquals(200, await(f, "a response").status());
             assertEquals(2, s.accepted(), "never more than two connections");

@@ -161,7 +161,9 @@ class HttpClientTimeoutTest {
             CompletableFuture<ClientResponse> first = c.client.get(s.url("/1"));
             CompletableFuture<ClientResponse> second = c.client.get(s.url("/2"));
             s.nextRequestArrives();
+            c.until("the second request waits for the connection", () -> c.client.waitingRequests() == 1);
             assertTrue(second.cancel(true));
+            c.until("the cancelled request no longer waits", () -> c.client.waitingRequests() == 0);
             assertTrue(first.cancel(true));
             assertTrue(closed.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS));
             c.until("the pool is empty", () -> c.client.openConnections() == 0);
@@ -176,10 +178,15 @@ class HttpClientTimeoutTest {
             CompletableFuture<ClientResponse> onItsWay = c.client.get(s.url("/1"));
             CompletableFuture<ClientResponse> waiting = c.client.get(s.url("/2"));
             s.nextRequestArrives();
+            // the second is queued behind the first (sent before close, started after it, it would fail as not sent)
+            c.until("the second request waits for the connection", () -> c.client.waitingRequests() == 1);
             c.client.close(); // from the test thread: handed to the loop
-            assertTrue(failure(onItsWay, "the request on its way").getMessage().contains("the HttpClient was closed while GET"));
-            assertTrue(failure(waiting, "the waiting request").getMessage().contains("waited for a connection"));
-            assertTrue(failure(c.client.get(s.url("/3")), "a request after close").getMessage().contains("the HttpClient is closed"));
+            String first = failure(onItsWay, "the request on its way").getMessage();
+            assertTrue(first.contains("the HttpClient was closed while GET"), first);
+            String second = failure(waiting, "the waiting request").getMessage();
+            assertTrue(second.contains("waited for a connection"), second);
+            String third = failure(c.client.get(s.url("/3")), "a request after close").getMessage();
+            assertTrue(third.contains("the HttpClient is closed"), third);
             assertTrue(closed.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "the server saw the connection close");
             c.until("nothing is open", () -> c.client.openConnections() == 0);
         }
