@@ -243,6 +243,45 @@ class HttpClientTest {
         }
     }
 
+    /** Many requests of every kind at once over a few pooled connections: each gets its own answer, whole. */
+    @BackendTest
+    void manyMixedRequestsEachGetTheirOwnAnswer(String backend) throws Exception {
+        HttpHandler handler = r -> {
+            int n = Integer.parseInt(r.queryParameter("n"));
+            byte[] body = new byte[n];
+            for (int i = 0; i < n; i++) body[i] = (byte) (n + i);
+            if (r.queryParameter("chunked") != null) {
+                r.sendStatus(200);
+                r.sendHeader("X-Echo", r.bodyText());
+                for (int off = 0; off < n; off += 1000) r.send(body, off, Math.min(1000, n - off));
+                r.finish();
+            } else {
+                r.sendStatus(200);
+                r.sendHeader("X-Echo", r.bodyText());
+                r.sendHeader("Content-Length", String.valueOf(n));
+                r.send(body);
+                r.finish();
+            }
+        };
+        try (PantsServer s = new PantsServer(backend, handler); ClientLoop c = new ClientLoop(backend, cl -> cl.maxConnectionsPerOrigin(4))) {
+            List<CompletableFuture<ClientResponse>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int n = (i * 7919) % 50_000;
+                String url = s.url("/?n=" + n + (i % 3 == 0 ? "&chunked=1" : ""));
+                all.add(i % 2 == 0 ? c.client.get(url) : c.client.request("POST", url).body("request " + i).send());
+            }
+            for (int i = 0; i < 200; i++) {
+                ClientResponse r = await(all.get(i), "request " + i);
+                int n = (i * 7919) % 50_000;
+                byte[] body = r.body();
+                assertEquals(n, body.length, "request " + i);
+                for (int k = 0; k < n; k++) if (body[k] != (byte) (n + k)) throw new AssertionError("request " + i + ": byte " + k + " differs");
+                assertEquals(i % 2 == 0 ? "" : "request " + i, r.header("X-Echo"), "request " + i + " got its own answer");
+            }
+            assertTrue(c.onLoop(() -> c.client.connectionsMade()) <= 4, "over at most four connections");
+        }
+    }
+
     @BackendTest
     void headersGoOutAsGivenAndComeBackInOrder(String backend) throws Exception {
         HttpHandler handler = r -> {
