@@ -33,7 +33,9 @@ enum ClientKind implements Contender {
 
     @Override public String label() { return label; }
 
-    @Override public boolean isPants() { return pantsPoller != null; }
+    @Override public String pantsPoller() { return pantsPoller; }
+
+    @Override public boolean onNettyEpoll() { return this == NETTY_EPOLL; }
 
     static ClientKind byId(String id) {
         for (ClientKind k : values()) if (k.id.equals(id)) return k;

@@ -11,6 +11,12 @@ interface Contender {
     /** The name in the report's tables and charts. */
     String label();
 
+    /** The Pants poller it runs on, or null when it is not Pants. */
+    String pantsPoller();
+
+    /** Whether it runs on Netty's native epoll transport (which may be unavailable). */
+    boolean onNettyEpoll();
+
     /** Whether this is Pants (drawn in Pants' colour). */
-    boolean isPants();
+    default boolean isPants() { return pantsPoller() != null; }
 }

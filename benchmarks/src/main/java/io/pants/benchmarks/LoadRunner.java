@@ -81,8 +81,8 @@ public final class LoadRunner {
 
     void runAll() throws Exception {
         List<Workload> workloads = selected("WORKLOADS", Workload.values(), w -> w.id).stream().map(Workload.class::cast).toList();
-        List<ServerKind> servers = availableServers();
-        List<ClientKind> clients = workloads.stream().anyMatch(Workload::measuresClients) ? availableClients() : List.of();
+        List<ServerKind> servers = available("SERVERS", ServerKind.values());
+        List<ClientKind> clients = workloads.stream().anyMatch(Workload::measuresClients) ? available("CLIENTS", ClientKind.values()) : List.of();
         boolean wrk = Wrk.available();
         if (!wrk && workloads.stream().anyMatch(w -> w.protocol.usesWrk())) System.err.println("no wrk on the PATH: skipping the HTTP workloads (run.sh installs it)");
         Files.createDirectories(out);
@@ -133,23 +133,6 @@ public final class LoadRunner {
                 s.errors() > 0 ? "  ERRORS " + s.errors() : "");
     }
 
-    /** The clients selected by {@code CLIENTS} (default all) that can run here. */
-    private List<ClientKind> availableClients() {
-        List<ClientKind> wanted = selected("CLIENTS", ClientKind.values(), k -> k.id).stream().map(ClientKind.class::cast).toList();
-        List<String> pollers = Pollers.available();
-        List<ClientKind> clients = new ArrayList<>();
-        for (ClientKind k : wanted) {
-            if (k.pantsPoller != null && !pollers.contains(k.pantsPoller)) {
-                System.err.println("skipping " + k + ": " + Pollers.probeAll());
-            } else if (k == ClientKind.NETTY_EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
-                System.err.println("skipping " + k + ": " + io.netty.channel.epoll.Epoll.unavailabilityCause());
-            } else {
-                clients.add(k);
-            }
-        }
-        return clients;
-    }
-
     /**
      * One client process against a fresh Pants http-hello server (on the epoll shim, else the best
      * Pants backend here), pinned to the server's CPU as in the server workloads: the client
@@ -164,20 +147,21 @@ public final class LoadRunner {
         }
     }
 
-    private List<ServerKind> availableServers() {
-        List<ServerKind> wanted = selected("SERVERS", ServerKind.values(), k -> k.id).stream().map(ServerKind.class::cast).toList();
+    /** The servers (or clients) selected by {@code key} (default all) that can run here. */
+    private <T extends Contender> List<T> available(String key, T[] all) {
         List<String> pollers = Pollers.available();
-        List<ServerKind> servers = new ArrayList<>();
-        for (ServerKind k : wanted) {
+        List<T> usable = new ArrayList<>();
+        for (Object o : selected(key, all, Contender::id)) {
+            @SuppressWarnings("unchecked") T k = (T) o;
             if (k.pantsPoller() != null && !pollers.contains(k.pantsPoller())) {
                 System.err.println("skipping " + k + ": " + Pollers.probeAll());
-            } else if (k == ServerKind.NETTY_EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
+            } else if (k.onNettyEpoll() && !io.netty.channel.epoll.Epoll.isAvailable()) {
                 System.err.println("skipping " + k + ": " + io.netty.channel.epoll.Epoll.unavailabilityCause());
             } else {
-                servers.add(k);
+                usable.add(k);
             }
         }
-        return servers;
+        return usable;
     }
 
     private <T> List<Object> selected(String key, T[] all, java.util.function.Function<T, String> id) {

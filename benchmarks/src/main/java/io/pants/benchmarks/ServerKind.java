@@ -48,12 +48,9 @@ enum ServerKind implements Contender {
 
     @Override public String label() { return label; }
 
-    @Override public boolean isPants() { return pantsPoller != null; }
+    @Override public String pantsPoller() { return pantsPoller; }
 
-    /** The Pants poller this server runs on, or null when it is not Pants. */
-    String pantsPoller() {
-        return pantsPoller;
-    }
+    @Override public boolean onNettyEpoll() { return this == NETTY_EPOLL; }
 
     /** Whether this is the JDK-API application on Pants' provider. */
     boolean onPantsProvider() {
