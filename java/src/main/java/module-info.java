@@ -25,6 +25,7 @@ module io.pants {
     exports io.pants;
     exports io.pants.http;
     exports io.pants.http.client;
+    // io.pants.http.wire is not exported: the message framing io.pants.http shares with its client
     exports io.pants.web;
     exports io.pants.httpserver;
 }

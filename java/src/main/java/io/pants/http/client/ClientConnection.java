@@ -3,7 +3,9 @@ package io.pants.http.client;
 
 import io.pants.Stream;
 import io.pants.Timer;
+import io.pants.http.HttpException;
 import io.pants.http.HttpHeaders;
+import io.pants.http.wire.HttpWire;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -46,18 +48,12 @@ final class ClientConnection extends Stream {
     private int inStart, inEnd;
     private boolean paused;
 
-    // the response body's framing
-    private long remaining, announced;
-    private ChunkedBodyDecoder chunked;
-    private boolean untilClose, closeAfter, decoding;
+    // the response body's framing: Content-Length and chunks by the server's own body reader
+    private final HttpWire.BodyFraming body;
+    /** The body's Content-Length, and how much of it came; -1 when not framed by length. */
+    private long announced = -1, received;
+    private boolean chunked, untilClose, closeAfter, decoding;
     private ContentDecoder decoder;
-    private final ChunkedBodyDecoder.Parts emit = new ChunkedBodyDecoder.Parts() {
-        @Override
-        public void part(byte[] b, int off, int len) throws HttpClientException { emit(b, off, len); }
-
-        @Override
-        public boolean stopped() { return paused || exchange == null; }
-    };
 
     // the request body
     private boolean bodySent, awaitingContinue;
@@ -69,6 +65,7 @@ final class ClientConnection extends Stream {
         this.client = client;
         this.route = route;
         this.heads = new ResponseHeadParser(client.maxHeadSize);
+        this.body = HttpWire.get().bodyReader(client.maxHeadSize, client.maxHeadSize);
         autoPause(false); // the response's reading is paced by the listener, and the request's writing by its sink
         connectTimeout(client.connectTimeout);
     }
@@ -165,12 +162,14 @@ final class ClientConnection extends Stream {
     private void sendRequest() {
         Exchange x = exchange;
         phase = Phase.HEAD;
-        answered = false;
-        heads.reset();
+        answered = false; // the head finder starts afresh by itself: a connection is reused only after a complete head
         bodySent = false;
         closeAfter = false;
         untilClose = false;
-        chunked = null;
+        chunked = false;
+        announced = -1;
+        received = 0;
+        body.clear();
         decoder = null;
         idleTimeout(client.idleTimeout);
 
@@ -338,16 +337,19 @@ final class ClientConnection extends Stream {
         int s = h.status();
         boolean noBody = x.method.equals("HEAD") || s == 204 || s == 304;
         closeAfter = h.close() || "close".equalsIgnoreCase(x.header("Connection"));
-        remaining = 0;
+        boolean empty = noBody;
         if (noBody) {
-            remaining = 0;
+            body.clear();
         } else if (h.chunked()) {
-            chunked = new ChunkedBodyDecoder(client.maxHeadSize);
+            chunked = true;
+            body.startChunked(false);
         } else if (h.otherCoding() || h.contentLength() < 0) {
             untilClose = true;
             closeAfter = true;
         } else {
-            remaining = announced = h.contentLength();
+            announced = h.contentLength();
+            empty = announced == 0;
+            if (!empty) body.startFixed(announced, false);
         }
         if (awaitingContinue) {
             // a final answer before the go-ahead: the body stays unsent, and the server may still
@@ -360,38 +362,39 @@ final class ClientConnection extends Stream {
         phase = Phase.BODY;
         x.response(h);
         if (exchange == null) return; // the listener (or a redirect limit) ended it
-        if (chunked == null && !untilClose && remaining == 0) complete(HttpHeaders.EMPTY);
+        if (empty) complete(HttpHeaders.EMPTY);
     }
 
     /** Consumes body bytes; false when it needs more input. */
     private boolean readBody() throws HttpClientException {
-        if (chunked != null) {
-            int used = chunked.decode(in, inStart, inEnd, emit);
-            inStart += used;
-            if (chunked.isDone()) {
-                complete(chunked.trailers());
-                return true;
-            }
-            return used > 0 && exchange != null && !paused;
-        }
         if (untilClose) {
             int n = inEnd - inStart;
             inStart = inEnd;
             emit(in, inEnd - n, n);
             return false;
         }
-        int n = (int) Math.min(remaining, inEnd - inStart);
-        int from = inStart;
-        inStart += n;
-        remaining -= n;
-        emit(in, from, n);
-        if (remaining == 0 && exchange != null) complete(HttpHeaders.EMPTY);
-        return true;
+        int used;
+        try {
+            used = body.read(in, inStart, inEnd);
+        } catch (HttpException e) {
+            throw new HttpClientException("malformed response body: " + e.getMessage(), e);
+        }
+        inStart += used;
+        received += used;
+        byte[] part = body.takePart();
+        if (part != null) emit(part, 0, part.length);
+        if (exchange == null) return false; // the listener ended it
+        if (body.isDone()) {
+            complete(body.trailers());
+            return true;
+        }
+        return used > 0;
     }
 
     private void emit(byte[] b, int off, int len) throws HttpClientException {
         if (len == 0 || exchange == null) return;
-        byte[] part = decoder != null ? decoder.decode(b, off, len) : Arrays.copyOfRange(b, off, off + len);
+        byte[] part = decoder != null ? decoder.decode(b, off, len)
+                : off == 0 && len == b.length && b != in ? b : Arrays.copyOfRange(b, off, off + len);
         if (part.length > 0) exchange.bodyPart(part);
     }
 
@@ -400,7 +403,7 @@ final class ClientConnection extends Stream {
         if (decoder != null) decoder.finish();
         if (inStart < inEnd) {
             throw new HttpClientException("the server sent " + (inEnd - inStart) + " bytes more than the response's "
-                    + (chunked != null ? "chunked framing" : "Content-Length") + " announced");
+                    + (chunked ? "chunked framing" : "Content-Length") + " announced");
         }
         Exchange x = exchange;
         exchange = null;
@@ -477,8 +480,8 @@ final class ClientConnection extends Stream {
             case CONNECTING -> "the connection to " + route + " closed before it was established";
             case TUNNEL -> "the proxy for " + route + " closed the connection before answering CONNECT";
             case HEAD -> who + (answered ? "in the middle of the response head" : "before answering") + " to " + x;
-            case BODY -> who + (chunked != null ? "in the middle of the chunked body"
-                    : "after " + (announced - remaining) + " of the " + announced + " body bytes announced") + " of the response to " + x;
+            case BODY -> who + (chunked ? "in the middle of the chunked body"
+                    : "after " + received + " of the " + announced + " body bytes announced") + " of the response to " + x;
             case IDLE -> who + "while idle";
         };
     }

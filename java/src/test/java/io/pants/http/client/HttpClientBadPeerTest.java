@@ -63,12 +63,18 @@ class HttpClientBadPeerTest {
 
     @BackendTest
     void aMalformedHeader(String backend) throws Exception {
-        failsThenRecovers(backend, "HTTP/1.1 200 OK\r\nContent Length: 4\r\n\r\ngood", false, "malformed response header field");
+        failsThenRecovers(backend, "HTTP/1.1 200 OK\r\nX-Bad@Name: 4\r\n\r\ngood", false, "malformed response head: malformed header field");
+    }
+
+    @BackendTest
+    void whiteSpaceBeforeAColon(String backend) throws Exception {
+        failsThenRecovers(backend, "HTTP/1.1 200 OK\r\nContent-Length : 4\r\n\r\ngood", false,
+                "malformed response head: white space between a field name and its colon");
     }
 
     @BackendTest
     void aBareLineFeed(String backend) throws Exception {
-        failsThenRecovers(backend, "HTTP/1.1 200 OK\nContent-Length: 4\r\n\r\ngood", false, "malformed response status line");
+        failsThenRecovers(backend, "HTTP/1.1 200 OK\nContent-Length: 4\r\n\r\ngood", false, "malformed response head: a line ends in a bare LF");
     }
 
     @BackendTest
@@ -86,7 +92,7 @@ class HttpClientBadPeerTest {
     @BackendTest
     void aChunkLongerThanItsSize(String backend) throws Exception {
         failsThenRecovers(backend, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", false,
-                "chunk data longer than its size");
+                "malformed response body: chunk data not followed by CRLF");
     }
 
     @BackendTest
@@ -113,7 +119,13 @@ class HttpClientBadPeerTest {
 
     @BackendTest
     void aHeadOverTheLimit(String backend) throws Exception {
-        failsThenRecovers(backend, "HTTP/1.1 200 OK\r\nX-Big: " + "x".repeat(70_000) + "\r\n\r\n", false, "response head is over 65536 bytes");
+        failsThenRecovers(backend, "HTTP/1.1 200 OK\r\nX-Big: " + "x".repeat(70_000) + "\r\n\r\n", false, "malformed response head: header line over 65536 bytes");
+    }
+
+    @BackendTest
+    void aHeadOfManyLinesOverTheLimit(String backend) throws Exception {
+        failsThenRecovers(backend, "HTTP/1.1 200 OK\r\n" + "X-Many: a line of forty characters or so....\r\n".repeat(2000) + "\r\n", false,
+                "malformed response head: response head over 65536 bytes");
     }
 
     @BackendTest
