@@ -44,40 +44,6 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
         size++;
     }
 
-    /**
-     * A builder of fields in order, for the HTTP client's parser and for code that makes headers
-     * of its own; the headers it builds cannot be changed.
-     *
-     * <pre>{@code
-     * HttpHeaders h = HttpHeaders.builder().add("Accept", "text/html").add("Accept", "*&#47;*").build();
-     * }</pre>
-     *
-     * @since 0.1
-     */
-    public static Builder builder() { return new Builder(); }
-
-    /** See {@link #builder()}. Not for use by more than one thread. */
-    public static final class Builder {
-        private HttpHeaders headers = new HttpHeaders(8);
-
-        private Builder() {}
-
-        /** Adds a field; a name added again keeps every value. */
-        public Builder add(String name, String value) {
-            if (headers == null) throw new IllegalStateException("build() was called: make a new builder for more headers");
-            headers.add(java.util.Objects.requireNonNull(name, "name"), java.util.Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /** The fields added so far, in order; the builder is used up. */
-        public HttpHeaders build() {
-            if (headers == null) throw new IllegalStateException("build() was called already");
-            HttpHeaders h = headers.size == 0 ? EMPTY : headers;
-            headers = null;
-            return h;
-        }
-    }
-
     /** The number of fields (a repeated name counts each time). */
     public int size() { return size; }
 
