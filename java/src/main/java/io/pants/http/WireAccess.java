@@ -5,7 +5,7 @@ import io.pants.http.wire.HttpWire;
 
 /**
  * This package's framing pieces, for the HTTP client (see {@link HttpWire}): the server's own
- * {@link HeadScanner}, {@link FieldParser} and {@link BodyReader}, nothing copied.
+ * {@link HeadScanner}, {@link FieldParser}, {@link BodyReader} and {@link ChunkedEncoder}, nothing copied.
  */
 final class WireAccess implements HttpWire {
     static {
@@ -24,6 +24,19 @@ final class WireAccess implements HttpWire {
     public BodyFraming bodyReader(int maxLine, int maxTrailers) {
         // streamed only (the client collects whole bodies itself, after decoding): no whole limit
         return new BodyReader(Long.MAX_VALUE, maxLine, maxTrailers);
+    }
+
+    @Override
+    public ChunkWriter chunkWriter(Sink out) {
+        ByteBuilder scratch = new ByteBuilder(64);
+        ByteSink sink = out::put;
+        return new ChunkWriter() {
+            @Override
+            public void chunk(byte[] data, int off, int len) { ChunkedEncoder.putChunk(scratch, data, off, len, sink); }
+
+            @Override
+            public void last() { ChunkedEncoder.putLastChunk(sink); }
+        };
     }
 
     @Override

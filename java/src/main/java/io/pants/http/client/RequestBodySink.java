@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.http.client;
 
-import java.nio.charset.StandardCharsets;
+import io.pants.http.wire.HttpWire;
 
 /**
  * The {@link BodySink} of a streamed request body: frames what the {@link BodySource} writes as
@@ -9,12 +9,12 @@ import java.nio.charset.StandardCharsets;
  * flow control. Once the request ends it is detached, and writes are dropped.
  */
 final class RequestBodySink implements BodySink {
-    private static final byte[] CRLF = {'\r', '\n'}, LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-
     private final Exchange exchange;
     private ClientConnection connection;
     /** The Content-Length, or -1 for chunked. */
     private final long length;
+    /** The chunk framing, the server's own (null with a Content-Length). */
+    private final HttpWire.ChunkWriter chunks;
     private long written;
     private boolean ended;
     private Runnable drain;
@@ -23,6 +23,7 @@ final class RequestBodySink implements BodySink {
         this.connection = connection;
         this.exchange = exchange;
         this.length = length;
+        this.chunks = length < 0 ? HttpWire.get().chunkWriter(connection::write) : null;
     }
 
     @Override
@@ -40,14 +41,8 @@ final class RequestBodySink implements BodySink {
                     + " bytes (" + (written + len) + " written)");
         }
         written += len;
-        if (length < 0) {
-            connection.write(Long.toHexString(len).getBytes(StandardCharsets.ISO_8859_1));
-            connection.write(CRLF);
-            connection.write(data, off, len);
-            connection.write(CRLF);
-        } else {
-            connection.write(data, off, len);
-        }
+        if (chunks != null) chunks.chunk(data, off, len);
+        else connection.write(data, off, len);
     }
 
     @Override
@@ -77,7 +72,7 @@ final class RequestBodySink implements BodySink {
                     + " bytes, short of its Content-Length of " + length));
             return;
         }
-        if (length < 0) connection.write(LAST_CHUNK);
+        if (chunks != null) chunks.last();
         connection.bodyEnded();
     }
 

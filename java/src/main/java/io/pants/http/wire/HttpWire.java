@@ -6,7 +6,8 @@ import io.pants.http.HttpHeaders;
 /**
  * The HTTP/1.1 message framing that {@code io.pants.http} implements for its server and shares
  * with the client in {@code io.pants.http.client}: finding a head's end with its limits, parsing
- * field lines and Content-Length values, and reading a body framed by length or chunks. One
+ * field lines and Content-Length values, reading a body framed by length or chunks, and writing
+ * one in chunks. One
  * implementation, so that the server and the client read messages alike.
  *
  * <p>Not API: this package is not exported. The pieces themselves stay package-private in
@@ -45,6 +46,23 @@ public interface HttpWire {
         /** Forgets the body. */
         void clear();
     }
+
+    /** Where encoded bytes go; they are only borrowed: a sink that keeps them copies them. */
+    interface Sink {
+        void put(byte[] b, int off, int len);
+    }
+
+    /** Writes a body in chunked coding; see {@code io.pants.http.ChunkedEncoder}. */
+    interface ChunkWriter {
+        /** {@code data[off, off + len)} as one chunk (none when empty: that would end the body). */
+        void chunk(byte[] data, int off, int len);
+
+        /** The last chunk, without trailer fields. */
+        void last();
+    }
+
+    /** A chunk writer putting its bytes into {@code out}. */
+    ChunkWriter chunkWriter(Sink out);
 
     /** A head finder whose refusals name the message {@code kind} ("response"), with these limits. */
     HeadFinder headFinder(String kind, int maxLine, int maxHead);
