@@ -223,14 +223,9 @@ final class ClientConnection extends Stream {
         return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
     }
 
+    /** A Content-Length the request set: ClientRequest.header checked it is one. */
     private static long parseLength(String value) {
-        try {
-            long n = Long.parseLong(value.strip());
-            if (n >= 0) return n;
-        } catch (NumberFormatException ignored) {
-            // refused below
-        }
-        throw new IllegalArgumentException("Content-Length must be a number of bytes, got '" + value + "'");
+        return Long.parseLong(value.strip());
     }
 
     /** Sends the body: now, on 100 Continue, or when the continue timeout passes. */

@@ -49,10 +49,17 @@ public final class ClientRequest {
         this.uri = checkUri(uri);
     }
 
-    /** Adds a header field (a name given twice is sent twice). */
+    /**
+     * Adds a header field (a name given twice is sent twice). The client writes the framing
+     * itself: a {@code Content-Length} given here counts only for a {@link #body(BodySource)
+     * streamed body}, which must then be exactly that long; {@code Transfer-Encoding} is ignored.
+     */
     public ClientRequest header(String name, String value) {
         checkNotSent();
         checkHeader(name, value);
+        if (name.equalsIgnoreCase("Content-Length") && !value.strip().matches("[0-9]{1,18}")) {
+            throw new IllegalArgumentException("Content-Length must be a number of bytes, got '" + value + "'");
+        }
         headers.add(name);
         headers.add(value);
         return this;

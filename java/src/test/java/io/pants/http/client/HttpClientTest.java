@@ -237,6 +237,9 @@ class HttpClientTest {
             IllegalArgumentException header = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> c.client.request("GET", "http://example.com/").header("X", "a\r\nInjected: yes"));
             assertTrue(header.getMessage().contains("control character"), header.getMessage());
+            IllegalArgumentException length = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> c.client.request("PUT", "http://example.com/").header("Content-Length", "ten"));
+            assertTrue(length.getMessage().contains("Content-Length must be a number of bytes"), length.getMessage());
             IllegalArgumentException method = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> c.client.request("GE T", "http://example.com/"));
             assertTrue(method.getMessage().contains("not a valid method"), method.getMessage());
