@@ -73,7 +73,13 @@ final class ConnectionPool {
         rp.open++;
         all.add(c);
         made++;
-        c.start(x);
+        try {
+            c.start(x);
+        } catch (RuntimeException e) { // refused at once (the engine is closing, say): it never opened
+            all.remove(c);
+            rp.open--;
+            x.fail(new HttpClientException("could not start a connection to " + rp.route + ": " + e.getMessage(), e));
+        }
     }
 
     /** Makes room under the total limit by closing the longest idle connection of another route. */
