@@ -7,10 +7,11 @@
 #   ROUNDS=1 DURATION=3 WARMUP=1 benchmarks/run.sh    # a quick check that everything works
 #   benchmarks/run.sh WORKLOADS=echo-100 SERVERS=pants-epoll,netty-epoll
 #   benchmarks/run.sh WORKLOADS=http-hello-100,http-hello-1000,jdk-api-hello-100   # the HTTP hello worlds
+#   benchmarks/run.sh WORKLOADS=http-client-100 CLIENTS=pants-client-epoll,jdk-client,netty-client-epoll   # the HTTP clients
 #   benchmarks/run.sh WORKLOADS=none JMH=PollTurn   # only microbenchmarks, saved as jmh.json
 #
 # Settings (environment or KEY=VALUE arguments): ROUNDS, DURATION, WARMUP (seconds), WORKLOADS,
-# SERVERS (comma-separated ids), SERVER_CPU (default 0), CLIENT_CPU (default 1), SERVER_JVM_OPTS,
+# SERVERS, CLIENTS (comma-separated ids), SERVER_CPU (default 0), CLIENT_CPU (default 1), SERVER_JVM_OPTS,
 # OUT (results directory), JMH (a regex of microbenchmarks to run after the load, results in jmh.json).
 # See LoadRunner.java. Each server runs in its own process pinned to
 # SERVER_CPU; the load (the Java echo client, wrk) runs pinned to CLIENT_CPU. Run it on an

@@ -17,7 +17,7 @@ final class BarChart {
     private BarChart() {}
 
     static String svg(Workload workload, List<Report.Row> rows, String subtitle) {
-        int longest = rows.stream().mapToInt(r -> r.server().label.length()).max().orElse(0);
+        int longest = rows.stream().mapToInt(r -> r.server().label().length()).max().orElse(0);
         int label = Math.max(MIN_LABEL, (int) Math.ceil(longest * CHAR_WIDTH) + 16);
         int width = label + PLOT + VALUE;
         int height = TOP + rows.size() * ROW + BOTTOM;
@@ -33,8 +33,8 @@ final class BarChart {
         int y = TOP;
         for (Report.Row r : rows) {
             double w = r.perSecond() / max * PLOT;
-            String fill = r.server().pantsPoller() != null ? "#2b6cb0" : r.server() == workload.baseline() ? "#4a5568" : "#a0aec0";
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", label - 8, y + 19, escape(r.server().label)));
+            String fill = r.server().isPants() ? "#2b6cb0" : r.server() == workload.baseline() ? "#4a5568" : "#a0aec0";
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", label - 8, y + 19, escape(r.server().label())));
             s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", label, y + 5, w, ROW - 10, fill));
             double x0 = label + r.minPerSecond() / max * PLOT, x1 = label + r.maxPerSecond() / max * PLOT;
             int mid = y + ROW / 2;

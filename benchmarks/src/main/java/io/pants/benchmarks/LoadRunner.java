@@ -25,7 +25,7 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code ROUNDS} (3), {@code DURATION} (15, seconds measured), {@code WARMUP} (5, seconds);
- *   <li>{@code WORKLOADS}, {@code SERVERS}: comma-separated ids to run (default: all);
+ *   <li>{@code WORKLOADS}, {@code SERVERS}, {@code CLIENTS} (for {@code http-client-100}): comma-separated ids to run (default: all);
  *   <li>{@code SERVER_CPU} (0): the CPU list for {@code taskset -c}, empty for no pinning;
  *   <li>{@code SERVER_JVM_OPTS} ({@code -Xms1g -Xmx1g -XX:+UseSerialGC}, the collector the JVM
  *       picks by itself on one CPU, said explicitly): the same for every server;
@@ -71,7 +71,7 @@ public final class LoadRunner {
         for (String a : args) {
             int eq = a.indexOf('=');
             if (eq <= 0) {
-                System.err.println("usage: LoadRunner [KEY=VALUE]... (ROUNDS, DURATION, WARMUP, WORKLOADS, SERVERS, SERVER_CPU, SERVER_JVM_OPTS, OUT, JMH)");
+                System.err.println("usage: LoadRunner [KEY=VALUE]... (ROUNDS, DURATION, WARMUP, WORKLOADS, SERVERS, CLIENTS, SERVER_CPU, SERVER_JVM_OPTS, OUT, JMH)");
                 System.exit(2);
             }
             settings.put(a.substring(0, eq), a.substring(eq + 1));
@@ -81,7 +81,8 @@ public final class LoadRunner {
 
     void runAll() throws Exception {
         List<Workload> workloads = selected("WORKLOADS", Workload.values(), w -> w.id).stream().map(Workload.class::cast).toList();
-        List<ServerKind> servers = availableServers();
+        List<ServerKind> servers = available("SERVERS", ServerKind.values());
+        List<ClientKind> clients = workloads.stream().anyMatch(Workload::measuresClients) ? available("CLIENTS", ClientKind.values()) : List.of();
         boolean wrk = Wrk.available();
         if (!wrk && workloads.stream().anyMatch(w -> w.protocol.usesWrk())) System.err.println("no wrk on the PATH: skipping the HTTP workloads (run.sh installs it)");
         Files.createDirectories(out);
@@ -92,21 +93,23 @@ public final class LoadRunner {
         for (int round = 1; round <= rounds; round++) {
             for (Workload w : workloads) {
                 if (w.protocol.usesWrk() && !wrk) continue;
+                if (w.measuresClients()) {
+                    for (ClientKind c : clients) {
+                        try {
+                            record(measureClient(w, c, round), csv);
+                        } catch (IOException e) {
+                            System.err.printf("round %d, %s with %s failed: %s%n", round, w.id, c, e.getMessage());
+                        }
+                    }
+                    continue;
+                }
                 for (ServerKind k : servers) {
                     if (!k.speaks(w.protocol)) continue;
-                    Sample s;
                     try {
-                        s = measure(w, k, round);
+                        record(measure(w, k, round), csv);
                     } catch (IOException e) {
                         System.err.printf("round %d, %s on %s failed: %s%n", round, w.id, k, e.getMessage());
-                        continue;
                     }
-                    samples.add(s);
-                    Files.writeString(csv, s.csv() + "\n", java.nio.file.StandardOpenOption.APPEND);
-                    System.out.printf(Locale.ROOT, "round %d  %-17s %-24s %,12.0f %s  p50 %s  p99 %s  cpu %.2f s/M%s%n",
-                            round, w.id, k.id, s.perSecond(), w.unit(), Report.duration(s.p50Nanos() < 0 ? Double.NaN : s.p50Nanos()),
-                            Report.duration(s.p99Nanos() < 0 ? Double.NaN : s.p99Nanos()), s.cpuPerMillion(),
-                            s.errors() > 0 ? "  ERRORS " + s.errors() : "");
                 }
             }
             writeReport(round); // after each round, so that an interrupted run leaves what it measured
@@ -120,20 +123,45 @@ public final class LoadRunner {
         System.out.println("report: " + out.resolve("report.md"));
     }
 
-    private List<ServerKind> availableServers() {
-        List<ServerKind> wanted = selected("SERVERS", ServerKind.values(), k -> k.id).stream().map(ServerKind.class::cast).toList();
+    private void record(Sample s, Path csv) throws IOException {
+        samples.add(s);
+        Files.writeString(csv, s.csv() + "\n", java.nio.file.StandardOpenOption.APPEND);
+        System.out.printf(Locale.ROOT, "round %d  %-17s %-28s %,12.0f %s  p50 %s  p99 %s  cpu %.2f s/M%s%n",
+                s.round(), s.workload().id, s.server().id(), s.perSecond(), s.workload().unit(),
+                Report.duration(s.p50Nanos() < 0 ? Double.NaN : s.p50Nanos()),
+                Report.duration(s.p99Nanos() < 0 ? Double.NaN : s.p99Nanos()), s.cpuPerMillion(),
+                s.errors() > 0 ? "  ERRORS " + s.errors() : "");
+    }
+
+    /**
+     * One client process against a fresh Pants http-hello server (on the epoll shim, else the best
+     * Pants backend here), pinned to the server's CPU as in the server workloads: the client
+     * process's CPU is what is compared.
+     */
+    private Sample measureClient(Workload w, ClientKind c, int round) throws IOException, InterruptedException {
+        ServerKind serverKind = Pollers.available().contains("epoll") ? ServerKind.PANTS_EPOLL : ServerKind.PANTS_NIO;
+        try (ServerProcess server = new ServerProcess(serverKind, Workload.HTTP_HELLO_100, serverCpu, serverJvm)) {
+            ClientProcess.Result r = ClientProcess.run(c, server.port, w.activeConnections, warmup, duration, serverJvm);
+            return new Sample(w, c, round, r.requests(), r.seconds(), r.p50Nanos(), r.p99Nanos(), r.cpuSeconds(), r.errors(),
+                    Double.NaN, Double.NaN);
+        }
+    }
+
+    /** The servers (or clients) selected by {@code key} (default all) that can run here. */
+    private <T extends Contender> List<T> available(String key, T[] all) {
         List<String> pollers = Pollers.available();
-        List<ServerKind> servers = new ArrayList<>();
-        for (ServerKind k : wanted) {
+        List<T> usable = new ArrayList<>();
+        for (Object o : selected(key, all, Contender::id)) {
+            @SuppressWarnings("unchecked") T k = (T) o;
             if (k.pantsPoller() != null && !pollers.contains(k.pantsPoller())) {
                 System.err.println("skipping " + k + ": " + Pollers.probeAll());
-            } else if (k == ServerKind.NETTY_EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
+            } else if (k.onNettyEpoll() && !io.netty.channel.epoll.Epoll.isAvailable()) {
                 System.err.println("skipping " + k + ": " + io.netty.channel.epoll.Epoll.unavailabilityCause());
             } else {
-                servers.add(k);
+                usable.add(k);
             }
         }
-        return servers;
+        return usable;
     }
 
     private <T> List<Object> selected(String key, T[] all, java.util.function.Function<T, String> id) {
@@ -155,6 +183,7 @@ public final class LoadRunner {
             return switch (w.protocol) {
                 case ECHO -> measureEcho(w, k, round, server);
                 case FAKE_HTTP, HTTP_HELLO, JDK_API_HELLO -> measureWrk(w, k, round, server);
+                case HTTP_CLIENT -> throw new IllegalArgumentException("the client workload measures clients: measureClient");
             };
         }
     }
@@ -230,7 +259,7 @@ public final class LoadRunner {
         List<String> parts = new ArrayList<>();
         for (Report.Row m : many) {
             echo100.stream().filter(e -> e.server() == m.server()).findFirst().ifPresent(e ->
-                    parts.add(String.format(Locale.ROOT, "%s %.2f×", m.server().label, m.perSecond() / e.perSecond())));
+                    parts.add(String.format(Locale.ROOT, "%s %.2f×", m.server().label(), m.perSecond() / e.perSecond())));
         }
         return "Throughput with the idle connections relative to the same server's echo-100 in this run: "
                 + String.join(", ", parts) + ".";
@@ -248,6 +277,11 @@ public final class LoadRunner {
             case HTTP_HELLO_100, HTTP_HELLO_1000 -> "HTTP hello world: each server's own HTTP implementation (Pants' `io.pants.http.HttpServer`, "
                     + "Netty's `HttpServerCodec`) parses every request and answers `Hello, World!` with Content-Length; wrk, 1 thread, keep-alive, "
                     + w.activeConnections + " connections; latency as wrk reports it.";
+            case HTTP_CLIENT_100 -> "HTTP clients against Pants' http-hello (`io.pants.http.HttpServer` on the epoll shim, its own process pinned to the server CPU): "
+                    + "each client keeps " + w.activeConnections + " `GET /` requests in flight on keep-alive connections, each followed by the next when "
+                    + "answered, all I/O and callbacks on one thread (Pants' engine; the JDK client's selector thread with a one-thread executor; "
+                    + "Netty's `HttpClientCodec` on a one-thread event loop). Latency is the client's, request sent to response complete; "
+                    + "the CPU is the client process's.";
             case JDK_API_HELLO_100 -> "The same hello world written once against the JDK's `com.sun.net.httpserver` API (no executor), run unmodified "
                     + "on Pants' `HttpServerProvider` (one per backend) and on the JDK's own server (with TCP_NODELAY); wrk, 1 thread, keep-alive, "
                     + w.activeConnections + " connections. The ratio is to the JDK's own server.";

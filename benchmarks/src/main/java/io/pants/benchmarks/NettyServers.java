@@ -159,6 +159,7 @@ final class NettyServers {
                             case FAKE_HTTP -> ch.pipeline().addLast(new FakeHttpResponder());
                             case HTTP_HELLO -> ch.pipeline().addLast(new HttpServerCodec(), hello);
                             case JDK_API_HELLO -> throw new UnsupportedOperationException("Netty does not run the JDK-API application");
+                            case HTTP_CLIENT -> throw new UnsupportedOperationException("the client workload's server is Pants' http-hello");
                         }
                     }
                 });

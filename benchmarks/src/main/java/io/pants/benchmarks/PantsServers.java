@@ -51,6 +51,7 @@ final class PantsServers {
             case FAKE_HTTP -> new Server(engine, FakeHttpResponder::new);
             case HTTP_HELLO -> httpHello(engine);
             case JDK_API_HELLO -> throw new UnsupportedOperationException("the JDK-API application runs on Pants' HttpServerProvider: see ServerMain");
+            case HTTP_CLIENT -> throw new UnsupportedOperationException("the client workload's server is http-hello: see LoadRunner");
         };
         return server.listen("127.0.0.1", port);
     }

@@ -16,15 +16,16 @@ import java.util.stream.Collectors;
  */
 final class Report {
     /** One server's figures for one workload, over all rounds. */
-    record Row(ServerKind server, int rounds, double perSecond, double minPerSecond, double maxPerSecond,
+    record Row(Contender server, int rounds, double perSecond, double minPerSecond, double maxPerSecond,
                double p50Nanos, double p99Nanos, double cpuPerMillion, long errors,
                double heapPerConnection, double rssPerConnection) {}
 
     private Report() {}
 
     static List<Row> rows(List<Sample> samples) {
-        Map<ServerKind, List<Sample>> byServer = samples.stream()
-                .collect(Collectors.groupingBy(Sample::server, java.util.TreeMap::new, Collectors.toList()));
+        // in the order of their enum (servers, or clients: one kind per workload)
+        Map<Contender, List<Sample>> byServer = samples.stream().collect(Collectors.groupingBy(Sample::server,
+                () -> new java.util.TreeMap<>(java.util.Comparator.comparingInt(c -> ((Enum<?>) c).ordinal())), Collectors.toList()));
         List<Row> rows = new ArrayList<>();
         byServer.forEach((server, s) -> rows.add(new Row(server, s.size(),
                 median(s, Sample::perSecond), min(s, Sample::perSecond), max(s, Sample::perSecond),
@@ -41,13 +42,15 @@ final class Report {
                 .mapToDouble(Row::perSecond).findFirst().orElse(Double.NaN);
         boolean memory = workload.idleConnections > 0;
         StringBuilder b = new StringBuilder();
-        b.append("| server | ").append(workload.unit()).append(" (median) | spread (min–max) | p50 | p99 | server CPU s / M | vs ").append(workload.baseline().label).append(" |");
+        String who = workload.measuresClients() ? "client" : "server";
+        b.append("| ").append(who).append(" | ").append(workload.unit()).append(" (median) | spread (min–max) | p50 | p99 | ").append(who)
+                .append(" CPU s / M | vs ").append(workload.baseline().label()).append(" |");
         if (memory) b.append(" heap / idle conn | RSS / idle conn |");
         b.append("\n|---|---:|---:|---:|---:|---:|---:|");
         if (memory) b.append("---:|---:|");
         b.append('\n');
         for (Row r : rows) {
-            b.append("| ").append(r.server().label).append(r.errors() > 0 ? " (" + r.errors() + " errors)" : "")
+            b.append("| ").append(r.server().label()).append(r.errors() > 0 ? " (" + r.errors() + " errors)" : "")
                     .append(" | ").append(String.format(Locale.ROOT, "%,.0f", r.perSecond()))
                     .append(" | ").append(String.format(Locale.ROOT, "%,.0f–%,.0f (±%.1f%%)", r.minPerSecond(), r.maxPerSecond(),
                             (r.maxPerSecond() - r.minPerSecond()) / 2 / r.perSecond() * 100))

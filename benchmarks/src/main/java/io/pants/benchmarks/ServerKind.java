@@ -12,7 +12,7 @@ import java.util.List;
  * once per backend, selected by system properties on the server's command line
  * ({@link #jvmProperties()}), the way a user would.
  */
-enum ServerKind {
+enum ServerKind implements Contender {
     PANTS_EPOLL("pants-epoll", "Pants epoll (shim)", "epoll"),
     PANTS_EPOLL_LIBC("pants-epoll-libc", "Pants epoll (libc)", "epoll-libc"),
     /** On Linux only on a userspace kqueue named by -Dpants.kqueue.library (PANTS_KQUEUE_LIBRARY). */
@@ -44,10 +44,13 @@ enum ServerKind {
         this.pantsPoller = pantsPoller;
     }
 
-    /** The Pants poller this server runs on, or null when it is not Pants. */
-    String pantsPoller() {
-        return pantsPoller;
-    }
+    @Override public String id() { return id; }
+
+    @Override public String label() { return label; }
+
+    @Override public String pantsPoller() { return pantsPoller; }
+
+    @Override public boolean onNettyEpoll() { return this == NETTY_EPOLL; }
 
     /** Whether this is the JDK-API application on Pants' provider. */
     boolean onPantsProvider() {
@@ -59,6 +62,7 @@ enum ServerKind {
             case ECHO, HTTP_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO;
             case FAKE_HTTP -> !onPantsProvider();
             case JDK_API_HELLO -> onPantsProvider() || this == JDK_HTTP;
+            case HTTP_CLIENT -> false; // the clients are measured, against Pants' http-hello (LoadRunner)
         };
     }
 

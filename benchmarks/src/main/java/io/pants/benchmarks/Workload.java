@@ -20,7 +20,9 @@ enum Workload {
     /** The same on 1000 connections. */
     HTTP_HELLO_1000("http-hello-1000", Protocol.HTTP_HELLO, 1000, 0),
     /** The hello world written against the JDK's HttpServer API, on Pants' provider and on the JDK's server; wrk, 100 connections. */
-    JDK_API_HELLO_100("jdk-api-hello-100", Protocol.JDK_API_HELLO, 100, 0);
+    JDK_API_HELLO_100("jdk-api-hello-100", Protocol.JDK_API_HELLO, 100, 0),
+    /** HTTP clients (Pants', the JDK's, Netty's) against Pants' http-hello, 100 requests in flight: the clients are measured. */
+    HTTP_CLIENT_100("http-client-100", Protocol.HTTP_CLIENT, 100, 0);
 
     /** What the server answers. */
     enum Protocol {
@@ -31,10 +33,12 @@ enum Workload {
         /** {@code Hello, World!} from each server's own HTTP implementation. */
         HTTP_HELLO,
         /** {@code Hello, World!} from {@link JdkApiHello}, on whichever provider the JVM picks. */
-        JDK_API_HELLO;
+        JDK_API_HELLO,
+        /** Pants' http-hello answering the {@link ClientKind clients} under test. */
+        HTTP_CLIENT;
 
-        /** Whether the load is wrk's (HTTP) rather than the built-in echo client's. */
-        boolean usesWrk() { return this != ECHO; }
+        /** Whether the load is wrk's (HTTP) rather than the built-in echo client's or the clients' own. */
+        boolean usesWrk() { return this != ECHO && this != HTTP_CLIENT; }
     }
 
     final String id;
@@ -55,12 +59,20 @@ enum Workload {
     String unit() { return protocol == Protocol.ECHO ? "messages/s" : "requests/s"; }
 
     /**
-     * The server the report's ratios divide by: Netty epoll, the best peer; for the JDK-API
-     * application, which Netty does not run, the JDK's own server, the one Pants' provider replaces.
+     * What the report's ratios divide by: Netty epoll, the best peer; for the JDK-API
+     * application, which Netty does not run, the JDK's own server, the one Pants' provider
+     * replaces; for the clients, Netty's client codec on epoll.
      */
-    ServerKind baseline() {
-        return protocol == Protocol.JDK_API_HELLO ? ServerKind.JDK_HTTP : ServerKind.NETTY_EPOLL;
+    Contender baseline() {
+        return switch (protocol) {
+            case JDK_API_HELLO -> ServerKind.JDK_HTTP;
+            case HTTP_CLIENT -> ClientKind.NETTY_EPOLL;
+            default -> ServerKind.NETTY_EPOLL;
+        };
     }
+
+    /** Whether the rows are clients (against a fixed server) rather than servers. */
+    boolean measuresClients() { return protocol == Protocol.HTTP_CLIENT; }
 
     static Workload byId(String id) {
         for (Workload w : values()) if (w.id.equals(id)) return w;

@@ -55,4 +55,20 @@ class ReportTest {
         int barsStart = Integer.parseInt(svg.replaceAll("(?s).*?<rect x=\"(\\d+)\".*", "$1"));
         assertTrue(barsStart >= "JDK API on Pants epoll (libc)".length() * 7.5, svg);
     }
+
+    @Test
+    void theClientWorkloadHasClientRowsComparedWithNettysClient() {
+        List<Sample> samples = List.of(
+                new Sample(Workload.HTTP_CLIENT_100, ClientKind.NETTY_EPOLL, 1, 40_000, 1.0, 1000, 2000, 0.5, 0, Double.NaN, Double.NaN),
+                new Sample(Workload.HTTP_CLIENT_100, ClientKind.JDK, 1, 10_000, 1.0, 1000, 2000, 0.5, 0, Double.NaN, Double.NaN),
+                new Sample(Workload.HTTP_CLIENT_100, ClientKind.PANTS_EPOLL, 1, 30_000, 1.0, 1000, 2000, 0.5, 0, Double.NaN, Double.NaN));
+        List<Report.Row> rows = Report.rows(samples);
+        assertEquals(List.of(ClientKind.PANTS_EPOLL, ClientKind.JDK, ClientKind.NETTY_EPOLL), rows.stream().map(Report.Row::server).toList());
+        String table = Report.table(Workload.HTTP_CLIENT_100, rows);
+        assertTrue(table.startsWith("| client | requests/s (median) |") && table.contains("| client CPU s / M | vs Netty HttpClientCodec epoll |"), table);
+        assertTrue(table.contains("| Pants HttpClient epoll (shim) | 30,000 |") && table.contains("| 0.75× |"), table);
+        assertTrue(table.contains("| JDK HttpClient | 10,000 |") && table.contains("| 0.25× |"), table);
+        String svg = BarChart.svg(Workload.HTTP_CLIENT_100, rows, "test");
+        assertTrue(svg.contains("fill=\"#2b6cb0\""), "Pants' bar in Pants' colour: " + svg);
+    }
 }

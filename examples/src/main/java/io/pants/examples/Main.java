@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * are wrong. The poller is chosen as in any Pants program ({@code -Dpants.poller=...}).
  */
 public final class Main {
-    /** An example: its name, its arguments, what it does, and how many arguments it takes. */
+    /** An example: its name, its arguments, what it does, how many arguments it takes, and which is its port (-1: none). */
     record Example(String name, String arguments, String description, int minArgs, int maxArgs,
                    int portIndex, Consumer<String[]> main) {}
 
@@ -33,6 +33,8 @@ public final class Main {
                     "UDP echo server: sends every datagram back to its sender", 1, 2, 0, UdpEchoServer::main),
             new Example("http-hello", "PORT [BIND_ADDRESS]",
                     "HTTP/1.1 server answering every request with Hello, World!", 1, 2, 0, HttpHello::main),
+            new Example("http-get", "URL",
+                    "HTTP client (io.pants.http.client): prints the status, headers and body of GET URL", 1, 1, -1, HttpGet::main),
             new Example("web-hello", "PORT [BIND_ADDRESS]",
                     "web application (io.pants.web): answers GET / with Hello, World!", 1, 2, 0, WebHello::main),
             new Example("jdk-hello", "PORT [BIND_ADDRESS]",
@@ -59,8 +61,10 @@ public final class Main {
         if (rest.length < example.minArgs() || rest.length > example.maxArgs()) {
             fail(example.name() + " takes " + example.arguments());
         }
-        String port = rest[example.portIndex()];
-        if (!isPort(port)) fail("'" + port + "' is not a port number (0 to 65535)");
+        if (example.portIndex() >= 0) { // an example that takes a port; http-get takes a URL instead
+            String port = rest[example.portIndex()];
+            if (!isPort(port)) fail("'" + port + "' is not a port number (0 to 65535)");
+        }
 
         try {
             Engine.instance(); // picks the poller now, so that a bad -Dpants.poller is reported plainly

@@ -35,14 +35,23 @@ class ReadmeTest {
 
     @Test
     void theHttpSectionShowsTheHttpHelloExampleSource() throws IOException {
-        String readme = read("pants.readme", null);
-        Matcher m = JAVA_BLOCK.matcher(readme);
+        assertShowsWholeSource(blockShowing("HttpHello"), "HttpHello.java", "README.md's HTTP example");
+    }
+
+    @Test
+    void theHttpClientSectionShowsTheHttpGetExampleSource() throws IOException {
+        assertShowsWholeSource(blockShowing("HttpGet"), "HttpGet.java", "README.md's HTTP client example");
+    }
+
+    /** The README's last ```java block that shows the class {@code name}. */
+    private static String blockShowing(String name) throws IOException {
+        Matcher m = JAVA_BLOCK.matcher(read("pants.readme", null));
         String shown = null;
         while (m.find()) {
-            if (m.group(1).contains("public class HttpHello")) shown = m.group(1);
+            if (m.group(1).contains("public class " + name)) shown = m.group(1);
         }
-        assertTrue(shown != null, "README.md shows no ```java block with HttpHello");
-        assertShowsWholeSource(shown, "HttpHello.java", "README.md's HTTP example");
+        assertTrue(shown != null, "README.md shows no ```java block with " + name);
+        return shown;
     }
 
     /** The program from its imports on: the package line is the only thing the README leaves out. */
@@ -63,7 +72,7 @@ class ReadmeTest {
             assertTrue(readme.contains("java -jar examples/target/pants-examples.jar " + e.name() + " "),
                     "README.md does not show how to run the " + e.name() + " example");
         }
-        for (String name : List.of("echo", "messages-server", "messages-client", "http-hello", "web-hello")) {
+        for (String name : List.of("echo", "messages-server", "messages-client", "http-hello", "http-get", "web-hello")) {
             assertTrue(Main.EXAMPLES.stream().anyMatch(e -> e.name().equals(name)), "no example called " + name);
         }
     }

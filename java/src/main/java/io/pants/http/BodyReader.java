@@ -10,7 +10,7 @@ import java.util.Arrays;
  * server's request bodies here, a client's response bodies later; the message's head decides
  * the framing, this only follows it.
  */
-final class BodyReader {
+final class BodyReader implements io.pants.http.wire.HttpWire.BodyFraming {
     /** The largest collected part of a body of known length allocated up front; more grows as it comes. */
     private static final int INITIAL_COLLECT = 64 * 1024;
 
@@ -34,14 +34,16 @@ final class BodyReader {
     }
 
     /** A body of {@code length} bytes (more than 0) follows. */
-    void startFixed(long length, boolean whole) {
+    @Override
+    public void startFixed(long length, boolean whole) {
         clear();
         this.whole = whole;
         this.left = length;
     }
 
     /** A chunked body follows. */
-    void startChunked(boolean whole) {
+    @Override
+    public void startChunked(boolean whole) {
         clear();
         this.whole = whole;
         chunks = new ChunkedDecoder(whole ? maxWholeChunked : Long.MAX_VALUE, maxLine, maxTrailers);
@@ -54,7 +56,8 @@ final class BodyReader {
      *
      * @throws HttpException for a malformed chunked body, or one over the limit
      */
-    int read(byte[] b, int start, int end) {
+    @Override
+    public int read(byte[] b, int start, int end) {
         return chunks != null ? readChunked(b, start, end) : readFixed(b, start, end);
     }
 
@@ -88,10 +91,12 @@ final class BodyReader {
         return n;
     }
 
-    boolean isDone() { return done; }
+    @Override
+    public boolean isDone() { return done; }
 
     /** A streamed body's bytes from the last read, once (null if it had none). */
-    byte[] takePart() {
+    @Override
+    public byte[] takePart() {
         byte[] p = part;
         part = null;
         return p;
@@ -101,10 +106,12 @@ final class BodyReader {
     byte[] body() { return body; }
 
     /** A chunked body's trailer fields, once done; empty for others. */
-    HttpHeaders trailers() { return trailers; }
+    @Override
+    public HttpHeaders trailers() { return trailers; }
 
     /** Forgets the body: nothing is read until the next start. */
-    void clear() {
+    @Override
+    public void clear() {
         left = 0;
         chunks = null;
         collected = null;

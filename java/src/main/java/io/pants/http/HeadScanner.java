@@ -8,7 +8,7 @@ package io.pants.http;
  * does not depend on the cuts. A request head's here; a response head's in a client, with its
  * own names and statuses for the limits.
  */
-final class HeadScanner {
+final class HeadScanner implements io.pants.http.wire.HttpWire.HeadFinder {
     private final int maxLine, maxHead;
     private final String kind;
     private final int firstLineStatus;
@@ -35,7 +35,8 @@ final class HeadScanner {
      *                       the line limit, 431 for a header line over it or a head over the total
      *                       limit, else 400 for a bare LF (the limits first, however the bytes arrived)
      */
-    int findEnd(byte[] b, int start, int end) {
+    @Override
+    public int findEnd(byte[] b, int start, int end) {
         for (int i = start + scanned; i < end; i++) {
             if (b[i] != '\n') continue;
             int rel = i - start;
