@@ -43,6 +43,9 @@ public final class Main {
             new Example("tcp-proxy", "PORT UPSTREAM_HOST UPSTREAM_PORT [BIND_ADDRESS]",
                     "relays each connection to UPSTREAM_HOST:UPSTREAM_PORT and back, with backpressure and half-close",
                     3, 4, 0, TcpProxy::main),
+            new Example("starttls-echo", "PORT [CERT KEY]",
+                    "line echo that upgrades to TLS on the line STARTTLS (self-signed certificate unless CERT and KEY are given)",
+                    1, 3, 0, StartTlsEcho::main),
             new Example("stats", "ECHO_PORT STATS_PORT [BIND_ADDRESS]",
                     "an echo server, and its statistics as text lines over HTTP: GET /stats on STATS_PORT",
                     2, 3, 0, StatsServer::main));
