@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * What the TLS tests share: a certificate for localhost made once per test JVM (deleted at exit),
  * contexts for it, JDK client sockets, and a TLS echo stream that records what happens to it.
  */
-final class TlsFixtures {
+public final class TlsFixtures {
     private TlsFixtures() {}
 
     private static final class Holder {
@@ -36,18 +36,18 @@ final class TlsFixtures {
     }
 
     /** A self-signed certificate for localhost, 127.0.0.1 and ::1. */
-    static TestCertificates.Pair localhost() { return Holder.LOCALHOST; }
+    public static TestCertificates.Pair localhost() { return Holder.LOCALHOST; }
 
     /** A directory for more certificates, removed at exit. */
-    static Path dir(String name) { return Holder.DIR.resolve(name); }
+    public static Path dir(String name) { return Holder.DIR.resolve(name); }
 
-    static SSLContext serverContext() { return Tls.serverContext(localhost().cert(), localhost().key()); }
+    public static SSLContext serverContext() { return Tls.serverContext(localhost().cert(), localhost().key()); }
 
     /** Trusts the localhost certificate only. */
-    static SSLContext clientContext() { return Tls.clientContext(localhost().cert()); }
+    public static SSLContext clientContext() { return Tls.clientContext(localhost().cert()); }
 
     /** A JDK client on 127.0.0.1:{@code port} trusting the test certificate, handshaken, limited to {@code protocols} if any. */
-    static SSLSocket jdkClient(int port, String... protocols) throws IOException {
+    public static SSLSocket jdkClient(int port, String... protocols) throws IOException {
         SSLSocket s = (SSLSocket) clientContext().getSocketFactory().createSocket("127.0.0.1", port);
         s.setSoTimeout((int) LoopThread.WAIT.toMillis());
         if (protocols.length > 0) s.setEnabledProtocols(protocols);
