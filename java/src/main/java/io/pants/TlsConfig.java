@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.net.SocketAddress;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -54,11 +56,11 @@ public final class TlsConfig {
     private final String serverName;
     private final boolean verifyHostname;
     private final Duration handshakeTimeout;
-    private final Consumer<SSLParameters> parameters;
+    private final BiConsumer<SocketAddress, SSLParameters> parameters;
 
     private TlsConfig(SSLContext context, Map<String, SSLContext> byServerName, String[] applicationProtocols, String[] protocols,
                       ClientAuth clientAuth, String serverName, boolean verifyHostname, Duration handshakeTimeout,
-                      Consumer<SSLParameters> parameters) {
+                      BiConsumer<SocketAddress, SSLParameters> parameters) {
         this.context = context;
         this.byServerName = byServerName;
         this.applicationProtocols = applicationProtocols;
@@ -133,8 +135,18 @@ public final class TlsConfig {
      * every engine after the settings above are applied, with the engine's parameters.
      */
     public TlsConfig parameters(Consumer<SSLParameters> customizer) {
-        Consumer<SSLParameters> before = parameters;
-        Consumer<SSLParameters> all = before == null ? customizer : before.andThen(customizer);
+        Objects.requireNonNull(customizer, "customizer");
+        return parameters((peer, p) -> customizer.accept(p));
+    }
+
+    /**
+     * As {@link #parameters(Consumer)}, also given the peer's address (for choices per client,
+     * as {@code HttpsConfigurator.configure} makes them).
+     */
+    public TlsConfig parameters(BiConsumer<SocketAddress, SSLParameters> customizer) {
+        Objects.requireNonNull(customizer, "customizer");
+        BiConsumer<SocketAddress, SSLParameters> before = parameters;
+        BiConsumer<SocketAddress, SSLParameters> all = before == null ? customizer : before.andThen(customizer);
         return new TlsConfig(context, byServerName, applicationProtocols, protocols, clientAuth, serverName, verifyHostname,
                 handshakeTimeout, all);
     }
@@ -152,8 +164,8 @@ public final class TlsConfig {
         return byServerName.getOrDefault(normalize(requestedName), context);
     }
 
-    /** A server's engine. */
-    SSLEngine serverEngine(SSLContext chosen) {
+    /** A server's engine for a connection from {@code peer}. */
+    SSLEngine serverEngine(SSLContext chosen, SocketAddress peer) {
         SSLEngine engine = chosen.createSSLEngine();
         engine.setUseClientMode(false);
         SSLParameters p = engine.getSSLParameters();
@@ -162,7 +174,7 @@ public final class TlsConfig {
             case WANT -> p.setWantClientAuth(true);
             default -> { }
         }
-        return configure(engine, p);
+        return configure(engine, p, peer);
     }
 
     /** A client's engine for a connection to {@code host} (a name or an address literal). */
@@ -173,13 +185,13 @@ public final class TlsConfig {
         SSLParameters p = engine.getSSLParameters();
         // the JDK sends SNI for the peer host given above when it is a name, not an address
         if (verifyHostname) p.setEndpointIdentificationAlgorithm("HTTPS");
-        return configure(engine, p);
+        return configure(engine, p, host == null ? null : java.net.InetSocketAddress.createUnresolved(host, Math.max(port, 0)));
     }
 
-    private SSLEngine configure(SSLEngine engine, SSLParameters p) {
+    private SSLEngine configure(SSLEngine engine, SSLParameters p, SocketAddress peer) {
         if (applicationProtocols != null) p.setApplicationProtocols(applicationProtocols);
         if (protocols != null) p.setProtocols(protocols);
-        if (parameters != null) parameters.accept(p);
+        if (parameters != null) parameters.accept(peer, p);
         engine.setSSLParameters(p);
         return engine;
     }

@@ -113,7 +113,7 @@ final class TlsLayer {
                 }
                 ssl = config.clientEngine(host, port);
             } else if (!config.choosesByServerName()) {
-                ssl = config.serverEngine(config.context());
+                ssl = config.serverEngine(config.context(), stream.remoteAddress());
             } // else made when the ClientHello names the server (received)
             if (ssl != null) ssl.beginHandshake();
         } catch (SSLException | RuntimeException e) {
@@ -182,7 +182,7 @@ final class TlsLayer {
         String name = ClientHelloServerName.read(hello);
         if (name == ClientHelloServerName.MORE && carry.position() < 17 * 1024) return false;
         try {
-            ssl = config.serverEngine(config.contextFor(name == ClientHelloServerName.MORE ? null : name));
+            ssl = config.serverEngine(config.contextFor(name == ClientHelloServerName.MORE ? null : name), stream.remoteAddress());
             ssl.beginHandshake();
         } catch (SSLException | RuntimeException e) {
             fail(e instanceof SSLException s ? s : new SSLException(e.getMessage(), e));
