@@ -197,7 +197,22 @@ class TlsCloseTest {
         closedWithOneDebugLine(backend, hello);
     }
 
-    private void closedWithOneDebugLine(String backend, byte[] input) throws Exception {
+    /** A well-formed TLS 1.0 ClientHello (no supported_versions): a version the JDK no longer speaks. */
+    @BackendTest
+    void unsupportedProtocolVersionIsClosedWithOneDebugLine(String backend) throws Exception {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(new byte[] {3, 1}); // client_version TLS 1.0
+        body.writeBytes(TestData.bytes(0, 32)); // random
+        body.writeBytes(new byte[] {0, 0, 2, 0, 0x2f, 1, 0}); // no session id; TLS_RSA_WITH_AES_128_CBC_SHA; no compression
+        byte[] b = body.toByteArray();
+        java.io.ByteArrayOutputStream hello = new java.io.ByteArrayOutputStream();
+        hello.writeBytes(new byte[] {22, 3, 1, 0, (byte) (b.length + 4), 1, 0, 0, (byte) b.length});
+        hello.writeBytes(b);
+        String line = closedWithOneDebugLine(backend, hello.toByteArray());
+        assertTrue(line.contains("TLSv1") || line.contains("protocol"), "says why: " + line);
+    }
+
+    private String closedWithOneDebugLine(String backend, byte[] input) throws Exception {
         Logger pants = Logger.getLogger("io.pants");
         Level before = pants.getLevel();
         pants.setLevel(Level.FINE);
@@ -224,6 +239,7 @@ class TlsCloseTest {
             assertEquals(Level.FINE, tls.get(0).getLevel(), "at debug level");
             assertTrue(log.matching(r -> r.getLevel().intValue() > Level.FINE.intValue() && !r.getMessage().contains("poller")).isEmpty(),
                     "nothing louder: " + log.describe());
+            return tls.get(0).getMessage();
         } finally {
             pants.setLevel(before);
         }

@@ -173,6 +173,51 @@ class TlsOptionsTest {
         }
     }
 
+    /** Session resumption as the JDK provides it: a second TLS 1.2 connection of the same client context resumes the session. */
+    @BackendTest
+    void tls12SessionsAreResumed(String backend) throws Exception {
+        SSLContext client = TlsFixtures.clientContext(); // one context: its session cache spans the connections
+        try (LoopThread loop = new LoopThread(backend)) {
+            int port = TlsFixtures.serve(loop, new CompletableFuture<>(), TlsFixtures.Echo::new,
+                    TlsConfig.of(TlsFixtures.serverContext()).protocols("TLSv1.2"));
+            byte[][] ids = new byte[2][];
+            for (int i = 0; i < 2; i++) {
+                try (SSLSocket c = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+                    c.setSoTimeout(20_000);
+                    c.getOutputStream().write('x');
+                    c.getOutputStream().flush();
+                    assertEquals('x', c.getInputStream().read());
+                    ids[i] = c.getSession().getId();
+                }
+            }
+            assertTrue(ids[0].length > 0 && java.util.Arrays.equals(ids[0], ids[1]), "the second connection resumed the first's session");
+        }
+    }
+
+    /** TLS 1.2 renegotiation asked for by the client (openssl's "R" command) is refused: the connection is closed. */
+    @BackendTest
+    void renegotiationIsRefused(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            CompletableFuture<TlsFixtures.Echo> made = new CompletableFuture<>();
+            int port = TlsFixtures.serve(loop, made, TlsFixtures.Echo::new, TlsConfig.of(TlsFixtures.serverContext()));
+            Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_2",
+                    "-CAfile", TlsFixtures.localhost().cert().toString()).redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                p.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().flush();
+                for (String line; (line = out.readLine()) != null && !line.equals("hello"); ) { /* the handshake's report, then the echo */ }
+                p.getOutputStream().write("R\n".getBytes(StandardCharsets.UTF_8)); // s_client: renegotiate
+                p.getOutputStream().flush();
+                TlsFixtures.Echo server = Await.get(made, "server stream");
+                Await.get(server.closed, "the server to close the renegotiating connection");
+                assertTrue(server.errors.stream().anyMatch(e -> e.getMessage().contains("renegotiat")), "why: " + server.errors);
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     /** The certificate a JDK client gets from 127.0.0.1:port asking for {@code serverName} (null: no SNI). */
     private static X509Certificate jdkServerCertificate(int port, String serverName) throws Exception {
         SSLContext trustAll = SSLContext.getInstance("TLS");
