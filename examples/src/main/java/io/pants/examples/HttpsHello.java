@@ -15,11 +15,7 @@ import java.util.Map;
 public class HttpsHello {
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
-        if (args.length == 2) {
-            System.err.println("https-hello: give both CERT and KEY (PEM files), or neither for a self-signed certificate");
-            System.exit(2);
-        }
-        SSLContext tls = ServerCertificate.load(args.length > 2 ? args[1] : null, args.length > 2 ? args[2] : null);
+        SSLContext tls = ServerCertificate.fromArguments("https-hello", args);
         HttpServer server = new HttpServer(request -> {
             request.sendStatus(200);
             request.sendHeaders(Map.of("Content-Type", "text/plain"));

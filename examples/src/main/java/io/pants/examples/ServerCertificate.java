@@ -26,6 +26,18 @@ import java.util.concurrent.TimeUnit;
 final class ServerCertificate {
     private ServerCertificate() {}
 
+    /**
+     * The context for a TLS example's arguments {@code PORT [CERT KEY]}: those PEM files, or a
+     * self-signed certificate without them. Exits (code 2) when only one of the two is given.
+     */
+    static SSLContext fromArguments(String example, String[] args) {
+        if (args.length == 2) {
+            System.err.println(example + ": give both CERT and KEY (PEM files), or neither for a self-signed certificate");
+            System.exit(2);
+        }
+        return args.length > 2 ? load(args[1], args[2]) : load(null, null);
+    }
+
     /** The context for {@code certificate} and {@code key}, or a fresh self-signed one when both are null. */
     static SSLContext load(String certificate, String key) {
         Path cert, keyFile;

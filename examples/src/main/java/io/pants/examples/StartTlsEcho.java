@@ -46,11 +46,7 @@ public class StartTlsEcho {
 
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
-        if (args.length == 2) {
-            System.err.println("starttls-echo: give both CERT and KEY (PEM files), or neither for a self-signed certificate");
-            System.exit(2);
-        }
-        tls = ServerCertificate.load(args.length > 2 ? args[1] : null, args.length > 2 ? args[2] : null);
+        tls = ServerCertificate.fromArguments("starttls-echo", args);
         Server server = new Server(LineEcho::new).listen(port);
         System.out.println("starttls-echo server listening on port " + server.port()
                 + " (poller: " + Engine.instance().pollerName() + ")");

@@ -19,11 +19,7 @@ public class TlsEcho {
 
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
-        if (args.length == 2) {
-            System.err.println("tls-echo: give both CERT and KEY (PEM files), or neither for a self-signed certificate");
-            System.exit(2);
-        }
-        SSLContext tls = ServerCertificate.load(args.length > 2 ? args[1] : null, args.length > 2 ? args[2] : null);
+        SSLContext tls = ServerCertificate.fromArguments("tls-echo", args);
         Server server = new Server(Echo::new).tls(tls).listen(port);
         System.out.println("tls-echo server listening on port " + server.port()
                 + " (poller: " + Engine.instance().pollerName() + ")");
