@@ -120,6 +120,60 @@ class TlsFlowTest {
         }
     }
 
+    /** bufferLimit counts plaintext: a line over the limit overflows over TLS as over plain TCP. */
+    @BackendTest
+    void bufferLimitOverTls(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            CompletableFuture<ReadBufferOverflowException> overflow = new CompletableFuture<>();
+            CompletableFuture<String> line = new CompletableFuture<>();
+            int port = TlsFixtures.serve(loop, new CompletableFuture<>(), () -> new Stream() {
+                @Override protected void onConnect() { readDelimiter("\n").bufferLimit(100); }
+                @Override protected void onRead(byte[] data) { line.complete(new String(data, java.nio.charset.StandardCharsets.UTF_8)); }
+                @Override protected void onOverflowError(ReadBufferOverflowException e) {
+                    overflow.complete(e);
+                    super.onOverflowError(e);
+                }
+            }, SERVER);
+            try (SSLSocket c = TlsFixtures.jdkClient(port)) {
+                c.getOutputStream().write(("a short line\n" + "x".repeat(150)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                c.getOutputStream().flush();
+                assertEquals("a short line", Await.get(line, "the short line"));
+                assertEquals(100, Await.get(overflow, "the overflow").limit());
+                assertEquals(-1, c.getInputStream().read(), "closed after the overflow");
+            }
+        }
+    }
+
+    /** pauseReading() over TLS: nothing is delivered while paused; resuming delivers all, in order. */
+    @BackendTest
+    void pauseAndResumeOverTls(String backend) throws Exception {
+        int size = 300_000;
+        try (LoopThread loop = new LoopThread(backend)) {
+            CompletableFuture<Stream> made = new CompletableFuture<>();
+            TestData.Checker checker = new TestData.Checker();
+            long[] readsWhilePaused = {0};
+            CompletableFuture<Void> all = new CompletableFuture<>();
+            int port = TlsFixtures.serve(loop, made, () -> new Stream() {
+                @Override protected void onConnect() { pauseReading(); }
+                @Override protected void onRead(byte[] data) {
+                    if (isReadingPaused()) readsWhilePaused[0]++;
+                    checker.accept(data);
+                    if (checker.count() == size) all.complete(null);
+                }
+            }, SERVER);
+            try (SSLSocket c = TlsFixtures.jdkClient(port)) {
+                c.getOutputStream().write(TestData.bytes(0, size));
+                c.getOutputStream().flush();
+                Stream server = Await.get(made, "server stream");
+                assertEquals(0L, loop.call(checker::count), "nothing delivered while paused");
+                loop.run(server::resumeReading);
+                Await.get(all, "all of it after resumeReading()");
+                assertEquals("ok", loop.call(checker::verdict));
+                assertEquals(0, loop.call(() -> readsWhilePaused[0]));
+            }
+        }
+    }
+
     /** writeFile over TLS: read through the engine a record at a time, encrypted, and complete (path and channel). */
     @BackendTest
     void writeFileOverTls(String backend) throws Exception {
