@@ -78,6 +78,13 @@ import static io.pants.ChannelState.RESOLVING;
  * queued is written, and this side goes on reading until the peer's end of stream, when the
  * stream closes (as {@code java.net.Socket.shutdownOutput()} and Netty's {@code shutdownOutput()}).
  *
+ * <h2>TLS</h2>
+ * {@link #tls(SSLContext)} before connecting (or {@link Server#tls} for accepted streams) makes
+ * it a TLS stream, and {@link #startTls(SSLContext)} upgrades a connected one: the callbacks
+ * stay the same, with plaintext; {@link #onConnect()} comes after the handshake,
+ * {@link #onTlsHandshake} with the session just before, {@link #onTlsError} when TLS fails.
+ * Contexts from PEM files or key stores: {@link Tls}; more choices: {@link TlsConfig}.
+ *
  * <h2>Timeouts</h2>
  * {@link #idleTimeout(Duration)} (off by default, or the {@link Server#idleTimeout accepting
  * server's}) calls {@link #onTimeout()}, which closes the stream, once nothing was read or
