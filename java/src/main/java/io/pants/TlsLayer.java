@@ -66,7 +66,7 @@ final class TlsLayer {
     private Timer handshakeTimer;
     /** Upgraded by STARTTLS: onConnect was called already, for the plain connection. */
     private boolean upgrade;
-    private boolean started, handshakeDone, tasksRunning, failed, released;
+    private boolean handshakeDone, tasksRunning, failed, released;
     /** close() or shutdownOutput(): close_notify once what is staged is encrypted. */
     private boolean closeAfterStaged, closeNotifyQueued;
 
@@ -84,8 +84,6 @@ final class TlsLayer {
         this.config = config;
     }
 
-    TlsConfig config() { return config; }
-
     /** Where writes go: plaintext, staged until the handshake is done and the flush encrypts it. */
     OutboundQueue plaintext() {
         if (plaintext == null) plaintext = new OutboundQueue(stream.engine().chunks);
@@ -98,7 +96,6 @@ final class TlsLayer {
      */
     void start(boolean client, boolean upgrade, byte[] early) {
         engine = stream.engine();
-        started = true;
         this.upgrade = upgrade;
         handshakeTimer = engine.defer(config.handshakeTimeout(), this::handshakeTimedOut);
         try {
@@ -488,6 +485,4 @@ final class TlsLayer {
         String p = ssl.getApplicationProtocol();
         return p == null || p.isEmpty() ? null : p;
     }
-
-    boolean isStarted() { return started; }
 }
