@@ -90,6 +90,59 @@ class TlsEchoTest {
         }
     }
 
+    /**
+     * Records that arrive a byte at a time (a relay in between writes each byte on its own, with
+     * TCP_NODELAY): the layer keeps partial records, handshake and data alike, until they are whole.
+     */
+    @BackendTest
+    void recordsArrivingByteByByte(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend);
+             java.net.ServerSocket relay = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = TlsFixtures.serve(loop, new CompletableFuture<>(), TlsFixtures.Echo::new, TlsConfig.of(TlsFixtures.serverContext()));
+            ExecutorService pumps = Executors.newFixedThreadPool(2);
+            try {
+                Future<?> relaying = pumps.submit(() -> {
+                    try (java.net.Socket client = relay.accept(); java.net.Socket server = new java.net.Socket("127.0.0.1", port)) {
+                        server.setTcpNoDelay(true);
+                        client.setTcpNoDelay(true);
+                        Future<?> back = pumps.submit(() -> pump(server.getInputStream(), client.getOutputStream())); // as it comes
+                        InputStream in = client.getInputStream();
+                        OutputStream out = server.getOutputStream();
+                        for (int b; (b = in.read()) >= 0; ) {
+                            out.write(b); // one byte, one segment
+                            out.flush();
+                        }
+                        server.shutdownOutput();
+                        back.get();
+                    }
+                    return null;
+                });
+                try (SSLSocket c = (SSLSocket) TlsFixtures.clientContext().getSocketFactory().createSocket("127.0.0.1", relay.getLocalPort())) {
+                    c.setSoTimeout(30_000);
+                    byte[] message = TestData.bytes(0, 20_000); // two records
+                    c.getOutputStream().write(message);
+                    c.getOutputStream().flush();
+                    byte[] back = new byte[message.length];
+                    new DataInputStream(c.getInputStream()).readFully(back);
+                    assertArrayEquals(message, back, "the echo of records that came a byte at a time");
+                }
+                try {
+                    relaying.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS); // its sockets closed, whatever the close race did
+                } catch (java.util.concurrent.ExecutionException closingRace) {
+                    // the client is gone before the server's close_notify reached it: a reset, not a failure of the layer
+                }
+            } finally {
+                pumps.shutdownNow();
+            }
+        }
+    }
+
+    private static Object pump(InputStream from, OutputStream to) throws java.io.IOException {
+        byte[] buf = new byte[16 * 1024];
+        for (int n; (n = from.read(buf)) >= 0; ) to.write(buf, 0, n);
+        return null;
+    }
+
     @BackendTest
     void echoes200ConcurrentTlsClients(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {
