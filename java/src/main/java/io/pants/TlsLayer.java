@@ -206,10 +206,10 @@ final class TlsLayer {
                     continue;
                 }
                 if (!src.hasRemaining() || ssl.isInboundDone()) return;
-                ByteBuffer dst = engine.tlsBuffers.unwrapped(ssl.getSession().getApplicationBufferSize());
+                ByteBuffer dst = engine.tlsBuffers.unwrapped();
                 SSLEngineResult r = ssl.unwrap(src, dst);
                 if (r.getStatus() == Status.BUFFER_OVERFLOW) {
-                    engine.tlsBuffers.unwrapped(2 * dst.capacity());
+                    engine.tlsBuffers.growUnwrapped();
                     continue;
                 }
                 if (r.getStatus() == Status.BUFFER_UNDERFLOW) return; // the rest of the record is still on its way
@@ -244,10 +244,10 @@ final class TlsLayer {
         boolean wrote = false;
         try {
             while (true) {
-                ByteBuffer dst = engine.tlsBuffers.wrapped(ssl.getSession().getPacketBufferSize());
+                ByteBuffer dst = engine.tlsBuffers.wrapped();
                 SSLEngineResult r = ssl.wrap(EMPTY, dst);
                 if (r.getStatus() == Status.BUFFER_OVERFLOW) {
-                    engine.tlsBuffers.wrapped(2 * dst.capacity());
+                    engine.tlsBuffers.growWrapped();
                     continue;
                 }
                 if (dst.position() > 0) {
@@ -338,7 +338,7 @@ final class TlsLayer {
     }
 
     private void wrapRecord(OutboundQueue net) throws IOException {
-        ByteBuffer dst = engine.tlsBuffers.wrapped(ssl.getSession().getPacketBufferSize());
+        ByteBuffer dst = engine.tlsBuffers.wrapped();
         FileRegion file = plaintext.headFile();
         SSLEngineResult r;
         if (file == null) {
@@ -364,7 +364,7 @@ final class TlsLayer {
             if (r.bytesConsumed() > 0) plaintext.consumeFile(r.bytesConsumed());
         }
         if (r.getStatus() == Status.BUFFER_OVERFLOW) {
-            engine.tlsBuffers.wrapped(2 * dst.capacity());
+            engine.tlsBuffers.growWrapped();
             return;
         }
         if (r.getStatus() == Status.CLOSED) {
