@@ -303,7 +303,7 @@ public final class LoadRunner {
                     + "on Pants' `HttpServerProvider` (one per backend) and on the JDK's own server (with TCP_NODELAY); wrk, 1 thread, keep-alive, "
                     + w.activeConnections + " connections. The ratio is to the JDK's own server.";
             case TLS_ECHO_100 -> "Echo ping-pong over TLS: " + w.activeConnections + " connections, handshaken once, each sending a " + MESSAGE_SIZE
-                    + "-byte message and waiting for it (closed loop; the JDK's SSLSocket, a thread per connection). Pants' TLS layer against "
+                    + "-byte message and waiting for it (closed loop; the built-in client on the JDK's SSLEngine, one thread). Pants' TLS layer against "
                     + "Netty's `SslHandler`, both on the JDK's provider.";
             case HTTPS_HELLO_100 -> "The HTTP hello world over HTTPS: Pants' `HttpServer.tls` against Netty's `SslHandler` (JDK provider) in front "
                     + "of its `HttpServerCodec`; wrk, 1 thread, keep-alive, " + w.activeConnections + " connections.";
