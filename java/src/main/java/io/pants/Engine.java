@@ -88,6 +88,8 @@ public final class Engine implements Executor, AutoCloseable {
     private final LongSupplier clock;
     private final long slowTurnNanos;
     final ChunkPool chunks;
+    /** Shared by this engine's TLS streams (see {@link TlsLayer}). */
+    final TlsBuffers tlsBuffers = new TlsBuffers();
     private long lastTrim;
 
     private final TimerHeap timers = new TimerHeap();

@@ -3,6 +3,7 @@ package io.pants;
 
 import io.pants.spi.PollerSocket;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -44,6 +45,7 @@ public class Server {
     private int backlog = DEFAULT_BACKLOG;
     private boolean autoPause = true;
     private Duration idleTimeout = Duration.ZERO;
+    private TlsConfig tls;
     private boolean closed;
     private long descriptorExhaustions;
     private long accepted, refused;
@@ -132,6 +134,40 @@ public class Server {
      * @return the setting of {@link #idleTimeout(Duration)}; {@link Duration#ZERO} is none
      */
     public Duration idleTimeout() { return idleTimeout; }
+
+    /**
+     * Serves TLS with {@code context}; see {@link #tls(TlsConfig)}.
+     *
+     * @param context the server's certificate and key, e.g. {@link Tls#serverContext(java.nio.file.Path, java.nio.file.Path)}
+     * @return this server
+     */
+    public Server tls(SSLContext context) {
+        return tls(TlsConfig.of(context));
+    }
+
+    /**
+     * Makes the streams accepted from now on TLS servers ({@link Stream#tls(TlsConfig)}): their
+     * {@code onConnect} comes after the handshake, they read and write plaintext. A stream that
+     * set TLS of its own in its constructor keeps it.
+     *
+     * <pre>{@code
+     * new Server(Echo::new).tls(Tls.serverContext(Path.of("cert.pem"), Path.of("key.pem"))).listen(4443);
+     * }</pre>
+     *
+     * @param config the context and the choices beside it (ALPN, SNI, client certificates, handshake timeout)
+     * @return this server
+     */
+    public Server tls(TlsConfig config) {
+        this.tls = Objects.requireNonNull(config, "config");
+        return this;
+    }
+
+    /**
+     * The TLS configuration of the streams it accepts.
+     *
+     * @return the configuration given to {@link #tls(TlsConfig)}, or null: plain
+     */
+    public TlsConfig tlsConfig() { return tls; }
 
     /**
      * Listens on {@code port} on every interface: IPv6 and IPv4 (dual-stack) where IPv6 exists.

@@ -7,6 +7,9 @@ import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.WriteBatch;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -75,6 +78,13 @@ import static io.pants.ChannelState.RESOLVING;
  * queued is written, and this side goes on reading until the peer's end of stream, when the
  * stream closes (as {@code java.net.Socket.shutdownOutput()} and Netty's {@code shutdownOutput()}).
  *
+ * <h2>TLS</h2>
+ * {@link #tls(SSLContext)} before connecting (or {@link Server#tls} for accepted streams) makes
+ * it a TLS stream, and {@link #startTls(SSLContext)} upgrades a connected one: the callbacks
+ * stay the same, with plaintext; {@link #onConnect()} comes after the handshake,
+ * {@link #onTlsHandshake} with the session just before, {@link #onTlsError} when TLS fails.
+ * Contexts from PEM files or key stores: {@link Tls}; more choices: {@link TlsConfig}.
+ *
  * <h2>Timeouts</h2>
  * {@link #idleTimeout(Duration)} (off by default, or the {@link Server#idleTimeout accepting
  * server's}) calls {@link #onTimeout()}, which closes the stream, once nothing was read or
@@ -97,6 +107,8 @@ public abstract class Stream extends Channel {
     private SocketAddress connectAddress;
     private Timer connectTimer;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    /** TLS in the data path, or null: a plain stream. */
+    TlsLayer tls;
 
     // input
     private ReadDelimiter delimiter = ReadDelimiter.none();
@@ -176,6 +188,27 @@ public abstract class Stream extends Channel {
      */
     protected void onTimeout() {
         Engine.LOG.log(Level.DEBUG, () -> "Closing " + this + ": idle for " + idleTimeout().toMillis() + " ms");
+        close();
+    }
+
+    /**
+     * A TLS stream finished its handshake (before {@link #onConnect()}, or, after
+     * {@link #startTls}, instead of it): the session gives the protocol, cipher suite and peer
+     * certificates. Also see {@link #applicationProtocol()}.
+     */
+    protected void onTlsHandshake(SSLSession session) {}
+
+    /**
+     * TLS failed: the handshake (an untrusted certificate, no common protocol, a peer that sends
+     * garbage or plain text, a {@link TlsConfig#handshakeTimeout handshake timeout}), or a
+     * record, or the peer ended the connection without {@code close_notify} (truncation: the
+     * end of input may be forged). By default it is logged at DEBUG level, in one line, and the
+     * stream closed. After a truncation, a stream that this leaves open gets
+     * {@link #onEndOfInput()} as for a clean end (for protocols that frame their own messages);
+     * after other failures the stream closes in any case.
+     */
+    protected void onTlsError(SSLException e) {
+        Engine.LOG.log(Level.DEBUG, () -> "Closing " + this + ": TLS: " + e.getMessage());
         close();
     }
 
@@ -333,11 +366,12 @@ public abstract class Stream extends Channel {
         configureAccepted();
         startIdleTimeout();
         updateInterest();
-        if (out != null && !out.isEmpty()) queueFlush();
+        if (tls != null) tls.start(true, false, null); // its hello goes first; onConnect after the handshake
+        if (!outputDrained()) queueFlush();
         else if (outputShutdown) sendFin();
         if (state == OPEN) {
             FlightEvents.connectionOpened(this, false);
-            safely("onConnect", this::onConnect);
+            if (tls == null) safely("onConnect", this::onConnect);
         }
     }
 
@@ -357,6 +391,7 @@ public abstract class Stream extends Channel {
         this.socket = socket;
         this.server = server;
         if (!server.autoPause()) autoPause = false; // a stream may turn it on again in onConnect
+        if (tls == null && server.tlsConfig() != null) tls = new TlsLayer(this, server.tlsConfig());
         this.token = engine.register(this);
         state = OPEN;
         configureAccepted();
@@ -368,7 +403,8 @@ public abstract class Stream extends Channel {
 
     void opened() {
         FlightEvents.connectionOpened(this, true);
-        safely("onConnect", this::onConnect);
+        if (tls != null) tls.start(false, false, null); // onConnect after the handshake
+        else safely("onConnect", this::onConnect);
     }
 
     private void configureAccepted() {
@@ -380,6 +416,114 @@ public abstract class Stream extends Channel {
             }
         }
     }
+
+    // ---------------------------------------------------------------- TLS
+
+    /** Speaks TLS with {@code context}; see {@link #tls(TlsConfig)}. */
+    public Stream tls(SSLContext context) {
+        return tls(TlsConfig.of(context));
+    }
+
+    /**
+     * Makes this a TLS stream: set before {@link #connect} (as a client, checking the server's
+     * certificate and host name), or in the constructor of a stream a {@link Server} makes (as a
+     * server; {@link Server#tls} does it for all its streams). {@link #onConnect()} then comes
+     * after the handshake, {@link #onRead} gets plaintext and {@code write} takes plaintext; the
+     * water marks and {@link #queuedBytes()} count plaintext. To upgrade a connected plain
+     * stream, use {@link #startTls(TlsConfig)}.
+     *
+     * <pre>{@code
+     * new Greeter().tls(Tls.clientContext()).connect("example.org", 443);
+     * }</pre>
+     *
+     * The handshake's delegated tasks (key exchange, certificate checks) run on daemon threads
+     * named "pants-tls-task"; the handshake resumes, and every callback runs, on the loop thread.
+     * {@link #writeFile} over TLS reads the file on the loop thread, one 16 KiB record at a time
+     * as the socket takes the previous ones (no {@code sendfile}: the kernel can't encrypt): fine
+     * from the page cache or a local disk, a stall of the loop from a slow network file system.
+     */
+    public Stream tls(TlsConfig config) {
+        Objects.requireNonNull(config, "config");
+        if (state != NEW) {
+            throw new IllegalStateException("tls(): " + this + " is already " + stateName() + "; set TLS before connect(), or upgrade"
+                    + " a connected stream with startTls()");
+        }
+        tls = new TlsLayer(this, config);
+        return this;
+    }
+
+    /** Upgrades this connected plain stream to TLS; see {@link #startTls(TlsConfig)}. */
+    public Stream startTls(SSLContext context) {
+        return startTls(TlsConfig.of(context));
+    }
+
+    /**
+     * STARTTLS: upgrades this connected plain stream to TLS in place, as a client if it
+     * connected, as a server if a server accepted it. What was written before goes out in plain
+     * text first; what is written from now on is encrypted, after the handshake. Input the
+     * stream holds that was not delivered yet (the peer's hello, sent right after the command)
+     * goes to the handshake. {@link #onTlsHandshake} follows (not {@code onConnect} again).
+     *
+     * <pre>{@code
+     * protected void onRead(byte[] line) {          // a server, reading lines
+     *     if (new String(line).equals("STARTTLS")) {
+     *         write("OK\r\n");                      // in plain text
+     *         startTls(serverContext);              // then the client's hello
+     *     }
+     * }
+     * }</pre>
+     */
+    public Stream startTls(TlsConfig config) {
+        Objects.requireNonNull(config, "config");
+        checkThread("Stream.startTls");
+        if (tls != null) throw new IllegalStateException("startTls(): " + this + " speaks TLS already");
+        if (state != OPEN || outputShutdown) {
+            throw new IllegalStateException("startTls(): " + this + " is " + (outputShutdown ? "shut down for output" : stateName())
+                    + "; upgrade a connected stream, after the STARTTLS exchange (in onRead, say)");
+        }
+        byte[] early = null;
+        if (hasBufferedInput()) {
+            early = Arrays.copyOfRange(in, inStart, inEnd);
+            inStart = inEnd = 0;
+        }
+        tls = new TlsLayer(this, config);
+        tls.start(server == null, true, early);
+        return this;
+    }
+
+    /** The TLS session once the handshake is done; null before, and on a plain stream. */
+    public SSLSession tlsSession() { return tls == null ? null : tls.session(); }
+
+    /** Whether this stream speaks TLS and its handshake is done. */
+    public boolean isSecure() { return tls != null && tls.isHandshakeDone(); }
+
+    /** The protocol ALPN chose ({@link TlsConfig#alpn}), e.g. {@code "http/1.1"}; null if none was (or before the handshake). */
+    public String applicationProtocol() { return tls == null ? null : tls.applicationProtocol(); }
+
+    /** The handshake is done: the user hears of it, then of the connection (unless upgraded). */
+    void tlsHandshakeDone(SSLSession session, boolean upgrade) {
+        if (state != OPEN) return;
+        safely("onTlsHandshake", () -> onTlsHandshake(session));
+        if (!upgrade && state == OPEN) safely("onConnect", this::onConnect);
+    }
+
+    /**
+     * TLS failed, or was {@code truncated} ({@code fatal} false). Returns whether the stream is
+     * still open (only after a truncation its user accepts).
+     */
+    boolean tlsFailed(SSLException e, boolean fatal) {
+        if (state != OPEN) return false;
+        safely("onTlsError", () -> onTlsError(e));
+        if (fatal && state == OPEN) close();
+        return state == OPEN;
+    }
+
+    /** The TLS layer queued records: flush them with the turn. */
+    void tlsOutput() {
+        if (state == OPEN || state == CLOSING) queueFlush();
+    }
+
+    SocketAddress connectAddress() { return connectAddress; }
 
     // ---------------------------------------------------------------- reading
 
@@ -520,15 +664,23 @@ public abstract class Stream extends Channel {
 
     /*
      * The two seams of the data path: handleReceived() is where bytes come in from the poller,
-     * queue().add() in write() where they go out. A TLS layer (SSLEngine) slots in at exactly
-     * these two places, unwrapping before delimiting and wrapping before queueing, which is why
-     * neither delimiting nor the send queue knows anything about sockets.
+     * writeQueue().add() in write() where they go out. The TLS layer (TlsLayer, on SSLEngine)
+     * slots in at exactly these two places, unwrapping before delimiting (into receivePlain) and
+     * wrapping what write() staged before the flush (addTo), which is why neither delimiting nor
+     * the send queue knows anything about sockets or TLS.
      */
     @Override
     void handleReceived(ByteBuffer data) {
         engine.counters.bytesRead += data.remaining(); // read from the socket, wanted or not
         if (state != OPEN) return; // closing or closed: input is no longer wanted
         active();
+        if (tls != null) tls.received(data); // which hands the plaintext to receivePlain
+        else receivePlain(data);
+    }
+
+    /** Input for the read delimiter and onRead: what the socket read, or what TLS decrypted. */
+    void receivePlain(ByteBuffer data) {
+        if (state != OPEN) return;
         if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingStopped() && !processing
                 && data.remaining() <= bufferLimit) {
             byte[] piece = new byte[data.remaining()];
@@ -553,6 +705,12 @@ public abstract class Stream extends Channel {
             return;
         }
         if (state == CLOSING) return; // the peer stopped sending; it may still take what we queued
+        if (tls != null && !tls.socketEnded()) return; // a TLS end without close_notify: reported, and closed
+        receivedEnd();
+    }
+
+    /** The end of input: the socket's, or TLS's close_notify. */
+    void receivedEnd() {
         eof = true;
         updateInterest();
         if (!readingStopped() && !processing) finishEof();
@@ -689,7 +847,7 @@ public abstract class Stream extends Channel {
         Objects.checkFromIndexSize(off, len, data.length);
         checkWritable("write");
         if (len == 0) return this;
-        queue().add(data, off, len);
+        writeQueue().add(data, off, len);
         queued(len);
         return this;
     }
@@ -699,7 +857,7 @@ public abstract class Stream extends Channel {
         checkWritable("write");
         int len = data.remaining();
         if (len == 0) return this;
-        queue().add(data);
+        writeQueue().add(data);
         queued(len);
         return this;
     }
@@ -719,7 +877,7 @@ public abstract class Stream extends Channel {
         checkRegion(offset, count);
         checkWritable("writeFile");
         if (count == 0) return this;
-        queue().add(new FileRegion(path, offset, count));
+        writeQueue().add(new FileRegion(path, offset, count));
         queued(count);
         return this;
     }
@@ -733,7 +891,7 @@ public abstract class Stream extends Channel {
         checkRegion(offset, count);
         checkWritable("writeFile");
         if (count == 0) return this;
-        queue().add(new FileRegion(channel, offset, count));
+        writeQueue().add(new FileRegion(channel, offset, count));
         queued(count);
         return this;
     }
@@ -755,8 +913,11 @@ public abstract class Stream extends Channel {
      */
     public boolean isWritable() { return writable() && !outputShutdown; }
 
-    /** Bytes queued and not yet written. */
-    public long queuedBytes() { return out == null ? 0 : out.bytes(); }
+    /** Bytes queued and not yet written (on a TLS stream, plaintext bytes). */
+    public long queuedBytes() {
+        if (tls != null) return tls.unsentPlaintext();
+        return out == null ? 0 : out.bytes();
+    }
 
     /** Sets the send-queue water marks (32/64 KiB by default). */
     public Stream waterMarks(int low, int high) {
@@ -764,9 +925,20 @@ public abstract class Stream extends Channel {
         return this;
     }
 
-    private OutboundQueue queue() {
+    /** What the socket sends (on a TLS stream, records). */
+    OutboundQueue queue() {
         if (out == null) out = new OutboundQueue(engine.chunks);
         return out;
+    }
+
+    /** Where write() puts its bytes: the socket's queue, or the TLS layer's plaintext. */
+    private OutboundQueue writeQueue() {
+        return tls != null ? tls.plaintext() : queue();
+    }
+
+    /** Nothing left to send: the socket's queue is empty, and TLS has nothing staged (nor a close_notify) to add. */
+    private boolean outputDrained() {
+        return (out == null || out.isEmpty()) && (tls == null || tls.drained());
     }
 
     private void checkWritable(String what) {
@@ -786,8 +958,9 @@ public abstract class Stream extends Channel {
         engine.counters.messagesWritten++;
         // output that starts waiting is activity: the peer has the idle timeout from now to take
         // some of it, however late in the turn (after this turn's deadlines ran, say) it is sent
-        if (out.bytes() == added) active();
-        if (filledAboveHighWaterMark(out.bytes())) {
+        long queued = queuedBytes();
+        if (queued == added) active();
+        if (filledAboveHighWaterMark(queued)) {
             if (autoPause && processing && !autoPaused) { // onRead wrote it: what it answers can't pile up
                 autoPaused = true;
                 flowChanged();
@@ -802,6 +975,7 @@ public abstract class Stream extends Channel {
 
     /** Adds what is queued to the batch the engine writes (for all streams at once); false when there is nothing to write. */
     boolean addTo(WriteBatch batch) {
+        if (tls != null && (state == OPEN || state == CLOSING)) tls.wrapPending(); // staged plaintext into records
         if ((state != OPEN && state != CLOSING) || out == null || out.isEmpty()) return false;
         batch.add(socket, out);
         return true;
@@ -821,22 +995,22 @@ public abstract class Stream extends Channel {
             sentBefore = sent;
             active();
         }
-        boolean empty = out.isEmpty();
+        boolean empty = out.isEmpty() && (tls == null || !tls.wrapsMore()); // TLS may have more to encrypt
         if (!empty) counters.partialWrites++;
         if (writeArmed == empty) {
             writeArmed = !empty;
             updateInterest();
         }
-        if (drainedToLowWaterMark(out.bytes())) {
+        if (drainedToLowWaterMark(queuedBytes())) {
             if (autoPaused) {
                 autoPaused = false;
                 flowChanged();
             }
             if (state == OPEN && !outputShutdown) safely("onDrain", this::onDrain);
         }
-        if (empty && state == OPEN) safely("onWrite", this::onWrite);
-        if (state == CLOSING && out.isEmpty()) closeNow();
-        else if (state == OPEN && outputShutdown && out.isEmpty()) sendFin();
+        if (empty && state == OPEN && outputDrained()) safely("onWrite", this::onWrite);
+        if (state == CLOSING && outputDrained()) closeNow();
+        else if (state == OPEN && outputShutdown && outputDrained()) sendFin();
     }
 
     // ---------------------------------------------------------------- closing
@@ -860,7 +1034,9 @@ public abstract class Stream extends Channel {
         if (outputShutdown || state == CLOSING || state == CLOSED) return;
         if (state == NEW) throw new IllegalStateException("shutdownOutput() on " + this + ": it is not connected yet; connect() it first");
         outputShutdown = true;
-        if (state == OPEN && (out == null || out.isEmpty())) sendFin();
+        if (tls != null) tls.shutdownOutput(); // close_notify after what is queued, the FIN after it
+        if (state == OPEN && outputDrained()) sendFin();
+        else if (state == OPEN && tls != null) queueFlush();
         // else after the queue is written (afterFlush), or once connected (finishConnect)
     }
 
@@ -892,7 +1068,8 @@ public abstract class Stream extends Channel {
 
     @Override
     boolean closeAfterQueue() {
-        if (out == null || out.isEmpty()) return false;
+        if (tls != null) tls.close(); // close_notify after what is queued
+        if (outputDrained()) return false;
         state = CLOSING;
         // no longer connected: out of server.connections(), where writes would throw
         if (server != null) server.removed(this);
@@ -915,6 +1092,7 @@ public abstract class Stream extends Channel {
         state = CLOSED;
         if (connectTimer != null) connectTimer.cancel();
         if (idle != null) engine.disarm(idle);
+        if (tls != null) tls.release();
         closeSocket();
         if (out != null) out.clear();
         in = null;

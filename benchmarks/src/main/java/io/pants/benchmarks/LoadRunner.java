@@ -182,7 +182,8 @@ public final class LoadRunner {
         try (ServerProcess server = new ServerProcess(k, w, serverCpu, serverJvm)) {
             return switch (w.protocol) {
                 case ECHO -> measureEcho(w, k, round, server);
-                case FAKE_HTTP, HTTP_HELLO, JDK_API_HELLO -> measureWrk(w, k, round, server);
+                case TLS_ECHO -> measureTlsEcho(w, k, round, server);
+                case FAKE_HTTP, HTTP_HELLO, JDK_API_HELLO, HTTPS_HELLO -> measureWrk(w, k, round, server);
                 case HTTP_CLIENT -> throw new IllegalArgumentException("the client workload measures clients: measureClient");
             };
         }
@@ -215,10 +216,26 @@ public final class LoadRunner {
         }
     }
 
+    /** The echo over TLS: connections handshake once, before the warm-up; the runs reuse them. */
+    private Sample measureTlsEcho(Workload w, ServerKind k, int round, ServerProcess server) throws IOException, InterruptedException {
+        Duration stall = Duration.ofSeconds(30);
+        try (TlsEchoClient client = new TlsEchoClient(server.port, w.activeConnections, MESSAGE_SIZE)) {
+            if (!warmup.isZero()) client.run(warmup, stall);
+            double cpu0 = server.cpuSeconds();
+            EchoClient.Result r = client.run(duration, stall);
+            double cpu = server.cpuSeconds() - cpu0;
+            return new Sample(w, k, round, r.roundTrips(), r.nanos() / 1e9,
+                    r.latencies().getValueAtPercentile(50), r.latencies().getValueAtPercentile(99), cpu, 0, Double.NaN, Double.NaN);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("no TLS client context: " + e.getMessage(), e);
+        }
+    }
+
     private Sample measureWrk(Workload w, ServerKind k, int round, ServerProcess server) throws IOException, InterruptedException {
-        if (!warmup.isZero()) Wrk.run(server.port, w.activeConnections, warmup);
+        String url = (w.protocol.isTls() ? "https" : "http") + "://127.0.0.1:" + server.port + "/";
+        if (!warmup.isZero()) Wrk.run(url, w.activeConnections, warmup, w.connectionPerRequest);
         double cpu0 = server.cpuSeconds();
-        Wrk.Result r = Wrk.run(server.port, w.activeConnections, duration);
+        Wrk.Result r = Wrk.run(url, w.activeConnections, duration, w.connectionPerRequest);
         double cpu = server.cpuSeconds() - cpu0;
         return new Sample(w, k, round, r.requests(), r.seconds(), r.p50Nanos(), r.p99Nanos(), cpu, r.errors(), Double.NaN, Double.NaN);
     }
@@ -285,6 +302,13 @@ public final class LoadRunner {
             case JDK_API_HELLO_100 -> "The same hello world written once against the JDK's `com.sun.net.httpserver` API (no executor), run unmodified "
                     + "on Pants' `HttpServerProvider` (one per backend) and on the JDK's own server (with TCP_NODELAY); wrk, 1 thread, keep-alive, "
                     + w.activeConnections + " connections. The ratio is to the JDK's own server.";
+            case TLS_ECHO_100 -> "Echo ping-pong over TLS: " + w.activeConnections + " connections, handshaken once, each sending a " + MESSAGE_SIZE
+                    + "-byte message and waiting for it (closed loop; the built-in client on the JDK's SSLEngine, one thread). Pants' TLS layer against "
+                    + "Netty's `SslHandler`, both on the JDK's provider.";
+            case HTTPS_HELLO_100 -> "The HTTP hello world over HTTPS: Pants' `HttpServer.tls` against Netty's `SslHandler` (JDK provider) in front "
+                    + "of its `HttpServerCodec`; wrk, 1 thread, keep-alive, " + w.activeConnections + " connections.";
+            case HTTPS_HANDSHAKES -> "HTTPS hello with `Connection: close` on every request: a new connection and a full handshake per request "
+                    + "(handshakes per second); wrk, 1 thread, " + w.activeConnections + " connections.";
         };
     }
 }

@@ -26,6 +26,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 
@@ -137,7 +140,10 @@ final class NettyServers {
     }
 
     /** Listens on 127.0.0.1; returns the bound channel. The group's thread runs until the process ends. */
-    static Channel listen(boolean nativeEpoll, Workload.Protocol protocol, int port) throws InterruptedException {
+    static Channel listen(boolean nativeEpoll, Workload.Protocol protocol, int port) throws Exception {
+        // TLS as Netty's examples do it: an SslHandler first in the pipeline, here on the JDK's provider
+        SslContext tls = protocol.isTls()
+                ? SslContextBuilder.forServer(BenchmarkCertificate.keyManagers()).sslProvider(SslProvider.JDK).build() : null;
         if (nativeEpoll) Epoll.ensureAvailability();
         IoHandlerFactory io = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channel = nativeEpoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -145,7 +151,7 @@ final class NettyServers {
         Counter counter = new Counter();
         Echo echo = new Echo();
         HttpHello hello = new HttpHello();
-        if (protocol == Workload.Protocol.HTTP_HELLO) hello.tickOn(group);
+        if (protocol == Workload.Protocol.HTTP_HELLO || protocol == Workload.Protocol.HTTPS_HELLO) hello.tickOn(group);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(channel)
@@ -154,10 +160,11 @@ final class NettyServers {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(counter);
+                        if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         switch (protocol) {
-                            case ECHO -> ch.pipeline().addLast(echo);
+                            case ECHO, TLS_ECHO -> ch.pipeline().addLast(echo);
                             case FAKE_HTTP -> ch.pipeline().addLast(new FakeHttpResponder());
-                            case HTTP_HELLO -> ch.pipeline().addLast(new HttpServerCodec(), hello);
+                            case HTTP_HELLO, HTTPS_HELLO -> ch.pipeline().addLast(new HttpServerCodec(), hello);
                             case JDK_API_HELLO -> throw new UnsupportedOperationException("Netty does not run the JDK-API application");
                             case HTTP_CLIENT -> throw new UnsupportedOperationException("the client workload's server is Pants' http-hello");
                         }

@@ -44,15 +44,19 @@ final class PantsServers {
         });
     }
 
-    /** Listens on 127.0.0.1 with an ephemeral port; {@link Engine#start()} is left to the caller. */
-    static Server listen(Engine engine, Workload.Protocol protocol, int port) {
+    /**
+     * Listens on 127.0.0.1 with an ephemeral port; {@link Engine#start()} is left to the caller.
+     * The TLS servers are the plain ones with {@code tls(context)}, as a user writes them.
+     */
+    static Server listen(Engine engine, Workload.Protocol protocol, int port) throws Exception {
         Server server = switch (protocol) {
-            case ECHO -> new Server(engine, Echo::new);
+            case ECHO, TLS_ECHO -> new Server(engine, Echo::new);
             case FAKE_HTTP -> new Server(engine, FakeHttpResponder::new);
-            case HTTP_HELLO -> httpHello(engine);
+            case HTTP_HELLO, HTTPS_HELLO -> httpHello(engine);
             case JDK_API_HELLO -> throw new UnsupportedOperationException("the JDK-API application runs on Pants' HttpServerProvider: see ServerMain");
             case HTTP_CLIENT -> throw new UnsupportedOperationException("the client workload's server is http-hello: see LoadRunner");
         };
+        if (protocol.isTls()) server.tls(BenchmarkCertificate.serverContext());
         return server.listen("127.0.0.1", port);
     }
 }

@@ -59,7 +59,7 @@ enum ServerKind implements Contender {
 
     boolean speaks(Workload.Protocol protocol) {
         return switch (protocol) {
-            case ECHO, HTTP_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO;
+            case ECHO, HTTP_HELLO, TLS_ECHO, HTTPS_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO;
             case FAKE_HTTP -> !onPantsProvider();
             case JDK_API_HELLO -> onPantsProvider() || this == JDK_HTTP;
             case HTTP_CLIENT -> false; // the clients are measured, against Pants' http-hello (LoadRunner)

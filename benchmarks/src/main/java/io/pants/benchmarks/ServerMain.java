@@ -61,7 +61,8 @@ public final class ServerMain {
             requireShim(kind, engine);
             Server server = PantsServers.listen(engine, protocol, port);
             // PantsServers counts the streams it writes itself; the HTTP server's are its own
-            IntSupplier connections = protocol == Workload.Protocol.HTTP_HELLO ? () -> -1 : PantsServers.OPEN::get;
+            IntSupplier connections = protocol == Workload.Protocol.HTTP_HELLO || protocol == Workload.Protocol.HTTPS_HELLO
+                    ? () -> -1 : PantsServers.OPEN::get;
             control(kind, server.port(), connections);
             engine.start();
         } else if (kind == ServerKind.JDK_HTTP) {

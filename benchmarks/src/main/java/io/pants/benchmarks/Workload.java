@@ -22,7 +22,13 @@ enum Workload {
     /** The hello world written against the JDK's HttpServer API, on Pants' provider and on the JDK's server; wrk, 100 connections. */
     JDK_API_HELLO_100("jdk-api-hello-100", Protocol.JDK_API_HELLO, 100, 0),
     /** HTTP clients (Pants', the JDK's, Netty's) against Pants' http-hello, 100 requests in flight: the clients are measured. */
-    HTTP_CLIENT_100("http-client-100", Protocol.HTTP_CLIENT, 100, 0);
+    HTTP_CLIENT_100("http-client-100", Protocol.HTTP_CLIENT, 100, 0),
+    /** The echo ping-pong over TLS on 100 connections, each handshaken once when opened. */
+    TLS_ECHO_100("tls-echo-100", Protocol.TLS_ECHO, 100, 0),
+    /** The HTTP hello world over HTTPS under wrk, keep-alive, 100 connections. */
+    HTTPS_HELLO_100("https-hello-100", Protocol.HTTPS_HELLO, 100, 0),
+    /** HTTPS hello with a new connection, and so a full handshake, for every request: handshakes per second. */
+    HTTPS_HANDSHAKES("https-handshakes", Protocol.HTTPS_HELLO, 100, 0, true);
 
     /** What the server answers. */
     enum Protocol {
@@ -35,10 +41,17 @@ enum Workload {
         /** {@code Hello, World!} from {@link JdkApiHello}, on whichever provider the JVM picks. */
         JDK_API_HELLO,
         /** Pants' http-hello answering the {@link ClientKind clients} under test. */
-        HTTP_CLIENT;
+        HTTP_CLIENT,
+        /** Every byte back, over TLS (the JDK's provider on every server). */
+        TLS_ECHO,
+        /** {@code Hello, World!} from each server's own HTTP implementation, over TLS. */
+        HTTPS_HELLO;
 
-        /** Whether the load is wrk's (HTTP) rather than the built-in echo client's or the clients' own. */
-        boolean usesWrk() { return this != ECHO && this != HTTP_CLIENT; }
+        /** Whether the load is wrk's (HTTP) rather than the built-in echo clients' or the clients' own. */
+        boolean usesWrk() { return this != ECHO && this != HTTP_CLIENT && this != TLS_ECHO; }
+
+        /** Whether the server speaks TLS. */
+        boolean isTls() { return this == TLS_ECHO || this == HTTPS_HELLO; }
     }
 
     final String id;
@@ -47,16 +60,23 @@ enum Workload {
     final int activeConnections;
     /** Connections opened before the load and left idle. */
     final int idleConnections;
+    /** Whether the client opens a new connection for every request (wrk with {@code Connection: close}). */
+    final boolean connectionPerRequest;
 
     Workload(String id, Protocol protocol, int activeConnections, int idleConnections) {
+        this(id, protocol, activeConnections, idleConnections, false);
+    }
+
+    Workload(String id, Protocol protocol, int activeConnections, int idleConnections, boolean connectionPerRequest) {
         this.id = id;
         this.protocol = protocol;
         this.activeConnections = activeConnections;
         this.idleConnections = idleConnections;
+        this.connectionPerRequest = connectionPerRequest;
     }
 
     /** What the throughput counts. */
-    String unit() { return protocol == Protocol.ECHO ? "messages/s" : "requests/s"; }
+    String unit() { return protocol == Protocol.ECHO || protocol == Protocol.TLS_ECHO ? "messages/s" : "requests/s"; }
 
     /**
      * What the report's ratios divide by: Netty epoll, the best peer; for the JDK-API

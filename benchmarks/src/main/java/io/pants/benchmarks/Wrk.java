@@ -44,15 +44,25 @@ final class Wrk {
 
     /** Loads http://127.0.0.1:port/ with {@code connections} connections for {@code duration}. */
     static Result run(int port, int connections, Duration duration) throws IOException, InterruptedException {
+        return run("http://127.0.0.1:" + port + "/", connections, duration, false);
+    }
+
+    /**
+     * Loads {@code url} (http or https: wrk negotiates TLS, and checks no certificate) with
+     * {@code connections} connections; with {@code connectionPerRequest}, every request asks
+     * {@code Connection: close}, so each one makes a new connection (and handshake).
+     */
+    static Result run(String url, int connections, Duration duration, boolean connectionPerRequest) throws IOException, InterruptedException {
         Path script = Files.createTempFile("wrk-summary", ".lua");
         try {
             try (InputStream in = Wrk.class.getResourceAsStream("wrk-summary.lua")) {
                 if (in == null) throw new IOException("wrk-summary.lua is missing from the benchmarks jar");
                 Files.write(script, in.readAllBytes());
             }
-            List<String> command = List.of("wrk", "-t1", "-c" + connections,
-                    "-d" + Math.max(1, duration.toSeconds()) + "s", "--timeout", "10s", "-s", script.toString(),
-                    "http://127.0.0.1:" + port + "/");
+            List<String> command = new java.util.ArrayList<>(List.of("wrk", "-t1", "-c" + connections,
+                    "-d" + Math.max(1, duration.toSeconds()) + "s", "--timeout", "10s", "-s", script.toString()));
+            if (connectionPerRequest) command.addAll(List.of("-H", "Connection: close"));
+            command.add(url);
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS)) {

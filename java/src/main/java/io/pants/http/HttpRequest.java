@@ -224,8 +224,14 @@ public final class HttpRequest {
     /** The address the request came in on. */
     public SocketAddress localAddress() { return connection.localAddress(); }
 
-    /** Whether the request came over TLS; always false until the server speaks TLS (then the connection knows). */
-    public boolean isSecure() { return false; }
+    /** Whether the request came over TLS ({@link HttpServer#tls}). */
+    public boolean isSecure() { return connection.isSecure(); }
+
+    /** {@code https} for a request that came over TLS, else {@code http}. */
+    public String scheme() { return isSecure() ? "https" : "http"; }
+
+    /** The connection's TLS session (peer certificates, protocol, cipher), or null on plain HTTP. */
+    public javax.net.ssl.SSLSession tlsSession() { return connection.tlsSession(); }
 
     /** Whether the connection stays open after this response (the client asked for it, and nothing went wrong). */
     public boolean isKeepAlive() { return keepAlive && !response.closesAfter(); }

@@ -4,7 +4,9 @@ package io.pants.http;
 import io.pants.Engine;
 import io.pants.Server;
 import io.pants.Stream;
+import io.pants.TlsConfig;
 
+import javax.net.ssl.SSLContext;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -238,6 +240,27 @@ public class HttpServer extends Server {
     @Override
     public HttpServer idleTimeout(Duration timeout) {
         super.idleTimeout(positive(timeout, "idle timeout"));
+        return this;
+    }
+
+    /**
+     * Serves HTTPS: see {@link Server#tls(TlsConfig)}; requests then say
+     * {@link HttpRequest#isSecure()} and scheme {@code https}.
+     *
+     * <pre>{@code
+     * new HttpServer(handler).tls(Tls.serverContext(Path.of("cert.pem"), Path.of("key.pem"))).listen(8443);
+     * }</pre>
+     */
+    @Override
+    public HttpServer tls(SSLContext context) {
+        super.tls(context);
+        return this;
+    }
+
+    /** Serves HTTPS with ALPN, SNI, client certificates and the rest of {@link TlsConfig}. */
+    @Override
+    public HttpServer tls(TlsConfig config) {
+        super.tls(config);
         return this;
     }
 

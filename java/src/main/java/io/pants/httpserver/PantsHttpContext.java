@@ -50,7 +50,7 @@ final class PantsHttpContext extends HttpContext {
     public String getPath() { return path; }
 
     @Override
-    public HttpServer getServer() { return server; }
+    public HttpServer getServer() { return server.facade(); }
 
     @Override
     public Map<String, Object> getAttributes() { return attributes; }

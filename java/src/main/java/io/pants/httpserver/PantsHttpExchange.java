@@ -66,6 +66,8 @@ final class PantsHttpExchange extends HttpExchange {
     private volatile HttpPrincipal principal;
     private volatile int responseCode = -1;
     private boolean closed;
+    /** The connection's TLS session, or null: over HTTPS, handlers get a {@link PantsHttpsExchange} around this one. */
+    private final javax.net.ssl.SSLSession tlsSession;
 
     /** On the loop thread: copies what the handler threads will read. */
     PantsHttpExchange(PantsHttpServer server, PantsHttpContext context, HttpRequest request, URI uri, RequestBody requestBody) {
@@ -79,6 +81,7 @@ final class PantsHttpExchange extends HttpExchange {
         this.remoteAddress = (InetSocketAddress) request.remoteAddress();
         this.localAddress = (InetSocketAddress) request.localAddress();
         this.requestBody = requestBody;
+        this.tlsSession = request.tlsSession();
         this.in = requestBody != null ? requestBody : new ByteArrayInputStream(new byte[0]);
         this.responseBody = new ResponseBody(server, this, request, headRequest);
         this.out = responseBody;
@@ -91,7 +94,8 @@ final class PantsHttpExchange extends HttpExchange {
     /** Runs the context's filters, then its authenticator, then its handler, as the JDK orders them. */
     void handle() {
         try {
-            new Filter.Chain(context.getFilters(), this::authenticateAndHandle).doFilter(this);
+            HttpExchange view = tlsSession == null ? this : new PantsHttpsExchange(this, tlsSession);
+            new Filter.Chain(context.getFilters(), this::authenticateAndHandle).doFilter(view);
         } catch (Throwable e) {
             if (responseBody.isComplete()) {
                 // the client has its whole response: nothing to tell it, and the connection is fine

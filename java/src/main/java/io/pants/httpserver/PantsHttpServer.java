@@ -81,6 +81,8 @@ final class PantsHttpServer extends HttpServer {
     private volatile long bodyInMemory = -1;
     /** Set by stop(): new requests get a 503. Read on the loop thread. */
     private volatile boolean stopping;
+    /** What the application holds and contexts return from getServer(): this, or the HttpsServer around it. */
+    private volatile HttpServer facade = this;
 
     PantsHttpServer(String pollerName, InetSocketAddress address, int backlog) throws IOException {
         this.engine = pollerName == null ? new Engine() : new Engine(pollerName);
@@ -98,6 +100,18 @@ final class PantsHttpServer extends HttpServer {
     }
 
     Engine engine() { return engine; }
+
+    HttpServer facade() { return facade; }
+
+    void facade(HttpServer outer) { this.facade = outer; }
+
+    /** HTTPS for the connections accepted from now on (the engine's thread reads it). */
+    synchronized void tls(io.pants.TlsConfig config) {
+        if (!started) http.tls(config); // the engine does not run yet: any thread may set it up
+        else onLoop(() -> http.tls(config));
+    }
+
+    synchronized boolean isStarted() { return started; }
 
     /** Handlers run once {@code bytes} of their request bodies are in (or the whole body): see {@link RequestBody}. */
     void bodyInMemory(long bytes) {

@@ -40,7 +40,8 @@ import java.util.Objects;
  * fastest way for handlers that never block, but a blocking one stalls all I/O, and output is
  * then queued in memory rather than held back.
  *
- * <p>HTTPS is not supported ({@link #createHttpsServer} throws).
+ * <p>{@link #createHttpsServer} makes an {@code HttpsServer}: the same server over Pants' TLS
+ * layer, configured by the application's {@code HttpsConfigurator} as on the JDK's.
  *
  * @since 0.1
  */
@@ -69,11 +70,14 @@ public class PantsHttpServerProvider extends HttpServerProvider {
         return new PantsHttpServer(pollerName, address, backlog);
     }
 
-    /** Pants has no TLS yet. */
+    /**
+     * An HTTPS server on its own engine, bound to {@code address} unless it is null; give it an
+     * {@code HttpsConfigurator} (its {@code SSLContext}, and per-connection choices) before
+     * {@code start()}. Handlers get {@code HttpsExchange}s.
+     */
     @Override
-    public HttpsServer createHttpsServer(InetSocketAddress address, int backlog) {
-        throw new UnsupportedOperationException("the Pants HttpServerProvider does not support HTTPS yet;"
-                + " run HTTPS servers on the JDK's own provider");
+    public HttpsServer createHttpsServer(InetSocketAddress address, int backlog) throws IOException {
+        return new PantsHttpsServer(new PantsHttpServer(pollerName, address, backlog));
     }
 
     @Override

@@ -2,12 +2,14 @@
 package io.pants.web;
 
 import io.pants.Engine;
+import io.pants.TlsConfig;
 import io.pants.http.HttpException;
 import io.pants.http.HttpHandler;
 import io.pants.http.HttpRequest;
 import io.pants.http.HttpServer;
 import io.pants.http.HttpStatus;
 
+import javax.net.ssl.SSLContext;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,6 +64,8 @@ public class Application implements HttpHandler {
     private static final Set<String> GET_ONLY = Set.of("GET");
 
     private final List<Route> routes = new ArrayList<>();
+    /** HTTPS for the servers listen() and run() make; null: plain HTTP. */
+    private TlsConfig tls;
 
     /**
      * Routes {@code GET} (and so {@code HEAD}) requests whose decoded path matches {@code rule}
@@ -161,6 +165,46 @@ public class Application implements HttpHandler {
     // ---------------------------------------------------------------- serving
 
     /**
+     * Serves the application over HTTPS from now on ({@code listen} and {@code run}); handlers
+     * see {@code request.http().isSecure()}.
+     *
+     * <pre>{@code
+     * app.tls(Tls.serverContext(Path.of("cert.pem"), Path.of("key.pem"))).run(8443);
+     * }</pre>
+     *
+     * @param context the server's certificate and key
+     * @return this application
+     */
+    public Application tls(SSLContext context) {
+        return tls(TlsConfig.of(context));
+    }
+
+    /**
+     * HTTPS with the choices of {@link TlsConfig} (ALPN, SNI, client certificates); null: plain HTTP again.
+     *
+     * @param config the TLS configuration, or null
+     * @return this application
+     */
+    public Application tls(TlsConfig config) {
+        this.tls = config;
+        return this;
+    }
+
+    /**
+     * Serves HTTPS on every interface and runs the default engine on this thread (as {@link #run(int)}).
+     *
+     * @param context the server's certificate and key
+     * @param port the port
+     */
+    public void runTls(SSLContext context, int port) {
+        tls(context).run(port);
+    }
+
+    private HttpServer server(HttpServer server) {
+        return tls == null ? server : server.tls(tls);
+    }
+
+    /**
      * Listens on every interface, without starting the engine: the engine running the current
      * callback, else the default engine ({@link Engine#instance()}); see
      * {@link HttpServer#HttpServer(HttpHandler)}.
@@ -170,7 +214,7 @@ public class Application implements HttpHandler {
      * @throws java.io.UncheckedIOException if the port can't be bound
      */
     public HttpServer listen(int port) {
-        return new HttpServer(this).listen(port);
+        return server(new HttpServer(this)).listen(port);
     }
 
     /**
@@ -182,20 +226,20 @@ public class Application implements HttpHandler {
      * @throws java.io.UncheckedIOException if the host is unknown or the address can't be bound
      */
     public HttpServer listen(String host, int port) {
-        return new HttpServer(this).listen(host, port);
+        return server(new HttpServer(this)).listen(host, port);
     }
 
     /** Listens on every interface and runs the default engine on this thread, until it is stopped. */
     public void run(int port) {
         Engine engine = Engine.instance();
-        new HttpServer(engine, this).listen(port);
+        server(new HttpServer(engine, this)).listen(port);
         engine.start();
     }
 
     /** Listens on {@code host} and runs the default engine on this thread, until it is stopped. */
     public void run(String host, int port) {
         Engine engine = Engine.instance();
-        new HttpServer(engine, this).listen(host, port);
+        server(new HttpServer(engine, this)).listen(host, port);
         engine.start();
     }
 

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * (bounded) for the pool to let go of closed connections before the check counts again.
  */
 public final class JdkClient {
-    private static HttpClient client;
+    private static HttpClient client, https;
 
     private JdkClient() {}
 
@@ -54,6 +54,19 @@ public final class JdkClient {
         return client;
     }
 
+    /** A client trusting the test certificate ({@link io.pants.TlsFixtures#localhost()}), checking host names. */
+    public static synchronized HttpClient https() {
+        if (https == null) {
+            https = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(LoopThread.WAIT)
+                    .sslContext(io.pants.TlsFixtures.clientContext())
+                    .build();
+        }
+        return https;
+    }
+
     /** A GET with a bounded wait. */
     public static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         return get().send(HttpRequest.newBuilder(uri).timeout(LoopThread.WAIT).build(), HttpResponse.BodyHandlers.ofString());
@@ -63,6 +76,7 @@ public final class JdkClient {
         @Override
         public void beforeAll(ExtensionContext context) {
             get();
+            https();
         }
     }
 
