@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -140,10 +141,14 @@ final class NettyServers {
     }
 
     /** Listens on 127.0.0.1; returns the bound channel. The group's thread runs until the process ends. */
-    static Channel listen(boolean nativeEpoll, Workload.Protocol protocol, int port) throws Exception {
-        // TLS as Netty's examples do it: an SslHandler first in the pipeline, here on the JDK's provider
+    static Channel listen(boolean nativeEpoll, boolean openSsl, Workload.Protocol protocol, int port) throws Exception {
+        // TLS as Netty's examples do it: an SslHandler first in the pipeline, on the JDK's provider
+        // (as Pants) or on OpenSSL (BoringSSL from netty-tcnative), the native reference
+        if (openSsl) OpenSsl.ensureAvailability();
         SslContext tls = protocol.isTls()
-                ? SslContextBuilder.forServer(BenchmarkCertificate.keyManagers()).sslProvider(SslProvider.JDK).build() : null;
+                ? SslContextBuilder.forServer(BenchmarkCertificate.keyManagers())
+                        .sslProvider(openSsl ? SslProvider.OPENSSL : SslProvider.JDK).build()
+                : null;
         if (nativeEpoll) Epoll.ensureAvailability();
         IoHandlerFactory io = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channel = nativeEpoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

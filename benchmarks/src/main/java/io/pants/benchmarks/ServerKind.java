@@ -20,6 +20,11 @@ enum ServerKind implements Contender {
     PANTS_NIO("pants-nio", "Pants NIO", "nio"),
     NETTY_EPOLL("netty-epoll", "Netty epoll", null),
     NETTY_NIO("netty-nio", "Netty NIO", null),
+    /**
+     * Netty epoll with its SslHandler on OpenSSL (BoringSSL, netty-tcnative-boringssl-static): the
+     * native reference for the TLS workloads, which Pants on the JDK's SSLEngine is measured against.
+     */
+    NETTY_EPOLL_OPENSSL("netty-epoll-openssl", "Netty epoll + OpenSSL", null),
     /** The JDK's own server: the fake-HTTP responder, or the {@link JdkApiHello} application. */
     JDK_HTTP("jdk-http", "JDK HttpServer", null),
     /** {@link JdkApiHello} on {@code io.pants.httpserver.PantsHttpServerProvider}, each backend. */
@@ -50,7 +55,7 @@ enum ServerKind implements Contender {
 
     @Override public String pantsPoller() { return pantsPoller; }
 
-    @Override public boolean onNettyEpoll() { return this == NETTY_EPOLL; }
+    @Override public boolean onNettyEpoll() { return this == NETTY_EPOLL || this == NETTY_EPOLL_OPENSSL; }
 
     /** Whether this is the JDK-API application on Pants' provider. */
     boolean onPantsProvider() {
@@ -59,7 +64,9 @@ enum ServerKind implements Contender {
 
     boolean speaks(Workload.Protocol protocol) {
         return switch (protocol) {
-            case ECHO, HTTP_HELLO, TLS_ECHO, HTTPS_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO;
+            case ECHO, HTTP_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO;
+            case TLS_ECHO, HTTPS_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO
+                    || this == NETTY_EPOLL_OPENSSL;
             case FAKE_HTTP -> !onPantsProvider();
             case JDK_API_HELLO -> onPantsProvider() || this == JDK_HTTP;
             case HTTP_CLIENT -> false; // the clients are measured, against Pants' http-hello (LoadRunner)

@@ -2,6 +2,7 @@
 package io.pants.benchmarks;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.handler.ssl.OpenSsl;
 import io.pants.Pollers;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,7 +29,8 @@ class TlsServersTest {
         for (ServerKind k : ServerKind.values()) {
             if (!k.speaks(Workload.Protocol.TLS_ECHO)) continue;
             if (k.pantsPoller() != null && !Pollers.available().contains(k.pantsPoller())) continue;
-            if (k == ServerKind.NETTY_EPOLL && !Epoll.isAvailable()) continue;
+            if (k.onNettyEpoll() && !Epoll.isAvailable()) continue;
+            if (k == ServerKind.NETTY_EPOLL_OPENSSL && !OpenSsl.isAvailable()) continue;
             all.add(k);
         }
         return all;
