@@ -29,6 +29,21 @@ public final class SocketIo implements AutoCloseable {
         void beforeClose(PosixSocket s);
     }
 
+    /**
+     * The calls a completion-based poller (io_uring) makes through its own queue rather than as
+     * system calls here: accepting hands out what the kernel already accepted; shutting down
+     * and closing are queued operations. The readiness pollers have none ({@link #queueThrough}).
+     */
+    public interface Queued {
+        /** A connection the kernel accepted for {@code listener}, or null when there is none. */
+        PollerSocket accept(PosixSocket listener) throws IOException;
+
+        void shutdownOutput(PosixSocket s) throws IOException;
+
+        /** Closes the descriptor, first cancelling what the kernel still has in flight on it. */
+        void close(PosixSocket s);
+    }
+
     final String pollerName;
     final Syscalls sys;
     final SocketConstants sockets;
@@ -47,6 +62,7 @@ public final class SocketIo implements AutoCloseable {
     private final ReadTarget reads = new ReadTarget();
     /** Made with the first datagram socket: most engines never open one. */
     private DatagramIo datagrams;
+    private Queued queued;
 
     /**
      * @param sendfile which sendfile the binding has; NONE copies files through memory
@@ -69,6 +85,12 @@ public final class SocketIo implements AutoCloseable {
         this.copyWhenSendfileRefused = copyWhenSendfileRefused;
         this.beforeClose = beforeClose;
     }
+
+    /** Has {@code q} make the calls it queues (see {@link Queued}); set once, before the first socket. */
+    public void queueThrough(Queued q) { this.queued = q; }
+
+    /** A socket for a descriptor the caller opened or the kernel accepted, which it now owns. */
+    public PosixSocket adopt(int fd, int family, SocketAddress remote) { return new PosixSocket(this, fd, family, remote); }
 
     IOException exception(int negErrno, String what) { return Errors.exception(negErrno, what, sys, sockets); }
 
@@ -150,6 +172,7 @@ public final class SocketIo implements AutoCloseable {
     // ---------------------------------------------------------------- streams
 
     PollerSocket accept(PosixSocket listener) throws IOException {
+        if (queued != null) return queued.accept(listener);
         for (int attempt = 0; attempt < 16; attempt++) {
             int fd = sys.accept(listener.fd, scratchAddr, sockaddr.prepareReturn(scratchView, scratchAddr));
             if (fd >= 0) {
@@ -193,6 +216,10 @@ public final class SocketIo implements AutoCloseable {
     }
 
     void shutdownOutput(PosixSocket s) throws IOException {
+        if (queued != null) {
+            queued.shutdownOutput(s);
+            return;
+        }
         check(sys.shutdown(s.fd, sockets.shutWr), "shutdown");
     }
 
@@ -202,7 +229,8 @@ public final class SocketIo implements AutoCloseable {
 
     void close(PosixSocket s) {
         if (beforeClose != null) beforeClose.beforeClose(s);
-        sys.close(s.fd);
+        if (queued != null) queued.close(s);
+        else sys.close(s.fd);
     }
 
     // ---------------------------------------------------------------- files

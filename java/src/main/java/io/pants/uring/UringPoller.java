@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: Apache-2.0
+package io.pants.uring;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.pants.posix.BatchWriter;
+import io.pants.posix.DatagramConstants;
+import io.pants.posix.Errors;
+import io.pants.posix.Iovec;
+import io.pants.posix.PosixSocket;
+import io.pants.posix.Sendfile;
+import io.pants.posix.Shim;
+import io.pants.posix.ShimSyscalls;
+import io.pants.posix.Sockaddr;
+import io.pants.posix.SocketConstants;
+import io.pants.posix.SocketIo;
+import io.pants.posix.Syscalls;
+import io.pants.posix.TurnMemory;
+import io.pants.spi.DescriptorsExhaustedException;
+import io.pants.spi.Poller;
+import io.pants.spi.PollerSocket;
+import io.pants.spi.ReadyHandler;
+import io.pants.spi.WriteBatch;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Linux io_uring behind the readiness SPI, with the kernel doing the work where it can:
+ * <ul>
+ *   <li>a listener has one multishot accept in flight while it accepts; the engine's
+ *       {@code accept()} takes the descriptors it completed with;
+ *   <li>a stream has one multishot receive in flight while it reads, into the ring's provided
+ *       buffers: each completion is handed to the engine ({@link ReadyHandler#received}) straight
+ *       from its buffer, which goes back to the kernel with the next turn;
+ *   <li>connect, shutdown and close are operations in the ring (a close cancels everything in
+ *       flight on the descriptor first, hard-linked, and is submitted at once);
+ *   <li>what is still readiness (WRITE interest, datagram sockets, a stream that does not read,
+ *       for its hang-up) is a one-shot poll, re-armed while the interest lasts: level-triggered,
+ *       as the SPI promises.
+ * </ul>
+ * A turn is one {@code io_uring_enter}: the operations collected since the last one, the
+ * buffers given back, the wait and the completions copied out ({@link UringRing}). Writes and
+ * files still go out as epoll's do ({@link BatchWriter}, sendfile), from {@link #flush}.
+ *
+ * <p>Every operation's user data is {@code kind | generation | token} ({@link #userData}): a
+ * registration gets a new generation, so a completion of a closed socket's operation that
+ * arrives after its token was given to another socket is recognised and dropped (its buffer
+ * given back, its accepted descriptor closed), never delivered to the new owner.
+ */
+final class UringPoller implements Poller {
+    /** What an operation was, in the top four bits of its user data. */
+    private static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
+            POLL_UPDATE = 9;
+    private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
+    /** The provided-buffer group of the ring's buffers. */
+    private static final int BUFFER_GROUP = 0;
+
+    private final String name;
+    private final UringConstants k;
+    private final SocketConstants sockets;
+    private final Syscalls sys;
+    private final Sockaddr sockaddr;
+    private final SocketIo io;
+    private final BatchWriter writer;
+    private final UringRing ring;
+    private final int wakeFd;
+    private final Memory wakeBuffer = new Memory(8);
+    private final Memory scratch = new Memory(256);
+    private final ByteBuffer scratchView = TurnMemory.view(scratch);
+    private final long scratchAddr = Pointer.nativeValue(scratch);
+    private volatile boolean closed;
+    private boolean wakeArmed;
+
+    private Registration[] byToken = new Registration[64];
+    private final ArrayList<Registration> changed = new ArrayList<>();
+    /** Listeners holding accepted descriptors the engine has not taken yet: told again next turn. */
+    private final ArrayList<Registration> backlogged = new ArrayList<>();
+    /** Sockets opened by {@link #connect} and not registered yet, with the address to connect to. */
+    private final Map<PosixSocket, Memory> connecting = new IdentityHashMap<>();
+    /** Addresses of the connects this turn submits, freed once it did (IORING_FEAT_SUBMIT_STABLE). */
+    private final ArrayList<Memory> submittedAddresses = new ArrayList<>();
+    private int nextGeneration;
+    /** The last turn filled the completion array: more may be waiting, so the next one does not block. */
+    private boolean moreWaiting;
+    private final UringStats stats = new UringStats();
+
+    /** What the poller keeps for a registered socket. */
+    private static final class Registration {
+        final PosixSocket socket;
+        final int token, generation;
+        final Role role;
+        int wanted;
+        boolean queued;
+        /** The mask of the poll in flight, 0 when none; cancelling: its cancel is in flight. */
+        int pollMask;
+        boolean pollCancelling;
+        /** A multishot receive or accept in flight (until its last completion), and whether it is being cancelled. */
+        boolean recvArmed, recvCancelling, acceptArmed, acceptCancelling;
+        /** The connect in flight: its address, until the completion. */
+        Memory connectAddress;
+        int connectLength;
+        boolean connectSubmitted;
+        boolean shutdownQueued;
+        /** Descriptors the kernel accepted and the engine has not taken, and an accept error to report after them. */
+        int[] accepted = new int[0];
+        int acceptedHead, acceptedCount;
+        int acceptError;
+
+        Registration(PosixSocket socket, int token, int generation, Role role) {
+            this.socket = socket;
+            this.token = token;
+            this.generation = generation;
+            this.role = role;
+        }
+
+        void pushAccepted(int fd) {
+            if (acceptedHead + acceptedCount == accepted.length) {
+                accepted = Arrays.copyOfRange(accepted, acceptedHead, acceptedHead + Math.max(16, acceptedCount * 2));
+                acceptedHead = 0;
+            }
+            accepted[acceptedHead + acceptedCount++] = fd;
+        }
+
+        int popAccepted() {
+            int fd = accepted[acceptedHead++];
+            if (--acceptedCount == 0) acceptedHead = 0;
+            return fd;
+        }
+    }
+
+    /** How a socket's readiness is served: by multishot accept, by multishot receive (and a poll for the rest), or by polls alone. */
+    private enum Role { LISTENER, STREAM, PLAIN }
+
+    UringPoller(String name, UringConstants k, long ringAddress, int cqEntries, int bufferCount, int bufferSize) throws IOException {
+        this.name = name;
+        this.k = k;
+        this.sockets = SocketConstants.fromShim();
+        DatagramConstants datagrams = DatagramConstants.fromShim();
+        this.sys = new ShimSyscalls(datagrams.sockDgram);
+        this.sockaddr = Sockaddr.linux(sockets);
+        this.io = new SocketIo(name, sys, sockets, sockaddr, datagrams, Iovec.fromShim(), 0, Sendfile.Kind.LINUX, false, null);
+        this.io.queueThrough(new Queue());
+        this.writer = new BatchWriter(io);
+        this.ring = new UringRing(ringAddress, cqEntries, bufferCount, bufferSize);
+        int ev = UringShim.pants_uring_eventfd();
+        if (ev < 0) {
+            ring.close();
+            throw Errors.exception(ev, "eventfd", sys, sockets);
+        }
+        wakeFd = ev;
+    }
+
+    @Override
+    public String name() { return name; }
+
+    @Override
+    public String description() { return "io_uring through the native shim " + Shim.location(); }
+
+    /** What the ring did that the tests of its faults look for. */
+    UringStats stats() { return stats; }
+
+    static long userData(int kind, int generation, int token) {
+        return ((long) kind << KIND_SHIFT) | ((generation & 0xffffffffL) << GENERATION_SHIFT) | token;
+    }
+
+    private static int kind(long userData) { return (int) (userData >>> KIND_SHIFT); }
+
+    private static int generation(long userData) { return (int) (userData >>> GENERATION_SHIFT); }
+
+    private static int token(long userData) { return (int) userData & MAX_TOKEN; }
+
+    // ---------------------------------------------------------------- sockets
+
+    @Override
+    public PollerSocket listen(SocketAddress address, int backlog) throws IOException { return io.listen(address, backlog); }
+
+    /** A socket whose connect is an operation of the ring, submitted once it is registered. */
+    @Override
+    public PollerSocket connect(SocketAddress remote) throws IOException {
+        if (remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            throw new IllegalArgumentException("resolve " + isa.getHostString() + " before connecting");
+        }
+        int family = sockaddr.family(remote);
+        int fd = sys.socket(family);
+        if (fd < 0) throw Errors.exception(fd, "socket", sys, sockets);
+        Memory address = new Memory(sockets.sockaddrStorageSize);
+        int length;
+        try {
+            length = sockaddr.encode(TurnMemory.view(address), remote, family);
+        } catch (IllegalArgumentException e) {
+            sys.close(fd);
+            address.close();
+            throw new IOException(e.getMessage(), e);
+        }
+        PosixSocket s = io.adopt(fd, family, remote);
+        s.reportedError = 0;
+        connecting.put(s, address);
+        address.setInt(address.size() - 4, length); // kept with the address: read back at registration
+        return s;
+    }
+
+    @Override
+    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+        return io.openDatagram(bind, options);
+    }
+
+    // ---------------------------------------------------------------- interest
+
+    @Override
+    public void register(PollerSocket socket, int token, int interest, boolean readOnReady) {
+        PosixSocket s = (PosixSocket) socket;
+        s.token = token;
+        s.wanted = interest;
+        Memory address = connecting.remove(s);
+        Role role = readOnReady ? Role.STREAM : s.remoteAddress() == null && !s.isDatagram() ? Role.LISTENER : Role.PLAIN;
+        Registration r = new Registration(s, token, ++nextGeneration, role);
+        r.wanted = interest;
+        if (address != null) {
+            r.connectAddress = address;
+            r.connectLength = address.getInt(address.size() - 4);
+        }
+        if (token >= byToken.length) byToken = Arrays.copyOf(byToken, Math.max(token + 1, byToken.length * 2));
+        byToken[token] = r;
+        queue(r);
+    }
+
+    @Override
+    public void setInterest(PollerSocket socket, int interest) {
+        PosixSocket s = (PosixSocket) socket;
+        s.wanted = interest;
+        Registration r = registration(s);
+        if (r == null || r.wanted == interest) return;
+        r.wanted = interest;
+        queue(r);
+    }
+
+    private Registration registration(PosixSocket s) {
+        int t = s.token;
+        if (t < 0 || t >= byToken.length) return null;
+        Registration r = byToken[t];
+        return r != null && r.socket == s ? r : null;
+    }
+
+    private void queue(Registration r) {
+        if (!r.queued) {
+            r.queued = true;
+            changed.add(r);
+        }
+    }
+
+    /** Turns each changed registration's wishes into the operations that get it there. */
+    private void collectChanges() {
+        for (int i = 0; i < changed.size(); i++) {
+            Registration r = changed.get(i);
+            r.queued = false;
+            if (byToken[r.token] != r) continue; // closed since
+            sync(r);
+        }
+        changed.clear();
+    }
+
+    private void sync(Registration r) {
+        int fd = r.socket.fd;
+        if (r.connectAddress != null) {
+            if (!r.connectSubmitted) {
+                r.connectSubmitted = true;
+                add(userData(CONNECT, r.generation, r.token), k.opConnect, fd, Pointer.nativeValue(r.connectAddress), r.connectLength);
+                submittedAddresses.add(r.connectAddress); // the kernel copies it when the turn submits it
+            }
+            return; // nothing else until it completes
+        }
+        if (r.shutdownQueued) {
+            r.shutdownQueued = false;
+            add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, fd, 0, sockets.shutWr);
+        }
+        int poll;
+        switch (r.role) {
+            case LISTENER -> {
+                boolean want = (r.wanted & READ) != 0;
+                // descriptors accepted while accepting was paused are announced again
+                if (want && (r.acceptedCount > 0 || r.acceptError != 0) && !backlogged.contains(r)) backlogged.add(r);
+                if (want && !r.acceptArmed) {
+                    r.acceptArmed = true;
+                    add(userData(ACCEPT, r.generation, r.token), k.opAccept, fd, 0, 0);
+                } else if (!want && r.acceptArmed && !r.acceptCancelling) {
+                    r.acceptCancelling = true;
+                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(ACCEPT, r.generation, r.token), 0);
+                }
+                poll = 0;
+            }
+            case STREAM -> {
+                boolean want = (r.wanted & READ) != 0;
+                if (want && !r.recvArmed) {
+                    r.recvArmed = true;
+                    add(userData(RECV, r.generation, r.token), k.opRecv, fd, 0, BUFFER_GROUP);
+                } else if (!want && r.recvArmed && !r.recvCancelling) {
+                    r.recvCancelling = true;
+                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(RECV, r.generation, r.token), 0);
+                }
+                // the receive reports end of stream and errors; without it, a poll does, as
+                // epoll reports EPOLLHUP and EPOLLERR whatever the interest
+                poll = ((r.wanted & WRITE) != 0 ? k.pollOut : 0) | (want ? 0 : k.pollErr | k.pollHup);
+            }
+            default -> poll = ((r.wanted & READ) != 0 ? k.pollIn | k.pollRdHup : 0) | ((r.wanted & WRITE) != 0 ? k.pollOut : 0)
+                    | k.pollErr | k.pollHup;
+        }
+        syncPoll(r, poll);
+    }
+
+    private void syncPoll(Registration r, int mask) {
+        if (r.pollCancelling || mask == r.pollMask) return; // a cancel in flight: its completion queues the registration again
+        long poll = userData(POLL, r.generation, r.token);
+        if (r.pollMask == 0) {
+            add(poll, k.opPoll, r.socket.fd, 0, mask);
+        } else if (mask == 0) {
+            r.pollCancelling = true;
+            add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, poll, 0);
+            return;
+        } else {
+            // if the poll fired meanwhile the update finds nothing (-ENOENT), and the poll's own
+            // completion, still to come, re-arms it
+            add(userData(POLL_UPDATE, r.generation, r.token), k.opPollUpdate, -1, poll, mask);
+        }
+        r.pollMask = mask;
+    }
+
+    private void add(long userData, int op, int fd, long addr, long arg) {
+        int r = ring.add(userData, op, fd, addr, arg);
+        if (r < 0) System.getLogger("io.pants").log(System.Logger.Level.WARNING, "io_uring submission failed: "
+                + Errors.exception(r, "io_uring_enter", sys, sockets).getMessage());
+    }
+
+    // ---------------------------------------------------------------- the turn
+
+    @Override
+    public int poll(long timeoutNanos, ReadyHandler handler) throws IOException {
+        if (closed) throw new IOException("the io_uring poller is closed");
+        collectChanges();
+        if (!wakeArmed) {
+            wakeArmed = true;
+            add(userData(WAKE, 0, 0), k.opRead, wakeFd, Pointer.nativeValue(wakeBuffer), 8);
+        }
+        boolean backlog = !backlogged.isEmpty();
+        long timeout = moreWaiting || backlog ? 0 : timeoutNanos;
+        stats.turns++;
+        int n = ring.turn(timeout);
+        freeSubmittedAddresses();
+        if (n < 0) throw Errors.exception(n, "io_uring_enter", sys, sockets);
+        moreWaiting = n == ring.maxCompletions;
+        if (moreWaiting) {
+            // the completion array is full: the kernel may hold more in its overflow list
+            // (IORING_FEAT_NODROP), which the next turn, not blocking, moves into the ring
+            long state = ring.state();
+            if (((int) state & k.sqCqOverflow) != 0) stats.overflows++;
+            stats.dropped = (int) (state >>> 32);
+        }
+        int delivered = 0;
+        if (backlog) delivered += deliverBacklog(handler);
+        for (int i = 0; i < n; i++) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
+        return delivered;
+    }
+
+    private void freeSubmittedAddresses() {
+        for (int i = 0; i < submittedAddresses.size(); i++) submittedAddresses.get(i).close();
+        submittedAddresses.clear();
+    }
+
+    /** Listeners whose accepted descriptors the engine left (it takes a bounded number per event) hear of them again. */
+    private int deliverBacklog(ReadyHandler handler) {
+        Registration[] list = backlogged.toArray(new Registration[0]);
+        backlogged.clear();
+        int delivered = 0;
+        for (Registration r : list) {
+            if (byToken[r.token] != r || (r.acceptedCount == 0 && r.acceptError == 0)) continue;
+            handler.ready(r.token, READ);
+            delivered++;
+            if (byToken[r.token] == r && (r.acceptedCount > 0 || r.acceptError != 0) && (r.wanted & READ) != 0) backlogged.add(r);
+        }
+        return delivered;
+    }
+
+    private int dispatch(long userData, int res, int flags, ReadyHandler handler) {
+        int kind = kind(userData);
+        if (kind == WAKE) {
+            wakeArmed = false;
+            return 0;
+        }
+        if (kind == CANCEL || kind == POLL_UPDATE || kind == CLOSE) return 0; // their targets' completions tell
+        boolean more = (flags & k.cqeMore) != 0;
+        int buffer = (flags & k.cqeBuffer) != 0 ? flags >>> k.bufferShift : -1;
+        int token = token(userData);
+        Registration r = token < byToken.length ? byToken[token] : null;
+        if (r == null || r.generation != generation(userData)) {
+            // a closed socket's: nobody may see it
+            stats.stale++;
+            if (buffer >= 0) ring.giveBack(buffer);
+            if (kind == ACCEPT && res >= 0) sys.close(res);
+            return 0;
+        }
+        switch (kind) {
+            case RECV -> {
+                return received(r, res, more, buffer, handler);
+            }
+            case ACCEPT -> {
+                return accepted(r, res, more, handler);
+            }
+            case POLL -> {
+                return polled(r, res, handler);
+            }
+            case CONNECT -> {
+                r.connectAddress = null; // freed after its turn
+                if (res < 0) r.socket.reportedError = -res; // finishConnect() reports it: SO_ERROR was consumed
+                queue(r);
+                handler.ready(r.token, WRITE | (res < 0 ? ERROR : 0));
+                return 1;
+            }
+            case SHUTDOWN -> {
+                if (res < 0 && res != -sockets.eNotConn) {
+                    handler.receiveEnded(r.token, Errors.exception(res, "shutdown", sys, sockets));
+                    return 1;
+                }
+                return 0;
+            }
+            default -> {
+                return 0;
+            }
+        }
+    }
+
+    private int received(Registration r, int res, boolean more, int buffer, ReadyHandler handler) {
+        if (!more) {
+            r.recvArmed = false;
+            r.recvCancelling = false;
+            queue(r); // re-armed with the next turn if reading is still wanted
+        }
+        if (res > 0) {
+            stats.receives++;
+            try {
+                handler.received(r.token, ring.buffer(buffer, res));
+            } finally {
+                ring.giveBack(buffer);
+            }
+            return 1;
+        }
+        if (buffer >= 0) ring.giveBack(buffer);
+        if (res == 0) {
+            handler.receiveEnded(r.token, null);
+            return 1;
+        }
+        if (res == -k.eNoBufs) {
+            // every buffer is out: the bytes wait in the socket, and the receive is re-armed
+            // with the next turn, which gives this turn's buffers back first
+            stats.noBuffers++;
+            return 0;
+        }
+        if (res == -k.eCanceled) {
+            stats.cancelled++;
+            return 0;
+        }
+        handler.receiveEnded(r.token, Errors.exception(res, "recv", sys, sockets));
+        return 1;
+    }
+
+    private int accepted(Registration r, int res, boolean more, ReadyHandler handler) {
+        if (!more) {
+            r.acceptArmed = false;
+            r.acceptCancelling = false;
+            queue(r);
+        }
+        if (res >= 0) {
+            r.pushAccepted(res);
+        } else if (res == -k.eCanceled) {
+            stats.cancelled++;
+            return 0;
+        } else if (res == -k.eMFile || res == -k.eNFile || res == -sockets.eNoMem || res == -k.eNoBufs) {
+            stats.acceptExhausted++;
+            r.acceptError = res; // after the descriptors already accepted; the engine pauses accepting
+        } else {
+            return 0; // the connection died in the backlog (ECONNABORTED) and the like: the accept goes on
+        }
+        if ((r.wanted & READ) == 0) return 0;
+        handler.ready(r.token, READ);
+        if (byToken[r.token] == r && (r.acceptedCount > 0 || r.acceptError != 0) && !backlogged.contains(r)) backlogged.add(r);
+        return 1;
+    }
+
+    private int polled(Registration r, int res, ReadyHandler handler) {
+        r.pollMask = 0;
+        r.pollCancelling = false;
+        queue(r); // re-armed with the next turn while the interest lasts: level-triggered
+        if (res < 0) return 0; // cancelled
+        int ready = ((res & (k.pollIn)) != 0 && (r.wanted & READ) != 0 ? READ : 0)
+                | ((res & k.pollOut) != 0 && (r.wanted & WRITE) != 0 ? WRITE : 0)
+                | ((res & (k.pollHup | k.pollRdHup)) != 0 ? HANGUP : 0)
+                | ((res & k.pollErr) != 0 ? ERROR : 0);
+        if (r.role == Role.STREAM && r.recvArmed) {
+            // the receive reports the connection's end; a failed connection fails the flush too
+            ready = (r.wanted & WRITE) != 0 ? WRITE : 0;
+        }
+        if (ready == 0) return 0;
+        handler.ready(r.token, ready);
+        return 1;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public void flush(WriteBatch batch) { writer.flush(batch); }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void wakeup() {
+        if (!closed) UringShim.pants_eventfd_signal(wakeFd);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        ring.close(); // cancels what is in flight
+        sys.close(wakeFd);
+        for (Registration r : byToken) {
+            if (r == null) continue;
+            while (r.acceptedCount > 0) sys.close(r.popAccepted());
+            if (r.connectAddress != null) r.connectAddress.close();
+        }
+        for (Memory m : connecting.values()) m.close();
+        freeSubmittedAddresses();
+        connecting.clear();
+        wakeBuffer.close();
+        scratch.close();
+        writer.close();
+        io.close();
+    }
+
+    /** The calls {@link SocketIo} leaves to the ring. */
+    private final class Queue implements SocketIo.Queued {
+        @Override
+        public PollerSocket accept(PosixSocket listener) throws IOException {
+            Registration r = registration(listener);
+            if (r == null) return null;
+            if (r.acceptedCount == 0) {
+                int error = r.acceptError;
+                if (error == 0) return null;
+                r.acceptError = 0;
+                throw Errors.exception(error, "accept", sys, sockets);
+            }
+            int fd = r.popAccepted();
+            // multishot accept has one address buffer for all its connections: ask the socket
+            long lenPtr = sockaddr.prepareReturn(scratchView, scratchAddr);
+            SocketAddress remote = UringShim.pants_getpeername(fd, scratchAddr, lenPtr) < 0 ? null : sockaddr.decodeReturned(scratchView);
+            return io.adopt(fd, listener.family, remote);
+        }
+
+        @Override
+        public void shutdownOutput(PosixSocket s) {
+            Registration r = registration(s);
+            if (r == null || closed) {
+                sys.shutdown(s.fd, sockets.shutWr);
+                return;
+            }
+            r.shutdownQueued = true;
+            queue(r); // with the next turn; a close before then sends it first
+        }
+
+        @Override
+        public void close(PosixSocket s) {
+            Memory address = connecting.remove(s);
+            if (address != null) address.close();
+            Registration r = registration(s);
+            if (r == null || closed) {
+                sys.close(s.fd);
+                return;
+            }
+            byToken[r.token] = null; // from now on, its completions are stale
+            if (r.connectAddress != null && !r.connectSubmitted) r.connectAddress.close(); // else freed after its turn
+            while (r.acceptedCount > 0) sys.close(r.popAccepted());
+            if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, s.fd, 0, sockets.shutWr);
+            int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), k.opCancelClose, s.fd, 0, 0);
+            if (rc < 0) sys.close(s.fd); // the ring refused: close it ourselves
+        }
+    }
+}
