@@ -190,7 +190,7 @@ typedef struct {
 /* pants_uring_constants: the operations of pants_uring_op (the shim's own numbers), then the
  * kernel's poll bits, completion flags, features and error numbers the poller reads */
 #define PANTS_URING_SLOTS(X) \
-    X(OP_POLL) X(OP_POLL_UPDATE) X(OP_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) X(OP_RECVMSG) \
+    X(OP_POLL) X(OP_POLL_MULTI) X(OP_POLL_UPDATE) X(OP_POLL_UPDATE_MULTI) X(OP_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) X(OP_RECVMSG) \
     X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CANCEL_CLOSE) X(OP_READ) \
     X(POLLIN) X(POLLOUT) X(POLLERR) X(POLLHUP) X(POLLRDHUP) \
     X(CQE_F_BUFFER) X(CQE_F_MORE) X(CQE_BUFFER_SHIFT) X(SQ_CQ_OVERFLOW) \

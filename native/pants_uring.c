@@ -36,7 +36,9 @@
 /* The shim's operation numbers (PANTS_URING_OP_*), exported in pants_uring_constants. */
 enum {
     OP_POLL = 1,          /* one-shot poll: arg = poll mask (level-triggered by re-arming) */
-    OP_POLL_UPDATE,       /* change a poll's mask: addr = its user_data, arg = the new mask */
+    OP_POLL_MULTI,        /* multishot poll: a completion per wake-up, without re-arming (edge-triggered) */
+    OP_POLL_UPDATE,       /* change a one-shot poll's mask: addr = its user_data, arg = the new mask */
+    OP_POLL_UPDATE_MULTI, /* the same for a multishot poll, which stays multishot */
     OP_CANCEL,            /* cancel one operation: addr = its user_data */
     OP_ACCEPT,            /* multishot accept; accepted sockets are non-blocking and close-on-exec */
     OP_RECV,              /* multishot receive into the provided buffers: arg = buffer group */
@@ -56,7 +58,9 @@ enum {
 int32_t pants_uring_constants(int32_t *out, int32_t n) {
     const int32_t values[PANTS_URING_COUNT] = {
         [PANTS_URING_OP_POLL] = OP_POLL,
+        [PANTS_URING_OP_POLL_MULTI] = OP_POLL_MULTI,
         [PANTS_URING_OP_POLL_UPDATE] = OP_POLL_UPDATE,
+        [PANTS_URING_OP_POLL_UPDATE_MULTI] = OP_POLL_UPDATE_MULTI,
         [PANTS_URING_OP_CANCEL] = OP_CANCEL,
         [PANTS_URING_OP_ACCEPT] = OP_ACCEPT,
         [PANTS_URING_OP_RECV] = OP_RECV,
@@ -300,14 +304,17 @@ static int push(pants_ring *r, const pants_uring_op *op) {
     sqe->fd = op->fd;
     switch (op->op) {
     case OP_POLL:
+    case OP_POLL_MULTI:
         sqe->opcode = IORING_OP_POLL_ADD;
+        sqe->len = op->op == OP_POLL_MULTI ? IORING_POLL_ADD_MULTI : 0;
         sqe->poll32_events = (uint32_t) op->arg;
         break;
     case OP_POLL_UPDATE:
+    case OP_POLL_UPDATE_MULTI:
         sqe->opcode = IORING_OP_POLL_REMOVE;
         sqe->fd = -1;
         sqe->addr = (uint64_t) op->addr;
-        sqe->len = IORING_POLL_UPDATE_EVENTS;
+        sqe->len = IORING_POLL_UPDATE_EVENTS | (op->op == OP_POLL_UPDATE_MULTI ? IORING_POLL_ADD_MULTI : 0);
         sqe->poll32_events = (uint32_t) op->arg;
         break;
     case OP_CANCEL:

@@ -236,7 +236,7 @@ public final class SocketIo implements AutoCloseable {
     // ---------------------------------------------------------------- files
 
     /** Sends the file regions at the head of the queue; false if one could not be finished. */
-    boolean sendFiles(PosixSocket s, OutboundQueue q) throws IOException {
+    public boolean sendFiles(PosixSocket s, OutboundQueue q) throws IOException {
         FileRegion r;
         while ((r = q.headFile()) != null) {
             long n;

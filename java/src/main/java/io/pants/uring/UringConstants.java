@@ -12,7 +12,7 @@ import static io.pants.posix.ShimAbi.at;
  * features and error numbers, as the shim was compiled (pants_uring_constants).
  */
 final class UringConstants {
-    final int opPoll, opPollUpdate, opCancel, opAccept, opRecv, opSend, opSendmsg, opRecvmsg, opConnect, opShutdown,
+    final int opPoll, opPollMulti, opPollUpdate, opPollUpdateMulti, opCancel, opAccept, opRecv, opSend, opSendmsg, opRecvmsg, opConnect, opShutdown,
             opCancelClose, opRead;
     final int pollIn, pollOut, pollErr, pollHup, pollRdHup;
     final int cqeBuffer, cqeMore, bufferShift, sqCqOverflow;
@@ -20,7 +20,8 @@ final class UringConstants {
     final int eCanceled, eNoBufs, eNoEnt, eAlready, eMFile, eNFile;
 
     private UringConstants(int[] v) {
-        opPoll = at(v, OP_POLL); opPollUpdate = at(v, OP_POLL_UPDATE); opCancel = at(v, OP_CANCEL);
+        opPoll = at(v, OP_POLL); opPollMulti = at(v, OP_POLL_MULTI); opPollUpdate = at(v, OP_POLL_UPDATE);
+        opPollUpdateMulti = at(v, OP_POLL_UPDATE_MULTI); opCancel = at(v, OP_CANCEL);
         opAccept = at(v, OP_ACCEPT); opRecv = at(v, OP_RECV); opSend = at(v, OP_SEND); opSendmsg = at(v, OP_SENDMSG);
         opRecvmsg = at(v, OP_RECVMSG); opConnect = at(v, OP_CONNECT); opShutdown = at(v, OP_SHUTDOWN);
         opCancelClose = at(v, OP_CANCEL_CLOSE); opRead = at(v, OP_READ);

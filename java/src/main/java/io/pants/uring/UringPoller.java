@@ -16,7 +16,7 @@ import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
-import io.pants.spi.DescriptorsExhaustedException;
+import io.pants.spi.OutboundQueue;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
@@ -29,6 +29,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -58,10 +59,11 @@ import java.util.Map;
 final class UringPoller implements Poller {
     /** What an operation was, in the top four bits of its user data. */
     private static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
-            POLL_UPDATE = 9;
+            POLL_UPDATE = 9, SEND = 10;
     private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
     /** The provided-buffer group of the ring's buffers. */
     private static final int BUFFER_GROUP = 0;
+    private static final boolean DEBUG = Boolean.getBoolean("pants.uring.debug");
 
     private final String name;
     private final UringConstants k;
@@ -70,6 +72,8 @@ final class UringPoller implements Poller {
     private final Sockaddr sockaddr;
     private final SocketIo io;
     private final BatchWriter writer;
+    private final MessageArena messages;
+    private final WriteBatch unregistered = new WriteBatch();
     private final UringRing ring;
     private final int wakeFd;
     private final Memory wakeBuffer = new Memory(8);
@@ -84,9 +88,10 @@ final class UringPoller implements Poller {
     /** Listeners holding accepted descriptors the engine has not taken yet: told again next turn. */
     private final ArrayList<Registration> backlogged = new ArrayList<>();
     /** Sockets opened by {@link #connect} and not registered yet, with the address to connect to. */
-    private final Map<PosixSocket, Memory> connecting = new IdentityHashMap<>();
-    /** Addresses of the connects this turn submits, freed once it did (IORING_FEAT_SUBMIT_STABLE). */
-    private final ArrayList<Memory> submittedAddresses = new ArrayList<>();
+    /** Sockets whose connect is in flight and that are not registered yet, with the connect's generation. */
+    private final Map<PosixSocket, Integer> connecting = new IdentityHashMap<>();
+    /** Registrations whose connect is in flight, by the connect's generation (its user data has no token yet). */
+    private final Map<Integer, Registration> connects = new HashMap<>();
     private int nextGeneration;
     /** The last turn filled the completion array: more may be waiting, so the next one does not block. */
     private boolean moreWaiting;
@@ -102,13 +107,16 @@ final class UringPoller implements Poller {
         /** The mask of the poll in flight, 0 when none; cancelling: its cancel is in flight. */
         int pollMask;
         boolean pollCancelling;
+        /** The poll in flight is multishot; the next POLLOUT poll must be (see {@link #syncPoll}). */
+        boolean pollMulti, pollEdge;
         /** A multishot receive or accept in flight (until its last completion), and whether it is being cancelled. */
         boolean recvArmed, recvCancelling, acceptArmed, acceptCancelling;
         /** The connect in flight: its address, until the completion. */
-        Memory connectAddress;
-        int connectLength;
-        boolean connectSubmitted;
+        boolean connectPending;
         boolean shutdownQueued;
+        /** A sendmsg in flight, and the queue it sends from (consumed when it completes). */
+        boolean sending;
+        OutboundQueue sendQueue;
         /** Descriptors the kernel accepted and the engine has not taken, and an accept error to report after them. */
         int[] accepted = new int[0];
         int acceptedHead, acceptedCount;
@@ -149,6 +157,7 @@ final class UringPoller implements Poller {
         this.io = new SocketIo(name, sys, sockets, sockaddr, datagrams, Iovec.fromShim(), 0, Sendfile.Kind.LINUX, false, null);
         this.io.queueThrough(new Queue());
         this.writer = new BatchWriter(io);
+        this.messages = new MessageArena(datagrams, Iovec.fromShim());
         this.ring = new UringRing(ringAddress, cqEntries, bufferCount, bufferSize);
         int ev = UringShim.pants_uring_eventfd();
         if (ev < 0) {
@@ -191,19 +200,24 @@ final class UringPoller implements Poller {
         int family = sockaddr.family(remote);
         int fd = sys.socket(family);
         if (fd < 0) throw Errors.exception(fd, "socket", sys, sockets);
-        Memory address = new Memory(sockets.sockaddrStorageSize);
         int length;
         try {
-            length = sockaddr.encode(TurnMemory.view(address), remote, family);
+            length = sockaddr.encode(scratchView, remote, family);
         } catch (IllegalArgumentException e) {
             sys.close(fd);
-            address.close();
             throw new IOException(e.getMessage(), e);
         }
+        // submitted now, not with the next turn: connect() starts connecting, as the SPI says.
+        // The kernel copies the address at submission. The socket has no token yet, so the
+        // completion is found by its generation, which the registration takes over.
+        int generation = ++nextGeneration;
+        int rc = ring.submitNow(userData(CONNECT, generation, 0), k.opConnect, fd, scratchAddr, length);
+        if (rc < 0) {
+            sys.close(fd);
+            throw Errors.exception(rc, "io_uring connect to " + remote, sys, sockets);
+        }
         PosixSocket s = io.adopt(fd, family, remote);
-        s.reportedError = 0;
-        connecting.put(s, address);
-        address.setInt(address.size() - 4, length); // kept with the address: read back at registration
+        connecting.put(s, generation);
         return s;
     }
 
@@ -219,13 +233,13 @@ final class UringPoller implements Poller {
         PosixSocket s = (PosixSocket) socket;
         s.token = token;
         s.wanted = interest;
-        Memory address = connecting.remove(s);
+        Integer connect = connecting.remove(s);
         Role role = readOnReady ? Role.STREAM : s.remoteAddress() == null && !s.isDatagram() ? Role.LISTENER : Role.PLAIN;
-        Registration r = new Registration(s, token, ++nextGeneration, role);
+        Registration r = new Registration(s, token, connect != null ? connect : ++nextGeneration, role);
         r.wanted = interest;
-        if (address != null) {
-            r.connectAddress = address;
-            r.connectLength = address.getInt(address.size() - 4);
+        if (connect != null) {
+            r.connectPending = true;
+            connects.put(connect, r);
         }
         if (token >= byToken.length) byToken = Arrays.copyOf(byToken, Math.max(token + 1, byToken.length * 2));
         byToken[token] = r;
@@ -269,14 +283,7 @@ final class UringPoller implements Poller {
 
     private void sync(Registration r) {
         int fd = r.socket.fd;
-        if (r.connectAddress != null) {
-            if (!r.connectSubmitted) {
-                r.connectSubmitted = true;
-                add(userData(CONNECT, r.generation, r.token), k.opConnect, fd, Pointer.nativeValue(r.connectAddress), r.connectLength);
-                submittedAddresses.add(r.connectAddress); // the kernel copies it when the turn submits it
-            }
-            return; // nothing else until it completes
-        }
+        if (r.connectPending) return; // nothing else until the connect completes
         if (r.shutdownQueued) {
             r.shutdownQueued = false;
             add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, fd, 0, sockets.shutWr);
@@ -307,7 +314,8 @@ final class UringPoller implements Poller {
                 }
                 // the receive reports end of stream and errors; without it, a poll does, as
                 // epoll reports EPOLLHUP and EPOLLERR whatever the interest
-                poll = ((r.wanted & WRITE) != 0 ? k.pollOut : 0) | (want ? 0 : k.pollErr | k.pollHup);
+                // while a send is in flight its completion says when to write again
+                poll = ((r.wanted & WRITE) != 0 && !r.sending ? k.pollOut : 0) | (want ? 0 : k.pollErr | k.pollHup);
             }
             default -> poll = ((r.wanted & READ) != 0 ? k.pollIn | k.pollRdHup : 0) | ((r.wanted & WRITE) != 0 ? k.pollOut : 0)
                     | k.pollErr | k.pollHup;
@@ -315,21 +323,33 @@ final class UringPoller implements Poller {
         syncPoll(r, poll);
     }
 
+    /**
+     * Gets the poll in flight to {@code mask}. Polls are one-shot, re-armed while wanted:
+     * level-triggered, as epoll's. But the kernel wakes io_uring's polls on POLLRDHUP whatever
+     * the mask, so on a socket whose peer half-closed a one-shot poll completes at once, every
+     * turn, with nothing asked for. There the poll becomes multishot, a completion per wake-up
+     * (edge-triggered): for POLLOUT, that the socket was full when it completed says the next
+     * wake-up is the one that makes room, after which it is one-shot again; a poll for hang-up
+     * and error alone is multishot from the start, as they are acted on when first reported.
+     */
     private void syncPoll(Registration r, int mask) {
         if (r.pollCancelling || mask == r.pollMask) return; // a cancel in flight: its completion queues the registration again
         long poll = userData(POLL, r.generation, r.token);
-        if (r.pollMask == 0) {
-            add(poll, k.opPoll, r.socket.fd, 0, mask);
-        } else if (mask == 0) {
+        boolean multishot = r.role == Role.STREAM && ((mask & k.pollOut) == 0 || r.pollEdge);
+        if (r.pollMask != 0 && (mask == 0 || multishot != r.pollMulti)) {
             r.pollCancelling = true;
             add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, poll, 0);
             return;
+        }
+        if (r.pollMask == 0) {
+            add(poll, multishot ? k.opPollMulti : k.opPoll, r.socket.fd, 0, mask);
         } else {
             // if the poll fired meanwhile the update finds nothing (-ENOENT), and the poll's own
             // completion, still to come, re-arms it
-            add(userData(POLL_UPDATE, r.generation, r.token), k.opPollUpdate, -1, poll, mask);
+            add(userData(POLL_UPDATE, r.generation, r.token), multishot ? k.opPollUpdateMulti : k.opPollUpdate, -1, poll, mask);
         }
         r.pollMask = mask;
+        r.pollMulti = multishot;
     }
 
     private void add(long userData, int op, int fd, long addr, long arg) {
@@ -352,7 +372,7 @@ final class UringPoller implements Poller {
         long timeout = moreWaiting || backlog ? 0 : timeoutNanos;
         stats.turns++;
         int n = ring.turn(timeout);
-        freeSubmittedAddresses();
+        messages.reset();
         if (n < 0) throw Errors.exception(n, "io_uring_enter", sys, sockets);
         moreWaiting = n == ring.maxCompletions;
         if (moreWaiting) {
@@ -366,11 +386,6 @@ final class UringPoller implements Poller {
         if (backlog) delivered += deliverBacklog(handler);
         for (int i = 0; i < n; i++) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
         return delivered;
-    }
-
-    private void freeSubmittedAddresses() {
-        for (int i = 0; i < submittedAddresses.size(); i++) submittedAddresses.get(i).close();
-        submittedAddresses.clear();
     }
 
     /** Listeners whose accepted descriptors the engine left (it takes a bounded number per event) hear of them again. */
@@ -389,6 +404,7 @@ final class UringPoller implements Poller {
 
     private int dispatch(long userData, int res, int flags, ReadyHandler handler) {
         int kind = kind(userData);
+        if (DEBUG) System.err.println("CQE kind=" + kind + " token=" + token(userData) + " res=" + res + " flags=" + flags);
         if (kind == WAKE) {
             wakeArmed = false;
             return 0;
@@ -397,7 +413,8 @@ final class UringPoller implements Poller {
         boolean more = (flags & k.cqeMore) != 0;
         int buffer = (flags & k.cqeBuffer) != 0 ? flags >>> k.bufferShift : -1;
         int token = token(userData);
-        Registration r = token < byToken.length ? byToken[token] : null;
+        Registration r = kind == CONNECT ? connects.remove(generation(userData)) : token < byToken.length ? byToken[token] : null;
+        if (r != null && byToken[r.token] != r) r = null;
         if (r == null || r.generation != generation(userData)) {
             // a closed socket's: nobody may see it
             stats.stale++;
@@ -413,14 +430,17 @@ final class UringPoller implements Poller {
                 return accepted(r, res, more, handler);
             }
             case POLL -> {
-                return polled(r, res, handler);
+                return polled(r, res, more, handler);
             }
             case CONNECT -> {
-                r.connectAddress = null; // freed after its turn
+                r.connectPending = false;
                 if (res < 0) r.socket.reportedError = -res; // finishConnect() reports it: SO_ERROR was consumed
                 queue(r);
                 handler.ready(r.token, WRITE | (res < 0 ? ERROR : 0));
                 return 1;
+            }
+            case SEND -> {
+                return sent(r, res, handler);
             }
             case SHUTDOWN -> {
                 if (res < 0 && res != -sockets.eNotConn) {
@@ -492,11 +512,28 @@ final class UringPoller implements Poller {
         return 1;
     }
 
-    private int polled(Registration r, int res, ReadyHandler handler) {
-        r.pollMask = 0;
-        r.pollCancelling = false;
-        queue(r); // re-armed with the next turn while the interest lasts: level-triggered
+    private int polled(Registration r, int res, boolean more, ReadyHandler handler) {
+        int asked = r.pollMask;
+        // the kernel reports POLLRDHUP whether asked or not (a half-close is no hang-up unless asked)
+        if (res > 0) res &= asked | k.pollErr | k.pollHup;
+        if (!more) {
+            r.pollMask = 0;
+            r.pollMulti = false;
+            r.pollCancelling = false;
+            queue(r); // re-armed with the next turn while the interest lasts
+        }
         if (res < 0) return 0; // cancelled
+        if ((asked & k.pollOut) != 0) {
+            if (res == 0 && !more) r.pollEdge = true; // woken by POLLRDHUP while full: wait for a wake-up that makes room
+            else if ((res & k.pollOut) != 0 && r.pollEdge) {
+                r.pollEdge = false; // room again: back to level-triggered
+                if (more && !r.pollCancelling) {
+                    r.pollCancelling = true;
+                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(POLL, r.generation, r.token), 0);
+                }
+            }
+        }
+        if (res == 0) return 0;
         int ready = ((res & (k.pollIn)) != 0 && (r.wanted & READ) != 0 ? READ : 0)
                 | ((res & k.pollOut) != 0 && (r.wanted & WRITE) != 0 ? WRITE : 0)
                 | ((res & (k.pollHup | k.pollRdHup)) != 0 ? HANGUP : 0)
@@ -512,8 +549,85 @@ final class UringPoller implements Poller {
 
     // ---------------------------------------------------------------- writes
 
+    /**
+     * Submits each stream's queued chunks as one sendmsg, to go with the next wait; file regions
+     * at a queue's head go first, by sendfile, at once. Nothing is consumed here: the send's
+     * completion consumes what it wrote and tells the engine ({@link ReadyHandler#sent}).
+     */
     @Override
-    public void flush(WriteBatch batch) { writer.flush(batch); }
+    public void flushNow(WriteBatch batch) {
+        for (int i = 0, size = batch.size(); i < size; i++) {
+            Registration r = registration((PosixSocket) batch.socket(i));
+            if (r != null && r.sending) continue; // in order after its send, when that completes
+            unregistered.clear();
+            unregistered.add(batch.socket(i), batch.queue(i));
+            writer.flush(unregistered);
+            if (unregistered.error(0) != null) batch.fail(i, unregistered.error(0));
+        }
+        unregistered.clear();
+    }
+
+    @Override
+    public void flush(WriteBatch batch) {
+        for (int i = 0, size = batch.size(); i < size; i++) {
+            PosixSocket s = (PosixSocket) batch.socket(i);
+            Registration r = registration(s);
+            if (r == null || r.role != Role.STREAM) {
+                unregistered.clear();
+                unregistered.add(s, batch.queue(i));
+                writer.flush(unregistered);
+                if (unregistered.error(0) != null) batch.fail(i, unregistered.error(0));
+                continue;
+            }
+            if (r.sending) continue; // its completion sends what was queued since
+            r.sendQueue = batch.queue(i);
+            IOException e = send(r);
+            if (e != null) batch.fail(i, e);
+        }
+        unregistered.clear();
+    }
+
+    /** Sends the files at the head of the queue, then submits a sendmsg for the chunks after them. */
+    private IOException send(Registration r) {
+        OutboundQueue q = r.sendQueue;
+        try {
+            if (!io.sendFiles(r.socket, q)) return null; // the socket is full: WRITE interest polls for it
+        } catch (IOException e) {
+            return e;
+        }
+        if (q.isEmpty()) return null;
+        if (messages.isFull()) {
+            ring.submitQueued(); // the records queued so far go to the kernel before they are reused
+            messages.reset();
+        }
+        long message = messages.message(q);
+        if (message == 0) return null;
+        r.sending = true;
+        add(userData(SEND, r.generation, r.token), k.opSendmsg, r.socket.fd, message, 0);
+        return null;
+    }
+
+    private int sent(Registration r, int res, ReadyHandler handler) {
+        r.sending = false;
+        IOException error;
+        if (res == -sockets.eAgain) {
+            // The socket is non-blocking (the engine's own calls need it), and a send the kernel
+            // retried after a wake-up that left it full ends so: WRITE interest polls for room.
+            stats.sendsRefused++;
+            queue(r);
+            return 0;
+        }
+        if (res < 0) {
+            error = Errors.exception(res, "sendmsg", sys, sockets);
+        } else {
+            stats.sends++;
+            r.sendQueue.consume(res);
+            error = send(r); // what was queued meanwhile, or the rest of a partial send
+        }
+        if (!r.sending) queue(r); // WRITE interest polls again if something is left
+        handler.sent(r.token, error);
+        return 1;
+    }
 
     // ---------------------------------------------------------------- lifecycle
 
@@ -531,14 +645,13 @@ final class UringPoller implements Poller {
         for (Registration r : byToken) {
             if (r == null) continue;
             while (r.acceptedCount > 0) sys.close(r.popAccepted());
-            if (r.connectAddress != null) r.connectAddress.close();
         }
-        for (Memory m : connecting.values()) m.close();
-        freeSubmittedAddresses();
         connecting.clear();
+        connects.clear();
         wakeBuffer.close();
         scratch.close();
         writer.close();
+        messages.close();
         io.close();
     }
 
@@ -574,15 +687,18 @@ final class UringPoller implements Poller {
 
         @Override
         public void close(PosixSocket s) {
-            Memory address = connecting.remove(s);
-            if (address != null) address.close();
+            Integer connect = connecting.remove(s);
             Registration r = registration(s);
-            if (r == null || closed) {
+            if (closed || (r == null && connect == null)) {
                 sys.close(s.fd);
                 return;
             }
+            if (r == null) { // connecting, never registered: the connect in flight is cancelled
+                if (ring.submitNow(userData(CLOSE, connect, 0), k.opCancelClose, s.fd, 0, 0) < 0) sys.close(s.fd);
+                return;
+            }
+            if (r.connectPending) connects.remove(r.generation);
             byToken[r.token] = null; // from now on, its completions are stale
-            if (r.connectAddress != null && !r.connectSubmitted) r.connectAddress.close(); // else freed after its turn
             while (r.acceptedCount > 0) sys.close(r.popAccepted());
             if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, s.fd, 0, sockets.shutWr);
             int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), k.opCancelClose, s.fd, 0, 0);

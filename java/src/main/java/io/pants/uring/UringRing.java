@@ -81,7 +81,8 @@ final class UringRing implements AutoCloseable {
         view.putLong(base + URING_OP_ARG, arg);
     }
 
-    private int submitQueued() {
+    /** Submits the operations queued so far now, without waiting (0 or -errno). */
+    int submitQueued() {
         int r = UringShim.pants_uring_submit(ring, opsAddr, opCount);
         opCount = 0;
         return r;

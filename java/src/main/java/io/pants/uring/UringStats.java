@@ -17,6 +17,10 @@ final class UringStats {
     long cancelled;
     /** Completions of closed sockets' operations, dropped. */
     long stale;
+    /** Send completions that wrote bytes. */
+    long sends;
+    /** Sends that found the socket full (-EAGAIN) and wait for WRITE readiness. */
+    long sendsRefused;
     /** Multishot accepts ended by EMFILE, ENFILE or ENOMEM. */
     long acceptExhausted;
     /** Turns that found the completion queue had overflowed into the kernel's list. */
