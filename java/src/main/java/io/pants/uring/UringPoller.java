@@ -8,6 +8,7 @@ import io.pants.posix.DatagramConstants;
 import io.pants.posix.Errors;
 import io.pants.posix.Iovec;
 import io.pants.posix.PosixSocket;
+import io.pants.posix.ReadArena;
 import io.pants.posix.Sendfile;
 import io.pants.posix.Shim;
 import io.pants.posix.ShimSyscalls;
@@ -63,6 +64,8 @@ final class UringPoller implements Poller {
     private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
     /** The provided-buffer group of the ring's buffers. */
     private static final int BUFFER_GROUP = 0;
+    /** Bytes handed to a stream per turn, at most: as much as epoll reads of it (the rest waits). */
+    private static final int READ_BUDGET = ReadArena.READ_MAX;
     private static final boolean DEBUG = Boolean.getBoolean("pants.uring.debug");
 
     private final String name;
@@ -87,6 +90,8 @@ final class UringPoller implements Poller {
     private final ArrayList<Registration> changed = new ArrayList<>();
     /** Listeners holding accepted descriptors the engine has not taken yet: told again next turn. */
     private final ArrayList<Registration> backlogged = new ArrayList<>();
+    /** Streams holding receive completions beyond their budget: delivered next turn, which does not block. */
+    private final ArrayList<Registration> deferred = new ArrayList<>();
     /** Sockets opened by {@link #connect} and not registered yet, with the address to connect to. */
     /** Sockets whose connect is in flight and that are not registered yet, with the connect's generation. */
     private final Map<PosixSocket, Integer> connecting = new IdentityHashMap<>();
@@ -117,6 +122,32 @@ final class UringPoller implements Poller {
         /** A sendmsg in flight, and the queue it sends from (consumed when it completes). */
         boolean sending;
         OutboundQueue sendQueue;
+        /** Receive completions kept for a later turn (buffer id, result), in order. */
+        int[] deferredBuffers = new int[0], deferredResults = new int[0];
+        int deferredHead, deferredCount;
+        long budgetTurn;
+        int budgetUsed;
+
+        void defer(int buffer, int res) {
+            if (deferredHead + deferredCount == deferredBuffers.length) {
+                int size = Math.max(16, deferredCount * 2);
+                deferredBuffers = Arrays.copyOfRange(deferredBuffers, deferredHead, deferredHead + size);
+                deferredResults = Arrays.copyOfRange(deferredResults, deferredHead, deferredHead + size);
+                deferredHead = 0;
+            }
+            deferredBuffers[deferredHead + deferredCount] = buffer;
+            deferredResults[deferredHead + deferredCount++] = res;
+        }
+
+        int deferredBuffer() { return deferredBuffers[deferredHead]; }
+
+        int deferredResult() { return deferredResults[deferredHead]; }
+
+        void undefer() {
+            deferredHead++;
+            if (--deferredCount == 0) deferredHead = 0;
+        }
+
         /** Descriptors the kernel accepted and the engine has not taken, and an accept error to report after them. */
         int[] accepted = new int[0];
         int acceptedHead, acceptedCount;
@@ -368,9 +399,8 @@ final class UringPoller implements Poller {
             wakeArmed = true;
             add(userData(WAKE, 0, 0), k.opRead, wakeFd, Pointer.nativeValue(wakeBuffer), 8);
         }
-        boolean backlog = !backlogged.isEmpty();
+        boolean backlog = !backlogged.isEmpty() || !deferred.isEmpty();
         long timeout = moreWaiting || backlog ? 0 : timeoutNanos;
-        stats.turns++;
         int n = ring.turn(timeout);
         messages.reset();
         if (n < 0) throw Errors.exception(n, "io_uring_enter", sys, sockets);
@@ -384,7 +414,17 @@ final class UringPoller implements Poller {
         }
         int delivered = 0;
         if (backlog) delivered += deliverBacklog(handler);
-        for (int i = 0; i < n; i++) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
+        stats.turns++;
+        if (!deferred.isEmpty()) delivered += deliverDeferred(handler);
+        // receives last: a send's completion in the same batch first makes room in its queue, so
+        // that what the receives bring does not cross the high water mark only because the
+        // kernel's answer to the send came second (epoll's writes are done before its reads)
+        for (int i = 0; i < n; i++) {
+            if (kind(ring.userData(i)) != RECV) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
+        }
+        for (int i = 0; i < n; i++) {
+            if (kind(ring.userData(i)) == RECV) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
+        }
         return delivered;
     }
 
@@ -461,6 +501,51 @@ final class UringPoller implements Poller {
             r.recvCancelling = false;
             queue(r); // re-armed with the next turn if reading is still wanted
         }
+        boolean event = res >= 0 || (res != -k.eNoBufs && res != -k.eCanceled);
+        if (event && (r.deferredCount > 0 || overBudget(r, res))) {
+            // kept, buffer and all, for the next turn: in order after what is kept already
+            r.defer(buffer, res);
+            if (r.deferredCount == 1) deferred.add(r);
+            return 0;
+        }
+        return deliver(r, res, buffer, handler);
+    }
+
+    /**
+     * A stream gets at most {@link #READ_BUDGET} bytes a turn, as epoll reads at most that much
+     * of it: the rest of what its receive brought waits, so that one busy peer can't starve
+     * the others' callbacks, nor fill its queue past the high water mark in one turn.
+     */
+    private boolean overBudget(Registration r, int res) {
+        if (r.budgetTurn != stats.turns) {
+            r.budgetTurn = stats.turns;
+            r.budgetUsed = 0;
+        }
+        if (r.budgetUsed >= READ_BUDGET) return true;
+        if (res > 0) r.budgetUsed += res;
+        return false;
+    }
+
+    /** What streams kept from earlier turns, within this turn's budget. */
+    private int deliverDeferred(ReadyHandler handler) {
+        Registration[] list = deferred.toArray(new Registration[0]);
+        deferred.clear();
+        int delivered = 0;
+        for (Registration r : list) {
+            while (r.deferredCount > 0) {
+                boolean live = byToken[r.token] == r;
+                if (live && overBudget(r, r.deferredResult())) break;
+                int buffer = r.deferredBuffer(), res = r.deferredResult();
+                r.undefer();
+                if (live) delivered += deliver(r, res, buffer, handler);
+                else if (buffer >= 0) ring.giveBack(buffer);
+            }
+            if (r.deferredCount > 0) deferred.add(r);
+        }
+        return delivered;
+    }
+
+    private int deliver(Registration r, int res, int buffer, ReadyHandler handler) {
         if (res > 0) {
             stats.receives++;
             try {
@@ -699,6 +784,10 @@ final class UringPoller implements Poller {
             }
             if (r.connectPending) connects.remove(r.generation);
             byToken[r.token] = null; // from now on, its completions are stale
+            while (r.deferredCount > 0) {
+                if (r.deferredBuffer() >= 0) ring.giveBack(r.deferredBuffer());
+                r.undefer();
+            }
             while (r.acceptedCount > 0) sys.close(r.popAccepted());
             if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, s.fd, 0, sockets.shutWr);
             int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), k.opCancelClose, s.fd, 0, 0);
