@@ -30,6 +30,8 @@ public class UringProvider implements PollerProvider {
     static final int SQ_ENTRIES = 1024, CQ_ENTRIES = 8192, BUFFER_COUNT = 1024, BUFFER_SIZE = 4096;
 
     private final int sqEntries, cqEntries, bufferCount, bufferSize;
+    /** The poller this provider opened last, for the fault tests to read its {@link UringStats}. */
+    private volatile UringPoller opened;
 
     public UringProvider() {
         this(SQ_ENTRIES, CQ_ENTRIES, BUFFER_COUNT, BUFFER_SIZE);
@@ -126,8 +128,13 @@ public class UringProvider implements PollerProvider {
         UringConstants k = UringConstants.fromShim();
         long ring = UringRing.create(sqEntries, cqEntries, bufferCount, bufferSize);
         if (ring < 0) throw new IOException("could not make an io_uring: " + strerror((int) -ring));
-        return new UringPoller(name(), k, ring, cqEntries, bufferCount, bufferSize);
+        UringPoller p = new UringPoller(name(), k, ring, cqEntries, bufferCount, bufferSize);
+        opened = p;
+        return p;
     }
+
+    /** The last opened poller's counts; read them on its loop thread. */
+    UringStats stats() { return opened.stats(); }
 
     private static boolean isLinux() {
         return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
