@@ -316,6 +316,9 @@ PANTS_API int32_t pants_uring_turn(int64_t ring, const pants_uring_op *ops, int3
 PANTS_API int32_t pants_uring_submit(int64_t ring, const pants_uring_op *ops, int32_t nops);
 /* The sq ring's flags (IORING_SQ_*), and how many completions the kernel dropped (0 with NODROP). */
 PANTS_API int64_t pants_uring_state(int64_t ring);
+/* How many io_uring_enter calls the ring has made: one per turn, more only after an overflow
+ * or with more operations than the submission queue holds. */
+PANTS_API int64_t pants_uring_enters(int64_t ring);
 PANTS_API int32_t pants_uring_destroy(int64_t ring);
 /* An eventfd for wake-ups that blocks (io_uring reads it; a non-blocking one would fail with EAGAIN). */
 PANTS_API int32_t pants_uring_eventfd(void);

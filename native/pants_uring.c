@@ -127,7 +127,13 @@ typedef struct {
     size_t buffers_len;
     unsigned buf_count, buf_size;
     unsigned short buf_tail;
+    int64_t enters;              /* io_uring_enter calls made, for the test that a turn costs one */
 } pants_ring;
+
+static int ring_enter(pants_ring *r, unsigned to_submit, unsigned min_complete, unsigned flags, const void *arg, size_t argsz) {
+    r->enters++;
+    return sys_enter(r->fd, to_submit, min_complete, flags, arg, argsz);
+}
 
 static void ring_free(pants_ring *r) {
     if (r->fd >= 0) close(r->fd); /* cancels whatever is still in flight */
@@ -280,7 +286,7 @@ static unsigned sq_pending(pants_ring *r) {
 /* Makes room for k entries, submitting what is queued if the SQ is too full. */
 static int sq_reserve(pants_ring *r, unsigned k) {
     while (r->sq_entries - sq_pending(r) < k) {
-        int s = sys_enter(r->fd, sq_pending(r), 0, 0, NULL, 0);
+        int s = ring_enter(r, sq_pending(r), 0, 0, NULL, 0);
         if (s < 0 && errno != EINTR) return -errno;
     }
     return 0;
@@ -404,7 +410,7 @@ int32_t pants_uring_submit(int64_t ring, const pants_uring_op *ops, int32_t nops
     int e = push_all(r, ops, nops);
     if (e < 0) return e;
     while (sq_pending(r) > 0) {
-        int s = sys_enter(r->fd, sq_pending(r), 0, 0, NULL, 0);
+        int s = ring_enter(r, sq_pending(r), 0, 0, NULL, 0);
         if (s < 0 && errno != EINTR) return -errno;
     }
     return 0;
@@ -465,7 +471,7 @@ int32_t pants_uring_turn(int64_t ring, const pants_uring_op *ops, int32_t nops,
         argsz = sizeof arg;
     }
     /* The one system call of the turn: submit, then wait for a completion or the timeout. */
-    int s = sys_enter(r->fd, sq_pending(r), wait, flags, argp, argsz);
+    int s = ring_enter(r, sq_pending(r), wait, flags, argp, argsz);
     if (s < 0 && errno != ETIME && errno != EINTR && errno != EBUSY && errno != EAGAIN) return -errno;
     /* EBUSY/EAGAIN: the kernel holds overflowed completions and wants them reaped first; what
      * was not submitted stays queued for the next turn. */
@@ -475,7 +481,7 @@ int32_t pants_uring_turn(int64_t ring, const pants_uring_op *ops, int32_t nops,
      * sets IORING_SQ_CQ_OVERFLOW: entering with GETEVENTS moves them into the ring we just
      * emptied. Nothing is lost; it costs a system call only after an overflow. */
     while (n < max && (__atomic_load_n(r->sq_flags, __ATOMIC_ACQUIRE) & IORING_SQ_CQ_OVERFLOW)) {
-        if (sys_enter(r->fd, 0, 0, IORING_ENTER_GETEVENTS, NULL, 0) < 0 && errno != EINTR) break;
+        if (ring_enter(r, 0, 0, IORING_ENTER_GETEVENTS, NULL, 0) < 0 && errno != EINTR) break;
         int32_t more = reap(r, out + n, max - n);
         if (more == 0) break;
         n += more;
@@ -488,6 +494,10 @@ int64_t pants_uring_state(int64_t ring) {
     unsigned flags = __atomic_load_n(r->sq_flags, __ATOMIC_ACQUIRE);
     unsigned dropped = __atomic_load_n(r->cq_overflow, __ATOMIC_ACQUIRE);
     return ((int64_t) dropped << 32) | flags;
+}
+
+int64_t pants_uring_enters(int64_t ring) {
+    return ((pants_ring *) (intptr_t) ring)->enters;
 }
 
 int32_t pants_uring_destroy(int64_t ring) {

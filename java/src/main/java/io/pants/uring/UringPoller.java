@@ -207,6 +207,9 @@ final class UringPoller implements Poller {
     /** What the ring did that the tests of its faults look for. */
     UringStats stats() { return stats; }
 
+    /** The io_uring_enter calls the ring made so far. Loop thread only. */
+    long systemCalls() { return ring.enters(); }
+
     static long userData(int kind, int generation, int token) {
         return ((long) kind << KIND_SHIFT) | ((generation & 0xffffffffL) << GENERATION_SHIFT) | token;
     }

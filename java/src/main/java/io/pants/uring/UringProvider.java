@@ -136,6 +136,9 @@ public class UringProvider implements PollerProvider {
     /** The last opened poller's counts; read them on its loop thread. */
     UringStats stats() { return opened.stats(); }
 
+    /** The last opened poller's io_uring_enter calls so far; on its loop thread. */
+    long systemCalls() { return opened.systemCalls(); }
+
     private static boolean isLinux() {
         return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
     }

@@ -133,6 +133,9 @@ final class UringRing implements AutoCloseable {
     /** The sq ring's flags (low 32 bits) and the completions the kernel dropped (high 32 bits). */
     long state() { return UringShim.pants_uring_state(ring); }
 
+    /** The io_uring_enter calls this ring made (submissions outside turns included). */
+    long enters() { return UringShim.pants_uring_enters(ring); }
+
     @Override
     public void close() {
         UringShim.pants_uring_destroy(ring);
