@@ -297,14 +297,17 @@ PANTS_API int64_t pants_sendfile(int32_t out_fd, int32_t in_fd, int64_t offset, 
 /*
  * io_uring (pants_uring.c, Linux only), through the raw system calls. A ring is the address of
  * the shim's record of it (positive), or -errno; loop thread only, like every call here. The
- * ring has a provided-buffer ring (group 0) of buf_count buffers of buf_size bytes each, which
- * multishot receives (PANTS_URING_OP_RECV) fill; buffer i is at pants_uring_buffers(ring) +
- * i * buf_size, and goes back to the kernel when its id is passed in a turn's returned list.
+ * ring has two provided-buffer groups: group 0, buf_count buffers of buf_size bytes, which
+ * streams' multishot receives (PANTS_URING_OP_RECV) fill, and group 1, dgram_count buffers of
+ * dgram_size bytes for datagrams' multishot recvmsg (PANTS_URING_OP_RECVMSG). Buffer i of group g
+ * is at pants_uring_buffers(ring, g) + i * its size, and goes back to the kernel when
+ * (g << 16) | i is passed in a turn's returned list.
  */
 PANTS_API int32_t pants_uring_constants(int32_t *out, int32_t n);
 PANTS_API int32_t pants_uring_probe(int32_t *out, int32_t n);
-PANTS_API int64_t pants_uring_create(int32_t sq_entries, int32_t cq_entries, int32_t buf_count, int32_t buf_size);
-PANTS_API int64_t pants_uring_buffers(int64_t ring);
+PANTS_API int64_t pants_uring_create(int32_t sq_entries, int32_t cq_entries, int32_t buf_count, int32_t buf_size,
+                                     int32_t dgram_count, int32_t dgram_size);
+PANTS_API int64_t pants_uring_buffers(int64_t ring, int32_t group);
 /* One loop turn in one io_uring_enter: hands back the returned buffers, submits ops, waits up
  * to timeout_ns (0: don't wait; negative: no limit) for a completion unless one is there, and
  * copies up to max completions out, flushing the kernel's overflow list when the ring had

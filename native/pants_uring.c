@@ -44,7 +44,7 @@ enum {
     OP_RECV,              /* multishot receive into the provided buffers: arg = buffer group */
     OP_SEND,              /* send: addr = bytes, arg = length */
     OP_SENDMSG,           /* sendmsg: addr = struct msghdr, arg = msg flags */
-    OP_RECVMSG,           /* recvmsg: addr = struct msghdr, arg = msg flags */
+    OP_RECVMSG,           /* multishot recvmsg into the provided buffers: addr = struct msghdr, arg = buffer group */
     OP_CONNECT,           /* connect: addr = sockaddr, arg = its length */
     OP_SHUTDOWN,          /* shutdown: arg = how */
     OP_CANCEL_CLOSE,      /* cancel everything in flight on fd, then close it (two entries, hard-linked) */
@@ -107,6 +107,16 @@ static int sys_register(int fd, unsigned opcode, const void *arg, unsigned nr_ar
     return (int) syscall(__NR_io_uring_register, fd, opcode, arg, nr_args);
 }
 
+/* A provided-buffer group: the kernel's ring of ids, and the memory they point into. */
+typedef struct {
+    struct io_uring_buf_ring *ring;
+    size_t ring_len;
+    char *buffers;
+    size_t buffers_len;
+    unsigned count, size;
+    unsigned short tail;
+} buffer_group;
+
 /* The ring as the shim keeps it: the kernel's shared memory, and our view of it. */
 typedef struct {
     int fd;
@@ -120,13 +130,8 @@ typedef struct {
     unsigned *cq_head, *cq_tail, *cq_overflow;
     unsigned cq_mask;
     struct io_uring_cqe *cqes;
-    /* the provided buffers: the kernel's ring of ids, and the memory they point into */
-    struct io_uring_buf_ring *buf_ring;
-    size_t buf_ring_len;
-    char *buffers;
-    size_t buffers_len;
-    unsigned buf_count, buf_size;
-    unsigned short buf_tail;
+    /* the provided buffers, a group for streams' receives and one for datagrams' */
+    buffer_group groups[2];
     int64_t enters;              /* io_uring_enter calls made, for the test that a turn costs one */
 } pants_ring;
 
@@ -137,8 +142,10 @@ static int ring_enter(pants_ring *r, unsigned to_submit, unsigned min_complete, 
 
 static void ring_free(pants_ring *r) {
     if (r->fd >= 0) close(r->fd); /* cancels whatever is still in flight */
-    if (r->buf_ring) munmap(r->buf_ring, r->buf_ring_len);
-    if (r->buffers) munmap(r->buffers, r->buffers_len);
+    for (int g = 0; g < 2; g++) {
+        if (r->groups[g].ring) munmap(r->groups[g].ring, r->groups[g].ring_len);
+        if (r->groups[g].buffers) munmap(r->groups[g].buffers, r->groups[g].buffers_len);
+    }
     if (r->sqes) munmap(r->sqes, r->sqes_len);
     if (r->rings) munmap(r->rings, r->rings_len);
     free(r);
@@ -195,42 +202,49 @@ static int ring_setup(pants_ring *r, unsigned sq_entries, unsigned cq_entries) {
     return ring_map(r, &p);
 }
 
-static int buf_ring_setup(pants_ring *r, unsigned count, unsigned size) {
-    r->buf_count = count;
-    r->buf_size = size;
-    r->buf_ring_len = count * sizeof(struct io_uring_buf);
-    void *ring = mmap(NULL, r->buf_ring_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+static int buf_ring_setup(pants_ring *r, unsigned group, unsigned count, unsigned size) {
+    buffer_group *g = &r->groups[group];
+    g->count = count;
+    g->size = size;
+    g->ring_len = count * sizeof(struct io_uring_buf);
+    void *ring = mmap(NULL, g->ring_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (ring == MAP_FAILED) return -errno;
-    r->buf_ring = ring;
-    r->buffers_len = (size_t) count * size;
-    void *buffers = mmap(NULL, r->buffers_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g->ring = ring;
+    g->buffers_len = (size_t) count * size;
+    void *buffers = mmap(NULL, g->buffers_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (buffers == MAP_FAILED) return -errno;
-    r->buffers = buffers;
+    g->buffers = buffers;
     struct io_uring_buf_reg reg;
     memset(&reg, 0, sizeof reg);
     reg.ring_addr = (uint64_t) (uintptr_t) ring;
     reg.ring_entries = count;
-    reg.bgid = 0;
+    reg.bgid = (uint16_t) group;
     if (sys_register(r->fd, IORING_REGISTER_PBUF_RING, &reg, 1) < 0) return -errno;
     for (unsigned i = 0; i < count; i++) {
-        struct io_uring_buf *b = &r->buf_ring->bufs[i];
-        b->addr = (uint64_t) (uintptr_t) (r->buffers + (size_t) i * size);
+        struct io_uring_buf *b = &g->ring->bufs[i];
+        b->addr = (uint64_t) (uintptr_t) (g->buffers + (size_t) i * size);
         b->len = size;
         b->bid = (unsigned short) i;
     }
-    r->buf_tail = (unsigned short) count;
-    __atomic_store_n(&r->buf_ring->tail, r->buf_tail, __ATOMIC_RELEASE);
+    g->tail = (unsigned short) count;
+    __atomic_store_n(&g->ring->tail, g->tail, __ATOMIC_RELEASE);
     return 0;
 }
 
-int64_t pants_uring_create(int32_t sq_entries, int32_t cq_entries, int32_t buf_count, int32_t buf_size) {
+static int valid_group(int32_t count, int32_t size) {
     /* the kernel's ring of buffer ids must be a power of two, at most 32768 */
-    if (buf_count <= 0 || buf_count > 32768 || (buf_count & (buf_count - 1)) != 0 || buf_size <= 0) return -EINVAL;
+    return count > 0 && count <= 32768 && (count & (count - 1)) == 0 && size > 0;
+}
+
+int64_t pants_uring_create(int32_t sq_entries, int32_t cq_entries, int32_t buf_count, int32_t buf_size,
+                           int32_t dgram_count, int32_t dgram_size) {
+    if (!valid_group(buf_count, buf_size) || !valid_group(dgram_count, dgram_size)) return -EINVAL;
     pants_ring *r = calloc(1, sizeof *r);
     if (!r) return -ENOMEM;
     r->fd = -1;
     int e = ring_setup(r, (unsigned) sq_entries, (unsigned) cq_entries);
-    if (e == 0) e = buf_ring_setup(r, (unsigned) buf_count, (unsigned) buf_size);
+    if (e == 0) e = buf_ring_setup(r, 0, (unsigned) buf_count, (unsigned) buf_size);
+    if (e == 0) e = buf_ring_setup(r, 1, (unsigned) dgram_count, (unsigned) dgram_size);
     if (e < 0) {
         ring_free(r);
         return e;
@@ -238,8 +252,9 @@ int64_t pants_uring_create(int32_t sq_entries, int32_t cq_entries, int32_t buf_c
     return (int64_t) (intptr_t) r;
 }
 
-int64_t pants_uring_buffers(int64_t ring) {
-    return (int64_t) (intptr_t) ((pants_ring *) (intptr_t) ring)->buffers;
+int64_t pants_uring_buffers(int64_t ring, int32_t group) {
+    if (group < 0 || group > 1) return -EINVAL;
+    return (int64_t) (intptr_t) ((pants_ring *) (intptr_t) ring)->groups[group].buffers;
 }
 
 int32_t pants_uring_probe(int32_t *out, int32_t n) {
@@ -272,7 +287,7 @@ int32_t pants_uring_probe(int32_t *out, int32_t n) {
                     : (op <= probe->last_op && (probe->ops[op].flags & IO_URING_OP_SUPPORTED)) ? 1 : 0;
         }
         free(probe);
-        values[PANTS_URING_PROBE_PBUF_RING] = buf_ring_setup(r, 8, 64);
+        values[PANTS_URING_PROBE_PBUF_RING] = buf_ring_setup(r, 0, 8, 64);
     }
     ring_free(r);
     return pants_export(out, n, values, PANTS_URING_PROBE_COUNT);
@@ -352,10 +367,15 @@ static int push(pants_ring *r, const pants_uring_op *op) {
         sqe->msg_flags = (uint32_t) op->arg | MSG_NOSIGNAL;
         break;
     case OP_RECVMSG:
+        /* multishot into provided buffers: each holds a struct io_uring_recvmsg_out, the
+         * sender's address (msg_namelen bytes, as the msghdr at addr sets it), then the payload */
         sqe->opcode = IORING_OP_RECVMSG;
         sqe->addr = (uint64_t) op->addr;
         sqe->len = 1;
-        sqe->msg_flags = (uint32_t) op->arg;
+        sqe->ioprio = IORING_RECV_MULTISHOT;
+        sqe->flags = IOSQE_BUFFER_SELECT;
+        sqe->buf_group = (uint16_t) op->arg;
+        sqe->msg_flags = MSG_TRUNC;
         break;
     case OP_CONNECT:
         sqe->opcode = IORING_OP_CONNECT;
@@ -439,16 +459,21 @@ int32_t pants_uring_turn(int64_t ring, const pants_uring_op *ops, int32_t nops,
 
     /* buffers the engine is done with go back before the wait, so the wait's receives can use them */
     if (nreturned > 0) {
-        unsigned short mask = (unsigned short) (r->buf_count - 1);
+        int touched[2] = {0, 0};
         for (int32_t i = 0; i < nreturned; i++) {
-            unsigned bid = (unsigned) returned[i];
-            struct io_uring_buf *b = &r->buf_ring->bufs[r->buf_tail & mask];
-            b->addr = (uint64_t) (uintptr_t) (r->buffers + (size_t) bid * r->buf_size);
-            b->len = r->buf_size;
+            unsigned group = ((unsigned) returned[i] >> 16) & 1;
+            unsigned bid = (unsigned) returned[i] & 0xffff;
+            buffer_group *g = &r->groups[group];
+            struct io_uring_buf *b = &g->ring->bufs[g->tail & (g->count - 1)];
+            b->addr = (uint64_t) (uintptr_t) (g->buffers + (size_t) bid * g->size);
+            b->len = g->size;
             b->bid = (unsigned short) bid;
-            r->buf_tail++;
+            g->tail++;
+            touched[group] = 1;
         }
-        __atomic_store_n(&r->buf_ring->tail, r->buf_tail, __ATOMIC_RELEASE);
+        for (int g = 0; g < 2; g++) {
+            if (touched[g]) __atomic_store_n(&r->groups[g].ring->tail, r->groups[g].tail, __ATOMIC_RELEASE);
+        }
     }
 
     int e = push_all(r, ops, nops);

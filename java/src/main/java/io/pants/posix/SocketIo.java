@@ -42,6 +42,9 @@ public final class SocketIo implements AutoCloseable {
 
         /** Closes the descriptor, first cancelling what the kernel still has in flight on it. */
         void close(PosixSocket s);
+
+        /** Hands datagrams the kernel already received to {@code sink} (see {@link PollerSocket#receive}). */
+        int receive(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException;
     }
 
     final String pollerName;
@@ -62,7 +65,7 @@ public final class SocketIo implements AutoCloseable {
     private final ReadTarget reads = new ReadTarget();
     /** Made with the first datagram socket: most engines never open one. */
     private DatagramIo datagrams;
-    private Queued queued;
+    Queued queued;
 
     /**
      * @param sendfile which sendfile the binding has; NONE copies files through memory
@@ -154,6 +157,11 @@ public final class SocketIo implements AutoCloseable {
     public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
         if (datagrams == null) datagrams = new DatagramIo(this);
         return datagrams.open(bind, options);
+    }
+
+    /** A datagram socket's error as its receive and send report it (PortUnreachableException for a refused datagram, ...). */
+    public IOException datagramError(int negErrno, String what) {
+        return datagrams != null ? datagrams.error(negErrno, what) : exception(negErrno, what);
     }
 
     /** The scratch memory addresses are encoded in, for bind and connect. */

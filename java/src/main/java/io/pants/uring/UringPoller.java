@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,7 +61,11 @@ import java.util.Map;
 final class UringPoller implements Poller {
     /** What an operation was, in the top four bits of its user data. */
     private static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
-            POLL_UPDATE = 9, SEND = 10;
+            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11;
+    /** A datagram buffer: struct io_uring_recvmsg_out (four 32-bit fields), the sender's address, the payload. */
+    private static final int NAME_SIZE = 128, RECVMSG_OUT_SIZE = 16;
+    static final int DATAGRAM_PAYLOAD_OFFSET = RECVMSG_OUT_SIZE + NAME_SIZE;
+    private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
     private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
     /** The provided-buffer group of the ring's buffers. */
     private static final int BUFFER_GROUP = 0;
@@ -80,6 +85,13 @@ final class UringPoller implements Poller {
     private final UringRing ring;
     private final int wakeFd;
     private final Memory wakeBuffer = new Memory(8);
+    private final Memory datagramHeader = new Memory(128);
+    private final ByteBuffer datagramHeaderView = TurnMemory.view(datagramHeader);
+    private final DatagramConstants datagramLayout;
+    /** The last sender's address, decoded once for the datagrams that follow from it. */
+    private final byte[] lastSenderName = new byte[NAME_SIZE];
+    private int lastSenderLength = -1;
+    private SocketAddress lastSender;
     private final Memory scratch = new Memory(256);
     private final ByteBuffer scratchView = TurnMemory.view(scratch);
     private final long scratchAddr = Pointer.nativeValue(scratch);
@@ -92,6 +104,8 @@ final class UringPoller implements Poller {
     private final ArrayList<Registration> backlogged = new ArrayList<>();
     /** Streams holding receive completions beyond their budget: delivered next turn, which does not block. */
     private final ArrayList<Registration> deferred = new ArrayList<>();
+    /** Datagram sockets that received in this turn's completions: told after the batch. */
+    private final ArrayList<Registration> announce = new ArrayList<>();
     /** Sockets opened by {@link #connect} and not registered yet, with the address to connect to. */
     /** Sockets whose connect is in flight and that are not registered yet, with the connect's generation. */
     private final Map<PosixSocket, Integer> connecting = new IdentityHashMap<>();
@@ -148,6 +162,28 @@ final class UringPoller implements Poller {
             if (--deferredCount == 0) deferredHead = 0;
         }
 
+        /** Datagrams received and not yet taken by the engine (buffer ids), and an error to report after them. */
+        int[] datagrams = new int[0];
+        int datagramHead, datagramCount, datagramError;
+
+        void pushDatagram(int id) {
+            if (datagramHead + datagramCount == datagrams.length) {
+                datagrams = Arrays.copyOfRange(datagrams, datagramHead, datagramHead + Math.max(16, datagramCount * 2));
+                datagramHead = 0;
+            }
+            datagrams[datagramHead + datagramCount++] = id;
+        }
+
+        int popDatagram() {
+            int id = datagrams[datagramHead++];
+            if (--datagramCount == 0) datagramHead = 0;
+            return id;
+        }
+
+        boolean announced;
+
+        boolean hasBacklog() { return acceptedCount > 0 || acceptError != 0 || datagramCount > 0 || datagramError != 0; }
+
         /** Descriptors the kernel accepted and the engine has not taken, and an accept error to report after them. */
         int[] accepted = new int[0];
         int acceptedHead, acceptedCount;
@@ -176,9 +212,9 @@ final class UringPoller implements Poller {
     }
 
     /** How a socket's readiness is served: by multishot accept, by multishot receive (and a poll for the rest), or by polls alone. */
-    private enum Role { LISTENER, STREAM, PLAIN }
+    private enum Role { LISTENER, STREAM, DATAGRAM, PLAIN }
 
-    UringPoller(String name, UringConstants k, long ringAddress, int cqEntries, int bufferCount, int bufferSize) throws IOException {
+    UringPoller(String name, UringConstants k, UringRing ring) throws IOException {
         this.name = name;
         this.k = k;
         this.sockets = SocketConstants.fromShim();
@@ -189,7 +225,12 @@ final class UringPoller implements Poller {
         this.io.queueThrough(new Queue());
         this.writer = new BatchWriter(io);
         this.messages = new MessageArena(datagrams, Iovec.fromShim());
-        this.ring = new UringRing(ringAddress, cqEntries, bufferCount, bufferSize);
+        this.ring = ring;
+        // the one msghdr every datagram socket's multishot recvmsg is made from (the kernel reads
+        // it at submission): the sender's address gets NAME_SIZE bytes of each buffer, no control data
+        for (int i = 0; i < datagramHeaderView.capacity(); i += 4) datagramHeaderView.putInt(i, 0);
+        datagramHeaderView.putInt(datagrams.nameLenOffset, NAME_SIZE);
+        this.datagramLayout = datagrams;
         int ev = UringShim.pants_uring_eventfd();
         if (ev < 0) {
             ring.close();
@@ -268,7 +309,7 @@ final class UringPoller implements Poller {
         s.token = token;
         s.wanted = interest;
         Integer connect = connecting.remove(s);
-        Role role = readOnReady ? Role.STREAM : s.remoteAddress() == null && !s.isDatagram() ? Role.LISTENER : Role.PLAIN;
+        Role role = readOnReady ? Role.STREAM : s.isDatagram() ? Role.DATAGRAM : s.remoteAddress() == null ? Role.LISTENER : Role.PLAIN;
         Registration r = new Registration(s, token, connect != null ? connect : ++nextGeneration, role);
         r.wanted = interest;
         if (connect != null) {
@@ -351,6 +392,20 @@ final class UringPoller implements Poller {
                 // while a send is in flight its completion says when to write again
                 poll = ((r.wanted & WRITE) != 0 && !r.sending ? k.pollOut : 0) | (want ? 0 : k.pollErr | k.pollHup);
             }
+            case DATAGRAM -> {
+                boolean want = (r.wanted & READ) != 0;
+                if (want && !r.recvArmed) {
+                    r.recvArmed = true;
+                    add(userData(RECVMSG, r.generation, r.token), k.opRecvmsg, fd, Pointer.nativeValue(datagramHeader), UringRing.DATAGRAM_GROUP);
+                } else if (!want && r.recvArmed && !r.recvCancelling) {
+                    r.recvCancelling = true;
+                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(RECVMSG, r.generation, r.token), 0);
+                }
+                if (want && (r.datagramCount > 0 || r.datagramError != 0) && !backlogged.contains(r)) backlogged.add(r);
+                // the receive reports errors (a refused earlier send); without it a poll does,
+                // which Datagram answers with takeError(), as under epoll
+                poll = ((r.wanted & WRITE) != 0 ? k.pollOut : 0) | (want ? 0 : k.pollErr);
+            }
             default -> poll = ((r.wanted & READ) != 0 ? k.pollIn | k.pollRdHup : 0) | ((r.wanted & WRITE) != 0 ? k.pollOut : 0)
                     | k.pollErr | k.pollHup;
         }
@@ -402,6 +457,7 @@ final class UringPoller implements Poller {
             wakeArmed = true;
             add(userData(WAKE, 0, 0), k.opRead, wakeFd, Pointer.nativeValue(wakeBuffer), 8);
         }
+        backlogged.removeIf(r -> byToken[r.token] != r || !r.hasBacklog() || (r.wanted & READ) == 0);
         boolean backlog = !backlogged.isEmpty() || !deferred.isEmpty();
         long timeout = moreWaiting || backlog ? 0 : timeoutNanos;
         int n = ring.turn(timeout);
@@ -428,6 +484,7 @@ final class UringPoller implements Poller {
         for (int i = 0; i < n; i++) {
             if (kind(ring.userData(i)) == RECV) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
         }
+        if (!announce.isEmpty()) delivered += announceDatagrams(handler);
         return delivered;
     }
 
@@ -437,10 +494,10 @@ final class UringPoller implements Poller {
         backlogged.clear();
         int delivered = 0;
         for (Registration r : list) {
-            if (byToken[r.token] != r || (r.acceptedCount == 0 && r.acceptError == 0)) continue;
+            if (byToken[r.token] != r || !r.hasBacklog() || (r.wanted & READ) == 0) continue;
             handler.ready(r.token, READ);
             delivered++;
-            if (byToken[r.token] == r && (r.acceptedCount > 0 || r.acceptError != 0) && (r.wanted & READ) != 0) backlogged.add(r);
+            if (byToken[r.token] == r && r.hasBacklog() && (r.wanted & READ) != 0 && !backlogged.contains(r)) backlogged.add(r);
         }
         return delivered;
     }
@@ -461,7 +518,10 @@ final class UringPoller implements Poller {
         if (r == null || r.generation != generation(userData)) {
             // a closed socket's: nobody may see it
             stats.stale++;
-            if (buffer >= 0) ring.giveBack(buffer);
+            if (buffer >= 0) {
+                if (kind == RECVMSG) ring.giveBackDatagram(buffer);
+                else ring.giveBack(buffer);
+            }
             if (kind == ACCEPT && res >= 0) sys.close(res);
             return 0;
         }
@@ -484,6 +544,9 @@ final class UringPoller implements Poller {
             }
             case SEND -> {
                 return sent(r, res, handler);
+            }
+            case RECVMSG -> {
+                return receivedDatagram(r, res, more, buffer, handler);
             }
             case SHUTDOWN -> {
                 if (res < 0 && res != -sockets.eNotConn) {
@@ -577,6 +640,94 @@ final class UringPoller implements Poller {
         return 1;
     }
 
+    /** A datagram (or a receive error) kept for the engine's receive(), which the READ readiness it gets asks for. */
+    private int receivedDatagram(Registration r, int res, boolean more, int buffer, ReadyHandler handler) {
+        if (!more) {
+            r.recvArmed = false;
+            r.recvCancelling = false;
+            queue(r);
+        }
+        if (buffer >= 0) {
+            stats.datagrams++;
+            r.pushDatagram(buffer);
+        } else if (res == -k.eNoBufs) {
+            stats.noBuffers++; // the datagrams wait in the socket; re-armed with the next turn
+            return 0;
+        } else if (res == -k.eCanceled) {
+            stats.cancelled++;
+            return 0;
+        } else if (res < 0) {
+            r.datagramError = res;
+        } else {
+            return 0;
+        }
+        if (!r.announced) { // told once the whole batch is in: the engine takes many per receive()
+            r.announced = true;
+            announce.add(r);
+        }
+        return 0;
+    }
+
+    private int announceDatagrams(ReadyHandler handler) {
+        Registration[] list = announce.toArray(new Registration[0]);
+        announce.clear();
+        int delivered = 0;
+        for (Registration r : list) {
+            r.announced = false;
+            if (byToken[r.token] != r || (r.wanted & READ) == 0 || !r.hasBacklog()) continue;
+            handler.ready(r.token, READ);
+            delivered++;
+            // what the engine's bounded receive() left is told again next turn
+            if (byToken[r.token] == r && r.hasBacklog() && (r.wanted & READ) != 0 && !backlogged.contains(r)) backlogged.add(r);
+        }
+        return delivered;
+    }
+
+    /** The engine's receive(): the datagrams the ring received for {@code s}, up to {@code max}. */
+    private int takeDatagrams(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException {
+        Registration r = registration(s);
+        if (r == null) return 0;
+        int n = 0;
+        while (n < max && r.datagramCount > 0) {
+            int id = r.popDatagram();
+            boolean more;
+            try {
+                ByteBuffer b = ring.datagramBuffer(id);
+                int base = b.position();
+                int nameLength = b.getInt(base);
+                int payloadLength = b.getInt(base + 8);
+                int flags = b.getInt(base + 12);
+                int room = ring.datagramBufferSize - DATAGRAM_PAYLOAD_OFFSET;
+                boolean truncated = (flags & datagramLayout.msgTrunc) != 0 || payloadLength > room;
+                SocketAddress sender = sender(s, b, base + RECVMSG_OUT_SIZE, nameLength);
+                b.position(base + DATAGRAM_PAYLOAD_OFFSET).limit(base + DATAGRAM_PAYLOAD_OFFSET + Math.min(payloadLength, room));
+                n++;
+                more = sink.datagram(b, sender, truncated);
+            } finally {
+                ring.giveBackDatagram(id);
+            }
+            if (!more) break;
+        }
+        if (n == 0 && r.datagramError != 0) {
+            int error = r.datagramError;
+            r.datagramError = 0;
+            throw io.datagramError(error, "receive on " + s);
+        }
+        return n;
+    }
+
+    private SocketAddress sender(PosixSocket s, ByteBuffer b, int at, int length) {
+        if (length <= 0) return s.family == sockets.afUnix ? UNNAMED : s.remoteAddress(); // an unbound Unix peer has no name
+        int len = Math.min(length, NAME_SIZE);
+        boolean same = len == lastSenderLength;
+        for (int i = 0; same && i < len; i++) same = b.get(at + i) == lastSenderName[i];
+        if (same) return lastSender;
+        b.get(at, lastSenderName, 0, len);
+        lastSenderLength = len;
+        lastSender = sockaddr.decode(ByteBuffer.wrap(lastSenderName, 0, len).order(java.nio.ByteOrder.nativeOrder()), len);
+        return lastSender;
+    }
+
     private int accepted(Registration r, int res, boolean more, ReadyHandler handler) {
         if (!more) {
             r.acceptArmed = false;
@@ -596,7 +747,7 @@ final class UringPoller implements Poller {
         }
         if ((r.wanted & READ) == 0) return 0;
         handler.ready(r.token, READ);
-        if (byToken[r.token] == r && (r.acceptedCount > 0 || r.acceptError != 0) && !backlogged.contains(r)) backlogged.add(r);
+        if (byToken[r.token] == r && r.hasBacklog() && !backlogged.contains(r)) backlogged.add(r);
         return 1;
     }
 
@@ -737,6 +888,7 @@ final class UringPoller implements Poller {
         connecting.clear();
         connects.clear();
         wakeBuffer.close();
+        datagramHeader.close();
         scratch.close();
         writer.close();
         messages.close();
@@ -774,6 +926,11 @@ final class UringPoller implements Poller {
         }
 
         @Override
+        public int receive(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException {
+            return takeDatagrams(s, sink, max);
+        }
+
+        @Override
         public void close(PosixSocket s) {
             Integer connect = connecting.remove(s);
             Registration r = registration(s);
@@ -792,6 +949,7 @@ final class UringPoller implements Poller {
                 r.undefer();
             }
             while (r.acceptedCount > 0) sys.close(r.popAccepted());
+            while (r.datagramCount > 0) ring.giveBackDatagram(r.popDatagram());
             if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, s.fd, 0, sockets.shutWr);
             int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), k.opCancelClose, s.fd, 0, 0);
             if (rc < 0) sys.close(s.fd); // the ring refused: close it ourselves

@@ -28,6 +28,8 @@ import java.util.Locale;
  */
 public class UringProvider implements PollerProvider {
     static final int SQ_ENTRIES = 1024, CQ_ENTRIES = 8192, BUFFER_COUNT = 1024, BUFFER_SIZE = 4096;
+    /** Datagrams' buffers: each holds a header (struct io_uring_recvmsg_out), the sender's address and 64 KiB of payload. */
+    static final int DATAGRAM_BUFFER_COUNT = 16, DATAGRAM_BUFFER_SIZE = UringPoller.DATAGRAM_PAYLOAD_OFFSET + 64 * 1024;
 
     private final int sqEntries, cqEntries, bufferCount, bufferSize;
     /** The poller this provider opened last, for the fault tests to read its {@link UringStats}. */
@@ -60,7 +62,7 @@ public class UringProvider implements PollerProvider {
         int[] p = ShimAbi.read(Table.URING_PROBE, UringShim::pants_uring_probe);
         String why = refusal(p, k);
         if (why != null) return Availability.no(why);
-        long ring = UringRing.create(sqEntries, cqEntries, bufferCount, bufferSize);
+        long ring = UringRing.create(sqEntries, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT, DATAGRAM_BUFFER_SIZE);
         if (ring < 0) return Availability.no("io_uring works, but a ring of " + sqEntries + "/" + cqEntries + " entries with "
                 + bufferCount + " buffers of " + bufferSize + " bytes could not be made: " + strerror((int) -ring));
         UringShim.pants_uring_destroy(ring);
@@ -126,9 +128,10 @@ public class UringProvider implements PollerProvider {
     @Override
     public Poller open() throws IOException {
         UringConstants k = UringConstants.fromShim();
-        long ring = UringRing.create(sqEntries, cqEntries, bufferCount, bufferSize);
+        long ring = UringRing.create(sqEntries, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT, DATAGRAM_BUFFER_SIZE);
         if (ring < 0) throw new IOException("could not make an io_uring: " + strerror((int) -ring));
-        UringPoller p = new UringPoller(name(), k, ring, cqEntries, bufferCount, bufferSize);
+        UringPoller p = new UringPoller(name(), k, new UringRing(ring, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT,
+                DATAGRAM_BUFFER_SIZE));
         opened = p;
         return p;
     }

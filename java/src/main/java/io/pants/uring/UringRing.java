@@ -30,27 +30,31 @@ final class UringRing implements AutoCloseable {
     /** Operations per turn before the list is submitted early (a burst of registrations, say). */
     static final int MAX_OPS = 2048;
 
+    /** The provided-buffer groups: streams' receives, datagrams' (pants.h). */
+    static final int STREAM_GROUP = 0, DATAGRAM_GROUP = 1;
+
     private final long ring;
-    final int bufferCount, bufferSize;
+    final int bufferCount, bufferSize, datagramBufferSize;
     final int maxCompletions;
     private final Memory ops, completions, returned, now;
     private final long opsAddr, completionsAddr, returnedAddr, nowAddr;
-    private final ByteBuffer opsView, completionsView, returnedView, nowView, buffersView;
+    private final ByteBuffer opsView, completionsView, returnedView, nowView, buffersView, datagramBuffersView;
     private int opCount, returnedCount;
 
     /** A ring and its provided buffers; a negative result is the shim's -errno. */
-    static long create(int sqEntries, int cqEntries, int bufferCount, int bufferSize) {
-        return UringShim.pants_uring_create(sqEntries, cqEntries, bufferCount, bufferSize);
+    static long create(int sqEntries, int cqEntries, int bufferCount, int bufferSize, int datagramBufferCount, int datagramBufferSize) {
+        return UringShim.pants_uring_create(sqEntries, cqEntries, bufferCount, bufferSize, datagramBufferCount, datagramBufferSize);
     }
 
-    UringRing(long ring, int cqEntries, int bufferCount, int bufferSize) {
+    UringRing(long ring, int cqEntries, int bufferCount, int bufferSize, int datagramBufferCount, int datagramBufferSize) {
         this.ring = ring;
         this.bufferCount = bufferCount;
         this.bufferSize = bufferSize;
+        this.datagramBufferSize = datagramBufferSize;
         this.maxCompletions = cqEntries;
         ops = new Memory((long) MAX_OPS * URING_OP_SIZE);
         completions = new Memory((long) cqEntries * URING_COMPLETION_SIZE);
-        returned = new Memory(4L * bufferCount);
+        returned = new Memory(4L * (bufferCount + datagramBufferCount));
         now = new Memory(URING_OP_SIZE * 2L);
         opsAddr = Pointer.nativeValue(ops);
         completionsAddr = Pointer.nativeValue(completions);
@@ -60,8 +64,9 @@ final class UringRing implements AutoCloseable {
         completionsView = TurnMemory.view(completions);
         returnedView = TurnMemory.view(returned);
         nowView = TurnMemory.view(now);
-        long buffers = UringShim.pants_uring_buffers(ring);
-        buffersView = new Pointer(buffers).getByteBuffer(0, (long) bufferCount * bufferSize);
+        buffersView = new Pointer(UringShim.pants_uring_buffers(ring, STREAM_GROUP)).getByteBuffer(0, (long) bufferCount * bufferSize);
+        datagramBuffersView = new Pointer(UringShim.pants_uring_buffers(ring, DATAGRAM_GROUP))
+                .getByteBuffer(0, (long) datagramBufferCount * datagramBufferSize).order(java.nio.ByteOrder.nativeOrder());
     }
 
     /** Adds an operation to the next turn; a full list is submitted at once (-errno, or 0). */
@@ -102,9 +107,22 @@ final class UringRing implements AutoCloseable {
     /** Operations queued for the next turn. */
     int queued() { return opCount; }
 
-    /** Gives provided buffer {@code id} back to the kernel with the next turn. */
+    /** Gives provided buffer {@code id} of the streams' group back to the kernel with the next turn. */
     void giveBack(int id) {
         returnedView.putInt(4 * returnedCount++, id);
+    }
+
+    /** Gives buffer {@code id} of the datagrams' group back with the next turn. */
+    void giveBackDatagram(int id) {
+        returnedView.putInt(4 * returnedCount++, (DATAGRAM_GROUP << 16) | id);
+    }
+
+    /** The datagrams' buffer {@code id}, all of it, native order, from its start (absolute gets). */
+    ByteBuffer datagramBuffer(int id) {
+        int offset = id * datagramBufferSize;
+        datagramBuffersView.clear();
+        datagramBuffersView.position(offset).limit(offset + datagramBufferSize);
+        return datagramBuffersView;
     }
 
     /** One turn: gives buffers back, submits, waits, copies completions out. Their count, or -errno. */

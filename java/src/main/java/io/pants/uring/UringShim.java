@@ -31,8 +31,8 @@ final class UringShim {
 
     static native int pants_uring_constants(long out, int n);
     static native int pants_uring_probe(long out, int n);
-    static native long pants_uring_create(int sqEntries, int cqEntries, int bufCount, int bufSize);
-    static native long pants_uring_buffers(long ring);
+    static native long pants_uring_create(int sqEntries, int cqEntries, int bufCount, int bufSize, int dgramCount, int dgramSize);
+    static native long pants_uring_buffers(long ring, int group);
     static native int pants_uring_turn(long ring, long ops, int nops, long returned, int nreturned, long out, int max, long timeoutNs);
     static native int pants_uring_submit(long ring, long ops, int nops);
     static native long pants_uring_state(long ring);

@@ -11,6 +11,8 @@ final class UringStats {
     long turns;
     /** Receive completions carrying bytes. */
     long receives;
+    /** Datagrams the multishot recvmsg received. */
+    long datagrams;
     /** Receives ended because every provided buffer was out (-ENOBUFS); re-armed next turn. */
     long noBuffers;
     /** Operations that ended cancelled (-ECANCELED): a pause, a close. */
