@@ -49,6 +49,7 @@ enum {
     OP_SHUTDOWN,          /* shutdown: arg = how */
     OP_CANCEL_CLOSE,      /* cancel everything in flight on fd, then close it (two entries, hard-linked) */
     OP_READ,              /* read: addr = buffer, arg = length (the wake-up eventfd) */
+    OP_READ_AT,           /* pread of a file: addr = buffer, arg = offset << 24 | length (a length below 16 MiB) */
 };
 
 /* Everything used here is in the headers of Linux 5.19 and later (the provided-buffer ring,
@@ -71,6 +72,7 @@ int32_t pants_uring_constants(int32_t *out, int32_t n) {
         [PANTS_URING_OP_SHUTDOWN] = OP_SHUTDOWN,
         [PANTS_URING_OP_CANCEL_CLOSE] = OP_CANCEL_CLOSE,
         [PANTS_URING_OP_READ] = OP_READ,
+        [PANTS_URING_OP_READ_AT] = OP_READ_AT,
         [PANTS_URING_POLLIN] = POLLIN,
         [PANTS_URING_POLLOUT] = POLLOUT,
         [PANTS_URING_POLLERR] = POLLERR,
@@ -403,6 +405,12 @@ static int push(pants_ring *r, const pants_uring_op *op) {
         sqe->opcode = IORING_OP_READ;
         sqe->addr = (uint64_t) op->addr;
         sqe->len = (uint32_t) op->arg;
+        break;
+    case OP_READ_AT:
+        sqe->opcode = IORING_OP_READ;
+        sqe->addr = (uint64_t) op->addr;
+        sqe->len = (uint32_t) (op->arg & 0xffffff);
+        sqe->off = (uint64_t) op->arg >> 24;
         break;
     default:
         *r->sq_tail = tail_before;

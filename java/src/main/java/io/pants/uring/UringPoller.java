@@ -17,6 +17,7 @@ import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
+import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
@@ -61,7 +62,9 @@ import java.util.Map;
 final class UringPoller implements Poller {
     /** What an operation was, in the top four bits of its user data. */
     private static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
-            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11;
+            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13;
+    /** A file region goes out this much at a time: a read into the stream's file buffer, then a send of it. */
+    private static final int FILE_BUFFER = 64 * 1024;
     /** A datagram buffer: struct io_uring_recvmsg_out (four 32-bit fields), the sender's address, the payload. */
     private static final int NAME_SIZE = 128, RECVMSG_OUT_SIZE = 16;
     static final int DATAGRAM_PAYLOAD_OFFSET = RECVMSG_OUT_SIZE + NAME_SIZE;
@@ -111,6 +114,8 @@ final class UringPoller implements Poller {
     private final Map<PosixSocket, Integer> connecting = new IdentityHashMap<>();
     /** Registrations whose connect is in flight, by the connect's generation (its user data has no token yet). */
     private final Map<Integer, Registration> connects = new HashMap<>();
+    /** File buffers of closed streams whose read or send was in flight, by generation: freed when it completes. */
+    private final Map<Integer, Memory> retiredFileBuffers = new HashMap<>();
     private int nextGeneration;
     /** The last turn filled the completion array: more may be waiting, so the next one does not block. */
     private boolean moreWaiting;
@@ -136,6 +141,9 @@ final class UringPoller implements Poller {
         /** A sendmsg in flight, and the queue it sends from (consumed when it completes). */
         boolean sending;
         OutboundQueue sendQueue;
+        /** A file's bytes on their way: read into fileBuffer (fileBuffered of them), fileSent of those sent. */
+        Memory fileBuffer;
+        int fileBuffered, fileSent;
         /** Receive completions kept for a later turn (buffer id, result), in order. */
         int[] deferredBuffers = new int[0], deferredResults = new int[0];
         int deferredHead, deferredCount;
@@ -523,6 +531,10 @@ final class UringPoller implements Poller {
                 else ring.giveBack(buffer);
             }
             if (kind == ACCEPT && res >= 0) sys.close(res);
+            if (kind == FILE_READ || kind == FILE_SEND) {
+                Memory retired = retiredFileBuffers.remove(generation(userData));
+                if (retired != null) retired.close();
+            }
             return 0;
         }
         switch (kind) {
@@ -547,6 +559,12 @@ final class UringPoller implements Poller {
             }
             case RECVMSG -> {
                 return receivedDatagram(r, res, more, buffer, handler);
+            }
+            case FILE_READ -> {
+                return fileRead(r, res, handler);
+            }
+            case FILE_SEND -> {
+                return fileSent(r, res, handler);
             }
             case SHUTDOWN -> {
                 if (res < 0 && res != -sockets.eNotConn) {
@@ -798,6 +816,8 @@ final class UringPoller implements Poller {
         for (int i = 0, size = batch.size(); i < size; i++) {
             Registration r = registration((PosixSocket) batch.socket(i));
             if (r != null && r.sending) continue; // in order after its send, when that completes
+            // a file's bytes read but not sent are read again from the region's position, which is theirs
+            if (r != null) r.fileBuffered = r.fileSent = 0;
             unregistered.clear();
             unregistered.add(batch.socket(i), batch.queue(i));
             writer.flush(unregistered);
@@ -829,7 +849,10 @@ final class UringPoller implements Poller {
     /** Sends the files at the head of the queue, then submits a sendmsg for the chunks after them. */
     private IOException send(Registration r) {
         OutboundQueue q = r.sendQueue;
+        FileRegion file = q.headFile();
+        if (file != null && file.path() != null) return sendFile(r, file);
         try {
+            // a caller's FileChannel has no descriptor to read from: copied through memory at once
             if (!io.sendFiles(r.socket, q)) return null; // the socket is full: WRITE interest polls for it
         } catch (IOException e) {
             return e;
@@ -844,6 +867,73 @@ final class UringPoller implements Poller {
         r.sending = true;
         add(userData(SEND, r.generation, r.token), k.opSendmsg, r.socket.fd, message, 0);
         return null;
+    }
+
+    /**
+     * A file by path goes out as a read of the file into the stream's file buffer and, when it
+     * completed, a send of what it read: two ring operations for each {@link #FILE_BUFFER}
+     * bytes, on the turns' enters, instead of sendfile on the loop thread.
+     */
+    private IOException sendFile(Registration r, FileRegion file) {
+        if (r.fileBuffer == null) r.fileBuffer = new Memory(FILE_BUFFER);
+        long buffer = Pointer.nativeValue(r.fileBuffer);
+        if (r.fileBuffered > r.fileSent) { // the rest of what was read: a send took part, or found the socket full
+            r.sending = true;
+            add(userData(FILE_SEND, r.generation, r.token), k.opSend, r.socket.fd, buffer + r.fileSent, r.fileBuffered - r.fileSent);
+            return null;
+        }
+        if (file.nativeFd() < 0) {
+            int fd = sys.openReadOnly(file.path().toString());
+            if (fd < 0) return Errors.exception(fd, "open " + file.path(), sys, sockets);
+            file.nativeFd(fd, () -> sys.close(fd));
+        }
+        int length = (int) Math.min(FILE_BUFFER, file.remaining());
+        r.sending = true;
+        r.fileBuffered = r.fileSent = 0;
+        add(userData(FILE_READ, r.generation, r.token), k.opReadAt, file.nativeFd(), buffer, (file.position() << 24) | length);
+        return null;
+    }
+
+    private int fileRead(Registration r, int res, ReadyHandler handler) {
+        r.sending = false;
+        FileRegion file = r.sendQueue.headFile();
+        IOException error;
+        if (res < 0) {
+            error = Errors.exception(res, "read " + file.path(), sys, sockets);
+        } else if (res == 0) {
+            error = new IOException(file.path() + " is shorter than the " + (file.position() + file.remaining()) + " bytes queued");
+        } else {
+            stats.fileReads++;
+            r.fileBuffered = res;
+            r.fileSent = 0;
+            sendFile(r, file); // queues the send of what was read: nothing for the engine yet
+            return 0;
+        }
+        queue(r);
+        handler.sent(r.token, error);
+        return 1;
+    }
+
+    private int fileSent(Registration r, int res, ReadyHandler handler) {
+        r.sending = false;
+        if (res == -sockets.eAgain) {
+            stats.sendsRefused++;
+            queue(r); // WRITE interest polls for room; the engine's flush then sends the rest
+            return 0;
+        }
+        IOException error;
+        if (res < 0) {
+            error = Errors.exception(res, "send", sys, sockets);
+        } else {
+            stats.sends++;
+            r.fileSent += res;
+            if (r.fileSent == r.fileBuffered) r.fileBuffered = r.fileSent = 0;
+            r.sendQueue.consumeFile(res);
+            error = send(r);
+        }
+        if (!r.sending) queue(r);
+        handler.sent(r.token, error);
+        return 1;
     }
 
     private int sent(Registration r, int res, ReadyHandler handler) {
@@ -950,6 +1040,10 @@ final class UringPoller implements Poller {
             }
             while (r.acceptedCount > 0) sys.close(r.popAccepted());
             while (r.datagramCount > 0) ring.giveBackDatagram(r.popDatagram());
+            if (r.fileBuffer != null) {
+                if (r.sending) retiredFileBuffers.put(r.generation, r.fileBuffer); // the kernel may still write it
+                else r.fileBuffer.close();
+            }
             if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, s.fd, 0, sockets.shutWr);
             int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), k.opCancelClose, s.fd, 0, 0);
             if (rc < 0) sys.close(s.fd); // the ring refused: close it ourselves

@@ -21,6 +21,8 @@ final class UringStats {
     long stale;
     /** Send completions that wrote bytes. */
     long sends;
+    /** Reads of a file region's bytes by the ring (each then sent by it). */
+    long fileReads;
     /** Sends that found the socket full (-EAGAIN) and wait for WRITE readiness. */
     long sendsRefused;
     /** Multishot accepts ended by EMFILE, ENFILE or ENOMEM. */
