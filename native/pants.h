@@ -201,12 +201,14 @@ typedef struct {
  * failed with (ENOSYS: no io_uring; EPERM: kernel.io_uring_disabled or seccomp). FEATURES: the
  * ring's IORING_FEAT_* bits. Each OP_*: 1 when IORING_REGISTER_PROBE lists the opcode as
  * supported, 0 when not, -errno when the probe itself failed. PBUF_RING: 0 when a provided
- * buffer ring could be registered, or -errno. Every value is 0 when SETUP failed. */
+ * buffer ring could be registered, or -errno. RECV_MULTISHOT: 1 when a multishot receive on a
+ * socket pair stayed armed after its first completion (Linux 6.0), 0 when it did not, or -errno
+ * (EINVAL: the kernel does not know it). Every value is 0 when SETUP failed. */
 #define PANTS_URING_PROBE_SLOTS(X) \
     X(SETUP) X(FEATURES) \
     X(OP_POLL_ADD) X(OP_POLL_REMOVE) X(OP_ASYNC_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) \
     X(OP_RECVMSG) X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CLOSE) X(OP_READ) \
-    X(PBUF_RING)
+    X(PBUF_RING) X(RECV_MULTISHOT)
 
 /* Each list as an enum of indexes: PANTS_SOCKET_AF_INET, ..., PANTS_SOCKET_COUNT. */
 #define PANTS_ABI_INDEX(name) PANTS_ABI_##name,

@@ -53,8 +53,8 @@ enum {
 };
 
 /* Everything used here is in the headers of Linux 5.19 and later (the provided-buffer ring,
- * multishot accept, cancel by descriptor); multishot receive needs a 6.0 kernel, which the
- * probe cannot see by opcode: a ring on an older kernel ends its receives at the first buffer. */
+ * multishot accept, cancel by descriptor); multishot receive needs a 6.0 kernel, which no
+ * opcode shows, so the probe tries one on a socket pair. */
 
 int32_t pants_uring_constants(int32_t *out, int32_t n) {
     const int32_t values[PANTS_URING_COUNT] = {
@@ -259,41 +259,6 @@ int64_t pants_uring_buffers(int64_t ring, int32_t group) {
     return (int64_t) (intptr_t) ((pants_ring *) (intptr_t) ring)->groups[group].buffers;
 }
 
-int32_t pants_uring_probe(int32_t *out, int32_t n) {
-    int32_t values[PANTS_URING_PROBE_COUNT];
-    memset(values, 0, sizeof values);
-    pants_ring *r = calloc(1, sizeof *r);
-    if (!r) return -ENOMEM;
-    r->fd = -1;
-    int e = ring_setup(r, 8, 16);
-    if (e < 0) {
-        values[PANTS_URING_PROBE_SETUP] = -e;
-        if (r->fd >= 0) values[PANTS_URING_PROBE_FEATURES] = (int32_t) r->features;
-    } else {
-        values[PANTS_URING_PROBE_FEATURES] = (int32_t) r->features;
-        size_t len = sizeof(struct io_uring_probe) + 256 * sizeof(struct io_uring_probe_op);
-        struct io_uring_probe *probe = calloc(1, len);
-        int pr = probe ? sys_register(r->fd, IORING_REGISTER_PROBE, probe, 256) : -1;
-        int perr = probe ? errno : ENOMEM;
-        static const struct { int slot; int opcode; } ops[] = {
-            {PANTS_URING_PROBE_OP_POLL_ADD, IORING_OP_POLL_ADD}, {PANTS_URING_PROBE_OP_POLL_REMOVE, IORING_OP_POLL_REMOVE},
-            {PANTS_URING_PROBE_OP_ASYNC_CANCEL, IORING_OP_ASYNC_CANCEL}, {PANTS_URING_PROBE_OP_ACCEPT, IORING_OP_ACCEPT},
-            {PANTS_URING_PROBE_OP_RECV, IORING_OP_RECV}, {PANTS_URING_PROBE_OP_SEND, IORING_OP_SEND},
-            {PANTS_URING_PROBE_OP_SENDMSG, IORING_OP_SENDMSG}, {PANTS_URING_PROBE_OP_RECVMSG, IORING_OP_RECVMSG},
-            {PANTS_URING_PROBE_OP_CONNECT, IORING_OP_CONNECT}, {PANTS_URING_PROBE_OP_SHUTDOWN, IORING_OP_SHUTDOWN},
-            {PANTS_URING_PROBE_OP_CLOSE, IORING_OP_CLOSE}, {PANTS_URING_PROBE_OP_READ, IORING_OP_READ},
-        };
-        for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-            int op = ops[i].opcode;
-            values[ops[i].slot] = pr < 0 ? -perr
-                    : (op <= probe->last_op && (probe->ops[op].flags & IO_URING_OP_SUPPORTED)) ? 1 : 0;
-        }
-        free(probe);
-        values[PANTS_URING_PROBE_PBUF_RING] = buf_ring_setup(r, 0, 8, 64);
-    }
-    ring_free(r);
-    return pants_export(out, n, values, PANTS_URING_PROBE_COUNT);
-}
 
 /* Submission entries not yet consumed by the kernel. */
 static unsigned sq_pending(pants_ring *r) {
@@ -541,4 +506,64 @@ int32_t pants_uring_destroy(int64_t ring) {
 int32_t pants_uring_eventfd(void) {
     int fd = eventfd(0, EFD_CLOEXEC);
     return fd < 0 ? -errno : fd;
+}
+
+/* A multishot receive on a socket pair, one byte sent: does it stay armed (IORING_CQE_F_MORE)? */
+static int32_t probe_recv_multishot(pants_ring *r) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return -errno;
+    pants_uring_op op = {.user_data = 1, .op = OP_RECV, .fd = sv[0], .addr = 0, .arg = 0};
+    int32_t result = push_all(r, &op, 1);
+    if (result == 0 && write(sv[1], "x", 1) != 1) result = -errno;
+    if (result == 0) {
+        struct __kernel_timespec ts = {.tv_sec = 1, .tv_nsec = 0};
+        struct io_uring_getevents_arg arg;
+        memset(&arg, 0, sizeof arg);
+        arg.ts = (uint64_t) (uintptr_t) &ts;
+        pants_uring_completion c;
+        int s = ring_enter(r, sq_pending(r), 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
+        if (s < 0 && errno != ETIME) result = -errno;
+        else if (reap(r, &c, 1) != 1) result = -ETIME;
+        else result = c.res < 0 ? c.res : (c.flags & IORING_CQE_F_MORE) ? 1 : 0;
+    }
+    close(sv[0]);
+    close(sv[1]);
+    return result;
+}
+
+int32_t pants_uring_probe(int32_t *out, int32_t n) {
+    int32_t values[PANTS_URING_PROBE_COUNT];
+    memset(values, 0, sizeof values);
+    pants_ring *r = calloc(1, sizeof *r);
+    if (!r) return -ENOMEM;
+    r->fd = -1;
+    int e = ring_setup(r, 8, 16);
+    if (e < 0) {
+        values[PANTS_URING_PROBE_SETUP] = -e;
+        if (r->fd >= 0) values[PANTS_URING_PROBE_FEATURES] = (int32_t) r->features;
+    } else {
+        values[PANTS_URING_PROBE_FEATURES] = (int32_t) r->features;
+        size_t len = sizeof(struct io_uring_probe) + 256 * sizeof(struct io_uring_probe_op);
+        struct io_uring_probe *probe = calloc(1, len);
+        int pr = probe ? sys_register(r->fd, IORING_REGISTER_PROBE, probe, 256) : -1;
+        int perr = probe ? errno : ENOMEM;
+        static const struct { int slot; int opcode; } ops[] = {
+            {PANTS_URING_PROBE_OP_POLL_ADD, IORING_OP_POLL_ADD}, {PANTS_URING_PROBE_OP_POLL_REMOVE, IORING_OP_POLL_REMOVE},
+            {PANTS_URING_PROBE_OP_ASYNC_CANCEL, IORING_OP_ASYNC_CANCEL}, {PANTS_URING_PROBE_OP_ACCEPT, IORING_OP_ACCEPT},
+            {PANTS_URING_PROBE_OP_RECV, IORING_OP_RECV}, {PANTS_URING_PROBE_OP_SEND, IORING_OP_SEND},
+            {PANTS_URING_PROBE_OP_SENDMSG, IORING_OP_SENDMSG}, {PANTS_URING_PROBE_OP_RECVMSG, IORING_OP_RECVMSG},
+            {PANTS_URING_PROBE_OP_CONNECT, IORING_OP_CONNECT}, {PANTS_URING_PROBE_OP_SHUTDOWN, IORING_OP_SHUTDOWN},
+            {PANTS_URING_PROBE_OP_CLOSE, IORING_OP_CLOSE}, {PANTS_URING_PROBE_OP_READ, IORING_OP_READ},
+        };
+        for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+            int op = ops[i].opcode;
+            values[ops[i].slot] = pr < 0 ? -perr
+                    : (op <= probe->last_op && (probe->ops[op].flags & IO_URING_OP_SUPPORTED)) ? 1 : 0;
+        }
+        free(probe);
+        values[PANTS_URING_PROBE_PBUF_RING] = buf_ring_setup(r, 0, 8, 64);
+        if (values[PANTS_URING_PROBE_PBUF_RING] == 0) values[PANTS_URING_PROBE_RECV_MULTISHOT] = probe_recv_multishot(r);
+    }
+    ring_free(r);
+    return pants_export(out, n, values, PANTS_URING_PROBE_COUNT);
 }

@@ -163,7 +163,7 @@ public final class ShimAbi {
         SETUP, FEATURES,
         OP_POLL_ADD, OP_POLL_REMOVE, OP_ASYNC_CANCEL, OP_ACCEPT, OP_RECV, OP_SEND, OP_SENDMSG,
         OP_RECVMSG, OP_CONNECT, OP_SHUTDOWN, OP_CLOSE, OP_READ,
-        PBUF_RING
+        PBUF_RING, RECV_MULTISHOT
     }
 
     /** The tables, numbered as pants.h numbers them for pants_abi_names (PANTS_TABLE_*). */

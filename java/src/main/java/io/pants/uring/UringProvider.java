@@ -93,6 +93,11 @@ public class UringProvider implements PollerProvider {
         if (pbuf < 0) {
             return "a provided-buffer ring (IORING_REGISTER_PBUF_RING, Linux 5.19) could not be registered: " + strerror(-pbuf);
         }
+        int multishot = ShimAbi.at(p, UringProbeSlot.RECV_MULTISHOT);
+        if (multishot != 1) {
+            return "this kernel's io_uring has no multishot receive (IORING_RECV_MULTISHOT, Linux 6.0)"
+                    + (multishot < 0 ? ": " + strerror(-multishot) : ": the receive ended after its first completion");
+        }
         return null;
     }
 

@@ -78,6 +78,15 @@ class UringProbeTest {
     }
 
     @Test
+    void noMultishotReceiveSaysSo() {
+        assertEquals(1, ShimAbi.at(found, UringProbeSlot.RECV_MULTISHOT), "the multishot receive on a socket pair");
+        String why = UringProvider.refusal(with(UringProbeSlot.RECV_MULTISHOT, -22), k);
+        assertTrue(why.contains("IORING_RECV_MULTISHOT"), why);
+        why = UringProvider.refusal(with(UringProbeSlot.RECV_MULTISHOT, 0), k);
+        assertTrue(why.contains("IORING_RECV_MULTISHOT") && why.contains("first completion"), why);
+    }
+
+    @Test
     void chosenByNameNeverAutomatically() {
         assertEquals("io_uring", Pollers.select("io_uring").name());
         assertTrue(Pollers.available().contains("io_uring"));
