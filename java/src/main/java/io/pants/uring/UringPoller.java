@@ -43,16 +43,22 @@ import java.util.Map;
  *       {@code accept()} takes the descriptors it completed with;
  *   <li>a stream has one multishot receive in flight while it reads, into the ring's provided
  *       buffers: each completion is handed to the engine ({@link ReadyHandler#received}) straight
- *       from its buffer, which goes back to the kernel with the next turn;
- *   <li>connect, shutdown and close are operations in the ring (a close cancels everything in
- *       flight on the descriptor first, hard-linked, and is submitted at once);
- *   <li>what is still readiness (WRITE interest, datagram sockets, a stream that does not read,
- *       for its hang-up) is a one-shot poll, re-armed while the interest lasts: level-triggered,
- *       as the SPI promises.
+ *       from its buffer, which goes back to the kernel with the next turn; at most epoll's read
+ *       budget a turn, the rest kept for the next;
+ *   <li>a datagram socket has a multishot recvmsg in flight, into buffers of their own, which
+ *       the engine's {@code receive()} takes;
+ *   <li>a stream's queued chunks go out as one sendmsg, submitted with the turn's wait, and a
+ *       file by path as a ring read and a send; the completion consumes them from the queue and
+ *       tells the engine ({@link ReadyHandler#sent}). {@code Stream.flush()} writes at once
+ *       ({@link #flushNow}, writev as epoll's);
+ *   <li>connect, shutdown and close are operations in the ring (connect and close submitted at
+ *       once; a close cancels everything in flight on the descriptor first, hard-linked);
+ *   <li>what is still readiness (WRITE interest after a send found the socket full, a datagram
+ *       socket's sends, a stream or datagram socket that does not read, for its hang-up or
+ *       error) is a poll (see {@link #syncPoll}).
  * </ul>
  * A turn is one {@code io_uring_enter}: the operations collected since the last one, the
- * buffers given back, the wait and the completions copied out ({@link UringRing}). Writes and
- * files still go out as epoll's do ({@link BatchWriter}, sendfile), from {@link #flush}.
+ * buffers given back, the wait and the completions copied out ({@link UringRing}).
  *
  * <p>Every operation's user data is {@code kind | generation | token} ({@link #userData}): a
  * registration gets a new generation, so a completion of a closed socket's operation that
@@ -70,11 +76,10 @@ final class UringPoller implements Poller {
     static final int DATAGRAM_PAYLOAD_OFFSET = RECVMSG_OUT_SIZE + NAME_SIZE;
     private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
     private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
-    /** The provided-buffer group of the ring's buffers. */
-    private static final int BUFFER_GROUP = 0;
+    /** The provided-buffer group of streams' receives. */
+    private static final int BUFFER_GROUP = UringRing.STREAM_GROUP;
     /** Bytes handed to a stream per turn, at most: as much as epoll reads of it (the rest waits). */
     private static final int READ_BUDGET = ReadArena.READ_MAX;
-    private static final boolean DEBUG = Boolean.getBoolean("pants.uring.debug");
 
     private final String name;
     private final UringConstants k;
@@ -512,7 +517,6 @@ final class UringPoller implements Poller {
 
     private int dispatch(long userData, int res, int flags, ReadyHandler handler) {
         int kind = kind(userData);
-        if (DEBUG) System.err.println("CQE kind=" + kind + " token=" + token(userData) + " res=" + res + " flags=" + flags);
         if (kind == WAKE) {
             wakeArmed = false;
             return 0;
