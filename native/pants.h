@@ -13,8 +13,9 @@
  *
  * One .c file per OS mechanism: pants_socket.c (POSIX sockets, batched writev),
  * pants_datagram.c (datagram sockets, batched receive and send), pants_epoll.c (Linux epoll,
- * eventfd, sendfile), pants_kqueue.c (BSD and macOS kqueue, their sendfile; a userspace
- * kqueue on Linux where its header was found); on Windows, pants_winsock.c (Winsock sockets)
+ * eventfd, sendfile), pants_uring.c (Linux io_uring: a ring, its provided buffers, a loop
+ * turn's submissions and completions), pants_kqueue.c (BSD and macOS kqueue, their sendfile; a
+ * userspace kqueue on Linux where its header was found); on Windows, pants_winsock.c (Winsock sockets)
  * and pants_iocp.c (readiness over an I/O completion port and AFD polls).
  *
  * On Windows "-errno" means the negated Windows system error code: Winsock reports WSAE*
@@ -111,6 +112,24 @@ typedef struct {
     int64_t bits;    /* AFD bits, or PANTS_IOCP_POLL_FAILED */
 } pants_iocp_event;
 
+/* One operation of an io_uring turn (pants_uring_turn, pants_uring_submit), which the shim
+ * turns into a submission queue entry: op is one of the PANTS_URING_OP_* values that
+ * pants_uring_constants exports; what addr and arg mean depends on it (pants_uring.c). */
+typedef struct {
+    int64_t user_data; /* handed back with the operation's completions */
+    int32_t op;
+    int32_t fd;
+    int64_t addr;
+    int64_t arg;
+} pants_uring_op;
+
+/* One completion of an io_uring turn: the kernel's io_uring_cqe, copied out of the ring. */
+typedef struct {
+    int64_t user_data;
+    int32_t res;       /* the operation's result: a count, a descriptor, a poll mask, or -errno */
+    int32_t flags;     /* IORING_CQE_F_*; with F_BUFFER, the provided buffer's id in the upper 16 bits */
+} pants_uring_completion;
+
 /* The slots of pants_abi(): the word, the modes and the records above. */
 #define PANTS_ABI_SLOTS(X) \
     X(VERSION) X(WORD_FD_SHIFT) X(WORD_MODE_SHIFT) X(WORD_MODE_MASK) X(WORD_TOKEN_MASK) \
@@ -118,7 +137,9 @@ typedef struct {
     X(FLUSH_ENTRY_SIZE) X(FLUSH_ENTRY_FD) X(FLUSH_ENTRY_IOVECS) X(FLUSH_ENTRY_RESULT) \
     X(EPOLL_CHANGE_SIZE) X(EPOLL_CHANGE_OP) X(EPOLL_CHANGE_FD) X(EPOLL_CHANGE_EVENTS) X(EPOLL_CHANGE_DATA) \
     X(READ_SLOT_SIZE) X(READ_SLOT_OFFSET) X(READ_SLOT_RESULT) \
-    X(IOCP_EVENT_SIZE) X(IOCP_EVENT_DATA) X(IOCP_EVENT_BITS)
+    X(IOCP_EVENT_SIZE) X(IOCP_EVENT_DATA) X(IOCP_EVENT_BITS) \
+    X(URING_OP_SIZE) X(URING_OP_USER_DATA) X(URING_OP_OP) X(URING_OP_FD) X(URING_OP_ADDR) X(URING_OP_ARG) \
+    X(URING_COMPLETION_SIZE) X(URING_COMPLETION_USER_DATA) X(URING_COMPLETION_RES) X(URING_COMPLETION_FLAGS)
 
 /* pants_socket_constants (POSIX names; the Windows shim puts its own value in each slot). */
 #define PANTS_SOCKET_SLOTS(X) \
@@ -166,6 +187,29 @@ typedef struct {
     X(AFD_POLL_LOCAL_CLOSE) X(AFD_POLL_CONNECT) X(AFD_POLL_ACCEPT) X(AFD_POLL_CONNECT_FAIL) \
     X(FAILED_POLL) X(CTL_ADD) X(CTL_MOD) X(CTL_DEL)
 
+/* pants_uring_constants: the operations of pants_uring_op (the shim's own numbers), then the
+ * kernel's poll bits, completion flags, features and error numbers the poller reads */
+#define PANTS_URING_SLOTS(X) \
+    X(OP_POLL) X(OP_POLL_MULTI) X(OP_POLL_UPDATE) X(OP_POLL_UPDATE_MULTI) X(OP_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) X(OP_RECVMSG) \
+    X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CANCEL_CLOSE) X(OP_READ) X(OP_READ_AT) \
+    X(POLLIN) X(POLLOUT) X(POLLERR) X(POLLHUP) X(POLLRDHUP) \
+    X(CQE_F_BUFFER) X(CQE_F_MORE) X(CQE_BUFFER_SHIFT) X(SQ_CQ_OVERFLOW) \
+    X(FEAT_NODROP) X(FEAT_EXT_ARG) X(FEAT_SINGLE_MMAP) X(FEAT_FAST_POLL) X(FEAT_SUBMIT_STABLE) \
+    X(ECANCELED) X(ENOBUFS) X(ENOENT) X(EALREADY) X(EMFILE) X(ENFILE)
+
+/* pants_uring_probe: what a ring made here can do. SETUP: 0, or the errno io_uring_setup
+ * failed with (ENOSYS: no io_uring; EPERM: kernel.io_uring_disabled or seccomp). FEATURES: the
+ * ring's IORING_FEAT_* bits. Each OP_*: 1 when IORING_REGISTER_PROBE lists the opcode as
+ * supported, 0 when not, -errno when the probe itself failed. PBUF_RING: 0 when a provided
+ * buffer ring could be registered, or -errno. RECV_MULTISHOT: 1 when a multishot receive on a
+ * socket pair stayed armed after its first completion (Linux 6.0), 0 when it did not, or -errno
+ * (EINVAL: the kernel does not know it). Every value is 0 when SETUP failed. */
+#define PANTS_URING_PROBE_SLOTS(X) \
+    X(SETUP) X(FEATURES) \
+    X(OP_POLL_ADD) X(OP_POLL_REMOVE) X(OP_ASYNC_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) \
+    X(OP_RECVMSG) X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CLOSE) X(OP_READ) \
+    X(PBUF_RING) X(RECV_MULTISHOT)
+
 /* Each list as an enum of indexes: PANTS_SOCKET_AF_INET, ..., PANTS_SOCKET_COUNT. */
 #define PANTS_ABI_INDEX(name) PANTS_ABI_##name,
 #define PANTS_SOCKET_INDEX(name) PANTS_SOCKET_##name,
@@ -177,6 +221,8 @@ typedef struct {
 #define PANTS_KQUEUE_INDEX(name) PANTS_KQUEUE_##name,
 #define PANTS_KEVENT_INDEX(name) PANTS_KEVENT_##name,
 #define PANTS_IOCP_INDEX(name) PANTS_IOCP_##name,
+#define PANTS_URING_INDEX(name) PANTS_URING_##name,
+#define PANTS_URING_PROBE_INDEX(name) PANTS_URING_PROBE_##name,
 enum { PANTS_ABI_SLOTS(PANTS_ABI_INDEX) PANTS_ABI_COUNT };
 enum { PANTS_SOCKET_SLOTS(PANTS_SOCKET_INDEX) PANTS_SOCKET_COUNT };
 enum { PANTS_IOVEC_SLOTS(PANTS_IOVEC_INDEX) PANTS_IOVEC_COUNT };
@@ -187,11 +233,14 @@ enum { PANTS_EPOLL_EVENT_SLOTS(PANTS_EPOLL_EVENT_INDEX) PANTS_EPOLL_EVENT_COUNT 
 enum { PANTS_KQUEUE_SLOTS(PANTS_KQUEUE_INDEX) PANTS_KQUEUE_COUNT };
 enum { PANTS_KEVENT_SLOTS(PANTS_KEVENT_INDEX) PANTS_KEVENT_COUNT };
 enum { PANTS_IOCP_SLOTS(PANTS_IOCP_INDEX) PANTS_IOCP_COUNT };
+enum { PANTS_URING_SLOTS(PANTS_URING_INDEX) PANTS_URING_COUNT };
+enum { PANTS_URING_PROBE_SLOTS(PANTS_URING_PROBE_INDEX) PANTS_URING_PROBE_COUNT };
 
 /* The tables, numbered for pants_abi_names (io.pants.posix.ShimAbi.Table, in this order). */
 enum {
     PANTS_TABLE_ABI, PANTS_TABLE_SOCKET, PANTS_TABLE_IOVEC, PANTS_TABLE_DATAGRAM, PANTS_TABLE_MSGHDR,
     PANTS_TABLE_EPOLL, PANTS_TABLE_EPOLL_EVENT, PANTS_TABLE_KQUEUE, PANTS_TABLE_KEVENT, PANTS_TABLE_IOCP,
+    PANTS_TABLE_URING, PANTS_TABLE_URING_PROBE,
     PANTS_TABLE_COUNT
 };
 
@@ -218,6 +267,7 @@ PANTS_API int32_t pants_listen(int32_t fd, int32_t backlog);
 PANTS_API int32_t pants_accept(int32_t fd, void *addr, int32_t *len);
 PANTS_API int32_t pants_connect(int32_t fd, const void *addr, int32_t len);
 PANTS_API int32_t pants_getsockname(int32_t fd, void *addr, int32_t *len);
+PANTS_API int32_t pants_getpeername(int32_t fd, void *addr, int32_t *len);
 PANTS_API int64_t pants_read(int32_t fd, void *buf, int64_t len);
 PANTS_API int64_t pants_write(int32_t fd, const void *buf, int64_t len);
 PANTS_API int32_t pants_shutdown(int32_t fd, int32_t how);
@@ -245,6 +295,38 @@ PANTS_API int32_t pants_epoll_turn(int32_t epfd, pants_epoll_change *changes, in
 /* Linux's sendfile in pants_epoll.c; BSD's and macOS's in pants_kqueue.c; -ENOSYS where there is none.
  * Returns the bytes sent, 0 when the file ended early, -EAGAIN when the socket took nothing. */
 PANTS_API int64_t pants_sendfile(int32_t out_fd, int32_t in_fd, int64_t offset, int64_t count);
+
+/*
+ * io_uring (pants_uring.c, Linux only), through the raw system calls. A ring is the address of
+ * the shim's record of it (positive), or -errno; loop thread only, like every call here. The
+ * ring has two provided-buffer groups: group 0, buf_count buffers of buf_size bytes, which
+ * streams' multishot receives (PANTS_URING_OP_RECV) fill, and group 1, dgram_count buffers of
+ * dgram_size bytes for datagrams' multishot recvmsg (PANTS_URING_OP_RECVMSG). Buffer i of group g
+ * is at pants_uring_buffers(ring, g) + i * its size, and goes back to the kernel when
+ * (g << 16) | i is passed in a turn's returned list.
+ */
+PANTS_API int32_t pants_uring_constants(int32_t *out, int32_t n);
+PANTS_API int32_t pants_uring_probe(int32_t *out, int32_t n);
+PANTS_API int64_t pants_uring_create(int32_t sq_entries, int32_t cq_entries, int32_t buf_count, int32_t buf_size,
+                                     int32_t dgram_count, int32_t dgram_size);
+PANTS_API int64_t pants_uring_buffers(int64_t ring, int32_t group);
+/* One loop turn in one io_uring_enter: hands back the returned buffers, submits ops, waits up
+ * to timeout_ns (0: don't wait; negative: no limit) for a completion unless one is there, and
+ * copies up to max completions out, flushing the kernel's overflow list when the ring had
+ * overflowed. Returns the number of completions, or -errno. */
+PANTS_API int32_t pants_uring_turn(int64_t ring, const pants_uring_op *ops, int32_t nops,
+                                   const int32_t *returned, int32_t nreturned,
+                                   pants_uring_completion *out, int32_t max, int64_t timeout_ns);
+/* Submits ops now, without waiting or reaping: for a close, which must not wait for the next turn. */
+PANTS_API int32_t pants_uring_submit(int64_t ring, const pants_uring_op *ops, int32_t nops);
+/* The sq ring's flags (IORING_SQ_*), and how many completions the kernel dropped (0 with NODROP). */
+PANTS_API int64_t pants_uring_state(int64_t ring);
+/* How many io_uring_enter calls the ring has made: one per turn, more only after an overflow
+ * or with more operations than the submission queue holds. */
+PANTS_API int64_t pants_uring_enters(int64_t ring);
+PANTS_API int32_t pants_uring_destroy(int64_t ring);
+/* An eventfd for wake-ups that blocks (io_uring reads it; a non-blocking one would fail with EAGAIN). */
+PANTS_API int32_t pants_uring_eventfd(void);
 
 /* kqueue (pants_kqueue.c: BSD and macOS; Linux only where a userspace kqueue's header was found) */
 PANTS_API int32_t pants_kqueue_layout(int32_t *out, int32_t n);

@@ -38,6 +38,16 @@ int32_t pants_abi(int32_t *out, int32_t n) {
         [PANTS_ABI_IOCP_EVENT_SIZE] = (int32_t) sizeof(pants_iocp_event),
         [PANTS_ABI_IOCP_EVENT_DATA] = (int32_t) offsetof(pants_iocp_event, data),
         [PANTS_ABI_IOCP_EVENT_BITS] = (int32_t) offsetof(pants_iocp_event, bits),
+        [PANTS_ABI_URING_OP_SIZE] = (int32_t) sizeof(pants_uring_op),
+        [PANTS_ABI_URING_OP_USER_DATA] = (int32_t) offsetof(pants_uring_op, user_data),
+        [PANTS_ABI_URING_OP_OP] = (int32_t) offsetof(pants_uring_op, op),
+        [PANTS_ABI_URING_OP_FD] = (int32_t) offsetof(pants_uring_op, fd),
+        [PANTS_ABI_URING_OP_ADDR] = (int32_t) offsetof(pants_uring_op, addr),
+        [PANTS_ABI_URING_OP_ARG] = (int32_t) offsetof(pants_uring_op, arg),
+        [PANTS_ABI_URING_COMPLETION_SIZE] = (int32_t) sizeof(pants_uring_completion),
+        [PANTS_ABI_URING_COMPLETION_USER_DATA] = (int32_t) offsetof(pants_uring_completion, user_data),
+        [PANTS_ABI_URING_COMPLETION_RES] = (int32_t) offsetof(pants_uring_completion, res),
+        [PANTS_ABI_URING_COMPLETION_FLAGS] = (int32_t) offsetof(pants_uring_completion, flags),
     };
     return pants_export(out, n, values, PANTS_ABI_COUNT);
 }
@@ -53,6 +63,8 @@ static const char *const epoll_event_names[] = {PANTS_EPOLL_EVENT_SLOTS(NAME)};
 static const char *const kqueue_names[] = {PANTS_KQUEUE_SLOTS(NAME)};
 static const char *const kevent_names[] = {PANTS_KEVENT_SLOTS(NAME)};
 static const char *const iocp_names[] = {PANTS_IOCP_SLOTS(NAME)};
+static const char *const uring_names[] = {PANTS_URING_SLOTS(NAME)};
+static const char *const uring_probe_names[] = {PANTS_URING_PROBE_SLOTS(NAME)};
 #undef NAME
 
 static const struct {
@@ -69,6 +81,8 @@ static const struct {
     [PANTS_TABLE_KQUEUE] = {kqueue_names, PANTS_KQUEUE_COUNT},
     [PANTS_TABLE_KEVENT] = {kevent_names, PANTS_KEVENT_COUNT},
     [PANTS_TABLE_IOCP] = {iocp_names, PANTS_IOCP_COUNT},
+    [PANTS_TABLE_URING] = {uring_names, PANTS_URING_COUNT},
+    [PANTS_TABLE_URING_PROBE] = {uring_probe_names, PANTS_URING_PROBE_COUNT},
 };
 
 int32_t pants_abi_names(int32_t table, char *buf, int32_t len) {

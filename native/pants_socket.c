@@ -105,6 +105,13 @@ int32_t pants_getsockname(int32_t fd, void *addr, int32_t *len) {
     return 0;
 }
 
+int32_t pants_getpeername(int32_t fd, void *addr, int32_t *len) {
+    socklen_t l = (socklen_t) *len;
+    if (getpeername(fd, (struct sockaddr *) addr, &l) < 0) return -errno;
+    *len = (int32_t) l;
+    return 0;
+}
+
 int64_t pants_read(int32_t fd, void *buf, int64_t len) {
     ssize_t n = read(fd, buf, (size_t) len);
     return n < 0 ? -errno : (int64_t) n;

@@ -746,7 +746,7 @@ public final class Engine implements Executor, AutoCloseable {
     void flushNow(Stream s) {
         singleBatch.clear();
         if (!s.addTo(singleBatch)) return;
-        poller.flush(singleBatch);
+        poller.flushNow(singleBatch);
         IOException error = singleBatch.error(0);
         singleBatch.clear();
         s.afterFlush(error);
@@ -847,6 +847,13 @@ public final class Engine implements Executor, AutoCloseable {
             dispatching();
             Channel ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReceiveEnded(error);
+        }
+
+        /** A completion-based poller's writes completed: as after a flush (only streams have them). */
+        @Override
+        public void sent(int token, IOException error) {
+            dispatching();
+            if (channels[token] instanceof Stream s && !s.isClosedForEvents()) s.afterFlush(error);
         }
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * or {@link Engine#Engine(String)}.
  *
  * <p>Names: {@code epoll} (through the native shim, or through libc when the shim can't load),
- * {@code epoll-libc} (through libc even when the shim is there, for comparison), {@code kqueue}
+ * {@code epoll-libc} (through libc even when the shim is there, for comparison), {@code io_uring}
+ * (Linux, through the shim; completion-based, chosen by name only), {@code kqueue}
  * (BSD and macOS; on Linux only on a userspace kqueue named by {@code -Dpants.kqueue.library}),
  * {@code iocp} (Windows, through the shim's pants.dll; a prototype), {@code nio}.
  *
@@ -42,10 +43,14 @@ public final class Pollers {
             "io.pants.epoll.EpollLibcProvider",
             "io.pants.kqueue.KqueueProvider",
             "io.pants.iocp.IocpProvider",
-            "io.pants.nio.NioProvider");
+            "io.pants.nio.NioProvider",
+            "io.pants.uring.UringProvider");
     private static final List<PollerProvider> ALL = BACKENDS.stream().map(Pollers::provider).toList();
-    /** Variants that exist for comparison only and are never picked automatically. */
-    private static final List<String> NOT_AUTOMATIC = List.of("epoll-libc");
+    /**
+     * Never picked automatically: epoll-libc exists for comparison; io_uring is chosen by name
+     * until benchmarks show it ahead of epoll on most workloads.
+     */
+    private static final List<String> NOT_AUTOMATIC = List.of("epoll-libc", "io_uring");
 
     private static final Map<String, PollerProvider.Availability> PROBES = new ConcurrentHashMap<>();
     private static final AtomicBoolean LOGGED = new AtomicBoolean();

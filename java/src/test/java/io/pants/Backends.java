@@ -4,6 +4,9 @@ package io.pants;
 import com.sun.jna.Platform;
 import io.pants.kqueue.KqueueProvider;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +39,24 @@ public final class Backends {
             String detail = Pollers.probeAll().stream().filter(p -> p.name().equals(backend)).findFirst().orElseThrow().detail();
             assertTrue(detail.contains("native shim"), "the shim was built but " + backend + " does not use it: " + detail);
         }
+        if (ioUringExpected()) {
+            // this kernel allows io_uring and the shim is here: a probe that fails is a bug, not a reason to skip it
+            assertTrue(names.contains("io_uring"), "io_uring should work here but does not: " + Pollers.probeAll());
+        }
         return names;
+    }
+
+    /**
+     * Whether io_uring must be available: Linux with the shim built, and the sysctl
+     * kernel.io_uring_disabled at 0 (a kernel without it, before 6.6, is not assumed to allow it).
+     */
+    public static boolean ioUringExpected() {
+        if (!Platform.isLinux() || !shimWasBuilt()) return false;
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/io_uring_disabled")).trim().equals("0");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The userspace kqueue library this JVM was given, as the kqueue backend reads it; null if none. */

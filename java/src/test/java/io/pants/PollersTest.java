@@ -45,17 +45,19 @@ class PollersTest {
     @Test
     void probeAllListsEveryBackendWithDetails() {
         List<Pollers.Probe> probes = Pollers.probeAll();
-        assertEquals(List.of("epoll", "epoll-libc", "kqueue", "iocp", "nio"), probes.stream().map(Pollers.Probe::name).toList(),
+        assertEquals(List.of("epoll", "epoll-libc", "kqueue", "iocp", "nio", "io_uring"), probes.stream().map(Pollers.Probe::name).toList(),
                 "every backend, in the order automatic selection tries them");
         for (Pollers.Probe p : probes) assertFalse(p.detail().isBlank(), p.name() + " has a detail");
         if (isLinux()) {
             for (Pollers.Probe p : probes) {
-                if (p.name().equals("kqueue")) continue; // below
+                if (p.name().equals("kqueue") || p.name().equals("io_uring")) continue; // below
                 assertEquals(!p.name().equals("iocp"), p.available(), "on Linux every backend but iocp (and kqueue) works: " + p);
             }
             assertTrue(probes.get(1).detail().contains("libc"), probes.get(1).toString());
             assertEquals(Backends.kqueueLibrary() != null, probes.get(2).available(),
                     "on Linux kqueue works exactly when a userspace kqueue library is named: " + probes.get(2));
+            assertEquals(Backends.ioUringExpected(), probes.get(5).available(),
+                    "on Linux io_uring works exactly when the shim was built and the kernel allows io_uring: " + probes.get(5));
         }
         assertTrue(probes.get(4).available(), "nio works anywhere: " + probes.get(4));
         List<String> available = new ArrayList<>();

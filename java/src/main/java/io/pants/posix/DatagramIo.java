@@ -231,6 +231,7 @@ final class DatagramIo implements AutoCloseable {
     // ---------------------------------------------------------------- receiving
 
     int receive(PosixDatagram s, DatagramSink sink, int max) throws IOException {
+        if (io.queued != null) return io.queued.receive(s, sink, max);
         int vlen = Math.min(max, RECEIVE_SLOTS);
         for (int i = 0; i < vlen; i++) {
             receiveMsgsView.putInt(i * datagrams.mmsgSize + datagrams.mmsgHdrOffset + datagrams.nameLenOffset, NAME_SIZE); // the kernel overwrites it

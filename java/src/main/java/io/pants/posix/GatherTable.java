@@ -70,7 +70,8 @@ public final class GatherTable implements AutoCloseable {
         owner[count++] = batchIndex;
     }
 
-    private static long chunkAddress(Chunk c) {
+    /** The native address of a chunk's buffer, recorded in the chunk the first time. */
+    public static long chunkAddress(Chunk c) {
         long a = c.nativeAddress();
         if (a == 0) {
             a = Pointer.nativeValue(Native.getDirectBufferPointer(c.buffer()));

@@ -22,6 +22,9 @@ final class PosixDatagram extends PosixSocket {
     }
 
     @Override
+    public boolean isDatagram() { return true; }
+
+    @Override
     public int receive(DatagramSink sink, int max) throws IOException { return datagrams.receive(this, sink, max); }
 
     @Override

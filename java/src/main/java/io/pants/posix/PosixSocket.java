@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.posix;
 
+import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 
 import java.io.IOException;
@@ -49,6 +50,9 @@ public class PosixSocket extends PollerSocket {
         reportedError = 0;
         return e;
     }
+
+    /** Whether this is a datagram socket ({@link Poller#openDatagram}) rather than a stream or a listener. */
+    public boolean isDatagram() { return false; }
 
     @Override
     public SocketAddress localAddress() {

@@ -66,6 +66,12 @@ public final class ShimAbi {
     public static final int READ_SLOT_SIZE = 8, READ_SLOT_OFFSET = 0, READ_SLOT_RESULT = 4;
     /** pants_iocp_event: one event of an iocp wait (the registered data; AFD bits). */
     public static final int IOCP_EVENT_SIZE = 16, IOCP_EVENT_DATA = 0, IOCP_EVENT_BITS = 8;
+    /** pants_uring_op: one operation of an io_uring turn (user data; the shim's op; descriptor; address; argument). */
+    public static final int URING_OP_SIZE = 32, URING_OP_USER_DATA = 0, URING_OP_OP = 8, URING_OP_FD = 12, URING_OP_ADDR = 16,
+            URING_OP_ARG = 24;
+    /** pants_uring_completion: one completion of an io_uring turn (user data; result; flags). */
+    public static final int URING_COMPLETION_SIZE = 16, URING_COMPLETION_USER_DATA = 0, URING_COMPLETION_RES = 8,
+            URING_COMPLETION_FLAGS = 12;
 
     /** A flush entry's iovecs field: where its iovecs start in the table, and how many. */
     public static long iovecSpan(int first, int count) { return ((long) first << 32) | count; }
@@ -83,7 +89,9 @@ public final class ShimAbi {
         FLUSH_ENTRY_SIZE, FLUSH_ENTRY_FD, FLUSH_ENTRY_IOVECS, FLUSH_ENTRY_RESULT,
         EPOLL_CHANGE_SIZE, EPOLL_CHANGE_OP, EPOLL_CHANGE_FD, EPOLL_CHANGE_EVENTS, EPOLL_CHANGE_DATA,
         READ_SLOT_SIZE, READ_SLOT_OFFSET, READ_SLOT_RESULT,
-        IOCP_EVENT_SIZE, IOCP_EVENT_DATA, IOCP_EVENT_BITS
+        IOCP_EVENT_SIZE, IOCP_EVENT_DATA, IOCP_EVENT_BITS,
+        URING_OP_SIZE, URING_OP_USER_DATA, URING_OP_OP, URING_OP_FD, URING_OP_ADDR, URING_OP_ARG,
+        URING_COMPLETION_SIZE, URING_COMPLETION_USER_DATA, URING_COMPLETION_RES, URING_COMPLETION_FLAGS
     }
 
     /** PANTS_SOCKET_SLOTS: pants_socket_constants ({@link SocketConstants}; on Windows, WinsockConstants). */
@@ -140,11 +148,30 @@ public final class ShimAbi {
         FAILED_POLL, CTL_ADD, CTL_MOD, CTL_DEL
     }
 
+    /** PANTS_URING_SLOTS: pants_uring_constants (io.pants.uring.UringConstants). */
+    public enum UringSlot {
+        OP_POLL, OP_POLL_MULTI, OP_POLL_UPDATE, OP_POLL_UPDATE_MULTI, OP_CANCEL, OP_ACCEPT, OP_RECV, OP_SEND, OP_SENDMSG, OP_RECVMSG,
+        OP_CONNECT, OP_SHUTDOWN, OP_CANCEL_CLOSE, OP_READ, OP_READ_AT,
+        POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDHUP,
+        CQE_F_BUFFER, CQE_F_MORE, CQE_BUFFER_SHIFT, SQ_CQ_OVERFLOW,
+        FEAT_NODROP, FEAT_EXT_ARG, FEAT_SINGLE_MMAP, FEAT_FAST_POLL, FEAT_SUBMIT_STABLE,
+        ECANCELED, ENOBUFS, ENOENT, EALREADY, EMFILE, ENFILE
+    }
+
+    /** PANTS_URING_PROBE_SLOTS: pants_uring_probe, what a ring made here can do (io.pants.uring.UringProvider). */
+    public enum UringProbeSlot {
+        SETUP, FEATURES,
+        OP_POLL_ADD, OP_POLL_REMOVE, OP_ASYNC_CANCEL, OP_ACCEPT, OP_RECV, OP_SEND, OP_SENDMSG,
+        OP_RECVMSG, OP_CONNECT, OP_SHUTDOWN, OP_CLOSE, OP_READ,
+        PBUF_RING, RECV_MULTISHOT
+    }
+
     /** The tables, numbered as pants.h numbers them for pants_abi_names (PANTS_TABLE_*). */
     public enum Table {
         ABI(AbiSlot.class), SOCKET(SocketSlot.class), IOVEC(IovecSlot.class), DATAGRAM(DatagramSlot.class),
         MSGHDR(MsghdrSlot.class), EPOLL(EpollSlot.class), EPOLL_EVENT(EpollEventSlot.class),
-        KQUEUE(KqueueSlot.class), KEVENT(KeventSlot.class), IOCP(IocpSlot.class);
+        KQUEUE(KqueueSlot.class), KEVENT(KeventSlot.class), IOCP(IocpSlot.class),
+        URING(UringSlot.class), URING_PROBE(UringProbeSlot.class);
 
         private final Class<? extends Enum<?>> slots;
 
@@ -165,7 +192,9 @@ public final class ShimAbi {
         return new int[] {VERSION, FD_SHIFT, MODE_SHIFT, MODE_MASK, TOKEN_MASK, MODE_PLAIN, MODE_PREREAD, MODE_WAKEUP, NOT_READ,
             FLUSH_ENTRY_SIZE, FLUSH_ENTRY_FD, FLUSH_ENTRY_IOVECS, FLUSH_ENTRY_RESULT,
             EPOLL_CHANGE_SIZE, EPOLL_CHANGE_OP, EPOLL_CHANGE_FD, EPOLL_CHANGE_EVENTS, EPOLL_CHANGE_DATA,
-            READ_SLOT_SIZE, READ_SLOT_OFFSET, READ_SLOT_RESULT, IOCP_EVENT_SIZE, IOCP_EVENT_DATA, IOCP_EVENT_BITS};
+            READ_SLOT_SIZE, READ_SLOT_OFFSET, READ_SLOT_RESULT, IOCP_EVENT_SIZE, IOCP_EVENT_DATA, IOCP_EVENT_BITS,
+            URING_OP_SIZE, URING_OP_USER_DATA, URING_OP_OP, URING_OP_FD, URING_OP_ADDR, URING_OP_ARG,
+            URING_COMPLETION_SIZE, URING_COMPLETION_USER_DATA, URING_COMPLETION_RES, URING_COMPLETION_FLAGS};
     }
 
     /** A table's value in slot {@code slot}. */
@@ -190,6 +219,7 @@ public final class ShimAbi {
     public static int[] read(Table table, Export export) {
         try (Memory m = new Memory(4L * 64)) {
             int n = export.export(Pointer.nativeValue(m), 64);
+            if (n < 0) throw new IllegalStateException("the shim could not export the " + table + " table: error " + -n);
             if (n != table.size()) {
                 throw new IllegalStateException("the shim exports " + n + " values of the " + table + " table, this jar expects "
                         + table.size());

@@ -29,6 +29,24 @@ public final class SocketIo implements AutoCloseable {
         void beforeClose(PosixSocket s);
     }
 
+    /**
+     * The calls a completion-based poller (io_uring) makes through its own queue rather than as
+     * system calls here: accepting hands out what the kernel already accepted; shutting down
+     * and closing are queued operations. The readiness pollers have none ({@link #queueThrough}).
+     */
+    public interface Queued {
+        /** A connection the kernel accepted for {@code listener}, or null when there is none. */
+        PollerSocket accept(PosixSocket listener) throws IOException;
+
+        void shutdownOutput(PosixSocket s) throws IOException;
+
+        /** Closes the descriptor, first cancelling what the kernel still has in flight on it. */
+        void close(PosixSocket s);
+
+        /** Hands datagrams the kernel already received to {@code sink} (see {@link PollerSocket#receive}). */
+        int receive(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException;
+    }
+
     final String pollerName;
     final Syscalls sys;
     final SocketConstants sockets;
@@ -47,6 +65,7 @@ public final class SocketIo implements AutoCloseable {
     private final ReadTarget reads = new ReadTarget();
     /** Made with the first datagram socket: most engines never open one. */
     private DatagramIo datagrams;
+    Queued queued;
 
     /**
      * @param sendfile which sendfile the binding has; NONE copies files through memory
@@ -69,6 +88,12 @@ public final class SocketIo implements AutoCloseable {
         this.copyWhenSendfileRefused = copyWhenSendfileRefused;
         this.beforeClose = beforeClose;
     }
+
+    /** Has {@code q} make the calls it queues (see {@link Queued}); set once, before the first socket. */
+    public void queueThrough(Queued q) { this.queued = q; }
+
+    /** A socket for a descriptor the caller opened or the kernel accepted, which it now owns. */
+    public PosixSocket adopt(int fd, int family, SocketAddress remote) { return new PosixSocket(this, fd, family, remote); }
 
     IOException exception(int negErrno, String what) { return Errors.exception(negErrno, what, sys, sockets); }
 
@@ -134,6 +159,11 @@ public final class SocketIo implements AutoCloseable {
         return datagrams.open(bind, options);
     }
 
+    /** A datagram socket's error as its receive and send report it (PortUnreachableException for a refused datagram, ...). */
+    public IOException datagramError(int negErrno, String what) {
+        return datagrams != null ? datagrams.error(negErrno, what) : exception(negErrno, what);
+    }
+
     /** The scratch memory addresses are encoded in, for bind and connect. */
     ByteBuffer scratchView() { return scratchView; }
 
@@ -150,6 +180,7 @@ public final class SocketIo implements AutoCloseable {
     // ---------------------------------------------------------------- streams
 
     PollerSocket accept(PosixSocket listener) throws IOException {
+        if (queued != null) return queued.accept(listener);
         for (int attempt = 0; attempt < 16; attempt++) {
             int fd = sys.accept(listener.fd, scratchAddr, sockaddr.prepareReturn(scratchView, scratchAddr));
             if (fd >= 0) {
@@ -193,6 +224,10 @@ public final class SocketIo implements AutoCloseable {
     }
 
     void shutdownOutput(PosixSocket s) throws IOException {
+        if (queued != null) {
+            queued.shutdownOutput(s);
+            return;
+        }
         check(sys.shutdown(s.fd, sockets.shutWr), "shutdown");
     }
 
@@ -202,13 +237,14 @@ public final class SocketIo implements AutoCloseable {
 
     void close(PosixSocket s) {
         if (beforeClose != null) beforeClose.beforeClose(s);
-        sys.close(s.fd);
+        if (queued != null) queued.close(s);
+        else sys.close(s.fd);
     }
 
     // ---------------------------------------------------------------- files
 
     /** Sends the file regions at the head of the queue; false if one could not be finished. */
-    boolean sendFiles(PosixSocket s, OutboundQueue q) throws IOException {
+    public boolean sendFiles(PosixSocket s, OutboundQueue q) throws IOException {
         FileRegion r;
         while ((r = q.headFile()) != null) {
             long n;

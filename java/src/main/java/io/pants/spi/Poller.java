@@ -71,9 +71,19 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Writes as much of each queue in the batch as its socket takes without blocking, consuming
-     * what was written from the queue; a failure is recorded in the batch, not thrown.
+     * what was written from the queue; a failure is recorded in the batch, not thrown. A
+     * completion-based poller may instead submit the writes, to go out with its next wait, and
+     * consume them as they complete, telling the engine through {@link ReadyHandler#sent}.
      */
     void flush(WriteBatch batch);
+
+    /**
+     * As {@link #flush}, for a stream's explicit flush ({@code Stream.flush()}): what the socket
+     * takes is written before this returns, whatever kind of poller this is. A completion-based
+     * poller, whose {@link #flush} only submits, writes here at once, unless a send of its own
+     * is still in flight for a socket (its order comes first; its completion sends the rest).
+     */
+    default void flushNow(WriteBatch batch) { flush(batch); }
 
     /** Makes a current or the next {@link #poll} return soon. Safe from any thread. */
     void wakeup();

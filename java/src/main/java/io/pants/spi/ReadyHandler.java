@@ -20,4 +20,13 @@ public interface ReadyHandler {
 
     /** A {@code readOnReady} socket reached end of stream ({@code error == null}) or failed. */
     void receiveEnded(int token, IOException error);
+
+    /**
+     * For completion-based pollers only (io_uring), whose {@link Poller#flush} submits a
+     * stream's writes instead of making them: the writes submitted for the socket registered as
+     * {@code token} completed, and what they wrote is consumed from its queue
+     * ({@code error == null}), or they failed. The engine does what it does after a flush.
+     * Readiness pollers never call it; nothing else about a flush changes.
+     */
+    default void sent(int token, IOException error) {}
 }

@@ -4,7 +4,7 @@
  *
  * <p>Layering: {@code io.pants} (engine, streams, servers) sits on this package only; each
  * backend is one package implementing it ({@code io.pants.epoll}, {@code io.pants.kqueue},
- * {@code io.pants.nio}, later {@code io.pants.iocp}). The engine never names a backend.
+ * {@code io.pants.nio}, {@code io.pants.iocp}, {@code io.pants.uring}). The engine never names a backend.
  *
  * <p>The contract is readiness, level-triggered, keyed by an integer token the engine chooses
  * (never an object reference in the kernel). Two liberties let a backend cut native crossings:
@@ -15,7 +15,13 @@
  *       its changelist), and {@link io.pants.spi.Poller#flush} writes a whole turn's queued output
  *       at once.
  * </ul>
- * A completion-based backend (IOCP) emulates readiness behind the same contract.
+ * A completion-based backend emulates readiness behind the same contract: IOCP with AFD polls;
+ * io_uring ({@code io.pants.uring}) hands over what its multishot receives completed as
+ * {@link io.pants.spi.ReadyHandler#received} data, and what its accepts completed through
+ * {@code accept()}. Its writes are the one addition: {@link io.pants.spi.Poller#flush} may submit
+ * them instead of making them, and {@link io.pants.spi.ReadyHandler#sent} reports them done
+ * ({@link io.pants.spi.Poller#flushNow} still writes at once, for {@code Stream.flush()}).
+ * Readiness backends implement neither.
  *
  * <p>Datagram sockets ({@link io.pants.spi.Poller#openDatagram}) are {@link io.pants.spi.PollerSocket}s
  * too, registered like the others without {@code readOnReady}: READ readiness means datagrams to

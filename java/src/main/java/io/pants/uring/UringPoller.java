@@ -1,0 +1,1056 @@
+// SPDX-License-Identifier: Apache-2.0
+package io.pants.uring;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.pants.posix.BatchWriter;
+import io.pants.posix.DatagramConstants;
+import io.pants.posix.Errors;
+import io.pants.posix.Iovec;
+import io.pants.posix.PosixSocket;
+import io.pants.posix.ReadArena;
+import io.pants.posix.Sendfile;
+import io.pants.posix.Shim;
+import io.pants.posix.ShimSyscalls;
+import io.pants.posix.Sockaddr;
+import io.pants.posix.SocketConstants;
+import io.pants.posix.SocketIo;
+import io.pants.posix.Syscalls;
+import io.pants.posix.TurnMemory;
+import io.pants.spi.FileRegion;
+import io.pants.spi.OutboundQueue;
+import io.pants.spi.Poller;
+import io.pants.spi.PollerSocket;
+import io.pants.spi.ReadyHandler;
+import io.pants.spi.WriteBatch;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Linux io_uring behind the readiness SPI, with the kernel doing the work where it can:
+ * <ul>
+ *   <li>a listener has one multishot accept in flight while it accepts; the engine's
+ *       {@code accept()} takes the descriptors it completed with;
+ *   <li>a stream has one multishot receive in flight while it reads, into the ring's provided
+ *       buffers: each completion is handed to the engine ({@link ReadyHandler#received}) straight
+ *       from its buffer, which goes back to the kernel with the next turn; at most epoll's read
+ *       budget a turn, the rest kept for the next;
+ *   <li>a datagram socket has a multishot recvmsg in flight, into buffers of their own, which
+ *       the engine's {@code receive()} takes;
+ *   <li>a stream's queued chunks go out as one sendmsg, submitted with the turn's wait, and a
+ *       file by path as a ring read and a send; the completion consumes them from the queue and
+ *       tells the engine ({@link ReadyHandler#sent}). {@code Stream.flush()} writes at once
+ *       ({@link #flushNow}, writev as epoll's);
+ *   <li>connect, shutdown and close are operations in the ring (connect and close submitted at
+ *       once; a close cancels everything in flight on the descriptor first, hard-linked);
+ *   <li>what is still readiness (WRITE interest after a send found the socket full, a datagram
+ *       socket's sends, a stream or datagram socket that does not read, for its hang-up or
+ *       error) is a poll (see {@link #syncPoll}).
+ * </ul>
+ * A turn is one {@code io_uring_enter}: the operations collected since the last one, the
+ * buffers given back, the wait and the completions copied out ({@link UringRing}).
+ *
+ * <p>Every operation's user data is {@code kind | generation | token} ({@link #userData}): a
+ * registration gets a new generation, so a completion of a closed socket's operation that
+ * arrives after its token was given to another socket is recognised and dropped (its buffer
+ * given back, its accepted descriptor closed), never delivered to the new owner.
+ */
+final class UringPoller implements Poller {
+    /** What an operation was, in the top four bits of its user data. */
+    private static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
+            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13;
+    /** A file region goes out this much at a time: a read into the stream's file buffer, then a send of it. */
+    private static final int FILE_BUFFER = 64 * 1024;
+    /** A datagram buffer: struct io_uring_recvmsg_out (four 32-bit fields), the sender's address, the payload. */
+    private static final int NAME_SIZE = 128, RECVMSG_OUT_SIZE = 16;
+    static final int DATAGRAM_PAYLOAD_OFFSET = RECVMSG_OUT_SIZE + NAME_SIZE;
+    private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
+    private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
+    /** The provided-buffer group of streams' receives. */
+    private static final int BUFFER_GROUP = UringRing.STREAM_GROUP;
+    /** Bytes handed to a stream per turn, at most: as much as epoll reads of it (the rest waits). */
+    private static final int READ_BUDGET = ReadArena.READ_MAX;
+
+    private final String name;
+    private final UringConstants k;
+    private final SocketConstants sockets;
+    private final Syscalls sys;
+    private final Sockaddr sockaddr;
+    private final SocketIo io;
+    private final BatchWriter writer;
+    private final MessageArena messages;
+    private final WriteBatch unregistered = new WriteBatch();
+    private final UringRing ring;
+    private final int wakeFd;
+    private final Memory wakeBuffer = new Memory(8);
+    private final Memory datagramHeader = new Memory(128);
+    private final ByteBuffer datagramHeaderView = TurnMemory.view(datagramHeader);
+    private final DatagramConstants datagramLayout;
+    /** The last sender's address, decoded once for the datagrams that follow from it. */
+    private final byte[] lastSenderName = new byte[NAME_SIZE];
+    private int lastSenderLength = -1;
+    private SocketAddress lastSender;
+    private final Memory scratch = new Memory(256);
+    private final ByteBuffer scratchView = TurnMemory.view(scratch);
+    private final long scratchAddr = Pointer.nativeValue(scratch);
+    private volatile boolean closed;
+    private boolean wakeArmed;
+
+    private Registration[] byToken = new Registration[64];
+    private final ArrayList<Registration> changed = new ArrayList<>();
+    /** Listeners holding accepted descriptors the engine has not taken yet: told again next turn. */
+    private final ArrayList<Registration> backlogged = new ArrayList<>();
+    /** Streams holding receive completions beyond their budget: delivered next turn, which does not block. */
+    private final ArrayList<Registration> deferred = new ArrayList<>();
+    /** Datagram sockets that received in this turn's completions: told after the batch. */
+    private final ArrayList<Registration> announce = new ArrayList<>();
+    /** Sockets opened by {@link #connect} and not registered yet, with the address to connect to. */
+    /** Sockets whose connect is in flight and that are not registered yet, with the connect's generation. */
+    private final Map<PosixSocket, Integer> connecting = new IdentityHashMap<>();
+    /** Registrations whose connect is in flight, by the connect's generation (its user data has no token yet). */
+    private final Map<Integer, Registration> connects = new HashMap<>();
+    /** File buffers of closed streams whose read or send was in flight, by generation: freed when it completes. */
+    private final Map<Integer, Memory> retiredFileBuffers = new HashMap<>();
+    private int nextGeneration;
+    /** The last turn filled the completion array: more may be waiting, so the next one does not block. */
+    private boolean moreWaiting;
+    private final UringStats stats = new UringStats();
+
+    /** What the poller keeps for a registered socket. */
+    private static final class Registration {
+        final PosixSocket socket;
+        final int token, generation;
+        final Role role;
+        int wanted;
+        boolean queued;
+        /** The mask of the poll in flight, 0 when none; cancelling: its cancel is in flight. */
+        int pollMask;
+        boolean pollCancelling;
+        /** The poll in flight is multishot; the next POLLOUT poll must be (see {@link #syncPoll}). */
+        boolean pollMulti, pollEdge;
+        /** A multishot receive or accept in flight (until its last completion), and whether it is being cancelled. */
+        boolean recvArmed, recvCancelling, acceptArmed, acceptCancelling;
+        /** The connect in flight: its address, until the completion. */
+        boolean connectPending;
+        boolean shutdownQueued;
+        /** A sendmsg in flight, and the queue it sends from (consumed when it completes). */
+        boolean sending;
+        OutboundQueue sendQueue;
+        /** A file's bytes on their way: read into fileBuffer (fileBuffered of them), fileSent of those sent. */
+        Memory fileBuffer;
+        int fileBuffered, fileSent;
+        /** Receive completions kept for a later turn (buffer id, result), in order. */
+        int[] deferredBuffers = new int[0], deferredResults = new int[0];
+        int deferredHead, deferredCount;
+        long budgetTurn;
+        int budgetUsed;
+
+        void defer(int buffer, int res) {
+            if (deferredHead + deferredCount == deferredBuffers.length) {
+                int size = Math.max(16, deferredCount * 2);
+                deferredBuffers = Arrays.copyOfRange(deferredBuffers, deferredHead, deferredHead + size);
+                deferredResults = Arrays.copyOfRange(deferredResults, deferredHead, deferredHead + size);
+                deferredHead = 0;
+            }
+            deferredBuffers[deferredHead + deferredCount] = buffer;
+            deferredResults[deferredHead + deferredCount++] = res;
+        }
+
+        int deferredBuffer() { return deferredBuffers[deferredHead]; }
+
+        int deferredResult() { return deferredResults[deferredHead]; }
+
+        void undefer() {
+            deferredHead++;
+            if (--deferredCount == 0) deferredHead = 0;
+        }
+
+        /** Datagrams received and not yet taken by the engine (buffer ids), and an error to report after them. */
+        int[] datagrams = new int[0];
+        int datagramHead, datagramCount, datagramError;
+
+        void pushDatagram(int id) {
+            if (datagramHead + datagramCount == datagrams.length) {
+                datagrams = Arrays.copyOfRange(datagrams, datagramHead, datagramHead + Math.max(16, datagramCount * 2));
+                datagramHead = 0;
+            }
+            datagrams[datagramHead + datagramCount++] = id;
+        }
+
+        int popDatagram() {
+            int id = datagrams[datagramHead++];
+            if (--datagramCount == 0) datagramHead = 0;
+            return id;
+        }
+
+        boolean announced;
+
+        boolean hasBacklog() { return acceptedCount > 0 || acceptError != 0 || datagramCount > 0 || datagramError != 0; }
+
+        /** Descriptors the kernel accepted and the engine has not taken, and an accept error to report after them. */
+        int[] accepted = new int[0];
+        int acceptedHead, acceptedCount;
+        int acceptError;
+
+        Registration(PosixSocket socket, int token, int generation, Role role) {
+            this.socket = socket;
+            this.token = token;
+            this.generation = generation;
+            this.role = role;
+        }
+
+        void pushAccepted(int fd) {
+            if (acceptedHead + acceptedCount == accepted.length) {
+                accepted = Arrays.copyOfRange(accepted, acceptedHead, acceptedHead + Math.max(16, acceptedCount * 2));
+                acceptedHead = 0;
+            }
+            accepted[acceptedHead + acceptedCount++] = fd;
+        }
+
+        int popAccepted() {
+            int fd = accepted[acceptedHead++];
+            if (--acceptedCount == 0) acceptedHead = 0;
+            return fd;
+        }
+    }
+
+    /** How a socket's readiness is served: by multishot accept, by multishot receive (and a poll for the rest), or by polls alone. */
+    private enum Role { LISTENER, STREAM, DATAGRAM, PLAIN }
+
+    UringPoller(String name, UringConstants k, UringRing ring) throws IOException {
+        this.name = name;
+        this.k = k;
+        this.sockets = SocketConstants.fromShim();
+        DatagramConstants datagrams = DatagramConstants.fromShim();
+        this.sys = new ShimSyscalls(datagrams.sockDgram);
+        this.sockaddr = Sockaddr.linux(sockets);
+        this.io = new SocketIo(name, sys, sockets, sockaddr, datagrams, Iovec.fromShim(), 0, Sendfile.Kind.LINUX, false, null);
+        this.io.queueThrough(new Queue());
+        this.writer = new BatchWriter(io);
+        this.messages = new MessageArena(datagrams, Iovec.fromShim());
+        this.ring = ring;
+        // the one msghdr every datagram socket's multishot recvmsg is made from (the kernel reads
+        // it at submission): the sender's address gets NAME_SIZE bytes of each buffer, no control data
+        for (int i = 0; i < datagramHeaderView.capacity(); i += 4) datagramHeaderView.putInt(i, 0);
+        datagramHeaderView.putInt(datagrams.nameLenOffset, NAME_SIZE);
+        this.datagramLayout = datagrams;
+        int ev = UringShim.pants_uring_eventfd();
+        if (ev < 0) {
+            ring.close();
+            throw Errors.exception(ev, "eventfd", sys, sockets);
+        }
+        wakeFd = ev;
+    }
+
+    @Override
+    public String name() { return name; }
+
+    @Override
+    public String description() { return "io_uring through the native shim " + Shim.location(); }
+
+    /** What the ring did that the tests of its faults look for. */
+    UringStats stats() { return stats; }
+
+    /** The io_uring_enter calls the ring made so far. Loop thread only. */
+    long systemCalls() { return ring.enters(); }
+
+    static long userData(int kind, int generation, int token) {
+        return ((long) kind << KIND_SHIFT) | ((generation & 0xffffffffL) << GENERATION_SHIFT) | token;
+    }
+
+    private static int kind(long userData) { return (int) (userData >>> KIND_SHIFT); }
+
+    private static int generation(long userData) { return (int) (userData >>> GENERATION_SHIFT); }
+
+    private static int token(long userData) { return (int) userData & MAX_TOKEN; }
+
+    // ---------------------------------------------------------------- sockets
+
+    @Override
+    public PollerSocket listen(SocketAddress address, int backlog) throws IOException { return io.listen(address, backlog); }
+
+    /** A socket whose connect is an operation of the ring, submitted once it is registered. */
+    @Override
+    public PollerSocket connect(SocketAddress remote) throws IOException {
+        if (remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            throw new IllegalArgumentException("resolve " + isa.getHostString() + " before connecting");
+        }
+        int family = sockaddr.family(remote);
+        int fd = sys.socket(family);
+        if (fd < 0) throw Errors.exception(fd, "socket", sys, sockets);
+        int length;
+        try {
+            length = sockaddr.encode(scratchView, remote, family);
+        } catch (IllegalArgumentException e) {
+            sys.close(fd);
+            throw new IOException(e.getMessage(), e);
+        }
+        // submitted now, not with the next turn: connect() starts connecting, as the SPI says.
+        // The kernel copies the address at submission. The socket has no token yet, so the
+        // completion is found by its generation, which the registration takes over.
+        int generation = ++nextGeneration;
+        int rc = ring.submitNow(userData(CONNECT, generation, 0), k.opConnect, fd, scratchAddr, length);
+        if (rc < 0) {
+            sys.close(fd);
+            throw Errors.exception(rc, "io_uring connect to " + remote, sys, sockets);
+        }
+        PosixSocket s = io.adopt(fd, family, remote);
+        connecting.put(s, generation);
+        return s;
+    }
+
+    @Override
+    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+        return io.openDatagram(bind, options);
+    }
+
+    // ---------------------------------------------------------------- interest
+
+    @Override
+    public void register(PollerSocket socket, int token, int interest, boolean readOnReady) {
+        PosixSocket s = (PosixSocket) socket;
+        s.token = token;
+        s.wanted = interest;
+        Integer connect = connecting.remove(s);
+        Role role = readOnReady ? Role.STREAM : s.isDatagram() ? Role.DATAGRAM : s.remoteAddress() == null ? Role.LISTENER : Role.PLAIN;
+        Registration r = new Registration(s, token, connect != null ? connect : ++nextGeneration, role);
+        r.wanted = interest;
+        if (connect != null) {
+            r.connectPending = true;
+            connects.put(connect, r);
+        }
+        if (token >= byToken.length) byToken = Arrays.copyOf(byToken, Math.max(token + 1, byToken.length * 2));
+        byToken[token] = r;
+        queue(r);
+    }
+
+    @Override
+    public void setInterest(PollerSocket socket, int interest) {
+        PosixSocket s = (PosixSocket) socket;
+        s.wanted = interest;
+        Registration r = registration(s);
+        if (r == null || r.wanted == interest) return;
+        r.wanted = interest;
+        queue(r);
+    }
+
+    private Registration registration(PosixSocket s) {
+        int t = s.token;
+        if (t < 0 || t >= byToken.length) return null;
+        Registration r = byToken[t];
+        return r != null && r.socket == s ? r : null;
+    }
+
+    private void queue(Registration r) {
+        if (!r.queued) {
+            r.queued = true;
+            changed.add(r);
+        }
+    }
+
+    /** Turns each changed registration's wishes into the operations that get it there. */
+    private void collectChanges() {
+        for (int i = 0; i < changed.size(); i++) {
+            Registration r = changed.get(i);
+            r.queued = false;
+            if (byToken[r.token] != r) continue; // closed since
+            sync(r);
+        }
+        changed.clear();
+    }
+
+    private void sync(Registration r) {
+        int fd = r.socket.fd;
+        if (r.connectPending) return; // nothing else until the connect completes
+        if (r.shutdownQueued) {
+            r.shutdownQueued = false;
+            add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, fd, 0, sockets.shutWr);
+        }
+        int poll;
+        switch (r.role) {
+            case LISTENER -> {
+                boolean want = (r.wanted & READ) != 0;
+                // descriptors accepted while accepting was paused are announced again
+                if (want && (r.acceptedCount > 0 || r.acceptError != 0) && !backlogged.contains(r)) backlogged.add(r);
+                if (want && !r.acceptArmed) {
+                    r.acceptArmed = true;
+                    add(userData(ACCEPT, r.generation, r.token), k.opAccept, fd, 0, 0);
+                } else if (!want && r.acceptArmed && !r.acceptCancelling) {
+                    r.acceptCancelling = true;
+                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(ACCEPT, r.generation, r.token), 0);
+                }
+                poll = 0;
+            }
+            case STREAM -> {
+                boolean want = (r.wanted & READ) != 0;
+                if (want && !r.recvArmed) {
+                    r.recvArmed = true;
+                    add(userData(RECV, r.generation, r.token), k.opRecv, fd, 0, BUFFER_GROUP);
+                } else if (!want && r.recvArmed && !r.recvCancelling) {
+                    r.recvCancelling = true;
+                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(RECV, r.generation, r.token), 0);
+                }
+                // the receive reports end of stream and errors; without it, a poll does, as
+                // epoll reports EPOLLHUP and EPOLLERR whatever the interest
+                // while a send is in flight its completion says when to write again
+                poll = ((r.wanted & WRITE) != 0 && !r.sending ? k.pollOut : 0) | (want ? 0 : k.pollErr | k.pollHup);
+            }
+            case DATAGRAM -> {
+                boolean want = (r.wanted & READ) != 0;
+                if (want && !r.recvArmed) {
+                    r.recvArmed = true;
+                    add(userData(RECVMSG, r.generation, r.token), k.opRecvmsg, fd, Pointer.nativeValue(datagramHeader), UringRing.DATAGRAM_GROUP);
+                } else if (!want && r.recvArmed && !r.recvCancelling) {
+                    r.recvCancelling = true;
+                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(RECVMSG, r.generation, r.token), 0);
+                }
+                if (want && (r.datagramCount > 0 || r.datagramError != 0) && !backlogged.contains(r)) backlogged.add(r);
+                // the receive reports errors (a refused earlier send); without it a poll does,
+                // which Datagram answers with takeError(), as under epoll
+                poll = ((r.wanted & WRITE) != 0 ? k.pollOut : 0) | (want ? 0 : k.pollErr);
+            }
+            default -> poll = ((r.wanted & READ) != 0 ? k.pollIn | k.pollRdHup : 0) | ((r.wanted & WRITE) != 0 ? k.pollOut : 0)
+                    | k.pollErr | k.pollHup;
+        }
+        syncPoll(r, poll);
+    }
+
+    /**
+     * Gets the poll in flight to {@code mask}. Polls are one-shot, re-armed while wanted:
+     * level-triggered, as epoll's. But the kernel wakes io_uring's polls on POLLRDHUP whatever
+     * the mask, so on a socket whose peer half-closed a one-shot poll completes at once, every
+     * turn, with nothing asked for. There the poll becomes multishot, a completion per wake-up
+     * (edge-triggered): for POLLOUT, that the socket was full when it completed says the next
+     * wake-up is the one that makes room, after which it is one-shot again; a poll for hang-up
+     * and error alone is multishot from the start, as they are acted on when first reported.
+     */
+    private void syncPoll(Registration r, int mask) {
+        if (r.pollCancelling || mask == r.pollMask) return; // a cancel in flight: its completion queues the registration again
+        long poll = userData(POLL, r.generation, r.token);
+        boolean multishot = r.role == Role.STREAM && ((mask & k.pollOut) == 0 || r.pollEdge);
+        if (r.pollMask != 0 && (mask == 0 || multishot != r.pollMulti)) {
+            r.pollCancelling = true;
+            add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, poll, 0);
+            return;
+        }
+        if (r.pollMask == 0) {
+            add(poll, multishot ? k.opPollMulti : k.opPoll, r.socket.fd, 0, mask);
+        } else {
+            // if the poll fired meanwhile the update finds nothing (-ENOENT), and the poll's own
+            // completion, still to come, re-arms it
+            add(userData(POLL_UPDATE, r.generation, r.token), multishot ? k.opPollUpdateMulti : k.opPollUpdate, -1, poll, mask);
+        }
+        r.pollMask = mask;
+        r.pollMulti = multishot;
+    }
+
+    private void add(long userData, int op, int fd, long addr, long arg) {
+        int r = ring.add(userData, op, fd, addr, arg);
+        if (r < 0) System.getLogger("io.pants").log(System.Logger.Level.WARNING, "io_uring submission failed: "
+                + Errors.exception(r, "io_uring_enter", sys, sockets).getMessage());
+    }
+
+    // ---------------------------------------------------------------- the turn
+
+    @Override
+    public int poll(long timeoutNanos, ReadyHandler handler) throws IOException {
+        if (closed) throw new IOException("the io_uring poller is closed");
+        collectChanges();
+        if (!wakeArmed) {
+            wakeArmed = true;
+            add(userData(WAKE, 0, 0), k.opRead, wakeFd, Pointer.nativeValue(wakeBuffer), 8);
+        }
+        backlogged.removeIf(r -> byToken[r.token] != r || !r.hasBacklog() || (r.wanted & READ) == 0);
+        boolean backlog = !backlogged.isEmpty() || !deferred.isEmpty();
+        long timeout = moreWaiting || backlog ? 0 : timeoutNanos;
+        int n = ring.turn(timeout);
+        messages.reset();
+        if (n < 0) throw Errors.exception(n, "io_uring_enter", sys, sockets);
+        moreWaiting = n == ring.maxCompletions;
+        if (moreWaiting) {
+            // the completion array is full: the kernel may hold more in its overflow list
+            // (IORING_FEAT_NODROP), which the next turn, not blocking, moves into the ring
+            long state = ring.state();
+            if (((int) state & k.sqCqOverflow) != 0) stats.overflows++;
+            stats.dropped = (int) (state >>> 32);
+        }
+        int delivered = 0;
+        if (backlog) delivered += deliverBacklog(handler);
+        stats.turns++;
+        if (!deferred.isEmpty()) delivered += deliverDeferred(handler);
+        // receives last: a send's completion in the same batch first makes room in its queue, so
+        // that what the receives bring does not cross the high water mark only because the
+        // kernel's answer to the send came second (epoll's writes are done before its reads)
+        for (int i = 0; i < n; i++) {
+            if (kind(ring.userData(i)) != RECV) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
+        }
+        for (int i = 0; i < n; i++) {
+            if (kind(ring.userData(i)) == RECV) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
+        }
+        if (!announce.isEmpty()) delivered += announceDatagrams(handler);
+        return delivered;
+    }
+
+    /** Listeners whose accepted descriptors the engine left (it takes a bounded number per event) hear of them again. */
+    private int deliverBacklog(ReadyHandler handler) {
+        Registration[] list = backlogged.toArray(new Registration[0]);
+        backlogged.clear();
+        int delivered = 0;
+        for (Registration r : list) {
+            if (byToken[r.token] != r || !r.hasBacklog() || (r.wanted & READ) == 0) continue;
+            handler.ready(r.token, READ);
+            delivered++;
+            if (byToken[r.token] == r && r.hasBacklog() && (r.wanted & READ) != 0 && !backlogged.contains(r)) backlogged.add(r);
+        }
+        return delivered;
+    }
+
+    private int dispatch(long userData, int res, int flags, ReadyHandler handler) {
+        int kind = kind(userData);
+        if (kind == WAKE) {
+            wakeArmed = false;
+            return 0;
+        }
+        if (kind == CANCEL || kind == POLL_UPDATE || kind == CLOSE) return 0; // their targets' completions tell
+        boolean more = (flags & k.cqeMore) != 0;
+        int buffer = (flags & k.cqeBuffer) != 0 ? flags >>> k.bufferShift : -1;
+        int token = token(userData);
+        Registration r = kind == CONNECT ? connects.remove(generation(userData)) : token < byToken.length ? byToken[token] : null;
+        if (r != null && byToken[r.token] != r) r = null;
+        if (r == null || r.generation != generation(userData)) {
+            // a closed socket's: nobody may see it
+            stats.stale++;
+            if (buffer >= 0) {
+                if (kind == RECVMSG) ring.giveBackDatagram(buffer);
+                else ring.giveBack(buffer);
+            }
+            if (kind == ACCEPT && res >= 0) sys.close(res);
+            if (kind == FILE_READ || kind == FILE_SEND) {
+                Memory retired = retiredFileBuffers.remove(generation(userData));
+                if (retired != null) retired.close();
+            }
+            return 0;
+        }
+        switch (kind) {
+            case RECV -> {
+                return received(r, res, more, buffer, handler);
+            }
+            case ACCEPT -> {
+                return accepted(r, res, more, handler);
+            }
+            case POLL -> {
+                return polled(r, res, more, handler);
+            }
+            case CONNECT -> {
+                r.connectPending = false;
+                if (res < 0) r.socket.reportedError = -res; // finishConnect() reports it: SO_ERROR was consumed
+                queue(r);
+                handler.ready(r.token, WRITE | (res < 0 ? ERROR : 0));
+                return 1;
+            }
+            case SEND -> {
+                return sent(r, res, handler);
+            }
+            case RECVMSG -> {
+                return receivedDatagram(r, res, more, buffer, handler);
+            }
+            case FILE_READ -> {
+                return fileRead(r, res, handler);
+            }
+            case FILE_SEND -> {
+                return fileSent(r, res, handler);
+            }
+            case SHUTDOWN -> {
+                if (res < 0 && res != -sockets.eNotConn) {
+                    handler.receiveEnded(r.token, Errors.exception(res, "shutdown", sys, sockets));
+                    return 1;
+                }
+                return 0;
+            }
+            default -> {
+                return 0;
+            }
+        }
+    }
+
+    private int received(Registration r, int res, boolean more, int buffer, ReadyHandler handler) {
+        if (!more) {
+            r.recvArmed = false;
+            r.recvCancelling = false;
+            queue(r); // re-armed with the next turn if reading is still wanted
+        }
+        boolean event = res >= 0 || (res != -k.eNoBufs && res != -k.eCanceled);
+        if (event && (r.deferredCount > 0 || overBudget(r, res))) {
+            // kept, buffer and all, for the next turn: in order after what is kept already
+            r.defer(buffer, res);
+            if (r.deferredCount == 1) deferred.add(r);
+            return 0;
+        }
+        return deliver(r, res, buffer, handler);
+    }
+
+    /**
+     * A stream gets at most {@link #READ_BUDGET} bytes a turn, as epoll reads at most that much
+     * of it: the rest of what its receive brought waits, so that one busy peer can't starve
+     * the others' callbacks, nor fill its queue past the high water mark in one turn.
+     */
+    private boolean overBudget(Registration r, int res) {
+        if (r.budgetTurn != stats.turns) {
+            r.budgetTurn = stats.turns;
+            r.budgetUsed = 0;
+        }
+        if (r.budgetUsed >= READ_BUDGET) return true;
+        if (res > 0) r.budgetUsed += res;
+        return false;
+    }
+
+    /** What streams kept from earlier turns, within this turn's budget. */
+    private int deliverDeferred(ReadyHandler handler) {
+        Registration[] list = deferred.toArray(new Registration[0]);
+        deferred.clear();
+        int delivered = 0;
+        for (Registration r : list) {
+            while (r.deferredCount > 0) {
+                boolean live = byToken[r.token] == r;
+                if (live && overBudget(r, r.deferredResult())) break;
+                int buffer = r.deferredBuffer(), res = r.deferredResult();
+                r.undefer();
+                if (live) delivered += deliver(r, res, buffer, handler);
+                else if (buffer >= 0) ring.giveBack(buffer);
+            }
+            if (r.deferredCount > 0) deferred.add(r);
+        }
+        return delivered;
+    }
+
+    private int deliver(Registration r, int res, int buffer, ReadyHandler handler) {
+        if (res > 0) {
+            stats.receives++;
+            try {
+                handler.received(r.token, ring.buffer(buffer, res));
+            } finally {
+                ring.giveBack(buffer);
+            }
+            return 1;
+        }
+        if (buffer >= 0) ring.giveBack(buffer);
+        if (res == 0) {
+            handler.receiveEnded(r.token, null);
+            return 1;
+        }
+        if (res == -k.eNoBufs) {
+            // every buffer is out: the bytes wait in the socket, and the receive is re-armed
+            // with the next turn, which gives this turn's buffers back first
+            stats.noBuffers++;
+            return 0;
+        }
+        if (res == -k.eCanceled) {
+            stats.cancelled++;
+            return 0;
+        }
+        handler.receiveEnded(r.token, Errors.exception(res, "recv", sys, sockets));
+        return 1;
+    }
+
+    /** A datagram (or a receive error) kept for the engine's receive(), which the READ readiness it gets asks for. */
+    private int receivedDatagram(Registration r, int res, boolean more, int buffer, ReadyHandler handler) {
+        if (!more) {
+            r.recvArmed = false;
+            r.recvCancelling = false;
+            queue(r);
+        }
+        if (buffer >= 0) {
+            stats.datagrams++;
+            r.pushDatagram(buffer);
+        } else if (res == -k.eNoBufs) {
+            stats.noBuffers++; // the datagrams wait in the socket; re-armed with the next turn
+            return 0;
+        } else if (res == -k.eCanceled) {
+            stats.cancelled++;
+            return 0;
+        } else if (res < 0) {
+            r.datagramError = res;
+        } else {
+            return 0;
+        }
+        if (!r.announced) { // told once the whole batch is in: the engine takes many per receive()
+            r.announced = true;
+            announce.add(r);
+        }
+        return 0;
+    }
+
+    private int announceDatagrams(ReadyHandler handler) {
+        Registration[] list = announce.toArray(new Registration[0]);
+        announce.clear();
+        int delivered = 0;
+        for (Registration r : list) {
+            r.announced = false;
+            if (byToken[r.token] != r || (r.wanted & READ) == 0 || !r.hasBacklog()) continue;
+            handler.ready(r.token, READ);
+            delivered++;
+            // what the engine's bounded receive() left is told again next turn
+            if (byToken[r.token] == r && r.hasBacklog() && (r.wanted & READ) != 0 && !backlogged.contains(r)) backlogged.add(r);
+        }
+        return delivered;
+    }
+
+    /** The engine's receive(): the datagrams the ring received for {@code s}, up to {@code max}. */
+    private int takeDatagrams(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException {
+        Registration r = registration(s);
+        if (r == null) return 0;
+        int n = 0;
+        while (n < max && r.datagramCount > 0) {
+            int id = r.popDatagram();
+            boolean more;
+            try {
+                ByteBuffer b = ring.datagramBuffer(id);
+                int base = b.position();
+                int nameLength = b.getInt(base);
+                int payloadLength = b.getInt(base + 8);
+                int flags = b.getInt(base + 12);
+                int room = ring.datagramBufferSize - DATAGRAM_PAYLOAD_OFFSET;
+                boolean truncated = (flags & datagramLayout.msgTrunc) != 0 || payloadLength > room;
+                SocketAddress sender = sender(s, b, base + RECVMSG_OUT_SIZE, nameLength);
+                b.position(base + DATAGRAM_PAYLOAD_OFFSET).limit(base + DATAGRAM_PAYLOAD_OFFSET + Math.min(payloadLength, room));
+                n++;
+                more = sink.datagram(b, sender, truncated);
+            } finally {
+                ring.giveBackDatagram(id);
+            }
+            if (!more) break;
+        }
+        if (n == 0 && r.datagramError != 0) {
+            int error = r.datagramError;
+            r.datagramError = 0;
+            throw io.datagramError(error, "receive on " + s);
+        }
+        return n;
+    }
+
+    private SocketAddress sender(PosixSocket s, ByteBuffer b, int at, int length) {
+        if (length <= 0) return s.family == sockets.afUnix ? UNNAMED : s.remoteAddress(); // an unbound Unix peer has no name
+        int len = Math.min(length, NAME_SIZE);
+        boolean same = len == lastSenderLength;
+        for (int i = 0; same && i < len; i++) same = b.get(at + i) == lastSenderName[i];
+        if (same) return lastSender;
+        b.get(at, lastSenderName, 0, len);
+        lastSenderLength = len;
+        lastSender = sockaddr.decode(ByteBuffer.wrap(lastSenderName, 0, len).order(java.nio.ByteOrder.nativeOrder()), len);
+        return lastSender;
+    }
+
+    private int accepted(Registration r, int res, boolean more, ReadyHandler handler) {
+        if (!more) {
+            r.acceptArmed = false;
+            r.acceptCancelling = false;
+            queue(r);
+        }
+        if (res >= 0) {
+            r.pushAccepted(res);
+        } else if (res == -k.eCanceled) {
+            stats.cancelled++;
+            return 0;
+        } else if (res == -k.eMFile || res == -k.eNFile || res == -sockets.eNoMem || res == -k.eNoBufs) {
+            stats.acceptExhausted++;
+            r.acceptError = res; // after the descriptors already accepted; the engine pauses accepting
+        } else {
+            return 0; // the connection died in the backlog (ECONNABORTED) and the like: the accept goes on
+        }
+        if ((r.wanted & READ) == 0) return 0;
+        handler.ready(r.token, READ);
+        if (byToken[r.token] == r && r.hasBacklog() && !backlogged.contains(r)) backlogged.add(r);
+        return 1;
+    }
+
+    private int polled(Registration r, int res, boolean more, ReadyHandler handler) {
+        int asked = r.pollMask;
+        // the kernel reports POLLRDHUP whether asked or not (a half-close is no hang-up unless asked)
+        if (res > 0) res &= asked | k.pollErr | k.pollHup;
+        if (!more) {
+            r.pollMask = 0;
+            r.pollMulti = false;
+            r.pollCancelling = false;
+            queue(r); // re-armed with the next turn while the interest lasts
+        }
+        if (res < 0) return 0; // cancelled
+        if ((asked & k.pollOut) != 0) {
+            if (res == 0 && !more) r.pollEdge = true; // woken by POLLRDHUP while full: wait for a wake-up that makes room
+            else if ((res & k.pollOut) != 0 && r.pollEdge) {
+                r.pollEdge = false; // room again: back to level-triggered
+                if (more && !r.pollCancelling) {
+                    r.pollCancelling = true;
+                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(POLL, r.generation, r.token), 0);
+                }
+            }
+        }
+        if (res == 0) return 0;
+        int ready = ((res & (k.pollIn)) != 0 && (r.wanted & READ) != 0 ? READ : 0)
+                | ((res & k.pollOut) != 0 && (r.wanted & WRITE) != 0 ? WRITE : 0)
+                | ((res & (k.pollHup | k.pollRdHup)) != 0 ? HANGUP : 0)
+                | ((res & k.pollErr) != 0 ? ERROR : 0);
+        if (r.role == Role.STREAM && r.recvArmed) {
+            // the receive reports the connection's end; a failed connection fails the flush too
+            ready = (r.wanted & WRITE) != 0 ? WRITE : 0;
+        }
+        if (ready == 0) return 0;
+        handler.ready(r.token, ready);
+        return 1;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * Submits each stream's queued chunks as one sendmsg, to go with the next wait; file regions
+     * at a queue's head go first, by sendfile, at once. Nothing is consumed here: the send's
+     * completion consumes what it wrote and tells the engine ({@link ReadyHandler#sent}).
+     */
+    @Override
+    public void flushNow(WriteBatch batch) {
+        for (int i = 0, size = batch.size(); i < size; i++) {
+            Registration r = registration((PosixSocket) batch.socket(i));
+            if (r != null && r.sending) continue; // in order after its send, when that completes
+            // a file's bytes read but not sent are read again from the region's position, which is theirs
+            if (r != null) r.fileBuffered = r.fileSent = 0;
+            unregistered.clear();
+            unregistered.add(batch.socket(i), batch.queue(i));
+            writer.flush(unregistered);
+            if (unregistered.error(0) != null) batch.fail(i, unregistered.error(0));
+        }
+        unregistered.clear();
+    }
+
+    @Override
+    public void flush(WriteBatch batch) {
+        for (int i = 0, size = batch.size(); i < size; i++) {
+            PosixSocket s = (PosixSocket) batch.socket(i);
+            Registration r = registration(s);
+            if (r == null || r.role != Role.STREAM) {
+                unregistered.clear();
+                unregistered.add(s, batch.queue(i));
+                writer.flush(unregistered);
+                if (unregistered.error(0) != null) batch.fail(i, unregistered.error(0));
+                continue;
+            }
+            if (r.sending) continue; // its completion sends what was queued since
+            r.sendQueue = batch.queue(i);
+            IOException e = send(r);
+            if (e != null) batch.fail(i, e);
+        }
+        unregistered.clear();
+    }
+
+    /** Sends the files at the head of the queue, then submits a sendmsg for the chunks after them. */
+    private IOException send(Registration r) {
+        OutboundQueue q = r.sendQueue;
+        FileRegion file = q.headFile();
+        if (file != null && file.path() != null) return sendFile(r, file);
+        try {
+            // a caller's FileChannel has no descriptor to read from: copied through memory at once
+            if (!io.sendFiles(r.socket, q)) return null; // the socket is full: WRITE interest polls for it
+        } catch (IOException e) {
+            return e;
+        }
+        if (q.isEmpty()) return null;
+        if (messages.isFull()) {
+            ring.submitQueued(); // the records queued so far go to the kernel before they are reused
+            messages.reset();
+        }
+        long message = messages.message(q);
+        if (message == 0) return null;
+        r.sending = true;
+        add(userData(SEND, r.generation, r.token), k.opSendmsg, r.socket.fd, message, 0);
+        return null;
+    }
+
+    /**
+     * A file by path goes out as a read of the file into the stream's file buffer and, when it
+     * completed, a send of what it read: two ring operations for each {@link #FILE_BUFFER}
+     * bytes, on the turns' enters, instead of sendfile on the loop thread.
+     */
+    private IOException sendFile(Registration r, FileRegion file) {
+        if (r.fileBuffer == null) r.fileBuffer = new Memory(FILE_BUFFER);
+        long buffer = Pointer.nativeValue(r.fileBuffer);
+        if (r.fileBuffered > r.fileSent) { // the rest of what was read: a send took part, or found the socket full
+            r.sending = true;
+            add(userData(FILE_SEND, r.generation, r.token), k.opSend, r.socket.fd, buffer + r.fileSent, r.fileBuffered - r.fileSent);
+            return null;
+        }
+        if (file.nativeFd() < 0) {
+            int fd = sys.openReadOnly(file.path().toString());
+            if (fd < 0) return Errors.exception(fd, "open " + file.path(), sys, sockets);
+            file.nativeFd(fd, () -> sys.close(fd));
+        }
+        int length = (int) Math.min(FILE_BUFFER, file.remaining());
+        r.sending = true;
+        r.fileBuffered = r.fileSent = 0;
+        add(userData(FILE_READ, r.generation, r.token), k.opReadAt, file.nativeFd(), buffer, (file.position() << 24) | length);
+        return null;
+    }
+
+    private int fileRead(Registration r, int res, ReadyHandler handler) {
+        r.sending = false;
+        FileRegion file = r.sendQueue.headFile();
+        IOException error;
+        if (res < 0) {
+            error = Errors.exception(res, "read " + file.path(), sys, sockets);
+        } else if (res == 0) {
+            error = new IOException(file.path() + " is shorter than the " + (file.position() + file.remaining()) + " bytes queued");
+        } else {
+            stats.fileReads++;
+            r.fileBuffered = res;
+            r.fileSent = 0;
+            sendFile(r, file); // queues the send of what was read: nothing for the engine yet
+            return 0;
+        }
+        queue(r);
+        handler.sent(r.token, error);
+        return 1;
+    }
+
+    private int fileSent(Registration r, int res, ReadyHandler handler) {
+        r.sending = false;
+        if (res == -sockets.eAgain) {
+            stats.sendsRefused++;
+            queue(r); // WRITE interest polls for room; the engine's flush then sends the rest
+            return 0;
+        }
+        IOException error;
+        if (res < 0) {
+            error = Errors.exception(res, "send", sys, sockets);
+        } else {
+            stats.sends++;
+            r.fileSent += res;
+            if (r.fileSent == r.fileBuffered) r.fileBuffered = r.fileSent = 0;
+            r.sendQueue.consumeFile(res);
+            error = send(r);
+        }
+        if (!r.sending) queue(r);
+        handler.sent(r.token, error);
+        return 1;
+    }
+
+    private int sent(Registration r, int res, ReadyHandler handler) {
+        r.sending = false;
+        IOException error;
+        if (res == -sockets.eAgain) {
+            // The socket is non-blocking (the engine's own calls need it), and a send the kernel
+            // retried after a wake-up that left it full ends so: WRITE interest polls for room.
+            stats.sendsRefused++;
+            queue(r);
+            return 0;
+        }
+        if (res < 0) {
+            error = Errors.exception(res, "sendmsg", sys, sockets);
+        } else {
+            stats.sends++;
+            r.sendQueue.consume(res);
+            error = send(r); // what was queued meanwhile, or the rest of a partial send
+        }
+        if (!r.sending) queue(r); // WRITE interest polls again if something is left
+        handler.sent(r.token, error);
+        return 1;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void wakeup() {
+        if (!closed) UringShim.pants_eventfd_signal(wakeFd);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        ring.close(); // cancels what is in flight
+        sys.close(wakeFd);
+        for (Registration r : byToken) {
+            if (r == null) continue;
+            while (r.acceptedCount > 0) sys.close(r.popAccepted());
+        }
+        connecting.clear();
+        connects.clear();
+        wakeBuffer.close();
+        datagramHeader.close();
+        scratch.close();
+        writer.close();
+        messages.close();
+        io.close();
+    }
+
+    /** The calls {@link SocketIo} leaves to the ring. */
+    private final class Queue implements SocketIo.Queued {
+        @Override
+        public PollerSocket accept(PosixSocket listener) throws IOException {
+            Registration r = registration(listener);
+            if (r == null) return null;
+            if (r.acceptedCount == 0) {
+                int error = r.acceptError;
+                if (error == 0) return null;
+                r.acceptError = 0;
+                throw Errors.exception(error, "accept", sys, sockets);
+            }
+            int fd = r.popAccepted();
+            // multishot accept has one address buffer for all its connections: ask the socket
+            long lenPtr = sockaddr.prepareReturn(scratchView, scratchAddr);
+            SocketAddress remote = UringShim.pants_getpeername(fd, scratchAddr, lenPtr) < 0 ? null : sockaddr.decodeReturned(scratchView);
+            return io.adopt(fd, listener.family, remote);
+        }
+
+        @Override
+        public void shutdownOutput(PosixSocket s) {
+            Registration r = registration(s);
+            if (r == null || closed) {
+                sys.shutdown(s.fd, sockets.shutWr);
+                return;
+            }
+            r.shutdownQueued = true;
+            queue(r); // with the next turn; a close before then sends it first
+        }
+
+        @Override
+        public int receive(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException {
+            return takeDatagrams(s, sink, max);
+        }
+
+        @Override
+        public void close(PosixSocket s) {
+            Integer connect = connecting.remove(s);
+            Registration r = registration(s);
+            if (closed || (r == null && connect == null)) {
+                sys.close(s.fd);
+                return;
+            }
+            if (r == null) { // connecting, never registered: the connect in flight is cancelled
+                if (ring.submitNow(userData(CLOSE, connect, 0), k.opCancelClose, s.fd, 0, 0) < 0) sys.close(s.fd);
+                return;
+            }
+            if (r.connectPending) connects.remove(r.generation);
+            byToken[r.token] = null; // from now on, its completions are stale
+            while (r.deferredCount > 0) {
+                if (r.deferredBuffer() >= 0) ring.giveBack(r.deferredBuffer());
+                r.undefer();
+            }
+            while (r.acceptedCount > 0) sys.close(r.popAccepted());
+            while (r.datagramCount > 0) ring.giveBackDatagram(r.popDatagram());
+            if (r.fileBuffer != null) {
+                if (r.sending) retiredFileBuffers.put(r.generation, r.fileBuffer); // the kernel may still write it
+                else r.fileBuffer.close();
+            }
+            if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, s.fd, 0, sockets.shutWr);
+            int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), k.opCancelClose, s.fd, 0, 0);
+            if (rc < 0) sys.close(s.fd); // the ring refused: close it ourselves
+        }
+    }
+}

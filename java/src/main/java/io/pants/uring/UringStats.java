@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+package io.pants.uring;
+
+/**
+ * What an io_uring poller's turns went through, counted on its loop thread: how often each of
+ * the ring's faults happened, so that tests can tell that a fault path was taken (and a
+ * benchmark can tell why a run was slow). Plain fields: read them on the loop thread.
+ */
+final class UringStats {
+    /** Turns, each one io_uring_enter (more only after an overflow). */
+    long turns;
+    /** Receive completions carrying bytes. */
+    long receives;
+    /** Datagrams the multishot recvmsg received. */
+    long datagrams;
+    /** Receives ended because every provided buffer was out (-ENOBUFS); re-armed next turn. */
+    long noBuffers;
+    /** Operations that ended cancelled (-ECANCELED): a pause, a close. */
+    long cancelled;
+    /** Completions of closed sockets' operations, dropped. */
+    long stale;
+    /** Send completions that wrote bytes. */
+    long sends;
+    /** Reads of a file region's bytes by the ring (each then sent by it). */
+    long fileReads;
+    /** Sends that found the socket full (-EAGAIN) and wait for WRITE readiness. */
+    long sendsRefused;
+    /** Multishot accepts ended by EMFILE, ENFILE or ENOMEM. */
+    long acceptExhausted;
+    /** Turns that found the completion queue had overflowed into the kernel's list. */
+    long overflows;
+    /** Completions the kernel dropped: 0 with IORING_FEAT_NODROP, which the probe requires. */
+    int dropped;
+}
