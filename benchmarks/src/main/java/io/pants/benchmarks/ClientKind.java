@@ -14,6 +14,7 @@ enum ClientKind implements Contender {
     PANTS_EPOLL_LIBC("pants-client-epoll-libc", "Pants HttpClient epoll (libc)", "epoll-libc"),
     PANTS_KQUEUE("pants-client-kqueue", "Pants HttpClient kqueue", "kqueue"),
     PANTS_NIO("pants-client-nio", "Pants HttpClient NIO", "nio"),
+    PANTS_IO_URING("pants-client-io_uring", "Pants HttpClient io_uring", "io_uring"),
     JDK("jdk-client", "JDK HttpClient", null),
     NETTY_EPOLL("netty-client-epoll", "Netty HttpClientCodec epoll", null),
     NETTY_NIO("netty-client-nio", "Netty HttpClientCodec NIO", null);

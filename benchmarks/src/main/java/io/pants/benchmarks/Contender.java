@@ -17,6 +17,9 @@ interface Contender {
     /** Whether it runs on Netty's native epoll transport (which may be unavailable). */
     boolean onNettyEpoll();
 
+    /** Whether it runs on Netty's io_uring transport (which may be unavailable). */
+    default boolean onNettyIoUring() { return false; }
+
     /** Whether this is Pants (drawn in Pants' colour). */
     default boolean isPants() { return pantsPoller() != null; }
 }

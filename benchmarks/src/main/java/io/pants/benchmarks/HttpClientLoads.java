@@ -45,7 +45,7 @@ final class HttpClientLoads {
     static void start(ClientKind kind, int port, int connections, ClosedLoop loop) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + port + "/");
         switch (kind) {
-            case PANTS_EPOLL, PANTS_EPOLL_LIBC, PANTS_KQUEUE, PANTS_NIO -> pants(kind, uri, connections, loop);
+            case PANTS_EPOLL, PANTS_EPOLL_LIBC, PANTS_KQUEUE, PANTS_NIO, PANTS_IO_URING -> pants(kind, uri, connections, loop);
             case JDK -> jdk(uri, connections, loop);
             case NETTY_EPOLL, NETTY_NIO -> netty(kind == ClientKind.NETTY_EPOLL, port, connections, loop);
         }

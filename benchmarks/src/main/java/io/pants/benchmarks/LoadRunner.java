@@ -157,6 +157,8 @@ public final class LoadRunner {
                 System.err.println("skipping " + k + ": " + Pollers.probeAll());
             } else if (k.onNettyEpoll() && !io.netty.channel.epoll.Epoll.isAvailable()) {
                 System.err.println("skipping " + k + ": " + io.netty.channel.epoll.Epoll.unavailabilityCause());
+            } else if (k.onNettyIoUring() && !io.netty.channel.uring.IoUring.isAvailable()) {
+                System.err.println("skipping " + k + ": " + io.netty.channel.uring.IoUring.unavailabilityCause());
             } else if (k == ServerKind.NETTY_EPOLL_OPENSSL && !io.netty.handler.ssl.OpenSsl.isAvailable()) {
                 System.err.println("skipping " + k + ": " + io.netty.handler.ssl.OpenSsl.unavailabilityCause());
             } else {

@@ -17,6 +17,9 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -141,7 +144,10 @@ final class NettyServers {
     }
 
     /** Listens on 127.0.0.1; returns the bound channel. The group's thread runs until the process ends. */
-    static Channel listen(boolean nativeEpoll, boolean openSsl, Workload.Protocol protocol, int port) throws Exception {
+    /** Netty's transports measured here, each with one event-loop thread. */
+    enum Transport { NIO, EPOLL, IO_URING }
+
+    static Channel listen(Transport transport, boolean openSsl, Workload.Protocol protocol, int port) throws Exception {
         // TLS as Netty's examples do it: an SslHandler first in the pipeline, on the JDK's provider
         // (as Pants) or on OpenSSL (BoringSSL from netty-tcnative), the native reference
         if (openSsl) OpenSsl.ensureAvailability();
@@ -149,9 +155,18 @@ final class NettyServers {
                 ? SslContextBuilder.forServer(BenchmarkCertificate.keyManagers())
                         .sslProvider(openSsl ? SslProvider.OPENSSL : SslProvider.JDK).build()
                 : null;
-        if (nativeEpoll) Epoll.ensureAvailability();
-        IoHandlerFactory io = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channel = nativeEpoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        if (transport == Transport.EPOLL) Epoll.ensureAvailability();
+        if (transport == Transport.IO_URING) IoUring.ensureAvailability();
+        IoHandlerFactory io = switch (transport) {
+            case NIO -> NioIoHandler.newFactory();
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+        };
+        Class<? extends ServerChannel> channel = switch (transport) {
+            case NIO -> NioServerSocketChannel.class;
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+        };
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
         Counter counter = new Counter();
         Echo echo = new Echo();

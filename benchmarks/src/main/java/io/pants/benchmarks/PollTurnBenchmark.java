@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class PollTurnBenchmark {
-    @Param({"epoll", "epoll-libc", "nio"})
+    @Param({"epoll", "epoll-libc", "nio", "io_uring"})
     public String backend;
 
     private Engine engine;

@@ -18,8 +18,12 @@ enum ServerKind implements Contender {
     /** On Linux only on a userspace kqueue named by -Dpants.kqueue.library (PANTS_KQUEUE_LIBRARY). */
     PANTS_KQUEUE("pants-kqueue", "Pants kqueue", "kqueue"),
     PANTS_NIO("pants-nio", "Pants NIO", "nio"),
+    /** Chosen by name only (not in the automatic order): measured here to see where it stands. */
+    PANTS_IO_URING("pants-io_uring", "Pants io_uring", "io_uring"),
     NETTY_EPOLL("netty-epoll", "Netty epoll", null),
     NETTY_NIO("netty-nio", "Netty NIO", null),
+    /** Netty 4.2's io_uring transport, one event-loop thread. */
+    NETTY_IO_URING("netty-io_uring", "Netty io_uring", null),
     /**
      * Netty epoll with its SslHandler on OpenSSL (BoringSSL, netty-tcnative-boringssl-static): the
      * native reference for the TLS workloads, which Pants on the JDK's SSLEngine is measured against.
@@ -31,7 +35,8 @@ enum ServerKind implements Contender {
     JDK_API_PANTS_EPOLL("jdk-api-pants-epoll", "JDK API on Pants epoll (shim)", "epoll"),
     JDK_API_PANTS_EPOLL_LIBC("jdk-api-pants-epoll-libc", "JDK API on Pants epoll (libc)", "epoll-libc"),
     JDK_API_PANTS_KQUEUE("jdk-api-pants-kqueue", "JDK API on Pants kqueue", "kqueue"),
-    JDK_API_PANTS_NIO("jdk-api-pants-nio", "JDK API on Pants NIO", "nio");
+    JDK_API_PANTS_NIO("jdk-api-pants-nio", "JDK API on Pants NIO", "nio"),
+    JDK_API_PANTS_IO_URING("jdk-api-pants-io_uring", "JDK API on Pants io_uring", "io_uring");
 
     /** The provider the JDK's {@code HttpServer.create} uses when this system property names one. */
     static final String PROVIDER_PROPERTY = "com.sun.net.httpserver.HttpServerProvider";
@@ -57,6 +62,18 @@ enum ServerKind implements Contender {
 
     @Override public boolean onNettyEpoll() { return this == NETTY_EPOLL || this == NETTY_EPOLL_OPENSSL; }
 
+    @Override public boolean onNettyIoUring() { return this == NETTY_IO_URING; }
+
+    /** The Netty transport this server runs on, or null when it is not Netty. */
+    NettyServers.Transport nettyTransport() {
+        return switch (this) {
+            case NETTY_EPOLL, NETTY_EPOLL_OPENSSL -> NettyServers.Transport.EPOLL;
+            case NETTY_NIO -> NettyServers.Transport.NIO;
+            case NETTY_IO_URING -> NettyServers.Transport.IO_URING;
+            default -> null;
+        };
+    }
+
     /** Whether this is the JDK-API application on Pants' provider. */
     boolean onPantsProvider() {
         return id.startsWith("jdk-api-pants-");
@@ -64,10 +81,11 @@ enum ServerKind implements Contender {
 
     boolean speaks(Workload.Protocol protocol) {
         return switch (protocol) {
-            case ECHO, HTTP_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO;
+            case ECHO, HTTP_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO
+                    || this == NETTY_IO_URING;
             case TLS_ECHO, HTTPS_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO
-                    || this == NETTY_EPOLL_OPENSSL;
-            case FAKE_HTTP -> !onPantsProvider();
+                    || this == NETTY_IO_URING || this == NETTY_EPOLL_OPENSSL;
+            case FAKE_HTTP -> !onPantsProvider() && this != NETTY_EPOLL_OPENSSL;
             case JDK_API_HELLO -> onPantsProvider() || this == JDK_HTTP;
             case HTTP_CLIENT -> false; // the clients are measured, against Pants' http-hello (LoadRunner)
         };

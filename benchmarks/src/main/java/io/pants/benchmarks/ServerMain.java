@@ -69,7 +69,7 @@ public final class ServerMain {
             var server = JdkHttpServers.listen(protocol, port);
             control(kind, server.getAddress().getPort(), () -> -1); // it does not tell
         } else {
-            var channel = NettyServers.listen(kind.onNettyEpoll(), kind == ServerKind.NETTY_EPOLL_OPENSSL, protocol, port);
+            var channel = NettyServers.listen(kind.nettyTransport(), kind == ServerKind.NETTY_EPOLL_OPENSSL, protocol, port);
             control(kind, ((java.net.InetSocketAddress) channel.localAddress()).getPort(), NettyServers.OPEN::get);
             channel.closeFuture().sync();
         }

@@ -2,6 +2,7 @@
 package io.pants.benchmarks;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import io.pants.Pollers;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -38,7 +39,8 @@ class HttpHelloServersTest {
             for (ServerKind k : ServerKind.values()) {
                 if (!k.speaks(w.protocol)) continue;
                 if (k.pantsPoller() != null && !pollers.contains(k.pantsPoller())) continue;
-                if (k == ServerKind.NETTY_EPOLL && !Epoll.isAvailable()) continue;
+                if (k.onNettyEpoll() && !Epoll.isAvailable()) continue;
+                if (k.onNettyIoUring() && !IoUring.isAvailable()) continue;
                 all.add(Arguments.of(k, w));
             }
         }

@@ -2,6 +2,7 @@
 package io.pants.benchmarks;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import io.netty.handler.ssl.OpenSsl;
 import io.pants.Pollers;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +31,7 @@ class TlsServersTest {
             if (!k.speaks(Workload.Protocol.TLS_ECHO)) continue;
             if (k.pantsPoller() != null && !Pollers.available().contains(k.pantsPoller())) continue;
             if (k.onNettyEpoll() && !Epoll.isAvailable()) continue;
+            if (k.onNettyIoUring() && !IoUring.isAvailable()) continue;
             if (k == ServerKind.NETTY_EPOLL_OPENSSL && !OpenSsl.isAvailable()) continue;
             all.add(k);
         }
