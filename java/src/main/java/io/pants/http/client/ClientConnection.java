@@ -157,6 +157,12 @@ final class ClientConnection extends Stream {
             close(); // idle, or the request ended already
             return;
         }
+        if (isSecure() && reused && !answered && phase == Phase.HEAD) {
+            // a kept connection the server ended (without close_notify, as many do) just as the
+            // request went out: a plain close there, after which onClose retries a safe request
+            abort();
+            return;
+        }
         x.fail(new HttpClientException(tlsFailure(e) + " (for " + x + ")", e));
     }
 

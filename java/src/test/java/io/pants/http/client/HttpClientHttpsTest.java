@@ -85,6 +85,59 @@ class HttpClientHttpsTest {
         }
     }
 
+    /**
+     * A server that ends a kept connection with a bare FIN (no close_notify, as many do) just as
+     * the next request goes out: as after a plain close, the GET is sent again on a new connection.
+     */
+    @BackendTest
+    void aKeptConnectionEndedWithoutCloseNotifyIsRetried(String backend) throws Exception {
+        javax.net.ssl.SSLSocketFactory tls = TlsFixtures.serverContext().getSocketFactory();
+        CompletableFuture<Void> script = new CompletableFuture<>();
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ClientLoop c = trustingClient(backend)) {
+            Thread server = new Thread(() -> {
+                try (java.net.Socket raw1 = listener.accept()) {
+                    raw1.setSoTimeout((int) LoopThread.WAIT.toMillis());
+                    java.net.Socket s1 = tls.createSocket(raw1, null, false);
+                    readHead(s1.getInputStream());
+                    s1.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".getBytes(StandardCharsets.ISO_8859_1));
+                    s1.getOutputStream().flush();
+                    readHead(s1.getInputStream()); // the second request, never answered here
+                    raw1.shutdownOutput(); // a FIN under TLS, without close_notify
+                    try (java.net.Socket raw2 = listener.accept()) {
+                        raw2.setSoTimeout((int) LoopThread.WAIT.toMillis());
+                        java.net.Socket s2 = tls.createSocket(raw2, null, true);
+                        readHead(s2.getInputStream());
+                        s2.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond".getBytes(StandardCharsets.ISO_8859_1));
+                        s2.getOutputStream().flush();
+                        script.complete(null);
+                    }
+                } catch (Exception | AssertionError e) {
+                    script.completeExceptionally(e);
+                }
+            }, "test-truncating-server");
+            server.setDaemon(true);
+            server.start();
+            String url = "https://127.0.0.1:" + listener.getLocalPort();
+            assertEquals("first", await(c.client.get(url + "/1"), "the first request").bodyText());
+            c.until("the connection is back in the pool", () -> c.client.idleConnections() == 1);
+            assertEquals("second", await(c.client.get(url + "/2"), "the second, retried").bodyText());
+            await(script, "the server's script");
+            assertEquals(2, c.onLoop(() -> c.client.connectionsMade()), "the retry's new connection");
+            server.join(LoopThread.WAIT.toMillis());
+        }
+    }
+
+    /** Reads a request head (no body: the client sends GETs). */
+    private static void readHead(java.io.InputStream in) throws java.io.IOException {
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) throw new AssertionError("the request head ended early");
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+    }
+
     @Test
     void connectionsAreKeptPerSchemeHostAndPort() {
         assertNotEquals(Route.direct(URI.create("http://localhost:8443/")), Route.direct(URI.create("https://localhost:8443/")));
