@@ -11,14 +11,20 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import java.net.SocketAddress;
 
 /**
  * The engine's JDK Flight Recorder events, and the calls that commit them. Without a recording
  * that enables an event, {@code isEnabled()} is false and nothing else happens (the JIT drops the
- * event object, which never escapes). Connection events are off even in a recording unless it
- * enables them ({@code @Enabled(false)}): a busy server opens thousands a second; slow turns and
- * accept pauses are rare and on by default in any recording.
+ * event object, which never escapes). Connection and TLS handshake events are off even in a
+ * recording unless it enables them ({@code @Enabled(false)}): a busy server opens thousands a
+ * second; slow turns and accept pauses are rare and on by default in any recording.
  *
  * <pre>{@code
  * java -XX:StartFlightRecording:filename=pants.jfr,+io.pants.ConnectionOpened#enabled=true ...
@@ -76,6 +82,24 @@ final class FlightEvents {
         @Label("Back-off") @Timespan(Timespan.MILLISECONDS) long backoff;
     }
 
+    @Name("io.pants.TlsHandshake")
+    @Label("TLS Handshake")
+    @Category("Pants")
+    @Description("A TLS handshake, from the connection (or STARTTLS) to its end: done, failed, or cut off by the close")
+    @Enabled(false)
+    @StackTrace(false)
+    static final class TlsHandshake extends Event {
+        @Label("Local Address") String localAddress;
+        @Label("Remote Address") String remoteAddress;
+        @Label("Client") @Description("This end was the TLS client (else the server)") boolean client;
+        @Label("Server Name") @Description("As client, the host name checked and sent; as server, the name the client sent (SNI)") String serverName;
+        @Label("Protocol") String protocol;
+        @Label("Cipher Suite") String cipherSuite;
+        @Label("Application Protocol") @Description("What ALPN chose, if anything") String applicationProtocol;
+        @Label("Failed") boolean failed;
+        @Label("Failure") @Description("Why it failed") String failure;
+    }
+
     static void slowTurn(long turn, long busyNanos, long readyEvents, long tasksRun, long timersRun,
                          long bytesRead, long bytesFlushed, String poller) {
         SlowTurn e = new SlowTurn();
@@ -112,6 +136,54 @@ final class FlightEvents {
         e.remoteAddress = String.valueOf(remote);
         e.accepted = accepted;
         e.commit();
+    }
+
+    /**
+     * A handshake begins: its event, begun (its duration counts from now), if a recording wants
+     * it; else null, and the handshake costs nothing more.
+     */
+    static TlsHandshake tlsHandshakeStarted() {
+        TlsHandshake e = new TlsHandshake();
+        if (!e.isEnabled()) return null;
+        e.begin();
+        return e;
+    }
+
+    /** The handshake of {@code e} ended: done ({@code failure} null) or not; {@code ssl} is null if no engine was made. */
+    static void tlsHandshakeEnded(TlsHandshake e, Stream s, boolean client, SSLEngine ssl, SSLException failure) {
+        e.end();
+        e.localAddress = String.valueOf(s.localAddress());
+        e.remoteAddress = String.valueOf(s.remoteAddress());
+        e.client = client;
+        if (ssl != null) {
+            if (client) e.serverName = ssl.getPeerHost();
+            else tlsServerNameSeen(e, ssl);
+            if (failure == null) {
+                SSLSession session = ssl.getSession();
+                e.protocol = session.getProtocol();
+                e.cipherSuite = session.getCipherSuite();
+                String alpn = ssl.getApplicationProtocol();
+                e.applicationProtocol = alpn == null || alpn.isEmpty() ? null : alpn;
+            }
+        }
+        e.failed = failure != null;
+        if (failure != null) e.failure = failure.getMessage() != null ? failure.getMessage() : failure.toString();
+        e.commit();
+    }
+
+    /**
+     * A server's handshake in progress: the name its client asked for, while the handshake
+     * session still has it (the finished TLS 1.3 session no longer does).
+     */
+    static void tlsServerNameSeen(TlsHandshake e, SSLEngine ssl) {
+        if (e.serverName == null && ssl.getHandshakeSession() instanceof ExtendedSSLSession x) e.serverName = requestedName(x);
+    }
+
+    private static String requestedName(ExtendedSSLSession session) {
+        for (SNIServerName n : session.getRequestedServerNames()) {
+            if (n instanceof SNIHostName h) return h.getAsciiName();
+        }
+        return null;
     }
 
     static void acceptPaused(String server, String reason, long backoffMillis) {

@@ -67,6 +67,10 @@ final class TlsLayer {
     /** Upgraded by STARTTLS: onConnect was called already, for the plain connection. */
     private boolean upgrade;
     private boolean handshakeDone, tasksRunning, failed, released;
+    /** This end is the TLS client. */
+    private boolean client;
+    /** The handshake's Flight Recorder event while it runs, when a recording wants it (else null). */
+    private FlightEvents.TlsHandshake recorded;
     /** close() or shutdownOutput(): close_notify once what is staged is encrypted. */
     private boolean closeAfterStaged, closeNotifyQueued;
 
@@ -97,6 +101,8 @@ final class TlsLayer {
     void start(boolean client, boolean upgrade, byte[] early) {
         engine = stream.engine();
         this.upgrade = upgrade;
+        this.client = client;
+        recorded = FlightEvents.tlsHandshakeStarted();
         handshakeTimer = engine.defer(config.handshakeTimeout(), this::handshakeTimedOut);
         try {
             if (client) {
@@ -265,6 +271,7 @@ final class TlsLayer {
 
     private void runTasks() {
         tasksRunning = true;
+        if (recorded != null && !client) FlightEvents.tlsServerNameSeen(recorded, ssl);
         List<Runnable> tasks = new ArrayList<>(2);
         for (Runnable t; (t = ssl.getDelegatedTask()) != null; ) tasks.add(t);
         Engine loop = engine;
@@ -279,6 +286,7 @@ final class TlsLayer {
             try {
                 loop.execute(() -> {
                     tasksRunning = false;
+                    if (recorded != null && !client) FlightEvents.tlsServerNameSeen(recorded, ssl);
                     resume();
                 });
             } catch (RuntimeException closed) {
@@ -291,6 +299,7 @@ final class TlsLayer {
         if (handshakeDone) return;
         handshakeDone = true;
         handshakeTimer.cancel();
+        record(null);
         stream.tlsHandshakeDone(ssl.getSession(), upgrade);
         if (wrapsMore()) stream.tlsOutput(); // what was written during the handshake
     }
@@ -455,6 +464,7 @@ final class TlsLayer {
         if (failed || released) return;
         failed = true;
         if (handshakeTimer != null) handshakeTimer.cancel();
+        record(e);
         if (plaintext != null) plaintext.clear();
         if (ssl != null) {
             try {
@@ -472,8 +482,16 @@ final class TlsLayer {
         if (released) return;
         released = true;
         if (handshakeTimer != null) handshakeTimer.cancel();
+        if (recorded != null) record(new SSLHandshakeException("the connection closed during the TLS handshake"));
         if (plaintext != null) plaintext.clear();
         carry = null;
+    }
+
+    /** Commits the handshake's event, if it is recorded: it ended, done ({@code failure} null) or not. */
+    private void record(SSLException failure) {
+        if (recorded == null) return;
+        FlightEvents.tlsHandshakeEnded(recorded, stream, client, ssl, failure);
+        recorded = null;
     }
 
     boolean isHandshakeDone() { return handshakeDone; }

@@ -76,6 +76,25 @@ class FlightEventsTest {
                 events.toString());
     }
 
+    /** The handshakes recorded: {@link FlightEventsTlsTest}. */
+    @BackendTest
+    void tlsHandshakesAreOffUnlessARecordingEnablesThem(String backend) throws Exception {
+        List<RecordedEvent> events;
+        try (LoopThread loop = new LoopThread(backend); Recording recording = new Recording()) {
+            recording.enable("io.pants.SlowTurn"); // a recording of Pants events, but not of handshakes
+            recording.start();
+            int port = TlsFixtures.serve(loop, new CompletableFuture<>(), TlsFixtures.Echo::new, TlsConfig.of(TlsFixtures.serverContext()));
+            TlsProbe probe = new TlsProbe(loop.engine, null);
+            loop.run(() -> probe.tls(TlsFixtures.clientContext()).connect("localhost", port));
+            Await.get(probe.handshake, "the handshake");
+            loop.run(probe::close);
+            Await.get(probe.closed, "the client to close");
+            recording.stop();
+            events = dump(recording);
+        }
+        assertTrue(named(events, "io.pants.TlsHandshake").isEmpty(), events.toString());
+    }
+
     @BackendTest
     void aTurnSlowerThanTheThresholdIsRecordedWithWhatItDid(String backend) throws Exception {
         List<RecordedEvent> events;

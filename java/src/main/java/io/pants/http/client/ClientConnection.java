@@ -7,6 +7,8 @@ import io.pants.http.HttpException;
 import io.pants.http.HttpHeaders;
 import io.pants.http.wire.HttpWire;
 
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketTimeoutException;
@@ -19,19 +21,22 @@ import java.util.Arrays;
  * One connection of the client, to an origin or a proxy: writes one request at a time, reads its
  * response (head, interim 1xx, body framed by Content-Length, chunks or the close, decoded if it
  * was asked for compressed), and goes back to the {@link ConnectionPool} when both are complete.
+ * To an https origin it speaks TLS ({@link HttpClient#tlsFor}): from the start when it connects
+ * to the origin itself (the first request goes in {@code onConnect}, after the handshake), or
+ * once the proxy opened the tunnel ({@code startTls}; the request goes in {@code onTlsHandshake}).
  * A response that breaks the protocol fails its request and closes the connection, so that
  * nothing of it can reach the next request. Loop thread only.
  *
  * <pre>
- *   CONNECTING ─(CONNECT sent)─▶ TUNNEL ─(2xx)─▶ [TLS, when it comes]
- *        │                                           │
- *        └──────────────▶ HEAD ◀─── IDLE ◀── BODY ◀──┘ (response head)
+ *   CONNECTING ─(CONNECT sent)─▶ TUNNEL ─(2xx)─▶ TLS ─(handshake)─┐
+ *        │ (connected, TLS handshaken if direct https)            │
+ *        └──────────────▶ HEAD ◀─── IDLE ◀── BODY ◀───────────────┘ (response head)
  * </pre>
  */
 final class ClientConnection extends Stream {
     private static final System.Logger LOG = System.getLogger("io.pants.http.client");
 
-    private enum Phase { CONNECTING, TUNNEL, HEAD, BODY, IDLE }
+    private enum Phase { CONNECTING, TUNNEL, TLS, HEAD, BODY, IDLE }
 
     private final HttpClient client;
     final Route route;
@@ -68,6 +73,7 @@ final class ClientConnection extends Stream {
         this.body = HttpWire.get().bodyReader(client.maxHeadSize, client.maxHeadSize);
         autoPause(false); // the response's reading is paced by the listener, and the request's writing by its sink
         connectTimeout(client.connectTimeout);
+        if (route.secure() && !route.tunnel()) tls(client.tlsFor(route));
     }
 
     /** Connects, for {@code x}. */
@@ -132,18 +138,55 @@ final class ClientConnection extends Stream {
         x.connectionLost(e, false);
     }
 
-    /**
-     * The proxy opened the tunnel: this is where TLS starts, once the library has it (the TLS
-     * change wraps this stream's input and output here and then sends the request). Until then
-     * the request fails, saying so.
-     */
-    private void tunnelEstablished() throws HttpClientException {
-        throw tlsMissing(route);
+    /** The proxy opened the tunnel: TLS with the origin starts in it, and the request goes once it is handshaken. */
+    private void tunnelEstablished() {
+        phase = Phase.TLS;
+        startTls(client.tlsFor(route));
     }
 
-    static HttpClientException tlsMissing(Route route) {
-        return new HttpClientException("https is not supported yet (TLS is not in this build of Pants): can't request "
-                + route.origin() + (route.tunnel() ? "; the proxy's CONNECT tunnel was opened" : ""));
+    @Override
+    protected void onTlsHandshake(SSLSession session) {
+        if (phase == Phase.TLS && exchange != null) sendRequest(); // in a tunnel; a direct connection goes on in onConnect
+    }
+
+    /** TLS failed: the request fails saying why (the certificate, mostly), and the connection closes. */
+    @Override
+    protected void onTlsError(SSLException e) {
+        Exchange x = exchange;
+        if (x == null) {
+            close(); // idle, or the request ended already
+            return;
+        }
+        if (isSecure() && reused && !answered && phase == Phase.HEAD) {
+            // a kept connection the server ended (without close_notify, as many do) just as the
+            // request went out: a plain close there, after which onClose retries a safe request
+            abort();
+            return;
+        }
+        x.fail(new HttpClientException(tlsFailure(e) + " (for " + x + ")", e));
+    }
+
+    private String tlsFailure(SSLException e) {
+        String why = causes(e);
+        String server = route.tunnel() ? route.origin() + " (tunnelled through the proxy)" : route.origin();
+        if (!isSecure() && (why.contains("No subject alternative") || why.contains("No name matching"))) {
+            return "TLS with " + server + " failed: its certificate is not for " + route.host() + " (" + why + ")";
+        }
+        if (!isSecure() && (why.contains("PKIX path") || why.contains("unable to find valid certification path"))) {
+            return "TLS with " + server + " failed: its certificate is not trusted (" + why + "); for a private CA or a"
+                    + " self-signed server give the client a context that trusts it: HttpClient.tls(Tls.clientContext(caPem))";
+        }
+        return "TLS with " + server + " failed: " + why;
+    }
+
+    /** The messages down the cause chain, each once: the JDK puts the certificate's problem in a cause. */
+    private static String causes(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && b.indexOf(m) < 0) b.append(b.length() == 0 ? "" : ": ").append(m);
+        }
+        return b.toString();
     }
 
     static HttpClientException proxyRefused(Route route, ResponseHead head) {
@@ -474,6 +517,7 @@ final class ClientConnection extends Stream {
         return switch (phase) {
             case CONNECTING -> "the connection to " + route + " closed before it was established";
             case TUNNEL -> "the proxy for " + route + " closed the connection before answering CONNECT";
+            case TLS -> "the tunnel to " + route + " closed during the TLS handshake";
             case HEAD -> who + (answered ? "in the middle of the response head" : "before answering") + " to " + x;
             case BODY -> who + (chunked ? "in the middle of the chunked body"
                     : "after " + received + " of the " + announced + " body bytes announced") + " of the response to " + x;

@@ -83,10 +83,6 @@ final class Exchange implements ClientExchange {
             fail(e);
             return;
         }
-        if (route.secure() && !route.tunnel()) {
-            fail(ClientConnection.tlsMissing(route));
-            return;
-        }
         client.pool.acquire(this, fresh);
     }
 

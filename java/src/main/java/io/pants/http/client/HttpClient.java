@@ -4,6 +4,10 @@ package io.pants.http.client;
 import io.pants.Engine;
 import io.pants.Server;
 import io.pants.Stream;
+import io.pants.Tls;
+import io.pants.TlsConfig;
+
+import javax.net.ssl.SSLContext;
 
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -51,10 +55,15 @@ import java.util.concurrent.CompletableFuture;
  * ({@link #proxy(String, int)}, {@link #proxySelector}) with Basic authentication and a bypass list.
  *
  * <h2>https</h2>
- * Not yet: TLS comes with its own change. An {@code https:} request fails with an
- * {@link HttpClientException} that says so, after the proxy tunnel if there is a proxy (the
- * {@code CONNECT} exchange is complete; {@code ClientConnection.tunnelEstablished} is where TLS
- * will start).
+ * An {@code https:} request speaks TLS to its origin, straight or through a proxy's
+ * {@code CONNECT} tunnel, checking the server's certificate against the JDK's certificate
+ * authorities and the URL's host name (sent for SNI too), and offering {@code http/1.1} by ALPN.
+ * A server that fails the check fails the request with an {@link HttpClientException} saying
+ * why. For a private CA or a self-signed server, give the client a context that trusts it:
+ *
+ * <pre>{@code
+ * HttpClient client = HttpClient.create().tls(Tls.clientContext(Path.of("ca.pem")));
+ * }</pre>
  *
  * @since 0.1
  */
@@ -85,6 +94,8 @@ public final class HttpClient implements AutoCloseable {
     private InetSocketAddress proxy;
     private String noProxy, proxyUser, proxyPassword;
     private ProxyChoice proxyChoice = ProxyChoice.NONE;
+    /** What https connections speak, less the host name and ALPN, which each connection sets; null: {@link Tls#clientContext()}. */
+    private TlsConfig tls;
     private volatile boolean closed;
 
     private HttpClient(Engine engine) {
@@ -256,6 +267,30 @@ public final class HttpClient implements AutoCloseable {
         this.proxyUser = user;
         this.proxyPassword = Objects.requireNonNull(password, "password");
         return proxyChanged();
+    }
+
+    /** The TLS context of https requests (by default {@link Tls#clientContext()}: the JDK's certificate authorities). */
+    public HttpClient tls(SSLContext context) {
+        return tls(TlsConfig.of(Objects.requireNonNull(context, "context (Tls.clientContext(trustedCertificates), say)")));
+    }
+
+    /**
+     * How https requests speak TLS: the context, protocols, handshake timeout, parameters, and
+     * whether host names are verified ({@link TlsConfig#verifyHostname}; only ever off in tests).
+     * The server name (SNI, and the name checked) is each request's host, and ALPN offers
+     * {@code http/1.1}: whatever the configuration says of those is replaced.
+     */
+    public HttpClient tls(TlsConfig config) {
+        this.tls = Objects.requireNonNull(config, "config");
+        return this;
+    }
+
+    /** The TLS of a connection to {@code route}'s origin (made when the first https connection is). */
+    TlsConfig tlsFor(Route route) {
+        if (tls == null) tls = TlsConfig.of(Tls.clientContext());
+        String host = route.host();
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1); // an IPv6 literal
+        return tls.serverName(host).alpn("http/1.1");
     }
 
     private HttpClient proxyChanged() {

@@ -23,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Requests through an HTTP proxy run in the test (checked with curl to be a real one): forwarding, CONNECT, Basic auth, bypass. */
+/**
+ * Requests through an HTTP proxy run in the test (checked with curl to be a real one): forwarding, CONNECT, Basic auth, bypass.
+ * https in the tunnel: {@link HttpClientHttpsTest}.
+ */
 @ExtendWith(NoDescriptorLeaks.class)
 class HttpClientProxyTest {
     /** Answers with the request's target and whether a Proxy-Authorization reached it (it must not). */
@@ -75,20 +78,6 @@ class HttpClientProxyTest {
             assertTrue(e2.getMessage().contains("give it with proxyCredentials(user, password)"), e2.getMessage());
             assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString("ann:guess".getBytes()), proxy.next().authorization());
             assertNull(proxy.next().authorization(), "none sent");
-        }
-    }
-
-    @BackendTest
-    void httpsGoesThroughAConnectTunnel(String backend) throws Exception {
-        try (PantsServer s = new PantsServer(backend, ORIGIN); TestProxy proxy = new TestProxy("ann", "s3cret");
-             ClientLoop c = new ClientLoop(backend, cl -> cl.proxy("127.0.0.1", proxy.port()).proxyCredentials("ann", "s3cret"))) {
-            Throwable e = failure(c.client.get("https://127.0.0.1:" + s.port + "/secret"), "https through the tunnel");
-            // the tunnel opens; TLS is not in this build yet, and the request says so
-            TestProxy.Seen seen = proxy.next();
-            assertEquals("CONNECT 127.0.0.1:" + s.port + " HTTP/1.1", seen.requestLine());
-            assertEquals("Basic YW5uOnMzY3JldA==", seen.authorization());
-            assertTrue(e.getMessage().contains("https is not supported yet") && e.getMessage().contains("CONNECT tunnel was opened"),
-                    e.getMessage());
         }
     }
 
@@ -158,15 +147,6 @@ class HttpClientProxyTest {
             Throwable e = failure(c.client.get("http://example.invalid/x"), "a request through a dead proxy");
             assertTrue(e.getMessage().contains("could not connect to http://example.invalid through proxy 127.0.0.1:" + dead), e.getMessage());
             assertEquals(List.of("http://example.invalid/x /127.0.0.1:" + dead), failed);
-        }
-    }
-
-    @BackendTest
-    void httpsWithoutAProxyFailsSayingTlsIsMissing(String backend) throws Exception {
-        try (ClientLoop c = new ClientLoop(backend)) {
-            Throwable e = failure(c.client.get("https://127.0.0.1:1/"), "https");
-            assertTrue(e.getMessage().startsWith("https is not supported yet"), e.getMessage());
-            assertEquals(0, c.onLoop(() -> c.client.connectionsMade()), "nothing was connected");
         }
     }
 }
