@@ -152,6 +152,8 @@ final class UringPoller implements Poller {
         /** Receive completions kept for a later turn (buffer id, result), in order. */
         int[] deferredBuffers = new int[0], deferredResults = new int[0];
         int deferredHead, deferredCount;
+        /** A hang-up or error the poll reported while receive completions were kept: told once they are delivered. */
+        int heldReadiness;
         long budgetTurn;
         int budgetUsed;
 
@@ -628,7 +630,16 @@ final class UringPoller implements Poller {
                 if (live) delivered += deliver(r, res, buffer, handler);
                 else if (buffer >= 0) ring.giveBack(buffer);
             }
-            if (r.deferredCount > 0) deferred.add(r);
+            if (r.deferredCount > 0) {
+                deferred.add(r);
+            } else if (r.heldReadiness != 0 && byToken[r.token] == r) {
+                int held = r.heldReadiness & (HANGUP | ERROR | ((r.wanted & READ) != 0 ? READ : 0));
+                r.heldReadiness = 0;
+                if (held != 0) {
+                    handler.ready(r.token, held);
+                    delivered++;
+                }
+            }
         }
         return delivered;
     }
@@ -802,6 +813,12 @@ final class UringPoller implements Poller {
         if (r.role == Role.STREAM && r.recvArmed) {
             // the receive reports the connection's end; a failed connection fails the flush too
             ready = (r.wanted & WRITE) != 0 ? WRITE : 0;
+        } else if (r.role == Role.STREAM && r.deferredCount > 0) {
+            // the engine answers a hang-up by reading the socket itself: what the receive brought
+            // and the budget kept must reach it first, or it reads past them to the end of stream
+            // and closes, and they are given back unread
+            r.heldReadiness |= ready & ~WRITE;
+            ready &= WRITE;
         }
         if (ready == 0) return 0;
         handler.ready(r.token, ready);
