@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+package io.pants.websocket;
+
+import io.pants.Engine;
+import io.pants.Stream;
+import io.pants.http.ConnectionProtocol;
+import io.pants.http.HttpException;
+import io.pants.http.HttpHeaders;
+import io.pants.http.ResponseHeadReader;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A client's connection: sends the opening handshake (RFC 6455 section 4.1), checks the
+ * server's 101, then passes the bytes and events on to its WebSocket, as the server's HTTP
+ * connection does after an upgrade.
+ */
+final class ClientConnection extends Stream {
+    /** Limits for the server's handshake answer: generous for a 101, small enough to bound memory. */
+    private static final int MAX_LINE = 8 * 1024, MAX_HEAD = 64 * 1024;
+
+    private final WebSocket socket;
+    private final ResponseHeadReader head = new ResponseHeadReader(MAX_LINE, MAX_HEAD);
+    private byte[] request;
+    private String key;
+    private List<String> offered;
+    /** The WebSocket's once the handshake is done; null before. */
+    private ConnectionProtocol open;
+
+    ClientConnection(WebSocket socket) {
+        this.socket = socket;
+    }
+
+    ClientConnection(Engine engine, WebSocket socket) {
+        super(engine);
+        this.socket = socket;
+    }
+
+    /** Prepares the handshake request; {@code fields}: name, value, name, value, ... */
+    void request(String target, String hostField, String key, List<String> offered, List<String> fields) {
+        this.key = key;
+        this.offered = offered;
+        StringBuilder b = new StringBuilder(256).append("GET ").append(target).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(hostField).append("\r\n")
+                .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
+                .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
+                .append("Sec-WebSocket-Version: 13\r\n");
+        if (!offered.isEmpty()) b.append("Sec-WebSocket-Protocol: ").append(String.join(", ", offered)).append("\r\n");
+        for (int i = 0; i < fields.size(); i += 2) b.append(fields.get(i)).append(": ").append(fields.get(i + 1)).append("\r\n");
+        request = b.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected void onConnect() {
+        write(request);
+        request = null;
+    }
+
+    @Override
+    protected void onRead(byte[] data) {
+        if (open != null) {
+            open.onRead(data);
+            return;
+        }
+        int used;
+        try {
+            used = head.read(data);
+        } catch (HttpException e) {
+            fail(new WebSocketHandshakeException(0, "the server's answer to the handshake is not HTTP: " + e.getMessage()));
+            return;
+        }
+        if (used < 0) return;
+        String refusal = check();
+        if (refusal != null) {
+            fail(new WebSocketHandshakeException(head.status(), refusal));
+            return;
+        }
+        open = socket.transport();
+        String agreed = head.headers().get("Sec-WebSocket-Protocol");
+        socket.clientOpened(this, agreed, used < data.length ? Arrays.copyOfRange(data, used, data.length) : null);
+    }
+
+    /** What is wrong with the server's answer, or null for a valid 101. */
+    private String check() {
+        HttpHeaders h = head.headers();
+        if (head.status() != 101) return "the server answered the handshake with " + head.status() + " " + head.reason() + ", not 101";
+        if (!h.hasToken("Upgrade", "websocket")) return "the server's 101 has no 'Upgrade: websocket'";
+        if (!h.hasToken("Connection", "upgrade")) return "the server's 101 has no 'Connection: Upgrade'";
+        String accept = h.get("Sec-WebSocket-Accept");
+        if (!Handshake.accept(key).equals(accept)) return "the server's Sec-WebSocket-Accept is " + accept + ", not the answer to our key";
+        if (h.contains("Sec-WebSocket-Extensions")) return "the server's 101 names extensions we did not offer: " + h.get("Sec-WebSocket-Extensions");
+        List<String> agreed = Handshake.listElements(h, "Sec-WebSocket-Protocol");
+        if (agreed.size() > 1 || (agreed.size() == 1 && !offered.contains(agreed.get(0)))) {
+            return "the server chose subprotocol " + agreed + ", which we did not offer (" + offered + ")";
+        }
+        return null;
+    }
+
+    private void fail(IOException cause) {
+        socket.connectFailed(cause);
+        abort();
+    }
+
+    @Override
+    protected void onConnectError(IOException cause) {
+        socket.connectFailed(cause);
+    }
+
+    @Override
+    protected void onDrain() {
+        if (open != null) open.onDrain();
+    }
+
+    @Override
+    protected void onEndOfInput() {
+        if (open != null) open.onEndOfInput();
+        else fail(new EOFException("the server closed the connection before answering the handshake"));
+    }
+
+    @Override
+    protected void onTimeout() {
+        if (open != null) open.onTimeout();
+        else fail(new SocketTimeoutException("no answer to the handshake within " + idleTimeout().toMillis() + " ms"));
+    }
+
+    @Override
+    protected void onClose() {
+        socket.transport().onClose();
+    }
+}
