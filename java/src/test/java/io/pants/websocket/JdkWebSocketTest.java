@@ -139,8 +139,9 @@ class JdkWebSocketTest {
             assertEquals("text:abc", events.next("the fragmented message"));
             assertEquals("binary:010203", events.next("the binary message"));
             assertEquals("close:1008:go away", events.next("the close"));
-            await(ws.sendClose(1008, ""), "the answer");
-            assertEquals("close:1008:", server.nextStartingWith("close:"));
+            // the JDK answers a close by itself once onClose returns
+            assertTrue(server.nextStartingWith("close:").startsWith("close:1008:"), "the JDK's answer echoes the code");
+            assertTrue(ws.isOutputClosed());
         }
     }
 
