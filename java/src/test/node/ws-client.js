@@ -15,6 +15,12 @@ ws.on('open', () => {
     ws.ping(Buffer.from('between'));
     ws.send('ment', { fin: true });
     ws.ping(Buffer.from('p'));
+  } else if (scenario === 'deflate') {
+    print('extensions:' + ws.extensions);
+    ws.send('compress me '.repeat(1000));
+    ws.send('compress me '.repeat(1000)); // the second one with the context of the first
+    ws.send(Buffer.alloc(5000, 7));
+    ws.send('short');
   } else if (scenario === 'big') {
     ws.send(Buffer.alloc(2 * 1024 * 1024)); // over the server's default limit of 1 MiB
   }
@@ -22,7 +28,7 @@ ws.on('open', () => {
 let received = 0;
 ws.on('message', (data, isBinary) => {
   print(isBinary ? 'binary:' + data.toString('hex') : 'text:' + data.toString());
-  if (scenario === 'echo' && ++received === 3) ws.close(4000, 'bye');
+  if ((scenario === 'echo' && ++received === 3) || (scenario === 'deflate' && ++received === 4)) ws.close(4000, 'bye');
 });
 ws.on('ping', (data) => print('ping:' + data.toString('hex')));
 ws.on('pong', (data) => print('pong:' + data.toString('hex')));

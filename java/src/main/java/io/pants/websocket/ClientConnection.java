@@ -29,6 +29,9 @@ final class ClientConnection extends Stream {
     private byte[] request;
     private String key;
     private List<String> offered;
+    /** What we offered in Sec-WebSocket-Extensions, or null; the extension the server agreed to. */
+    private String extensionOffer;
+    private PerMessageDeflate deflate;
     /** The WebSocket's once the handshake is done; null before. */
     private ConnectionProtocol open;
 
@@ -42,15 +45,17 @@ final class ClientConnection extends Stream {
     }
 
     /** Prepares the handshake request; {@code fields}: name, value, name, value, ... */
-    void request(String target, String hostField, String key, List<String> offered, List<String> fields) {
+    void request(String target, String hostField, String key, List<String> offered, List<String> fields, String extensionOffer) {
         this.key = key;
         this.offered = offered;
+        this.extensionOffer = extensionOffer;
         StringBuilder b = new StringBuilder(256).append("GET ").append(target).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(hostField).append("\r\n")
                 .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
         if (!offered.isEmpty()) b.append("Sec-WebSocket-Protocol: ").append(String.join(", ", offered)).append("\r\n");
+        if (extensionOffer != null) b.append("Sec-WebSocket-Extensions: ").append(extensionOffer).append("\r\n");
         for (int i = 0; i < fields.size(); i += 2) b.append(fields.get(i)).append(": ").append(fields.get(i + 1)).append("\r\n");
         request = b.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -82,7 +87,7 @@ final class ClientConnection extends Stream {
         }
         open = socket.transport();
         String agreed = head.headers().get("Sec-WebSocket-Protocol");
-        socket.clientOpened(this, agreed, used < data.length ? Arrays.copyOfRange(data, used, data.length) : null);
+        socket.clientOpened(this, agreed, deflate, used < data.length ? Arrays.copyOfRange(data, used, data.length) : null);
     }
 
     /** What is wrong with the server's answer, or null for a valid 101. */
@@ -93,7 +98,15 @@ final class ClientConnection extends Stream {
         if (!h.hasToken("Connection", "upgrade")) return "the server's 101 has no 'Connection: Upgrade'";
         String accept = h.get("Sec-WebSocket-Accept");
         if (!Handshake.accept(key).equals(accept)) return "the server's Sec-WebSocket-Accept is " + accept + ", not the answer to our key";
-        if (h.contains("Sec-WebSocket-Extensions")) return "the server's 101 names extensions we did not offer: " + h.get("Sec-WebSocket-Extensions");
+        List<String> extensions = Handshake.listElements(h, "Sec-WebSocket-Extensions");
+        if (!extensions.isEmpty()) {
+            if (extensionOffer == null) return "the server's 101 names extensions we did not offer: " + extensions;
+            try {
+                deflate = PerMessageDeflate.fromServerAnswer(PerMessageDeflate.parse(extensions), !extensionOffer.contains("no_context_takeover"));
+            } catch (WebSocketHandshakeException e) {
+                return e.getMessage();
+            }
+        }
         List<String> agreed = Handshake.listElements(h, "Sec-WebSocket-Protocol");
         if (agreed.size() > 1 || (agreed.size() == 1 && !offered.contains(agreed.get(0)))) {
             return "the server chose subprotocol " + agreed + ", which we did not offer (" + offered + ")";

@@ -23,11 +23,20 @@ final class FrameWriter {
 
     /** Queues one frame on {@code to}. */
     void write(Stream to, int opcode, boolean fin, byte[] payload, int off, int len) {
+        write(to, opcode, fin, false, payload, off, len);
+    }
+
+    /** Queues a whole message compressed by permessage-deflate: one frame with RSV1 set (RFC 7692 section 6). */
+    void writeCompressed(Stream to, int opcode, byte[] payload) {
+        write(to, opcode, true, true, payload, 0, payload.length);
+    }
+
+    private void write(Stream to, int opcode, boolean fin, boolean rsv1, byte[] payload, int off, int len) {
         int lengthBytes = len < 126 ? 0 : len < 65536 ? 2 : 8;
         int headerLength = 2 + lengthBytes + (mask ? 4 : 0);
         boolean together = mask || len <= GATHER_LIMIT; // a masked payload is copied anyway
         byte[] frame = new byte[headerLength + (together ? len : 0)];
-        frame[0] = (byte) ((fin ? 0x80 : 0) | opcode);
+        frame[0] = (byte) ((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
         int p = 2;
         if (lengthBytes == 0) {
             frame[1] = (byte) len;

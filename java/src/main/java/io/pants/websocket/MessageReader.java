@@ -38,8 +38,12 @@ final class MessageReader {
     private byte[] in = NO_BYTES;
     private int start, end;
 
+    /** The permessage-deflate agreed on, or null: then no reserved bit may be set. */
+    private PerMessageDeflate deflate;
+
     // the message being assembled from fragments
     private int messageOpcode = -1;
+    private boolean messageCompressed;
     private byte[] message = NO_BYTES;
     private int messageLength;
     private final Utf8Validator utf8 = new Utf8Validator();
@@ -76,6 +80,9 @@ final class MessageReader {
 
     boolean hasInput() { return start < end; }
 
+    /** From now on a data message may come compressed (RSV1 on its first frame). */
+    void deflate(PerMessageDeflate extension) { this.deflate = extension; }
+
     /**
      * Parses the next frame if it is all in, and hands what it completes to {@code to}.
      *
@@ -91,8 +98,14 @@ final class MessageReader {
         int lengthBytes = (b1 & 0x7f) == 126 ? 2 : (b1 & 0x7f) == 127 ? 8 : 0;
         int headerLength = 2 + lengthBytes + (masked ? 4 : 0);
         // the first two bytes say enough to refuse most bad frames before their length is in
-        if ((b0 & 0x70) != 0) throw new FrameException(WebSocket.PROTOCOL_ERROR, "reserved bits set without an extension that defines them");
         boolean control = (opcode & 0x8) != 0;
+        boolean compressed = (b0 & 0x40) != 0;
+        if ((b0 & 0x30) != 0 || (compressed && deflate == null)) {
+            throw new FrameException(WebSocket.PROTOCOL_ERROR, "reserved bits set without an extension that defines them");
+        }
+        if (compressed && (control || opcode == CONTINUATION)) {
+            throw new FrameException(WebSocket.PROTOCOL_ERROR, "RSV1 (compressed) on a " + (control ? "control" : "continuation") + " frame");
+        }
         if (opcode != CONTINUATION && opcode != TEXT && opcode != BINARY && opcode != CLOSE && opcode != PING && opcode != PONG) {
             throw new FrameException(WebSocket.PROTOCOL_ERROR, "unknown opcode " + opcode);
         }
@@ -133,46 +146,55 @@ final class MessageReader {
             byte[] done = in;
             in = NO_BYTES;
             start = end = 0;
-            deliver(to, opcode, fin, done, payloadStart, n);
+            deliver(to, opcode, fin, compressed, done, payloadStart, n);
         } else {
-            deliver(to, opcode, fin, in, payloadStart, n);
+            deliver(to, opcode, fin, compressed, in, payloadStart, n);
         }
         return true;
     }
 
-    private void deliver(Listener to, int opcode, boolean fin, byte[] b, int off, int n) throws FrameException {
+    private void deliver(Listener to, int opcode, boolean fin, boolean rsv1, byte[] b, int off, int n) throws FrameException {
         switch (opcode) {
             case PING -> to.ping(Arrays.copyOfRange(b, off, off + n));
             case PONG -> to.pong(Arrays.copyOfRange(b, off, off + n));
             case CLOSE -> to.close(Arrays.copyOfRange(b, off, off + n));
             default -> {
                 int kind = opcode == CONTINUATION ? messageOpcode : opcode;
-                if (kind == TEXT && !utf8.feed(b, off, n)) throw new FrameException(WebSocket.INVALID_PAYLOAD, "a text message that is not UTF-8");
+                boolean compressed = opcode == CONTINUATION ? messageCompressed : rsv1;
+                // plain text is checked as it comes; compressed text once it is inflated
+                if (kind == TEXT && !compressed && !utf8.feed(b, off, n)) {
+                    throw new FrameException(WebSocket.INVALID_PAYLOAD, "a text message that is not UTF-8");
+                }
                 if (fin && messageOpcode < 0) {
-                    // a whole message in one frame, the common case: no assembly
-                    if (kind == TEXT) {
-                        checkComplete();
-                        to.text(new String(b, off, n, StandardCharsets.UTF_8));
-                    } else {
-                        to.binary(Arrays.copyOfRange(b, off, off + n));
-                    }
+                    finish(to, kind, compressed, b, off, n); // a whole message in one frame, the common case: no assembly
                     return;
                 }
                 messageOpcode = kind;
+                messageCompressed = compressed;
                 append(b, off, n);
                 if (!fin) return;
-                byte[] whole = Arrays.copyOf(message, messageLength);
+                byte[] whole = message;
+                int length = messageLength;
                 messageOpcode = -1;
                 message = NO_BYTES;
                 messageLength = 0;
-                if (kind == TEXT) {
-                    checkComplete();
-                    to.text(new String(whole, StandardCharsets.UTF_8));
-                } else {
-                    to.binary(whole);
-                }
+                finish(to, kind, compressed, whole, 0, length);
             }
         }
+    }
+
+    /** Hands over a complete message, inflated first if it is compressed. */
+    private void finish(Listener to, int kind, boolean compressed, byte[] b, int off, int n) throws FrameException {
+        if (compressed) {
+            b = deflate.decompress(b, off, n, maxMessageSize);
+            off = 0;
+            n = b.length;
+            if (kind == TEXT && !Utf8Validator.isValid(b, 0, n)) throw new FrameException(WebSocket.INVALID_PAYLOAD, "a text message that is not UTF-8");
+        } else if (kind == TEXT) {
+            checkComplete();
+        }
+        if (kind == TEXT) to.text(new String(b, off, n, StandardCharsets.UTF_8));
+        else to.binary(off == 0 && n == b.length && compressed ? b : Arrays.copyOfRange(b, off, off + n));
     }
 
     private void checkComplete() throws FrameException {

@@ -50,6 +50,8 @@ import java.util.Objects;
  * by default) close the connection with 1009; a peer that breaks the protocol (an unmasked frame
  * to a server, a fragmented ping, a reserved bit) with 1002, text that is not UTF-8 with 1007.
  *
+ * <p>{@link #permessageDeflate(boolean)} compresses messages (RFC 7692) when the peer agrees.
+ *
  * <h2>Flow</h2>
  * Sending queues on the connection, as {@link Stream#write} does: {@link #isWritable()} turns false
  * above the connection's high water mark, and {@link #onDrain()} says when to go on. While a
@@ -112,6 +114,9 @@ public abstract class WebSocket {
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private List<String> subprotocols = List.of();
     private String subprotocol;
+    private boolean deflate, deflateContextTakeover = true;
+    /** The permessage-deflate agreed on in the handshake, or null. */
+    private PerMessageDeflate extension;
     /** A client's extra handshake fields: name, value, name, value, ... */
     private final List<String> handshakeFields = new ArrayList<>();
 
@@ -243,6 +248,14 @@ public abstract class WebSocket {
         subprotocol = chosen;
         request.sendHeader("Sec-WebSocket-Accept", Handshake.accept(key));
         if (chosen != null) request.sendHeader("Sec-WebSocket-Protocol", chosen);
+        if (deflate) {
+            var agreed = PerMessageDeflate.accept(PerMessageDeflate.parse(Handshake.listElements(headers, "Sec-WebSocket-Extensions")),
+                    deflateContextTakeover);
+            if (agreed != null) {
+                request.sendHeader("Sec-WebSocket-Extensions", agreed.answer());
+                extension = agreed.extension();
+            }
+        }
         handshake = request;
         state = State.CONNECTING;
         request.upgrade("websocket", transport);
@@ -288,7 +301,8 @@ public abstract class WebSocket {
         String hostField = uri.getPort() >= 0 ? Handshake.withPort(host, port) : (host.indexOf(':') >= 0 ? "[" + host + "]" : host);
         client = true;
         ClientConnection c = engine == null ? new ClientConnection(this) : new ClientConnection(engine, this);
-        c.request(target, hostField, Handshake.newKey(), subprotocols, handshakeFields);
+        c.request(target, hostField, Handshake.newKey(), subprotocols, handshakeFields,
+                deflate ? PerMessageDeflate.clientOffer(deflateContextTakeover) : null);
         connection = c;
         state = State.CONNECTING;
         c.idleTimeout(DEFAULT_HANDSHAKE_TIMEOUT);
@@ -326,6 +340,38 @@ public abstract class WebSocket {
         return this;
     }
 
+    /**
+     * Compresses messages with permessage-deflate (RFC 7692) when the peer agrees: a client
+     * offers it, a server takes a client's offer. Off by default. Messages under 64 bytes go out
+     * as they are; a compressed message inflating to more than {@link #maxMessageSize} is 1009
+     * however small it came. Set before accepting or connecting.
+     *
+     * <pre>{@code
+     * new Chat().permessageDeflate(true).deflateContextTakeover(false).accept(request);
+     * }</pre>
+     */
+    public WebSocket permessageDeflate(boolean on) {
+        checkNew("permessageDeflate");
+        this.deflate = on;
+        return this;
+    }
+
+    /**
+     * With permessage-deflate, whether the compression context carries over from one message to
+     * the next (true, the default: better compression, 32 KiB more memory each way per connection
+     * for the connection's life) or every message starts afresh, both ways (the
+     * {@code no_context_takeover} parameters). A peer's request for a fresh start is honoured
+     * either way.
+     */
+    public WebSocket deflateContextTakeover(boolean on) {
+        checkNew("deflateContextTakeover");
+        this.deflateContextTakeover = on;
+        return this;
+    }
+
+    /** Whether permessage-deflate was agreed on in the handshake. */
+    public boolean isCompressed() { return extension != null; }
+
     /** The subprotocol agreed on in the handshake, or null. */
     public String subprotocol() { return subprotocol; }
 
@@ -343,8 +389,16 @@ public abstract class WebSocket {
     public boolean send(String text) {
         if (!checkSend("send", false)) return false;
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        writer.write(connection, MessageReader.TEXT, true, b, 0, b.length);
+        writeMessage(MessageReader.TEXT, b, 0, b.length);
         return true;
+    }
+
+    private void writeMessage(int opcode, byte[] b, int off, int len) {
+        if (extension != null && len >= PerMessageDeflate.MIN_COMPRESSED_SIZE) {
+            writer.writeCompressed(connection, opcode, extension.compress(b, off, len));
+        } else {
+            writer.write(connection, opcode, true, b, off, len);
+        }
     }
 
     /** Sends a binary message in one frame; as {@link #send(String)}. */
@@ -356,7 +410,7 @@ public abstract class WebSocket {
     public boolean send(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, data.length);
         if (!checkSend("send", false)) return false;
-        writer.write(connection, MessageReader.BINARY, true, data, off, len);
+        writeMessage(MessageReader.BINARY, data, off, len);
         return true;
     }
 
@@ -573,6 +627,7 @@ public abstract class WebSocket {
         state = State.OPEN;
         reader = new MessageReader(!client, maxFrameSize, maxMessageSize);
         writer = new FrameWriter(client);
+        if (extension != null) reader.deflate(extension);
         c.autoPause(true); // a callback's sends that fill the queue stop reading until it drains
         if (pingInterval != null) c.idleTimeout(pingInterval);
         else if (client) c.idleTimeout(Duration.ZERO); // the handshake's timeout is over
@@ -588,8 +643,9 @@ public abstract class WebSocket {
     }
 
     /** A client's handshake succeeded: {@code rest} came right behind the 101. */
-    void clientOpened(Stream c, String agreed, byte[] rest) {
+    void clientOpened(Stream c, String agreed, PerMessageDeflate deflate, byte[] rest) {
         subprotocol = agreed;
+        extension = deflate;
         opened(c);
         if (rest != null && rest.length > 0 && state == State.OPEN) transport.onRead(rest);
     }
@@ -770,6 +826,7 @@ public abstract class WebSocket {
             state = State.CLOSED;
             if (closeTimer != null) closeTimer.cancel();
             if (reader != null) reader.clear();
+            if (extension != null) extension.end();
             safely("onClose", () -> WebSocket.this.onClose(closeCode, closeReason));
         }
 

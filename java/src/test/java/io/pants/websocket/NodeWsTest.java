@@ -94,4 +94,53 @@ class NodeWsTest {
             assertEquals("close:1000:client leaves", c.nextStartingWith("close:"));
         }
     }
+
+    @BackendTest
+    void permessageDeflateWithWsAsClient(String backend) throws Exception {
+        try (WsServer s = new WsServer(backend, () -> new Recorder.Echo().subprotocols("chat.v1").permessageDeflate(true));
+             NodeWs ws = NodeWs.run("ws-client.js", s.uri("/ws").toString(), "deflate")) {
+            assertEquals("open:chat.v1", ws.next("open"));
+            assertEquals("extensions:permessage-deflate", ws.next("the agreed extensions"));
+            Recorder server = s.next();
+            assertEquals("open", server.next("open"));
+            assertTrue(s.loop.call(server::isCompressed));
+            String big = "compress me ".repeat(1000);
+            assertEquals("text:" + big, server.next("the first compressed message"));
+            assertEquals("text:" + big, server.next("the second, inflated with the context of the first"));
+            assertEquals("binary:" + "07".repeat(5000), server.next("the compressed binary message"));
+            assertEquals("text:short", server.next("a short one"));
+            assertEquals("text:" + big, ws.next("the compressed echo"));
+            assertEquals("text:" + big, ws.next("the second compressed echo"));
+            assertEquals("binary:" + "07".repeat(5000), ws.next("the binary echo"));
+            assertEquals("text:short", ws.next("the short echo"));
+            assertEquals("close:4000:bye", ws.nextStartingWith("close:"));
+        }
+    }
+
+    @BackendTest
+    void permessageDeflateWithAWsServer(String backend) throws Exception {
+        for (boolean takeover : new boolean[] {true, false}) {
+            try (NodeWs ws = NodeWs.run("ws-server.js", "deflate"); LoopThread loop = new LoopThread(backend)) {
+                String port = ws.next("its port").substring(5);
+                Recorder c = new Recorder();
+                loop.run(() -> c.permessageDeflate(true).deflateContextTakeover(takeover).connect("ws://127.0.0.1:" + port + "/z"));
+                assertEquals("open", c.next("open"));
+                assertEquals("open::/z:permessage-deflate", ws.next("the server's open"));
+                assertTrue(loop.call(c::isCompressed));
+                assertTrue(c.next("the server's ping").startsWith("ping:"));
+                String big = "squeeze ".repeat(2000);
+                loop.run(() -> {
+                    c.send(big);
+                    c.send(big);
+                    c.send("tiny");
+                });
+                assertEquals("text:" + big, c.next("the compressed echo"));
+                assertEquals("text:" + big, c.next("the second compressed echo"));
+                assertEquals("text:tiny", c.next("a compressed short echo (ws compresses everything here)"));
+                assertEquals("text:" + big, ws.nextStartingWith("text:"));
+                loop.run(c::close);
+                assertEquals("close:1000:", c.nextStartingWith("close:"));
+            }
+        }
+    }
 }
