@@ -679,7 +679,11 @@ public abstract class WebSocket {
             sendClose(code, why);
         }
         state = State.CLOSING;
-        connection.close(); // after the close frame
+        // the close frame, then our end of stream; what the peer still sends is read and dropped
+        // until its own end: closing with its bytes unread would make the kernel send a reset,
+        // which can destroy the close frame before the peer has read why
+        connection.shutdownOutput();
+        armCloseTimer("the peer did not end the connection within ");
     }
 
     private void sendClose(int code, byte[] reason) {
@@ -702,7 +706,7 @@ public abstract class WebSocket {
         closeTimer = connection.engine().defer(d, () -> {
             if (state == State.CLOSED) return;
             LOG.log(Level.DEBUG, () -> "Cutting " + this + ": " + what + d.toMillis() + " ms");
-            if (!closeReceived) {
+            if (!closeReceived && !failed) {
                 closeCode = ABNORMAL_CLOSURE;
                 closeReason = what + d.toMillis() + " ms";
             }
@@ -798,7 +802,7 @@ public abstract class WebSocket {
         @Override
         public void onEndOfInput() {
             // after the close handshake, the end; before it, the peer went away without one (1006)
-            if (!closeReceived) {
+            if (!closeReceived && !failed) {
                 closeCode = ABNORMAL_CLOSURE;
                 closeReason = "the connection ended without a close frame";
             }
@@ -813,7 +817,7 @@ public abstract class WebSocket {
                 return;
             }
             LOG.log(Level.DEBUG, () -> "Closing " + WebSocket.this + ": nothing came back for " + connection.idleTimeout().toMillis() + " ms");
-            if (!closeReceived) {
+            if (!closeReceived && !failed) {
                 closeCode = ABNORMAL_CLOSURE;
                 closeReason = "nothing came from the peer for " + connection.idleTimeout().toMillis() + " ms";
             }

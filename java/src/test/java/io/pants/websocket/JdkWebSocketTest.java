@@ -141,7 +141,6 @@ class JdkWebSocketTest {
             assertEquals("close:1008:go away", events.next("the close"));
             // the JDK answers a close by itself once onClose returns
             assertTrue(server.nextStartingWith("close:").startsWith("close:1008:"), "the JDK's answer echoes the code");
-            assertTrue(ws.isOutputClosed());
         }
     }
 

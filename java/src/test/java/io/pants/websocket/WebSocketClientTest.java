@@ -174,6 +174,8 @@ class WebSocketClientTest {
                 RawWs.Frame close = server.read();
                 assertEquals(1002, close.closeCode());
                 assertTrue(close.masked());
+                server.assertEndOfStream(); // the close frame, then the client's end of stream
+                server.close(); // as a server does then
                 assertTrue(c.next("close").startsWith("close:1002:"));
             }
         }

@@ -24,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WebSocketProtocolTest {
     private static final int TEXT = 0x1, BINARY = 0x2, CONT = 0x0, CLOSE = 0x8, PING = 0x9, PONG = 0xA;
 
-    /** A client that breaks a rule gets a close frame with {@code code}, then the TCP close; the server reports the same code. */
+    /**
+     * A client that breaks a rule gets a close frame with {@code code}, then the server's end of
+     * stream; once the client closes too, the server reports the same code.
+     */
     private static void assertFailsWith(String backend, int code, RawAction action) throws Exception {
         try (WsServer s = new WsServer(backend, Recorder.Echo::new); RawWs c = RawWs.open(s.port, "/ws")) {
             Recorder server = s.next();
@@ -32,6 +35,7 @@ class WebSocketProtocolTest {
             action.run(c);
             assertEquals(code, c.readCloseCode(), "the close code the server sent");
             c.assertEndOfStream();
+            c.close(); // as a peer does once it has the close frame
             assertTrue(server.nextStartingWith("close:").startsWith("close:" + code + ":"), "the server's own report");
         }
     }
@@ -226,6 +230,7 @@ class WebSocketProtocolTest {
             c.sendRaw(new byte[] {(byte) 0x82, (byte) (0x80 | 126), (byte) (1001 >>> 8), (byte) (1001 & 0xff), 1, 2, 3, 4});
             assertEquals(1009, c.readCloseCode());
             c.assertEndOfStream();
+            c.close(); // as a peer does once it has the close frame
             assertTrue(server.nextStartingWith("close:").startsWith("close:1009:"));
         }
     }
@@ -239,6 +244,7 @@ class WebSocketProtocolTest {
             c.send(true, 0, CONT, new byte[501], true);
             assertEquals(1009, c.readCloseCode());
             c.assertEndOfStream();
+            c.close(); // as a peer does once it has the close frame
             assertTrue(server.nextStartingWith("close:").startsWith("close:1009:"));
         }
     }
