@@ -180,6 +180,19 @@ class WebSocketProtocolTest {
     }
 
     @BackendTest
+    void aPeerThatNeverAnswersTheCloseIsCutAfterTheCloseTimeout(String backend) throws Exception {
+        try (WsServer s = new WsServer(backend, () -> new Recorder().closeTimeout(java.time.Duration.ofMillis(100)));
+             RawWs c = RawWs.open(s.port, "/ws")) {
+            Recorder server = s.next();
+            assertEquals("open", server.next("open"));
+            s.loop.run(() -> server.close(WebSocket.NORMAL_CLOSURE, "bye"));
+            assertEquals(1000, c.read().closeCode());
+            c.assertEndOfStream(); // no answer from us: the server cuts the connection
+            assertTrue(server.next("close").startsWith("close:1006:"), "no close frame came back");
+        }
+    }
+
+    @BackendTest
     void aPeerThatGoesAwayWithoutACloseFrameIs1006(String backend) throws Exception {
         try (WsServer s = new WsServer(backend, Recorder::new)) {
             RawWs c = RawWs.open(s.port, "/ws");
