@@ -6,7 +6,7 @@ import io.pants.Stream;
 import io.pants.http.ConnectionProtocol;
 import io.pants.http.HttpException;
 import io.pants.http.HttpHeaders;
-import io.pants.http.ResponseHeadReader;
+import io.pants.http.wire.HttpWire;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,14 +18,21 @@ import java.util.List;
 /**
  * A client's connection: sends the opening handshake (RFC 6455 section 4.1), checks the
  * server's 101, then passes the bytes and events on to its WebSocket, as the server's HTTP
- * connection does after an upgrade.
+ * connection does after an upgrade. The answer's head is found and its fields parsed by the HTTP
+ * server's own pieces ({@link HttpWire}), as strictly as requests are read.
  */
 final class ClientConnection extends Stream {
     /** Limits for the server's handshake answer: generous for a 101, small enough to bound memory. */
     private static final int MAX_LINE = 8 * 1024, MAX_HEAD = 64 * 1024;
 
     private final WebSocket socket;
-    private final ResponseHeadReader head = new ResponseHeadReader(MAX_LINE, MAX_HEAD);
+    private final HttpWire.HeadFinder finder = HttpWire.get().headFinder("response", MAX_LINE, MAX_HEAD);
+    /** The answer's bytes until its head is complete. */
+    private byte[] in = new byte[0];
+    private int inLength;
+    private int status;
+    private String statusLine;
+    private HttpHeaders headers;
     private byte[] request;
     private String key;
     private List<String> offered;
@@ -72,28 +79,46 @@ final class ClientConnection extends Stream {
             open.onRead(data);
             return;
         }
-        int used;
+        if (in.length - inLength < data.length) in = Arrays.copyOf(in, Math.max(2 * in.length, inLength + data.length));
+        System.arraycopy(data, 0, in, inLength, data.length);
+        inLength += data.length;
+        int end;
         try {
-            used = head.read(data);
+            end = finder.findEnd(in, 0, inLength);
+            if (end < 0) return;
+            parseHead(end);
         } catch (HttpException e) {
             fail(new WebSocketHandshakeException(0, "the server's answer to the handshake is not HTTP: " + e.getMessage()));
             return;
         }
-        if (used < 0) return;
         String refusal = check();
         if (refusal != null) {
-            fail(new WebSocketHandshakeException(head.status(), refusal));
+            fail(new WebSocketHandshakeException(status, refusal));
             return;
         }
         open = socket.transport();
-        String agreed = head.headers().get("Sec-WebSocket-Protocol");
-        socket.clientOpened(this, agreed, deflate, used < data.length ? Arrays.copyOfRange(data, used, data.length) : null);
+        byte[] rest = end < inLength ? Arrays.copyOfRange(in, end, inLength) : null;
+        in = null;
+        socket.clientOpened(this, headers.get("Sec-WebSocket-Protocol"), deflate, rest);
+    }
+
+    /** The status line (HTTP/1.1 SP status SP reason) and the fields of the complete head {@code in[0, end)}. */
+    private void parseHead(int end) {
+        int lineEnd = 0;
+        while (in[lineEnd] != '\r') lineEnd++; // the finder saw every line end in CRLF
+        statusLine = new String(in, 0, lineEnd, StandardCharsets.ISO_8859_1);
+        if (lineEnd < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' '
+                || !statusLine.substring(9, 12).chars().allMatch(c -> c >= '0' && c <= '9') || (lineEnd > 12 && statusLine.charAt(12) != ' ')) {
+            throw new HttpException(502, "malformed status line '" + statusLine.replaceAll("[^ -~]", "?") + "'");
+        }
+        status = Integer.parseInt(statusLine.substring(9, 12));
+        headers = HttpWire.get().parseFields(in, lineEnd + 2, new int[1]);
     }
 
     /** What is wrong with the server's answer, or null for a valid 101. */
     private String check() {
-        HttpHeaders h = head.headers();
-        if (head.status() != 101) return "the server answered the handshake with " + head.status() + " " + head.reason() + ", not 101";
+        HttpHeaders h = headers;
+        if (status != 101) return "the server answered the handshake with '" + statusLine + "', not 101";
         if (!h.hasToken("Upgrade", "websocket")) return "the server's 101 has no 'Upgrade: websocket'";
         if (!h.hasToken("Connection", "upgrade")) return "the server's 101 has no 'Connection: Upgrade'";
         String accept = h.get("Sec-WebSocket-Accept");

@@ -210,6 +210,22 @@ class WebSocketClientTest {
     }
 
     @BackendTest
+    void anAnswerThatIsNotHttpIsRefused(String backend) throws Exception {
+        for (String answer : new String[] {"SSH-2.0-OpenSSH_9.2\r\n\r\n", "HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n",
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade : websocket\r\n\r\n"}) {
+            try (RawServer raw = new RawServer(r -> answer); LoopThread clientLoop = new LoopThread(backend)) {
+                Client c = new Client();
+                clientLoop.run(() -> c.connect(raw.uri()));
+                raw.connection().close();
+                IOException e = c.error.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertTrue(e.getMessage().contains("not HTTP"), answer + ": " + e.getMessage());
+                c.next("error");
+                assertTrue(c.next("close").startsWith("close:1006:"));
+            }
+        }
+    }
+
+    @BackendTest
     void framesRightBehindThe101AreRead(String backend) throws Exception {
         String frame = new String(RawWs.frame(true, 0, 0x1, Recorder.utf8("right behind"), false), java.nio.charset.StandardCharsets.ISO_8859_1);
         try (RawServer raw = new RawServer(r -> RawServer.accepting(r) + frame); LoopThread clientLoop = new LoopThread(backend)) {
