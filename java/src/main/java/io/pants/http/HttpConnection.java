@@ -306,7 +306,9 @@ final class HttpConnection extends Stream {
 
     /** The request is read: on to the next one, or to nothing if it closes the connection. */
     private void afterRequest(HttpRequest r) {
-        if (r.clientKeepAlive() && r.asksUpgrade()) {
+        // a streamed body ends after its handler was called: it may have answered already
+        boolean answered = r.isBodyStreamed() && !pipeline.contains(r.response());
+        if (r.clientKeepAlive() && r.asksUpgrade() && !answered) {
             phase = AWAIT_UPGRADE; // what follows may be another protocol's: parse nothing until it is answered
         } else if (r.clientKeepAlive()) {
             phase = WAIT_HEAD;
@@ -336,6 +338,11 @@ final class HttpConnection extends Stream {
 
     boolean isHeadOfLine(ResponseWriter r) {
         return pipeline.peekFirst() == r;
+    }
+
+    /** Whether {@code r}'s body is still coming (streamed to its handler). */
+    boolean isReadingBody(HttpRequest r) {
+        return reading == r;
     }
 
     /** Whether {@code r}'s handler is running right now (what it sends may yet be finished in the same call). */

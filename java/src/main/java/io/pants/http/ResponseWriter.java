@@ -192,6 +192,10 @@ final class ResponseWriter implements ByteSink {
                     + " HTTP/1.1, 'Connection: upgrade' and an 'Upgrade' field; answer it as HTTP (426 Upgrade Required, say)");
         }
         if (pendingLength > 0) throw new IllegalStateException("upgrade() after send() on " + request + ": a 101 has no body");
+        if (connection.isReadingBody(request)) {
+            // the new protocol starts after the request, body and all (RFC 9110 7.8)
+            throw new IllegalStateException("upgrade() on " + request + " while its streamed body is still coming: upgrade once it has ended");
+        }
         if (token.isEmpty() || !token.chars().allMatch(c -> FieldParser.isTokenChar((char) c) || c == '/')) {
             throw new IllegalArgumentException("an upgrade protocol is a token (websocket, h2c, name/version): '" + token + "'");
         }

@@ -153,4 +153,24 @@ class HttpUpgradeTest {
             assertEquals("closed", shout.next());
         }
     }
+
+    @BackendTest
+    void aStreamedBodyMustEndBeforeTheUpgradeAndAnAnsweredOneLeavesTheConnectionHttp(String backend) throws Exception {
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        HttpHandler handler = r -> {
+            if (r.path().equals("/early")) {
+                seen.add(assertThrows(IllegalStateException.class, () -> r.upgrade("shout", new Shout())).getMessage());
+                r.sendResponse("answered before the body ended"); // then the body ends: the connection must stay HTTP
+            } else {
+                r.sendResponse("next " + r.path());
+            }
+        };
+        try (TestServer s = TestServer.start(backend, handler, srv -> srv.streamBodies(r -> true)); RawClient c = s.connect()) {
+            c.send("POST /early HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: shout\r\nContent-Length: 5\r\n\r\n");
+            assertEquals("answered before the body ended", c.read().text());
+            assertTrue(seen.poll(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS).contains("streamed body"));
+            c.send("hello" + "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("next /after", c.read().text());
+        }
+    }
 }
