@@ -113,18 +113,23 @@ class EchoClientTest {
         final int port;
         final Thread thread;
 
-        LoopProcess(String backend, Supplier<? extends Stream> streams) {
+        /** How the server is made on the engine. */
+        interface Listen {
+            Server on(Engine engine) throws Exception;
+        }
+
+        LoopProcess(String backend, Supplier<? extends Stream> streams) throws Exception {
             this(Engine.builder().poller(backend).build(), e -> new Server(e, streams).listen("127.0.0.1", 0));
         }
 
         /** The benchmark's own Pants server for {@code protocol}. */
-        LoopProcess(String backend, Workload.Protocol protocol) {
+        LoopProcess(String backend, Workload.Protocol protocol) throws Exception {
             this(Engine.builder().poller(backend).build(), e -> PantsServers.listen(e, protocol, 0));
         }
 
-        private LoopProcess(Engine engine, java.util.function.Function<Engine, Server> listen) {
+        private LoopProcess(Engine engine, Listen listen) throws Exception {
             this.engine = engine;
-            server = listen.apply(engine);
+            server = listen.on(engine);
             port = server.port();
             thread = new Thread(engine::start, "echo loop");
             thread.start();
