@@ -149,6 +149,13 @@ final class ClientConnection extends Stream {
         socket.connectFailed(cause);
     }
 
+    /** A wss: handshake that failed (an untrusted certificate, say) is a connect error; later, the connection just ends (1006). */
+    @Override
+    protected void onTlsError(javax.net.ssl.SSLException e) {
+        if (open == null) socket.connectFailed(e);
+        super.onTlsError(e);
+    }
+
     @Override
     protected void onDrain() {
         if (open != null) open.onDrain();

@@ -4,6 +4,8 @@ package io.pants.websocket;
 import io.pants.Engine;
 import io.pants.Stream;
 import io.pants.Timer;
+import io.pants.Tls;
+import io.pants.TlsConfig;
 import io.pants.http.ConnectionProtocol;
 import io.pants.http.HttpRequest;
 
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * A WebSocket connection (RFC 6455), server or client side: subclass it and override the
@@ -117,6 +120,8 @@ public abstract class WebSocket {
     private boolean deflate, deflateContextTakeover = true;
     /** The permessage-deflate agreed on in the handshake, or null. */
     private PerMessageDeflate extension;
+    /** A wss: client's TLS; null: the JDK's trusted certificates ({@link Tls#clientContext()}). */
+    private TlsConfig tls;
     /** A client's extra handshake fields: name, value, name, value, ... */
     private final List<String> handshakeFields = new ArrayList<>();
 
@@ -269,33 +274,32 @@ public abstract class WebSocket {
     }
 
     /**
-     * Connects to a {@code ws:} URI ({@code ws://host:port/path?query}; port 80 by default) and
-     * makes the handshake, offering the {@link #subprotocols(String...)} and sending the
-     * {@link #handshakeHeader} fields. Returns at once; {@link #onOpen()} or
-     * {@link #onConnectError} follows.
+     * Connects to a {@code ws:} or {@code wss:} URI ({@code ws://host:port/path?query}; port 80
+     * by default, 443 for {@code wss:}, which speaks TLS checking the server's certificate and
+     * host name, see {@link #tls(TlsConfig)}) and makes the handshake, offering the
+     * {@link #subprotocols(String...)} and sending the {@link #handshakeHeader} fields. Returns
+     * at once; {@link #onOpen()} or {@link #onConnectError} follows.
      *
-     * @throws IllegalArgumentException if the URI is not a {@code ws:} URI with a host
-     *                                  ({@code wss:} needs TLS, which this build does not speak)
+     * @throws IllegalArgumentException if the URI is not a {@code ws:} or {@code wss:} URI with a host
      * @throws IllegalStateException    if this WebSocket was accepted or connected before
      */
     public WebSocket connect(String uri) {
         return connect(URI.create(uri));
     }
 
-    /** Connects to a {@code ws:} URI; see {@link #connect(String)}. */
+    /** Connects to a {@code ws:} or {@code wss:} URI; see {@link #connect(String)}. */
     public WebSocket connect(URI uri) {
         checkNew("connect");
         String scheme = uri.getScheme();
-        if ("wss".equalsIgnoreCase(scheme)) {
-            throw new IllegalArgumentException("wss: needs TLS, which this build of Pants does not speak yet; connect to a ws: URI");
+        boolean secure = "wss".equalsIgnoreCase(scheme);
+        if (!(secure || "ws".equalsIgnoreCase(scheme)) || uri.getHost() == null) {
+            throw new IllegalArgumentException("a WebSocket URI is ws://host[:port]/path or wss://..., got '" + uri + "'");
         }
-        if (!"ws".equalsIgnoreCase(scheme) || uri.getHost() == null) {
-            throw new IllegalArgumentException("a WebSocket URI is ws://host[:port]/path, got '" + uri + "'");
-        }
+        if (!secure && tls != null) throw new IllegalArgumentException("tls(...) was set, but '" + uri + "' is a ws: URI: use wss:");
         if (uri.getRawFragment() != null) throw new IllegalArgumentException("a WebSocket URI has no fragment: '" + uri + "'");
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        int port = uri.getPort() >= 0 ? uri.getPort() : 80;
+        int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
         String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         String hostField = uri.getPort() >= 0 ? Handshake.withPort(host, port) : (host.indexOf(':') >= 0 ? "[" + host + "]" : host);
@@ -303,10 +307,31 @@ public abstract class WebSocket {
         ClientConnection c = engine == null ? new ClientConnection(this) : new ClientConnection(engine, this);
         c.request(target, hostField, Handshake.newKey(), subprotocols, handshakeFields,
                 deflate ? PerMessageDeflate.clientOffer(deflateContextTakeover) : null);
+        if (secure) c.tls(tls != null ? tls : TlsConfig.of(Tls.clientContext()));
         connection = c;
         state = State.CONNECTING;
         c.idleTimeout(DEFAULT_HANDSHAKE_TIMEOUT);
         c.connect(host, port);
+        return this;
+    }
+
+    /** The TLS of a {@code wss:} client: trusting the certificates of {@code context}; see {@link #tls(TlsConfig)}. */
+    public WebSocket tls(SSLContext context) {
+        return tls(TlsConfig.of(context));
+    }
+
+    /**
+     * The TLS of a {@code wss:} client (by default the JDK's trusted certificates,
+     * {@link Tls#clientContext()}, with the host name checked); set before connecting. A server
+     * speaks {@code wss:} when its {@code HttpServer} speaks TLS ({@code HttpServer.tls}).
+     *
+     * <pre>{@code
+     * new Chat().tls(Tls.clientContext(Path.of("ca.pem"))).connect("wss://chat.example:8443/room");
+     * }</pre>
+     */
+    public WebSocket tls(TlsConfig config) {
+        checkNew("tls");
+        this.tls = Objects.requireNonNull(config, "config");
         return this;
     }
 

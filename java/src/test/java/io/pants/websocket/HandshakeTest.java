@@ -104,9 +104,9 @@ class HandshakeTest {
     }
 
     @Test
-    void clientMisuseIsRefusedWithAMessage() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Recorder().connect("wss://example.org/"))
-                .getMessage().contains("TLS"));
+    void clientMisuseIsRefusedWithAMessage() throws Exception {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Recorder().tls(javax.net.ssl.SSLContext.getDefault())
+                .connect("ws://example.org/")).getMessage().contains("use wss:"));
         assertThrows(IllegalArgumentException.class, () -> new Recorder().connect("http://example.org/"));
         assertThrows(IllegalArgumentException.class, () -> new Recorder().subprotocols("a b"));
         assertThrows(IllegalArgumentException.class, () -> new Recorder().handshakeHeader("X", "a\r\nInjected: 1"));
