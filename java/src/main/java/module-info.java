@@ -3,7 +3,8 @@
  * Pants for Java: a single-threaded, event-driven networking library on pluggable pollers.
  *
  * <p>The exported packages are the API: {@code io.pants} (engine, streams, servers, datagrams),
- * {@code io.pants.http} (the HTTP/1.1 server), {@code io.pants.http.client} (the HTTP/1.1 client), {@code io.pants.web} (web applications) and
+ * {@code io.pants.http} (the HTTP/1.1 server), {@code io.pants.http.client} (the HTTP/1.1 client),
+ * {@code io.pants.websocket} (WebSocket, server and client), {@code io.pants.web} (web applications) and
  * {@code io.pants.httpserver} (the JDK's {@code com.sun.net.httpserver} API on Pants). The poller
  * SPI and the backends ({@code spi}, {@code posix}, {@code epoll}, {@code kqueue}, {@code iocp},
  * {@code nio}) are implementation and stay unexported: the engine picks a backend by name, and
@@ -26,6 +27,7 @@ module io.pants {
     exports io.pants.http;
     exports io.pants.http.client;
     // io.pants.http.wire is not exported: the message framing io.pants.http shares with its client
+    exports io.pants.websocket;
     exports io.pants.web;
     exports io.pants.httpserver;
 }

@@ -23,26 +23,56 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each message carries its connection's number and its own sequence number, so a server
  * that mixes up connections or replays old data is caught, not counted.
+ *
+ * <p>A {@link Framing} says what goes on the wire for a message and what must come back: the
+ * bytes themselves for the plain echo, a masked frame out and an unmasked one back for
+ * WebSocket ({@link WebSocketFraming}), after the connection's handshake.
  */
 final class EchoClient implements AutoCloseable {
+    /** How a message travels: what a connection sends first, and what it sends and expects back for each message. */
+    interface Framing {
+        /** The bytes of plain echo: the message itself, both ways. */
+        Framing RAW = new Framing() {
+            @Override public byte[] wire(byte[] message) { return message; }
+            @Override public byte[] reply(byte[] message) { return message; }
+        };
+
+        /** Runs on each new connection, still blocking, before the load: a handshake, say. */
+        default void open(SocketChannel channel) throws IOException {}
+
+        /** What is sent for {@code message} (a fresh array each time, or the message). */
+        byte[] wire(byte[] message);
+
+        /** What must come back for it, exactly. */
+        byte[] reply(byte[] message);
+    }
+
     /** The outcome of one {@link #run}. */
     record Result(long roundTrips, long nanos, Histogram latencies) {
         double perSecond() { return roundTrips * 1e9 / nanos; }
     }
 
     private final int messageSize;
+    private final Framing framing;
     private final Selector selector;
     private final List<Connection> connections = new ArrayList<>();
 
     /** Opens {@code count} connections to 127.0.0.1:port; each connect is bounded by the OS. */
     EchoClient(int port, int count, int messageSize) throws IOException {
+        this(port, count, messageSize, Framing.RAW);
+    }
+
+    /** Opens {@code count} connections to 127.0.0.1:port, each {@link Framing#open opened} by {@code framing}. */
+    EchoClient(int port, int count, int messageSize, Framing framing) throws IOException {
         if (messageSize < 16) throw new IllegalArgumentException("messages carry 16 bytes of numbering");
         this.messageSize = messageSize;
+        this.framing = framing;
         this.selector = Selector.open();
         try {
             for (int i = 0; i < count; i++) {
                 SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                framing.open(ch);
                 ch.configureBlocking(false);
                 Connection c = new Connection(i, ch);
                 c.key = ch.register(selector, 0, c);
@@ -118,10 +148,11 @@ final class EchoClient implements AutoCloseable {
         final int id;
         final SocketChannel channel;
         SelectionKey key;
-        final ByteBuffer out = ByteBuffer.allocateDirect(messageSize);
-        final ByteBuffer in = ByteBuffer.allocateDirect(messageSize);
         final byte[] sent = new byte[messageSize];
-        final byte[] received = new byte[messageSize];
+        final int replySize = framing.reply(sent).length;
+        final ByteBuffer out = ByteBuffer.allocateDirect(framing.wire(sent).length);
+        final ByteBuffer in = ByteBuffer.allocateDirect(replySize);
+        final byte[] received = new byte[replySize];
         long sequence;
         long sentAt;
         boolean inFlight;
@@ -135,7 +166,7 @@ final class EchoClient implements AutoCloseable {
             ByteBuffer.wrap(sent).putLong(id).putLong(++sequence);
             Arrays.fill(sent, 16, sent.length, (byte) (id + sequence));
             out.clear();
-            out.put(sent).flip();
+            out.put(framing.wire(sent)).flip();
             sentAt = now;
             inFlight = true;
             flush();
@@ -152,12 +183,12 @@ final class EchoClient implements AutoCloseable {
             int n = channel.read(in);
             if (n < 0) throw new IOException("the server closed connection " + id);
             if (!inFlight && in.position() > 0) throw new IOException("connection " + id + " got bytes it did not send");
-            if (in.position() < messageSize) return false;
+            if (in.position() < replySize) return false;
             in.flip();
             in.get(received);
             if (in.hasRemaining()) throw new IOException("connection " + id + " got more bytes than it sent");
             in.clear();
-            if (!Arrays.equals(sent, received)) {
+            if (!Arrays.equals(framing.reply(sent), received)) {
                 throw new IOException("connection " + id + ", message " + sequence + ": the reply differs from what was sent");
             }
             inFlight = false;

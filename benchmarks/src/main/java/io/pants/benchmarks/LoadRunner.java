@@ -185,7 +185,7 @@ public final class LoadRunner {
     Sample measure(Workload w, ServerKind k, int round) throws IOException, InterruptedException {
         try (ServerProcess server = new ServerProcess(k, w, serverCpu, serverJvm)) {
             return switch (w.protocol) {
-                case ECHO -> measureEcho(w, k, round, server);
+                case ECHO, WS_ECHO -> measureEcho(w, k, round, server);
                 case TLS_ECHO -> measureTlsEcho(w, k, round, server);
                 case FAKE_HTTP, HTTP_HELLO, JDK_API_HELLO, HTTPS_HELLO -> measureWrk(w, k, round, server);
                 case HTTP_CLIENT -> throw new IllegalArgumentException("the client workload measures clients: measureClient");
@@ -195,7 +195,8 @@ public final class LoadRunner {
 
     private Sample measureEcho(Workload w, ServerKind k, int round, ServerProcess server) throws IOException, InterruptedException {
         Duration stall = Duration.ofSeconds(30);
-        try (EchoClient client = new EchoClient(server.port, w.activeConnections, MESSAGE_SIZE)) {
+        EchoClient.Framing framing = w.protocol == Workload.Protocol.WS_ECHO ? new WebSocketFraming() : EchoClient.Framing.RAW;
+        try (EchoClient client = new EchoClient(server.port, w.activeConnections, MESSAGE_SIZE, framing)) {
             if (!warmup.isZero()) client.run(warmup, stall);
             double heapPer = Double.NaN, rssPer = Double.NaN;
             IdleConnections idle = null;
@@ -313,6 +314,9 @@ public final class LoadRunner {
                     + "of its `HttpServerCodec`; wrk, 1 thread, keep-alive, " + w.activeConnections + " connections.";
             case HTTPS_HANDSHAKES -> "HTTPS hello with `Connection: close` on every request: a new connection and a full handshake per request "
                     + "(handshakes per second); wrk, 1 thread, " + w.activeConnections + " connections.";
+            case WS_ECHO_100 -> "WebSocket echo: " + w.activeConnections + " connections, each sending a " + MESSAGE_SIZE
+                    + "-byte binary message (one masked frame) and waiting for the echo (closed loop, built-in Java client); each server's own "
+                    + "WebSocket implementation (Pants' `io.pants.websocket` on a web route, Netty's `WebSocketServerProtocolHandler`).";
         };
     }
 }

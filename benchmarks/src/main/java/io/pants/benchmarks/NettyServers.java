@@ -29,11 +29,14 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 
 import java.time.ZoneOffset;
@@ -143,6 +146,22 @@ final class NettyServers {
         @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }
     }
 
+    /**
+     * Echoes WebSocket data frames, behind Netty's own handshake and control-frame handling
+     * ({@link WebSocketServerProtocolHandler}, as in Netty's WebSocket server example); flushes
+     * once per read batch.
+     */
+    @ChannelHandler.Sharable
+    static final class WsEcho extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof WebSocketFrame) ctx.write(msg); // the frame goes back out, and is released there
+            else ReferenceCountUtil.release(msg);
+        }
+        @Override public void channelReadComplete(ChannelHandlerContext ctx) { ctx.flush(); }
+        @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }
+    }
+
     /** Listens on 127.0.0.1; returns the bound channel. The group's thread runs until the process ends. */
     /** Netty's transports measured here, each with one event-loop thread. */
     enum Transport { NIO, EPOLL, IO_URING }
@@ -171,6 +190,7 @@ final class NettyServers {
         Counter counter = new Counter();
         Echo echo = new Echo();
         HttpHello hello = new HttpHello();
+        WsEcho wsEcho = new WsEcho();
         if (protocol == Workload.Protocol.HTTP_HELLO || protocol == Workload.Protocol.HTTPS_HELLO) hello.tickOn(group);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -185,6 +205,8 @@ final class NettyServers {
                             case ECHO, TLS_ECHO -> ch.pipeline().addLast(echo);
                             case FAKE_HTTP -> ch.pipeline().addLast(new FakeHttpResponder());
                             case HTTP_HELLO, HTTPS_HELLO -> ch.pipeline().addLast(new HttpServerCodec(), hello);
+                            case WS_ECHO -> ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
+                                    new WebSocketServerProtocolHandler("/"), wsEcho);
                             case JDK_API_HELLO -> throw new UnsupportedOperationException("Netty does not run the JDK-API application");
                             case HTTP_CLIENT -> throw new UnsupportedOperationException("the client workload's server is Pants' http-hello");
                         }

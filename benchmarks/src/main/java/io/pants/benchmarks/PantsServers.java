@@ -5,6 +5,8 @@ import io.pants.Engine;
 import io.pants.Server;
 import io.pants.Stream;
 import io.pants.http.HttpServer;
+import io.pants.web.Application;
+import io.pants.websocket.WebSocket;
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +46,19 @@ final class PantsServers {
         });
     }
 
+    /** Sends every WebSocket message back, written as the ws-echo example is. */
+    static class WsEcho extends WebSocket {
+        @Override protected void onText(String text) { send(text); }
+        @Override protected void onBinary(byte[] data) { send(data); }
+    }
+
+    /** A web application echoing WebSocket messages at {@code /}. */
+    static HttpServer wsEcho(Engine engine) {
+        var app = new Application();
+        app.websocket("/", WsEcho::new);
+        return new HttpServer(engine, app);
+    }
+
     /**
      * Listens on 127.0.0.1 with an ephemeral port; {@link Engine#start()} is left to the caller.
      * The TLS servers are the plain ones with {@code tls(context)}, as a user writes them.
@@ -53,6 +68,7 @@ final class PantsServers {
             case ECHO, TLS_ECHO -> new Server(engine, Echo::new);
             case FAKE_HTTP -> new Server(engine, FakeHttpResponder::new);
             case HTTP_HELLO, HTTPS_HELLO -> httpHello(engine);
+            case WS_ECHO -> wsEcho(engine);
             case JDK_API_HELLO -> throw new UnsupportedOperationException("the JDK-API application runs on Pants' HttpServerProvider: see ServerMain");
             case HTTP_CLIENT -> throw new UnsupportedOperationException("the client workload's server is http-hello: see LoadRunner");
         };

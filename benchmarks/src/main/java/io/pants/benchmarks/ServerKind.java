@@ -81,7 +81,7 @@ enum ServerKind implements Contender {
 
     boolean speaks(Workload.Protocol protocol) {
         return switch (protocol) {
-            case ECHO, HTTP_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO
+            case ECHO, HTTP_HELLO, WS_ECHO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO
                     || this == NETTY_IO_URING;
             case TLS_ECHO, HTTPS_HELLO -> pantsPoller != null && !onPantsProvider() || this == NETTY_EPOLL || this == NETTY_NIO
                     || this == NETTY_IO_URING || this == NETTY_EPOLL_OPENSSL;

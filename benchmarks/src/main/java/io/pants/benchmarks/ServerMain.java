@@ -62,6 +62,7 @@ public final class ServerMain {
             Server server = PantsServers.listen(engine, protocol, port);
             // PantsServers counts the streams it writes itself; the HTTP server's are its own
             IntSupplier connections = protocol == Workload.Protocol.HTTP_HELLO || protocol == Workload.Protocol.HTTPS_HELLO
+                    || protocol == Workload.Protocol.WS_ECHO
                     ? () -> -1 : PantsServers.OPEN::get;
             control(kind, server.port(), connections);
             engine.start();

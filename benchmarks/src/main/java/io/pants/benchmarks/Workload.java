@@ -28,7 +28,9 @@ enum Workload {
     /** The HTTP hello world over HTTPS under wrk, keep-alive, 100 connections. */
     HTTPS_HELLO_100("https-hello-100", Protocol.HTTPS_HELLO, 100, 0),
     /** HTTPS hello with a new connection, and so a full handshake, for every request: handshakes per second. */
-    HTTPS_HANDSHAKES("https-handshakes", Protocol.HTTPS_HELLO, 100, 0, true);
+    HTTPS_HANDSHAKES("https-handshakes", Protocol.HTTPS_HELLO, 100, 0, true),
+    /** 64-byte WebSocket messages echoed on 100 connections, from the built-in closed-loop client. */
+    WS_ECHO_100("ws-echo-100", Protocol.WS_ECHO, 100, 0);
 
     /** What the server answers. */
     enum Protocol {
@@ -45,10 +47,12 @@ enum Workload {
         /** Every byte back, over TLS (the JDK's provider on every server). */
         TLS_ECHO,
         /** {@code Hello, World!} from each server's own HTTP implementation, over TLS. */
-        HTTPS_HELLO;
+        HTTPS_HELLO,
+        /** Every WebSocket message back, from each server's own WebSocket implementation. */
+        WS_ECHO;
 
         /** Whether the load is wrk's (HTTP) rather than the built-in echo clients' or the clients' own. */
-        boolean usesWrk() { return this != ECHO && this != HTTP_CLIENT && this != TLS_ECHO; }
+        boolean usesWrk() { return this != ECHO && this != HTTP_CLIENT && this != TLS_ECHO && this != WS_ECHO; }
 
         /** Whether the server speaks TLS. */
         boolean isTls() { return this == TLS_ECHO || this == HTTPS_HELLO; }
@@ -76,7 +80,7 @@ enum Workload {
     }
 
     /** What the throughput counts. */
-    String unit() { return protocol == Protocol.ECHO || protocol == Protocol.TLS_ECHO ? "messages/s" : "requests/s"; }
+    String unit() { return protocol == Protocol.ECHO || protocol == Protocol.TLS_ECHO || protocol == Protocol.WS_ECHO ? "messages/s" : "requests/s"; }
 
     /**
      * What the report's ratios divide by: Netty epoll, the best peer; for the JDK-API

@@ -52,6 +52,32 @@ class EchoClientTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void countsWebSocketRoundTripsOnThePantsServer(String backend) throws Exception {
+        try (LoopProcess server = new LoopProcess(backend, Workload.Protocol.WS_ECHO);
+             EchoClient client = new EchoClient(server.port, 4, 64, new WebSocketFraming())) {
+            EchoClient.Result r = client.run(RUN, STALL);
+            assertTrue(r.roundTrips() > 0, "no WebSocket round trip in " + RUN + " on " + backend);
+            assertEquals(r.roundTrips(), r.latencies().getTotalCount());
+        }
+    }
+
+    @Test
+    void webSocketFramesAreMaskedOutAndPlainBack() {
+        WebSocketFraming ws = new WebSocketFraming();
+        byte[] message = new byte[64];
+        for (int i = 0; i < message.length; i++) message[i] = (byte) i;
+        byte[] out = ws.wire(message), back = ws.reply(message);
+        assertEquals(6 + 64, out.length);
+        assertEquals((byte) 0x82, out[0]);
+        assertEquals((byte) (0x80 | 64), out[1], "masked, 64 bytes");
+        for (int i = 0; i < 64; i++) assertEquals(message[i], (byte) (out[6 + i] ^ out[2 + (i & 3)]));
+        assertEquals(2 + 64, back.length);
+        assertEquals(64, back[1], "unmasked");
+        assertThrows(IllegalArgumentException.class, () -> ws.wire(new byte[126]));
+    }
+
     @Test
     void refusesARepliesThatDiffer() throws Exception {
         try (LoopProcess server = new LoopProcess("nio", Corrupting::new);
@@ -87,9 +113,23 @@ class EchoClientTest {
         final int port;
         final Thread thread;
 
-        LoopProcess(String backend, Supplier<? extends Stream> streams) {
-            engine = Engine.builder().poller(backend).build();
-            server = new Server(engine, streams).listen("127.0.0.1", 0);
+        /** How the server is made on the engine. */
+        interface Listen {
+            Server on(Engine engine) throws Exception;
+        }
+
+        LoopProcess(String backend, Supplier<? extends Stream> streams) throws Exception {
+            this(Engine.builder().poller(backend).build(), e -> new Server(e, streams).listen("127.0.0.1", 0));
+        }
+
+        /** The benchmark's own Pants server for {@code protocol}. */
+        LoopProcess(String backend, Workload.Protocol protocol) throws Exception {
+            this(Engine.builder().poller(backend).build(), e -> PantsServers.listen(e, protocol, 0));
+        }
+
+        private LoopProcess(Engine engine, Listen listen) throws Exception {
+            this.engine = engine;
+            server = listen.on(engine);
             port = server.port();
             thread = new Thread(engine::start, "echo loop");
             thread.start();

@@ -12,7 +12,7 @@ final class HeaderNames {
     static final String HOST = "Host", CONTENT_LENGTH = "Content-Length", TRANSFER_ENCODING = "Transfer-Encoding",
             CONNECTION = "Connection", EXPECT = "Expect", CONTENT_TYPE = "Content-Type", COOKIE = "Cookie",
             RANGE = "Range", IF_RANGE = "If-Range", IF_NONE_MATCH = "If-None-Match", IF_MODIFIED_SINCE = "If-Modified-Since",
-            DATE = "Date", SERVER = "Server";
+            DATE = "Date", SERVER = "Server", UPGRADE = "Upgrade";
 
     private static final String[] COMMON = {
             HOST, CONTENT_LENGTH, TRANSFER_ENCODING, CONNECTION, EXPECT, CONTENT_TYPE, COOKIE, RANGE, IF_RANGE,

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * One HTTP/1.1 connection: parses requests from the bytes as they come, calls the handler for
@@ -43,6 +44,13 @@ import java.util.ArrayDeque;
  * it likes, but a response the client takes nothing of for the idle timeout is aborted (a write
  * timeout).
  *
+ * <h2>Upgrades</h2>
+ * Nothing after a request that asks to switch protocols ({@link HttpRequest#isUpgradeRequest()})
+ * is parsed until it is answered: what follows is HTTP again if it is answered as HTTP, or the
+ * new protocol's if it is upgraded ({@link ResponseState#UPGRADED}). Once the 101 heads the line,
+ * the bytes not parsed yet and the stream's callbacks go to its {@link ConnectionProtocol}, and
+ * this class only passes them on.
+ *
  * <h2>End of input</h2>
  * A client's end of stream may be a half-close ({@code printf ... | nc -N}): the requests it
  * sent before are answered, then the connection closes.
@@ -51,7 +59,8 @@ final class HttpConnection extends Stream {
     /** Requests taken before the oldest is finished; beyond this, reading pauses. */
     static final int MAX_PIPELINE = 16;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-    private static final int WAIT_HEAD = 0, BODY = 1, INPUT_DONE = 2;
+    /** AWAIT_UPGRADE: a request asking to upgrade is unanswered; UPGRADED: the connection is {@code protocol}'s. */
+    private static final int WAIT_HEAD = 0, BODY = 1, INPUT_DONE = 2, AWAIT_UPGRADE = 3, UPGRADED = 4;
     /** Lingering ends when the client is quiet for a step (input in flight arrives well within it), or after all steps. */
     private static final Duration LINGER_STEP = Duration.ofMillis(25);
     private static final int LINGER_STEPS = 80;
@@ -66,6 +75,8 @@ final class HttpConnection extends Stream {
     private final Duration headerTimeout;
     /** The responses of the requests taken, oldest first: only the first writes to the stream. */
     private final ArrayDeque<ResponseWriter> pipeline = new ArrayDeque<>(4);
+    /** What the connection speaks after an upgrade; null while it speaks HTTP. */
+    private ConnectionProtocol protocol;
     /** The request whose handler is running right now, if any. */
     private HttpRequest dispatching;
 
@@ -116,6 +127,10 @@ final class HttpConnection extends Stream {
 
     @Override
     protected void onRead(byte[] data) {
+        if (protocol != null) {
+            protocol.onRead(data);
+            return;
+        }
         clientSent = true;
         if (phase == INPUT_DONE) return; // after an error or a last request: what comes is dropped
         if (phase == WAIT_HEAD && !headBegun) beginHead();
@@ -167,6 +182,9 @@ final class HttpConnection extends Stream {
             in = null; // don't hold on to a read's array between requests
             inStart = inEnd = 0;
         }
+        // what the client sends before an upgrade is answered is the new protocol's or HTTP:
+        // it waits unparsed, and no more of it is read
+        if (phase == AWAIT_UPGRADE && inStart < inEnd) pauseForUs();
         closeIfAllAnswered();
     }
 
@@ -288,7 +306,11 @@ final class HttpConnection extends Stream {
 
     /** The request is read: on to the next one, or to nothing if it closes the connection. */
     private void afterRequest(HttpRequest r) {
-        if (r.clientKeepAlive()) {
+        // a streamed body ends after its handler was called: it may have answered already
+        boolean answered = r.isBodyStreamed() && !pipeline.contains(r.response());
+        if (r.clientKeepAlive() && r.asksUpgrade() && !answered) {
+            phase = AWAIT_UPGRADE; // what follows may be another protocol's: parse nothing until it is answered
+        } else if (r.clientKeepAlive()) {
             phase = WAIT_HEAD;
             if (inStart < inEnd) beginHead(); // the next one is here already
         } else {
@@ -318,6 +340,11 @@ final class HttpConnection extends Stream {
         return pipeline.peekFirst() == r;
     }
 
+    /** Whether {@code r}'s body is still coming (streamed to its handler). */
+    boolean isReadingBody(HttpRequest r) {
+        return reading == r;
+    }
+
     /** Whether {@code r}'s handler is running right now (what it sends may yet be finished in the same call). */
     boolean isDispatching(HttpRequest r) {
         return dispatching == r;
@@ -344,8 +371,12 @@ final class HttpConnection extends Stream {
     void finished(ResponseWriter r) {
         if (pipeline.peekFirst() != r) return;
         ResponseWriter h;
-        while ((h = pipeline.peekFirst()) != null && h.isFinished()) {
+        while ((h = pipeline.peekFirst()) != null && (h.isFinished() || h.isUpgraded())) {
             pipeline.pollFirst();
+            if (h.isUpgraded()) {
+                switchTo(h.upgradedTo()); // the last request taken: nothing after it was parsed
+                return;
+            }
             if (h.closesConnection()) {
                 phase = INPUT_DONE;
                 in = null;
@@ -362,6 +393,10 @@ final class HttpConnection extends Stream {
             output(CONTINUE, 0, CONTINUE.length);
         }
         if (!pipeline.isEmpty() || !isConnected()) return;
+        if (phase == AWAIT_UPGRADE) {
+            phase = WAIT_HEAD; // answered as HTTP: what follows is HTTP too
+            if (inStart < inEnd) beginHead();
+        }
         if (pendingError != null) {
             sendError();
             return;
@@ -379,8 +414,30 @@ final class HttpConnection extends Stream {
      * The client half-closed (it may still read): requests it sent are answered before the
      * connection closes; an unfinished one can't be, and is dropped.
      */
+    /** The upgrade's 101 heads the line: the input not parsed and the callbacks go to {@code next}. */
+    private void switchTo(ConnectionProtocol next) {
+        phase = UPGRADED;
+        protocol = next;
+        headBegun = false;
+        headDeadline.cancel();
+        byte[] rest = inStart < inEnd ? Arrays.copyOfRange(in, inStart, inEnd) : null;
+        in = null;
+        inStart = inEnd = 0;
+        if (pausedByUs) {
+            pausedByUs = false;
+            resumeReading();
+        }
+        next.onUpgrade(this);
+        if (rest != null && isConnected()) next.onRead(rest);
+        if (inputEnded && isConnected()) next.onEndOfInput();
+    }
+
     @Override
     protected void onEndOfInput() {
+        if (protocol != null) {
+            protocol.onEndOfInput();
+            return;
+        }
         inputEnded = true;
         if (reading != null && reading.isBodyStreamed()) {
             // its handler may still answer; the body it waits for won't come
@@ -394,13 +451,17 @@ final class HttpConnection extends Stream {
     }
 
     private void closeIfAllAnswered() {
-        if (!inputEnded || parsing || !pipeline.isEmpty() || pendingError != null || lingering || !isConnected()) return;
+        if (!inputEnded || phase == AWAIT_UPGRADE || phase == UPGRADED || parsing || !pipeline.isEmpty() || pendingError != null || lingering || !isConnected()) return;
         if (pausedByUs && inStart < inEnd) return; // parsed and answered once our output drains
         close();
     }
 
     @Override
     protected void onDrain() {
+        if (protocol != null) {
+            protocol.onDrain();
+            return;
+        }
         ResponseWriter h = pipeline.peekFirst();
         if (h != null) h.drained();
         resumeIfPaused();
@@ -419,6 +480,7 @@ final class HttpConnection extends Stream {
         ResponseWriter[] open = pipeline.toArray(new ResponseWriter[0]);
         pipeline.clear();
         for (ResponseWriter r : open) r.abort();
+        if (protocol != null) protocol.onClose();
     }
 
     private void pauseForUs() {
@@ -429,7 +491,7 @@ final class HttpConnection extends Stream {
     }
 
     private void resumeIfPaused() {
-        if (!pausedByUs) return;
+        if (!pausedByUs || phase == AWAIT_UPGRADE) return;
         if (phase != INPUT_DONE && (pipeline.size() >= MAX_PIPELINE || !isWritable())) return;
         if (reading != null && reading.isBodyStreamed() && reading.streamedBody().holdsBack()) return;
         pausedByUs = false;
@@ -531,6 +593,10 @@ final class HttpConnection extends Stream {
      */
     @Override
     protected void onTimeout() {
+        if (protocol != null) {
+            protocol.onTimeout();
+            return;
+        }
         if (lingering) return; // it closes at the end of its lingering
         if (phase == WAIT_HEAD && headBegun && !pausedByUs) return; // a head on its way: the header timeout's business
         long queued = queuedBytes();

@@ -380,7 +380,40 @@ public final class HttpRequest {
         return this;
     }
 
+    /**
+     * Whether the client asks to switch protocols: HTTP/1.1 with {@code Connection: upgrade} and
+     * an {@code Upgrade} field (RFC 9110 section 7.8). The connection reads nothing after such a
+     * request until it is answered, upgraded or not.
+     */
+    public boolean isUpgradeRequest() { return asksUpgrade(); }
+
+    /**
+     * Switches the connection to {@code next}: answers {@code 101 Switching Protocols} with
+     * {@code Connection: Upgrade}, {@code Upgrade: protocol} and the fields given with
+     * {@link #sendHeader} before; from there on the connection's bytes and events go to
+     * {@code next} (see {@link ConnectionProtocol}). Behind pipelined requests still unanswered,
+     * the switch waits for them. The request is done; nothing more is sent on it as HTTP.
+     *
+     * <pre>{@code
+     * request.sendHeader("Sec-WebSocket-Accept", accept);
+     * request.upgrade("websocket", protocol);
+     * }</pre>
+     *
+     * @param protocol the token for the {@code Upgrade} field, as the client offered it
+     * @param next     what the connection speaks from now on
+     * @throws IllegalStateException if the request did not ask to upgrade ({@link #isUpgradeRequest()}),
+     *                               or the response was sent or started already
+     */
+    public void upgrade(String protocol, ConnectionProtocol next) {
+        response.upgrade(Objects.requireNonNull(protocol, "protocol"), Objects.requireNonNull(next, "next"));
+    }
+
     // ================================================================ inside the server
+
+    /** The client asked to upgrade (see {@link #isUpgradeRequest()}). */
+    boolean asksUpgrade() {
+        return http11 && headers.contains(HeaderNames.UPGRADE) && headers.hasToken(HeaderNames.CONNECTION, "upgrade");
+    }
 
     HttpConnection connection() { return connection; }
 

@@ -12,6 +12,7 @@ import java.util.Set;
  *    │ └───────────finish─────────────────▲   │
  *    └──close──▶ ABORTED ──finish──▶ ABORTED_FINISHED ◀──close──┘
  *   (STREAMING ──close──▶ ABORTED too)
+ *   OPEN ──upgrade──▶ UPGRADED ──close──▶ ABORTED_FINISHED
  * </pre>
  *
  * Only the moves listed are made; any other is a bug in the server, not the handler's misuse
@@ -26,16 +27,23 @@ enum ResponseState {
     FINISHED,
     /** The connection closed before {@code finish()}: what is sent is dropped. */
     ABORTED,
+    /**
+     * A {@code 101 Switching Protocols} head went out (or waits behind earlier responses): once it
+     * heads the line, the connection speaks the {@link ConnectionProtocol} it was upgraded to.
+     * Neither finished nor live: nothing more is sent as HTTP.
+     */
+    UPGRADED,
     /** Finished and aborted both, in either order: nothing more happens. */
     ABORTED_FINISHED;
 
     private Set<ResponseState> next;
 
     static {
-        OPEN.next = EnumSet.of(STREAMING, FINISHED, ABORTED);
+        OPEN.next = EnumSet.of(STREAMING, FINISHED, ABORTED, UPGRADED);
         STREAMING.next = EnumSet.of(FINISHED, ABORTED);
         FINISHED.next = EnumSet.of(ABORTED_FINISHED);
         ABORTED.next = EnumSet.of(ABORTED_FINISHED);
+        UPGRADED.next = EnumSet.of(ABORTED_FINISHED);
         ABORTED_FINISHED.next = EnumSet.noneOf(ResponseState.class);
     }
 
@@ -49,6 +57,8 @@ enum ResponseState {
     boolean isOpen() { return this == OPEN; }
 
     boolean isFinished() { return this == FINISHED || this == ABORTED_FINISHED; }
+
+    boolean isUpgraded() { return this == UPGRADED; }
 
     boolean isAborted() { return this == ABORTED || this == ABORTED_FINISHED; }
 

@@ -53,6 +53,8 @@ final class ResponseWriter implements ByteSink {
 
     // the turn
     private DeferredOutput deferred;
+    /** What the connection speaks once this 101 heads the line; null unless upgraded. */
+    private ConnectionProtocol upgradedTo;
     private boolean wantsDrain;
     private Runnable drainCallback, abortCallback;
 
@@ -155,7 +157,7 @@ final class ResponseWriter implements ByteSink {
 
     void finish() {
         connection.checkLoopThread("finish");
-        if (state.isFinished()) return;
+        if (state.isFinished() || state.isUpgraded()) return;
         if (state == ResponseState.OPEN && declaredLength >= 0 && pendingLength > declaredLength && bodyAllowed()) {
             throw new IllegalStateException("the body is " + pendingLength + " bytes, more than the Content-Length of " + declaredLength);
         }
@@ -177,6 +179,48 @@ final class ResponseWriter implements ByteSink {
         }
         connection.finished(this);
     }
+
+    /**
+     * Answers {@code 101 Switching Protocols} with {@code Upgrade: token} and the fields the
+     * handler set; the connection speaks {@code next} once this response heads the line.
+     */
+    void upgrade(String token, ConnectionProtocol next) {
+        checkHead("upgrade");
+        if (state.isAborted()) throw new IllegalStateException("upgrade() on " + request + ": the connection closed already");
+        if (!request.asksUpgrade()) {
+            throw new IllegalStateException("upgrade() on " + request + ", which did not ask for one: a client asks with"
+                    + " HTTP/1.1, 'Connection: upgrade' and an 'Upgrade' field; answer it as HTTP (426 Upgrade Required, say)");
+        }
+        if (pendingLength > 0) throw new IllegalStateException("upgrade() after send() on " + request + ": a 101 has no body");
+        if (connection.isReadingBody(request)) {
+            // the new protocol starts after the request, body and all (RFC 9110 7.8)
+            throw new IllegalStateException("upgrade() on " + request + " while its streamed body is still coming: upgrade once it has ended");
+        }
+        if (token.isEmpty() || !token.chars().allMatch(c -> FieldParser.isTokenChar((char) c) || c == '/')) {
+            throw new IllegalArgumentException("an upgrade protocol is a token (websocket, h2c, name/version): '" + token + "'");
+        }
+        status = 101;
+        reason = null;
+        ByteBuilder out = connection.scratch;
+        connection.server.startHead(out, 101, null, !customServer, !customDate);
+        for (int i = 0; i < fieldsLength; i += 2) {
+            out.appendLatin1(fields[i]).append((byte) ':').append((byte) ' ').appendLatin1(fields[i + 1]).crlf();
+        }
+        out.appendLatin1("Connection: Upgrade\r\nUpgrade: ").appendLatin1(token).crlf().crlf();
+        headSent = true;
+        upgradedTo = next;
+        state = state.moveTo(ResponseState.UPGRADED);
+        put(out.bytes, 0, out.length);
+        if (request.receivedNanos() != 0) {
+            connection.server.logAccess(request.method(), request.target(), 101, 0, request.receivedNanos(), connection.remoteAddress());
+        }
+        connection.finished(this);
+    }
+
+    /** The protocol a 101 switches to, or null. */
+    ConnectionProtocol upgradedTo() { return upgradedTo; }
+
+    boolean isUpgraded() { return state.isUpgraded(); }
 
     void flush() {
         checkBody("flush");
@@ -256,7 +300,7 @@ final class ResponseWriter implements ByteSink {
     /** The connection closed first. */
     void abort() {
         if (state.isAborted()) return;
-        boolean unfinished = !state.isFinished();
+        boolean unfinished = state.isLive();
         state = state.moveTo(unfinished ? ResponseState.ABORTED : ResponseState.ABORTED_FINISHED);
         pending = null;
         pendingLength = 0;
@@ -393,6 +437,7 @@ final class ResponseWriter implements ByteSink {
     private void checkBody(String what) {
         connection.checkLoopThread(what);
         if (state == ResponseState.FINISHED) throw new IllegalStateException(what + "() after finish() on " + request);
+        if (state.isUpgraded()) throw new IllegalStateException(what + "() after upgrade() on " + request + ": the connection speaks another protocol now");
     }
 
     private void runSafely(String what, Runnable r) {

@@ -8,6 +8,7 @@ import io.pants.http.HttpHandler;
 import io.pants.http.HttpRequest;
 import io.pants.http.HttpServer;
 import io.pants.http.HttpStatus;
+import io.pants.websocket.WebSocket;
 
 import javax.net.ssl.SSLContext;
 import java.lang.System.Logger.Level;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * A web application, as in Pants: routes from path rules to handlers, whose results become the
@@ -140,6 +142,32 @@ public class Application implements HttpHandler {
         }
         routes.add(Route.mount(bare, GET_ONLY, handler));
         return this;
+    }
+
+    /**
+     * Routes WebSocket handshakes ({@code GET} with {@code Upgrade: websocket}) whose path matches
+     * {@code rule} to a WebSocket made by {@code factory}, one per connection; see
+     * {@link WebSocket#accept}. Other requests for the path are answered 426.
+     *
+     * <pre>{@code
+     * class Chat extends WebSocket {
+     *     @Override protected void onText(String text) { send("you said: " + text); }
+     * }
+     * app.websocket("/chat", Chat::new);
+     * }</pre>
+     *
+     * @param rule    the path, with parameters, as for {@link #route(String, Handler)}
+     *                (the WebSocket reads them from {@link WebSocket#handshake()})
+     * @param factory makes the WebSocket for each handshake
+     * @return this application, for the next route
+     */
+    public Application websocket(String rule, Supplier<? extends WebSocket> factory) {
+        Objects.requireNonNull(factory);
+        return route(rule, GET_ONLY, request -> {
+            WebSocket socket = Objects.requireNonNull(factory.get(), "the WebSocket factory returned null");
+            socket.accept(request.http()); // answers the request either way
+            return null;
+        });
     }
 
     private static Set<String> checkMethods(Collection<String> methods) {

@@ -13,6 +13,7 @@ import static io.pants.http.ResponseState.ABORTED_FINISHED;
 import static io.pants.http.ResponseState.FINISHED;
 import static io.pants.http.ResponseState.OPEN;
 import static io.pants.http.ResponseState.STREAMING;
+import static io.pants.http.ResponseState.UPGRADED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,6 +46,20 @@ class ResponseStateTest {
         for (ResponseState to : ResponseState.values()) {
             assertThrows(IllegalStateException.class, () -> ABORTED_FINISHED.moveTo(to), "nothing follows ABORTED_FINISHED, not " + to);
         }
+    }
+
+    @Test
+    void anUpgradeIsMadeFromOpenAndEndsOnlyWithTheClose() {
+        assertEquals(UPGRADED, OPEN.moveTo(UPGRADED));
+        assertEquals(ABORTED_FINISHED, UPGRADED.moveTo(ABORTED_FINISHED)); // the connection closed before the 101 headed the line
+        for (ResponseState from : List.of(STREAMING, FINISHED, ABORTED, UPGRADED)) {
+            assertThrows(IllegalStateException.class, () -> from.moveTo(UPGRADED), from + " to UPGRADED");
+        }
+        for (ResponseState to : List.of(OPEN, STREAMING, FINISHED, ABORTED, UPGRADED)) {
+            assertThrows(IllegalStateException.class, () -> UPGRADED.moveTo(to), "UPGRADED to " + to);
+        }
+        assertTrue(UPGRADED.isUpgraded());
+        assertFalse(UPGRADED.isFinished() || UPGRADED.isLive() || UPGRADED.isOpen() || UPGRADED.isAborted());
     }
 
     @Test
