@@ -74,6 +74,46 @@ int32_t pants_getsockopt_int(int32_t fd, int32_t level, int32_t name) {
     return v;
 }
 
+int32_t pants_getsockopt(int32_t fd, int32_t level, int32_t name, void *value, int32_t *len) {
+    socklen_t l = (socklen_t) *len;
+    if (getsockopt(fd, level, name, value, &l) < 0) return -errno;
+    *len = (int32_t) l;
+    return 0;
+}
+
+/* macOS calls the idle time TCP_KEEPALIVE, and counts SO_LINGER in ticks (SO_LINGER_SEC in seconds). */
+#if !defined(TCP_KEEPIDLE) && defined(TCP_KEEPALIVE)
+#define TCP_KEEPIDLE TCP_KEEPALIVE
+#endif
+#ifndef TCP_KEEPIDLE
+#define TCP_KEEPIDLE -1 /* not on this OS */
+#endif
+#ifndef TCP_KEEPINTVL
+#define TCP_KEEPINTVL -1
+#endif
+#ifndef TCP_KEEPCNT
+#define TCP_KEEPCNT -1
+#endif
+
+/* PANTS_TCP_OPTION_SLOTS (pants.h); read by io.pants.posix.TcpOptionConstants. */
+int32_t pants_tcp_option_constants(int32_t *out, int32_t n) {
+    const int32_t values[PANTS_TCP_OPTION_COUNT] = {
+        [PANTS_TCP_OPTION_SO_KEEPALIVE] = SO_KEEPALIVE,
+#ifdef SO_LINGER_SEC
+        [PANTS_TCP_OPTION_SO_LINGER] = SO_LINGER_SEC,
+#else
+        [PANTS_TCP_OPTION_SO_LINGER] = SO_LINGER,
+#endif
+        [PANTS_TCP_OPTION_LINGER_SIZE] = (int32_t) sizeof(struct linger),
+        [PANTS_TCP_OPTION_LINGER_ONOFF_OFFSET] = (int32_t) offsetof(struct linger, l_onoff),
+        [PANTS_TCP_OPTION_LINGER_LINGER_OFFSET] = (int32_t) offsetof(struct linger, l_linger),
+        [PANTS_TCP_OPTION_TCP_KEEPIDLE] = TCP_KEEPIDLE,
+        [PANTS_TCP_OPTION_TCP_KEEPINTVL] = TCP_KEEPINTVL,
+        [PANTS_TCP_OPTION_TCP_KEEPCNT] = TCP_KEEPCNT,
+    };
+    return pants_export(out, n, values, PANTS_TCP_OPTION_COUNT);
+}
+
 int32_t pants_bind(int32_t fd, const void *addr, int32_t len) {
     RETURN_INT(bind(fd, (const struct sockaddr *) addr, (socklen_t) len));
 }

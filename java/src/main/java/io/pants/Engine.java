@@ -84,6 +84,7 @@ public final class Engine implements Executor, AutoCloseable {
     /** Engines made and not yet closed, the default one included. */
     private static final AtomicInteger OPEN = new AtomicInteger();
 
+    private final PollerProvider provider;
     private final Poller poller;
     private final LongSupplier clock;
     private final long slowTurnNanos;
@@ -103,6 +104,9 @@ public final class Engine implements Executor, AutoCloseable {
     /** True while the loop is (about to be) blocked in the poller: only then is a wake-up needed. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final AtomicReference<Thread> loopThread = new AtomicReference<>();
+    /** The group this engine is a loop of, and its place there; null and 0 for an engine on its own. */
+    volatile EngineGroup group;
+    int indexInGroup;
     private volatile boolean stopRequested;
     private boolean inTurn;
     private boolean closeRequested;
@@ -149,6 +153,49 @@ public final class Engine implements Executor, AutoCloseable {
         return e;
     }
 
+    /**
+     * The engine whose loop runs on the calling thread (inside its {@link #start()} or
+     * {@link #poll}), or null off any loop: on a {@link EngineGroup group}, "the loop I am on".
+     *
+     * <pre>{@code
+     * Engine here = Engine.current();   // in a callback: the stream's own loop
+     * }</pre>
+     */
+    public static Engine current() { return CURRENT.get(); }
+
+    /**
+     * The process-wide group of {@code loops} engines, made on first use; its loop 0 is the
+     * default engine ({@link #instance()}), and servers made on the default engine without one
+     * ({@code new Server(Echo::new)}) before the group existed serve on all its loops:
+     *
+     * <pre>{@code
+     * new Server(Echo::new).listen(4040);
+     * Engine.group(8).start();           // 8 loops, threads pants-loop-0 .. pants-loop-7
+     * }</pre>
+     *
+     * @throws IllegalStateException if the default group exists with another size, or the
+     *         default engine runs already (make the group before starting it)
+     */
+    public static EngineGroup group(int loops) { return EngineGroup.defaultGroup(loops); }
+
+    /**
+     * The process-wide group ({@link #group(int)}) of {@code -Dpants.loops} engines, or one per
+     * available processor without the property ({@link EngineGroup#defaultLoops()}).
+     */
+    public static EngineGroup group() { return EngineGroup.defaultGroup(EngineGroup.defaultLoops()); }
+
+    /** The group this engine is a loop of, or null for an engine on its own. */
+    public EngineGroup engineGroup() { return group; }
+
+    /**
+     * This engine's place in its {@link #engineGroup() group}, from 0 (0 for an engine on its
+     * own): an index for things kept per loop, such as a buffer each loop reuses.
+     */
+    public int loopIndex() { return indexInGroup; }
+
+    /** The backend this engine's poller came from: a group makes its other loops with it. */
+    PollerProvider provider() { return provider; }
+
     /** Whether {@link #instance()} has made the default engine (and it is not closed). */
     static boolean defaultEngineMade() { return instance != null; }
 
@@ -170,6 +217,7 @@ public final class Engine implements Executor, AutoCloseable {
     private Engine(Builder b) {
         PollerProvider provider = b.provider != null ? b.provider
                 : b.pollerName != null ? Pollers.select(b.pollerName) : Pollers.preferred();
+        this.provider = provider;
         try {
             this.poller = provider.open();
         } catch (IOException e) {
@@ -296,8 +344,22 @@ public final class Engine implements Executor, AutoCloseable {
 
     // ---------------------------------------------------------------- running
 
-    /** Runs the loop on the calling thread until {@link #stop()} is called. */
+    /**
+     * Runs the loop on the calling thread until {@link #stop()} is called. The default engine
+     * with {@code -Dpants.loops=N} (N above 1) runs the default {@link #group() group} of N
+     * loops instead, on their own threads, and returns when the group stops
+     * ({@code Engine.group().stop()}).
+     */
     public void start() {
+        if (this == instance && (group != null || EngineGroup.loopsProperty() > 1)) {
+            (group != null ? group : Engine.group()).start();
+            return;
+        }
+        runLoop();
+    }
+
+    /** The loop of {@link #start()}, on the calling thread; a group's threads run it for each loop. */
+    void runLoop() {
         Engine outer = enter("start");
         try {
             while (!stopRequested) turn(-1);
@@ -797,7 +859,9 @@ public final class Engine implements Executor, AutoCloseable {
         deadlines.clear();
         callbacks.clear();
         loops.clear();
-        tasks.clear();
+        for (Runnable r; (r = tasks.poll()) != null; ) {
+            if (r instanceof DroppedTask d) d.dropped();
+        }
         poller.close();
         counters.publish();
         OPEN.decrementAndGet();
@@ -807,6 +871,15 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     public boolean isClosed() { return closed; }
+
+    /**
+     * A task given to {@link #execute} that holds something to release should the engine close
+     * before running it: a connection handed over by another loop's acceptor, say.
+     */
+    interface DroppedTask extends Runnable {
+        /** The engine closed without running the task. */
+        void dropped();
+    }
 
     static long saturatedNanos(Duration d) {
         try {
