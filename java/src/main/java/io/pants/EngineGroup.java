@@ -96,6 +96,15 @@ public final class EngineGroup implements Executor, AutoCloseable {
         return n > 0 ? n : Runtime.getRuntime().availableProcessors();
     }
 
+    /**
+     * {@code -Dpants.loops}, or {@code otherwise} without it: for code that runs on one engine
+     * unless the program asks for more, as the JDK-API provider does.
+     */
+    public static int configuredLoops(int otherwise) {
+        int n = loopsProperty();
+        return n > 0 ? n : otherwise;
+    }
+
     /** {@code -Dpants.loops} as a number; 0 when unset or not a positive number (which is logged). */
     static int loopsProperty() {
         String v = System.getProperty(LOOPS_PROPERTY);

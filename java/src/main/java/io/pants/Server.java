@@ -75,7 +75,8 @@ public class Server {
     private int backlog = DEFAULT_BACKLOG;
     private boolean autoPause = true;
     private Duration idleTimeout = Duration.ZERO;
-    private TlsConfig tls;
+    /** Read by every loop as it accepts; may change while they run (the JDK provider's setHttpsConfigurator). */
+    private volatile TlsConfig tls;
     private volatile boolean closed;
     /** Options set on every accepted stream, and on the listening sockets. */
     private final Map<SocketOption<?>, Object> streamOptions = new LinkedHashMap<>(), listenerOptions = new LinkedHashMap<>();
