@@ -17,11 +17,22 @@
 
 int32_t pants_version(void) { return PANTS_SHIM_VERSION; }
 
+/* strerror_r: the loops of a group call this from their threads at once. glibc with _GNU_SOURCE
+ * has the GNU variant (returns the message, maybe not in buf); elsewhere it is the POSIX one. */
 int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
     if (len <= 0) return -EINVAL;
-    const char *msg = strerror(err); /* the engine calls this from its one loop thread only */
-    strncpy(buf, msg ? msg : "unknown error", (size_t) len - 1);
-    buf[len - 1] = '\0';
+#if defined(__GLIBC__)
+    const char *msg = strerror_r(err, buf, (size_t) len);
+    if (msg != buf) {
+        strncpy(buf, msg ? msg : "unknown error", (size_t) len - 1);
+        buf[len - 1] = '\0';
+    }
+#else
+    if (strerror_r(err, buf, (size_t) len) != 0) {
+        strncpy(buf, "unknown error", (size_t) len - 1);
+        buf[len - 1] = '\0';
+    }
+#endif
     return 0;
 }
 
