@@ -29,7 +29,7 @@ final class ServerDrain {
     void begin(ServerLoop part) {
         part.drain = this;
         part.stopListening();
-        if (part.connections.isEmpty()) {
+        if (part.isEmpty()) {
             loopDrained(part);
             return;
         }
@@ -43,6 +43,7 @@ final class ServerDrain {
     private void deadlinePassed(ServerLoop part) {
         part.drainDeadline = null;
         for (Stream s : new ArrayList<>(part.connections)) s.abort();
+        for (Stream s : new ArrayList<>(part.closing)) s.abort();
         loopDrained(part); // aborting empties the set, which may have said so already
     }
 

@@ -8,10 +8,13 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A server's share of one loop: its listening sockets there, the connections that live there,
@@ -22,8 +25,11 @@ import java.util.Objects;
 final class ServerLoop {
     final Server server;
     final Engine engine;
-    final List<Listener> listeners = new ArrayList<>(1);
+    /** Changed by this loop only, rarely; read by any thread ({@link Server#localAddresses()}, {@link Server#isListening()}). */
+    final List<Listener> listeners = new CopyOnWriteArrayList<>();
     final ConnectionSet connections = new ConnectionSet();
+    /** Streams that left {@link #connections} while still sending their last output: a shutdown waits for them too. */
+    final Set<Stream> closing = Collections.newSetFromMap(new IdentityHashMap<>());
     long accepted, refused, descriptorExhaustions;
     /** Set by a graceful shutdown on this loop. */
     ServerDrain drain;
@@ -113,9 +119,17 @@ final class ServerLoop {
         stream.opened();
     }
 
+    /** {@code s} starts closing (CLOSING: behind its queued output) or has closed. */
     void removed(Stream s) {
         connections.leave(s);
-        if (drain != null && connections.isEmpty()) drain.loopDrained(this);
+        if (s.state == ChannelState.CLOSING) closing.add(s);
+        else if (!closing.isEmpty()) closing.remove(s);
+        if (drain != null && isEmpty()) drain.loopDrained(this);
+    }
+
+    /** No connection left here, not even one still sending its last output. */
+    boolean isEmpty() {
+        return connections.isEmpty() && closing.isEmpty();
     }
 
     /** An accept failed, or a connection was dropped at once: see {@link ServerStats#refused()}. */
