@@ -292,7 +292,7 @@ class ServerGroupTest {
                 CompletableFuture<Void> done = server.shutdown(java.time.Duration.ofMillis(500));
                 assertSame(done, server.shutdown(java.time.Duration.ofSeconds(1)), "a second call returns the first future");
                 // new connections are refused at once, on every loop
-                awaitRefused(port);
+                Refusals.awaitRefused(port);
                 // three streams finish their exchange and close themselves
                 for (int i = 0; i < 3; i++) {
                     Socket s = open.get(i);
@@ -315,21 +315,6 @@ class ServerGroupTest {
         }
     }
 
-    /** A connect to {@code port} is refused (bounded: every loop's listener closes on its next turn). */
-    static void awaitRefused(int port) throws Exception {
-        long until = System.nanoTime() + LoopThread.WAIT.toNanos();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            } catch (ConnectException refused) {
-                return;
-            } catch (java.net.SocketException reset) {
-                // taken into the backlog of a listener that closed before accepting it: try again
-            }
-            if (System.nanoTime() - until > 0) throw new AssertionError("port " + port + " still accepts connections");
-            Thread.onSpinWait();
-        }
-    }
 
     /** The peer closed the socket: end of stream, or a reset for a stream aborted with data unread. */
     static void assertEnded(Socket s) throws IOException {

@@ -6,11 +6,9 @@ import io.pants.Engine;
 import io.pants.EngineGroup;
 import io.pants.LoopThread;
 import io.pants.NoDescriptorLeaks;
+import io.pants.Refusals;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +113,7 @@ class HttpGroupTest {
 
                 CompletableFuture<Void> done = server.shutdown(Duration.ofSeconds(60));
                 idle.assertClosedByServer(); // idle keep-alive connection: closed at once
-                awaitRefused(port);
+                Refusals.awaitRefused(port);
                 assertFalse(done.isDone(), "a request is in flight");
 
                 HttpRequest r = slow.get();
@@ -165,19 +163,4 @@ class HttpGroupTest {
         }
     }
 
-    /** A connect to {@code port} is refused (bounded: each loop's listener closes on its next turn). */
-    private static void awaitRefused(int port) throws Exception {
-        long until = System.nanoTime() + LoopThread.WAIT.toNanos();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            } catch (ConnectException refused) {
-                return;
-            } catch (java.net.SocketException reset) {
-                // taken into the backlog of a listener that closed before accepting it: try again
-            }
-            if (System.nanoTime() - until > 0) throw new AssertionError("port " + port + " still accepts connections");
-            Thread.onSpinWait();
-        }
-    }
 }

@@ -8,7 +8,6 @@ import io.pants.LoopThread;
 import io.pants.NoDescriptorLeaks;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -61,7 +60,7 @@ class JdkGroupTest {
                     done.add(clients.submit(() -> {
                         for (int round = 0; round < 2; round++) {
                             s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                            String head = readHead(s.getInputStream());
+                            String head = JdkServerThreadsTest.readHead(s.getInputStream());
                             assertTrue(head.startsWith("HTTP/1.1 200 "), head);
                             byte[] body = s.getInputStream().readNBytes(JdkApiApplication.HELLO.length());
                             assertEquals(JdkApiApplication.HELLO, new String(body, StandardCharsets.ISO_8859_1));
@@ -111,7 +110,7 @@ class JdkGroupTest {
             assertTrue(refused, "new connections are still accepted during stop()");
             assertFalse(stopped.isDone(), "stop() returned while an exchange was under way");
             app.release.countDown();
-            String head = readHead(waiting.getInputStream());
+            String head = JdkServerThreadsTest.readHead(waiting.getInputStream());
             assertTrue(head.startsWith("HTTP/1.1 200 "), "the exchange under way finishes: " + head);
             stopped.get(WAIT_MS, TimeUnit.MILLISECONDS);
             assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
@@ -121,16 +120,5 @@ class JdkGroupTest {
             server.stop(0);
             handlers.shutdownNow();
         }
-    }
-
-    private static String readHead(InputStream in) throws java.io.IOException {
-        StringBuilder b = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            b.append((char) c);
-            if (b.length() >= 4 && b.substring(b.length() - 4).equals("\r\n\r\n")) return b.toString();
-            if (b.length() > 65536) break;
-        }
-        throw new AssertionError("no response head: " + b);
     }
 }
