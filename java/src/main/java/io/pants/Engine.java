@@ -383,8 +383,22 @@ public final class Engine implements Executor, AutoCloseable {
         }
     }
 
-    /** Makes {@link #start()} return after the current turn. Safe from any thread. */
+    /**
+     * Makes {@link #start()} return after the current turn. Safe from any thread. The default
+     * engine, once it is loop 0 of the default {@link #group() group}, stops the whole group, as
+     * {@code Engine.instance().stop()} stopped the program's loop before there were several.
+     */
     public void stop() {
+        EngineGroup g = group;
+        if (g != null && indexInGroup == 0 && this == instance && g == EngineGroup.defaultGroupIfMade()) {
+            g.stop();
+            return;
+        }
+        stopLoop();
+    }
+
+    /** Makes this loop return after the current turn (what a group's stop() does to each loop). */
+    void stopLoop() {
         stopRequested = true;
         if (!closed) poller.wakeup();
     }

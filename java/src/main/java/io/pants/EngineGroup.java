@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What a group does to a server (one listening socket per loop with {@code SO_REUSEPORT}, or
  * one acceptor handing connections round robin) is said in {@link Server}.
  *
- * @since 0.2
+ * @since 0.1
  */
 public final class EngineGroup implements Executor, AutoCloseable {
     /** The system property for the number of loops: {@code -Dpants.loops=8}. */
@@ -266,7 +266,7 @@ public final class EngineGroup implements Executor, AutoCloseable {
 
     /** Makes every loop return after its current turn. Safe from any thread. */
     public void stop() {
-        for (Engine e : engines) e.stop();
+        for (Engine e : engines) e.stopLoop();
     }
 
     /**

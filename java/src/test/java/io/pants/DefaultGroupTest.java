@@ -51,6 +51,8 @@ class DefaultGroupTest {
             }
             assertTrue(offLoop.isEmpty(), () -> offLoop.toString());
             server.close();
+            Engine.instance().stop(); // as a one-loop program stops: now every loop of the default group
+            assertTrue(group.awaitTermination(LoopThread.WAIT), "Engine.instance().stop() stops the default group");
         } finally {
             if (group != null) group.close();
             else if (Engine.defaultEngineMade()) Engine.instance().close();
