@@ -59,5 +59,4 @@ class ApplicationGroupTest {
             group.close();
         }
     }
-
 }
