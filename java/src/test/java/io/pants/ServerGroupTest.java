@@ -233,6 +233,32 @@ class ServerGroupTest {
     }
 
     @BackendTest
+    void listenOnARunningGroupFromAnotherThreadButNotFromOneOfItsLoops(String backend) throws Exception {
+        for (boolean handOff : HAND_OFF) {
+            try (GroupThreads group = new GroupThreads(3, backend).start()) {
+                AtomicIntegerArray perLoop = new AtomicIntegerArray(3);
+                Queue<String> offLoop = new ConcurrentLinkedQueue<>();
+                CountDownLatch connected = new CountDownLatch(60);
+                Server server = pinnedServer(group.group, handOff, perLoop, offLoop, connected);
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> group.call(1, () -> server.listen("127.0.0.1", 0)), "listen() from one of the loops");
+                assertTrue(e.getMessage().contains("listen before the group starts, or from another thread"), e.getMessage());
+                server.listen("127.0.0.1", 0); // each loop opens its listener on its own thread
+                List<Socket> open = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 60; i++) open.add(EchoTest.connect(server.port()));
+                    Await.await(connected, "60 connections");
+                    for (int i = 0; i < 3; i++) assertTrue(perLoop.get(i) > 0, "loop " + i + " got none: " + perLoop);
+                } finally {
+                    for (Socket s : open) s.close();
+                }
+                assertTrue(offLoop.isEmpty(), () -> offLoop.toString());
+                server.close();
+            }
+        }
+    }
+
+    @BackendTest
     void aUnixSocketServerOnAGroupHandsConnectionsOver(String backend) throws Exception {
         Path dir = Files.createTempDirectory("pants-group");
         Path file = dir.resolve("g.sock");
