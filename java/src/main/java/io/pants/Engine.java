@@ -57,6 +57,10 @@ import java.util.function.LongSupplier;
  * {@link IllegalStateException} that says to use {@code execute}. Before the loop starts (or
  * after it returns), the thread that owns the engine may set things up directly.
  *
+ * <p>One engine is one thread. To use several cores, run several engines as an
+ * {@link EngineGroup} ({@link #group(int)}, or {@code -Dpants.loops=N}): a server on the group
+ * accepts on all of them, and each connection lives on one.
+ *
  * <h2>Which engine</h2>
  * A {@link Server}, {@link Stream} or {@link Datagram} made without an engine belongs to the
  * engine whose callback makes (or connects) it, so that a client made in a server's callback runs

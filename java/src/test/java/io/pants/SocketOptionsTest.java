@@ -106,6 +106,28 @@ class SocketOptionsTest {
     }
 
     @BackendTest
+    void listeningSocketsGetTheirOptionsBeforeBinding(String backend) throws Exception {
+        try (Engine engine = new Engine(backend)) {
+            io.pants.spi.PollerSocket listener = engine.poller().listen(new java.net.InetSocketAddress("127.0.0.1", 0), 16,
+                    Map.of(StandardSocketOptions.SO_REUSEPORT, true, StandardSocketOptions.SO_RCVBUF, 128 * 1024));
+            try {
+                assertEquals(true, listener.getOption(StandardSocketOptions.SO_REUSEPORT));
+                assertTrue(listener.getOption(StandardSocketOptions.SO_RCVBUF) >= 128 * 1024, "SO_RCVBUF of the listener");
+                // a second socket may bind the same port only because both have SO_REUSEPORT
+                int port = ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+                io.pants.spi.PollerSocket twin = engine.poller().listen(new java.net.InetSocketAddress("127.0.0.1", port), 16,
+                        Map.of(StandardSocketOptions.SO_REUSEPORT, true));
+                twin.close();
+                assertThrows(java.io.IOException.class,
+                        () -> engine.poller().listen(new java.net.InetSocketAddress("127.0.0.1", port), 16, Map.of()).close(),
+                        "without SO_REUSEPORT the port is taken");
+            } finally {
+                listener.close();
+            }
+        }
+    }
+
+    @BackendTest
     void misuseAndOptionsABackendCantSetSayWhat(String backend) throws Exception {
         Path dir = Files.createTempDirectory("pants-opt");
         Path file = dir.resolve("o.sock");
