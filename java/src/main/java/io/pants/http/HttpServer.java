@@ -352,7 +352,9 @@ public class HttpServer extends Server {
      * default; it costs nothing then, and a clock reading per request when on. Responses that
      * never complete (the connection closed first) are not logged. An exception from {@code log}
      * is logged and the server carries on. Set it before {@code listen}, or later on the loop thread;
-     * it applies to requests whose head arrives after that.
+     * it applies to requests whose head arrives after that. On a group of loops, it is called on
+     * each request's own loop, so from several threads at once: set it before the loops start,
+     * and make {@code log} safe for that.
      *
      * <pre>{@code
      * new HttpServer(handler).accessLog(entry -> System.out.println(entry)).listen(8080);
