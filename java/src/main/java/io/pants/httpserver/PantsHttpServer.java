@@ -44,7 +44,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>With {@code -Dpants.loops=N} (N above 1), or a provider made with a number of loops, the
  * server runs on an {@link EngineGroup} of N loops ({@code pants-loop-0} ...) instead of one
  * engine: each connection is parsed on one of them, and handlers without an executor of their
- * own still run on the server's dispatcher thread.
+ * own run on one dispatcher thread per loop, each taking its loop's exchanges in turn.
  *
  * <p>{@code stop(delay)}, as the JDK's: stops accepting on every loop (new clients are refused)
  * through the HTTP server's {@link io.pants.http.HttpServer#shutdown graceful shutdown}, waits up
@@ -80,10 +80,11 @@ final class PantsHttpServer extends HttpServer {
     private boolean bound, started, stopped;
     private InetSocketAddress address;
     private Executor executor;
-    private ExecutorService ownDispatcher;
+    /** Without an executor: one dispatcher thread per loop (one in all on one engine). Set by start(). */
+    private volatile ExecutorService[] ownDispatchers;
     private Thread loopThread;
 
-    /** Where handlers run: the application's executor, or our dispatcher thread. Set by start(). */
+    /** Where handlers run: the application's executor, or null for our dispatcher threads. Set by start(). */
     private volatile Executor handlers;
     /**
      * Bytes of a request body taken in before its handler runs, or -1: the HTTP server's body
@@ -195,13 +196,19 @@ final class PantsHttpServer extends HttpServer {
         if (executor != null) {
             handlers = executor;
         } else {
-            // as in the JDK's server: without an executor, one thread runs the handlers in turn
-            ownDispatcher = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "pants-httpserver-dispatcher-" + address.getPort());
-                t.setDaemon(true); // the loop thread keeps the program alive while the server runs
-                return t;
-            });
-            handlers = ownDispatcher;
+            // as in the JDK's server: without an executor, one thread runs the handlers in turn;
+            // on a group, one per loop, for the exchanges of that loop's connections
+            int n = group != null ? group.size() : 1;
+            ExecutorService[] dispatchers = new ExecutorService[n];
+            for (int i = 0; i < n; i++) {
+                String name = "pants-httpserver-dispatcher-" + address.getPort() + (n > 1 ? "-" + i : "");
+                dispatchers[i] = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, name);
+                    t.setDaemon(true); // the loop threads keep the program alive while the server runs
+                    return t;
+                });
+            }
+            ownDispatchers = dispatchers;
         }
         loopThread = new Thread(this::runLoop, "pants-httpserver-" + address.getPort());
         loopThread.start();
@@ -225,13 +232,13 @@ final class PantsHttpServer extends HttpServer {
     public void stop(int delay) {
         if (delay < 0) throw new IllegalArgumentException("negative delay: " + delay);
         Thread loop;
-        ExecutorService dispatcher;
+        ExecutorService[] dispatchers;
         synchronized (this) {
             if (stopped) return;
             stopped = true;
             stopping = true;
             loop = loopThread;
-            dispatcher = ownDispatcher;
+            dispatchers = ownDispatchers;
             if (!started) {
                 closeEngines(); // never ran: nothing to wait for
                 return;
@@ -268,7 +275,7 @@ final class PantsHttpServer extends HttpServer {
             }
             if (interrupted) Thread.currentThread().interrupt();
         }
-        if (dispatcher != null) dispatcher.shutdown();
+        if (dispatchers != null) for (ExecutorService d : dispatchers) d.shutdown();
     }
 
     @Override
@@ -369,7 +376,8 @@ final class PantsHttpServer extends HttpServer {
         PantsHttpExchange exchange = new PantsHttpExchange(this, context, request, uri, body);
         active.add(exchange);
         try {
-            handlers.execute(exchange::handle);
+            Executor h = handlers;
+            (h != null ? h : ownDispatchers[request.engine().loopIndex()]).execute(exchange::handle);
         } catch (RejectedExecutionException e) {
             LOG.log(Level.WARNING, "The executor of " + this + " refused an exchange: " + e);
             refuse(request, "no thread to handle the request");

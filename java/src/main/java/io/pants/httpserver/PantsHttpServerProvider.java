@@ -35,7 +35,8 @@ import java.util.Objects;
  * which does all the I/O, and {@code stop()} ends it and closes the engine. Handlers never run on
  * that thread, so a handler that blocks never stalls the I/O: they run on the executor given to
  * {@code setExecutor}, or, without one, on a single dispatcher thread of the server's, one
- * exchange after the other, as the JDK's own server runs them. See {@link PantsHttpExchange}
+ * exchange after the other, as the JDK's own server runs them (on N loops, one dispatcher thread
+ * per loop). See {@link PantsHttpExchange}
  * for how the exchange's streams reach the loop. An executor that runs each task on the calling
  * thread ({@code server.setExecutor(Runnable::run)}) puts the handlers on the loop thread: the
  * fastest way for handlers that never block, but a blocking one stalls all I/O, and output is

@@ -85,6 +85,38 @@ class JdkGroupTest {
     }
 
     @BackendTest
+    void withoutAnExecutorEachLoopHasItsDispatcherThread(String backend) throws Exception {
+        HttpServer server = new PantsHttpServerProvider(backend, 3)
+                .createHttpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/who", x -> JdkApiApplication.respond(x, 200, Thread.currentThread().getName()));
+        server.start();
+        java.util.Set<String> threads = new java.util.HashSet<>();
+        try {
+            int port = server.getAddress().getPort();
+            List<Socket> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 60; i++) {
+                    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+                    s.setSoTimeout((int) WAIT_MS);
+                    open.add(s);
+                }
+                for (Socket s : open) {
+                    s.getOutputStream().write("GET /who HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertTrue(all.startsWith("HTTP/1.1 200 "), all);
+                    threads.add(all.substring(all.indexOf("\r\n\r\n") + 4));
+                }
+            } finally {
+                for (Socket s : open) s.close();
+            }
+            String prefix = "pants-httpserver-dispatcher-" + port + "-";
+            assertEquals(java.util.Set.of(prefix + 0, prefix + 1, prefix + 2), threads, "one dispatcher per loop ran the handlers");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @BackendTest
     void stopWaitsForTheExchangeUnderWayOnEveryLoopAndRefusesNewClients(String backend) throws Exception {
         ExecutorService handlers = Executors.newFixedThreadPool(4);
         HttpServer server = new PantsHttpServerProvider(backend, 3)
