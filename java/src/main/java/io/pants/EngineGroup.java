@@ -65,15 +65,32 @@ public final class EngineGroup implements Executor, AutoCloseable {
 
     /** A group of {@code loops} new engines on the given backend. */
     public EngineGroup(int loops, PollerProvider provider) {
-        this(null, checkLoops(loops), Objects.requireNonNull(provider));
+        this(null, checkLoops(loops), enginesOn(provider));
     }
 
-    /** {@code first}, if given, is loop 0; the other loops are new engines on the same backend. */
-    private EngineGroup(Engine first, int loops, PollerProvider provider) {
+    private static java.util.function.Supplier<Engine> enginesOn(PollerProvider provider) {
+        Objects.requireNonNull(provider);
+        return () -> new Engine(provider);
+    }
+
+    /**
+     * A group of {@code loops} engines, each made by {@code engines.build()}: for loops with the
+     * options of {@link Engine.Builder} (output chunk sizes, pooled memory, a clock).
+     *
+     * <pre>{@code
+     * new EngineGroup(4, Engine.builder().poller("epoll").pooledOutputBytes(16 << 20));
+     * }</pre>
+     */
+    public EngineGroup(int loops, Engine.Builder engines) {
+        this(null, checkLoops(loops), Objects.requireNonNull(engines)::build);
+    }
+
+    /** {@code first}, if given, is loop 0; {@code make} makes the other loops. */
+    private EngineGroup(Engine first, int loops, java.util.function.Supplier<Engine> make) {
         engines = new Engine[loops];
         try {
             for (int i = 0; i < loops; i++) {
-                Engine e = i == 0 && first != null ? first : new Engine(provider);
+                Engine e = i == 0 && first != null ? first : make.get();
                 if (e.group != null) throw new IllegalStateException(e + " is a loop of another group already");
                 e.indexInGroup = i;
                 engines[i] = e;
@@ -137,7 +154,7 @@ public final class EngineGroup implements Executor, AutoCloseable {
                 throw new IllegalStateException("Engine.group(" + loops + "): the default engine runs already on its own;"
                         + " make the group before starting it, and start the group instead (Engine.group(n).start())");
             }
-            g = new EngineGroup(first, loops, first.provider());
+            g = new EngineGroup(first, loops, enginesOn(first.provider()));
             defaultGroup = g;
             joining = new ArrayList<>(FOLLOWERS);
             FOLLOWERS.clear();

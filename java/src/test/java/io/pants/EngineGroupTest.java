@@ -89,6 +89,17 @@ class EngineGroupTest {
         for (Engine e : g.engines()) assertTrue(e.isClosed());
     }
 
+    @BackendTest
+    void aBuilderMakesEveryLoop(String backend) throws Exception {
+        try (EngineGroup g = new EngineGroup(2, Engine.builder().poller(backend).outputChunkSize(4096))) {
+            for (Engine e : g.engines()) {
+                assertEquals(backend, e.pollerName());
+                assertEquals(4096, e.chunks.chunkSize(), "each loop has its own pool, made with the builder's size");
+            }
+            assertTrue(g.engine(0).chunks != g.engine(1).chunks, "chunk pools are per loop");
+        }
+    }
+
     @Test
     void theLoopCountComesFromThePropertyOrTheProcessors() {
         String before = System.getProperty(EngineGroup.LOOPS_PROPERTY);
