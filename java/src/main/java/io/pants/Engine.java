@@ -135,6 +135,9 @@ public final class Engine implements Executor, AutoCloseable {
     private ByteBuffer readBuffer;
     private final ArrayList<Listener> pausedListeners = new ArrayList<>();
     private boolean resumeScheduled;
+    /** A listener here is paused for lack of descriptors (read by other loops of the group); a wake-up from one is on its way. */
+    private volatile boolean pausedForDescriptors;
+    private final AtomicBoolean resumeAsked = new AtomicBoolean();
     private final Dispatcher dispatcher = new Dispatcher();
     /** Counted by the loop thread, read by {@link #stats()} from any; {@code counters.turns} is the turn number. */
     final LoopCounters counters = new LoopCounters();
@@ -756,8 +759,17 @@ public final class Engine implements Executor, AutoCloseable {
         releasedCount = 0;
     }
 
-    /** A descriptor was closed: listeners paused for lack of descriptors may try again. */
+    /**
+     * A descriptor was closed: listeners paused for lack of descriptors may try again, this
+     * engine's and, on a group, those of the other loops (descriptors are the process's).
+     */
     void descriptorFreed() {
+        EngineGroup g = group;
+        if (g != null && g.loopsPausedForDescriptors() > 0) g.descriptorFreedBy(this);
+        resumePausedListeners();
+    }
+
+    private void resumePausedListeners() {
         if (pausedListeners.isEmpty() || resumeScheduled || closed || closeRequested) return;
         // on the next turn: NIO releases a closed channel's descriptor only at its next select
         resumeScheduled = true;
@@ -765,16 +777,41 @@ public final class Engine implements Executor, AutoCloseable {
             resumeScheduled = false;
             Listener[] paused = pausedListeners.toArray(new Listener[0]);
             pausedListeners.clear();
+            pausedChanged(false);
             for (Listener l : paused) l.resumeAccepting();
         });
     }
 
+    /** Another loop of the group freed a descriptor: if a listener here is paused for lack of them, it tries again. Any thread. */
+    void descriptorFreedElsewhere() {
+        if (!pausedForDescriptors || closed || !resumeAsked.compareAndSet(false, true)) return;
+        try {
+            execute(() -> {
+                resumeAsked.set(false);
+                resumePausedListeners();
+            });
+        } catch (RejectedExecutionException e) {
+            resumeAsked.set(false); // closed meanwhile: nothing to resume
+        }
+    }
+
     void pausedForDescriptors(Listener l) {
-        if (!pausedListeners.contains(l)) pausedListeners.add(l);
+        if (!pausedListeners.contains(l)) {
+            pausedListeners.add(l);
+            if (pausedListeners.size() == 1) pausedChanged(true);
+        }
     }
 
     void unpaused(Listener l) {
-        pausedListeners.remove(l);
+        if (pausedListeners.remove(l) && pausedListeners.isEmpty()) pausedChanged(false);
+    }
+
+    /** Whether some listener here waits for descriptors, told to the group so that other loops' closes wake it. */
+    private void pausedChanged(boolean paused) {
+        if (paused == pausedForDescriptors) return;
+        pausedForDescriptors = paused;
+        EngineGroup g = group;
+        if (g != null) g.loopPausedForDescriptors(paused);
     }
 
     ByteBuffer readBuffer() {
@@ -868,6 +905,8 @@ public final class Engine implements Executor, AutoCloseable {
             return;
         }
         closed = true;
+        pausedListeners.clear();
+        pausedChanged(false);
         for (int i = 0; i < channels.length; i++) {
             Channel ch = channels[i];
             if (ch != null && !ch.isClosedForEvents()) ch.closeNow();

@@ -47,6 +47,8 @@ public final class EngineGroup implements Executor, AutoCloseable {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private Thread[] threads;
     private final AtomicInteger running = new AtomicInteger();
+    /** Loops with a listener paused for lack of descriptors: while there are any, every close wakes them. */
+    private final AtomicInteger loopsPaused = new AtomicInteger();
 
     /**
      * A group of {@code loops} new engines on the preferred poller ({@code -Dpants.poller},
@@ -220,6 +222,20 @@ public final class EngineGroup implements Executor, AutoCloseable {
     /** Whether {@code engine} is one of this group's loops. */
     public boolean contains(Engine engine) {
         return engine != null && engine.group == this;
+    }
+
+    // ---------------------------------------------------------------- descriptors
+
+    int loopsPausedForDescriptors() { return loopsPaused.get(); }
+
+    void loopPausedForDescriptors(boolean paused) {
+        if (paused) loopsPaused.incrementAndGet();
+        else loopsPaused.decrementAndGet();
+    }
+
+    /** {@code by} closed a descriptor: the loops that wait for one try to accept again. */
+    void descriptorFreedBy(Engine by) {
+        for (Engine e : engines) if (e != by) e.descriptorFreedElsewhere();
     }
 
     // ---------------------------------------------------------------- running
