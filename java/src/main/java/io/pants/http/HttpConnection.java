@@ -412,6 +412,8 @@ final class HttpConnection extends Stream {
             close();
             return;
         }
+        ResponseWriter last = pipeline.peekLast(); // the requests before it are answered first
+        if (last != null) last.closeConnectionAfter();
         closeIfAllAnswered();
     }
 

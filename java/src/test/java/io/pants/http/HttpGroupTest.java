@@ -121,6 +121,7 @@ class HttpGroupTest {
                 RawClient.Response answer = busy.read();
                 assertEquals(200, answer.status());
                 assertEquals("slow done", answer.text(), "the in-flight request is answered");
+                assertEquals("close", answer.header("connection"), "and says the connection closes: " + answer);
                 busy.assertClosedByServer(); // then its connection closes
                 // long before the 60 s deadline: all connections are gone
                 done.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
