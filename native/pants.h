@@ -163,10 +163,11 @@ typedef struct {
     X(EMSGSIZE) X(EACCES) X(EDESTADDRREQ) X(EISCONN) X(ENOENT)
 
 /* pants_tcp_option_constants: the stream socket options beyond pants_socket_constants, and
- * struct linger; -1 for an option this system lacks (OpenBSD has no keep-alive timings) */
+ * struct linger; -1 for an option this system lacks (OpenBSD has no keep-alive timings; only
+ * FreeBSD has SO_REUSEPORT_LB, its SO_REUSEPORT that spreads connections) */
 #define PANTS_TCP_OPTION_SLOTS(X) \
     X(SO_KEEPALIVE) X(SO_LINGER) X(LINGER_SIZE) X(LINGER_ONOFF_OFFSET) X(LINGER_LINGER_OFFSET) \
-    X(TCP_KEEPIDLE) X(TCP_KEEPINTVL) X(TCP_KEEPCNT)
+    X(TCP_KEEPIDLE) X(TCP_KEEPINTVL) X(TCP_KEEPCNT) X(SO_REUSEPORT_LB)
 
 /* pants_msghdr_layout: struct mmsghdr and struct msghdr, with the widths of the fields whose
  * type differs between C libraries (msg_len, msg_iovlen, msg_controllen) */

@@ -105,6 +105,9 @@ int32_t pants_getsockopt(int32_t fd, int32_t level, int32_t name, void *value, i
 #ifndef TCP_KEEPCNT
 #define TCP_KEEPCNT -1
 #endif
+#ifndef SO_REUSEPORT_LB
+#define SO_REUSEPORT_LB -1 /* FreeBSD 12 and later only */
+#endif
 
 /* PANTS_TCP_OPTION_SLOTS (pants.h); read by io.pants.posix.TcpOptionConstants. */
 int32_t pants_tcp_option_constants(int32_t *out, int32_t n) {
@@ -121,6 +124,7 @@ int32_t pants_tcp_option_constants(int32_t *out, int32_t n) {
         [PANTS_TCP_OPTION_TCP_KEEPIDLE] = TCP_KEEPIDLE,
         [PANTS_TCP_OPTION_TCP_KEEPINTVL] = TCP_KEEPINTVL,
         [PANTS_TCP_OPTION_TCP_KEEPCNT] = TCP_KEEPCNT,
+        [PANTS_TCP_OPTION_SO_REUSEPORT_LB] = SO_REUSEPORT_LB,
     };
     return pants_export(out, n, values, PANTS_TCP_OPTION_COUNT);
 }

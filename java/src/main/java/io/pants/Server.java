@@ -47,7 +47,7 @@ import java.util.function.Supplier;
  * A server on an {@link EngineGroup} ({@code new Server(group, factory)}, or made without an
  * engine in a program that uses {@link Engine#group(int)}) accepts on every loop, and each
  * stream it accepts lives on one loop for its whole life ({@link Stream#engine()}). Where the
- * kernel spreads connections among listening sockets that share a port (Linux, DragonFly: see
+ * kernel spreads connections among listening sockets that share a port (Linux, DragonFly, FreeBSD: see
  * {@link io.pants.spi.Poller#kernelBalancesListeners()}), every loop has its own listening
  * socket, bound with {@code SO_REUSEPORT}, and accepting costs no handover; elsewhere (macOS,
  * Windows, Unix domain sockets), the first loop accepts and hands the connections to the loops

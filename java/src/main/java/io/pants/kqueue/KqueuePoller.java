@@ -192,11 +192,11 @@ final class KqueuePoller implements Poller {
 
     /**
      * DragonFly spreads new connections among listening sockets sharing a port with SO_REUSEPORT,
-     * and so does Linux under a userspace kqueue; macOS, NetBSD and OpenBSD do not, nor FreeBSD
-     * without its SO_REUSEPORT_LB (not used yet): there, one loop hands connections over.
+     * FreeBSD with SO_REUSEPORT_LB (which SO_REUSEPORT then sets), and Linux under a userspace
+     * kqueue; macOS, NetBSD and OpenBSD do not: there, one loop hands connections over.
      */
     @Override
-    public boolean kernelBalancesListeners() { return com.sun.jna.Platform.isLinux() || com.sun.jna.Platform.isDragonFlyBSD(); }
+    public boolean kernelBalancesListeners() { return io.reusePortBalances(); }
 
     @Override
     public PollerSocket adopt(PollerSocket accepted) { return io.adopt(accepted); }

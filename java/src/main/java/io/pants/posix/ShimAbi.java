@@ -169,7 +169,7 @@ public final class ShimAbi {
     /** PANTS_TCP_OPTION_SLOTS: pants_tcp_option_constants ({@link TcpOptionConstants}). */
     public enum TcpOptionSlot {
         SO_KEEPALIVE, SO_LINGER, LINGER_SIZE, LINGER_ONOFF_OFFSET, LINGER_LINGER_OFFSET,
-        TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT
+        TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, SO_REUSEPORT_LB
     }
 
     /** The tables, numbered as pants.h numbers them for pants_abi_names (PANTS_TABLE_*). */

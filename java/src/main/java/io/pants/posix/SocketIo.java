@@ -292,7 +292,7 @@ public final class SocketIo implements AutoCloseable {
         else if (option == StandardSocketOptions.SO_KEEPALIVE) name = tcp.soKeepAlive;
         else if (option == StandardSocketOptions.SO_RCVBUF) name = datagramConstants.soRcvBuf;
         else if (option == StandardSocketOptions.SO_SNDBUF) name = datagramConstants.soSndBuf;
-        else if (option == StandardSocketOptions.SO_REUSEPORT) name = datagramConstants.soReusePort;
+        else if (option == StandardSocketOptions.SO_REUSEPORT) name = tcp.soReusePortLb >= 0 ? tcp.soReusePortLb : datagramConstants.soReusePort;
         else if (option == StandardSocketOptions.SO_REUSEADDR) name = sockets.soReuseAddr;
         else if (option.name().equals("TCP_KEEPIDLE")) { level = sockets.ipprotoTcp; name = tcp.tcpKeepIdle; }
         else if (option.name().equals("TCP_KEEPINTERVAL")) { level = sockets.ipprotoTcp; name = tcp.tcpKeepInterval; }
@@ -302,6 +302,15 @@ public final class SocketIo implements AutoCloseable {
             throw new UnsupportedOperationException("the " + pollerName + " poller can't set " + option.name() + ": this system has no such option");
         }
         return new int[] {level, name};
+    }
+
+    /**
+     * Whether listening sockets sharing a port with SO_REUSEPORT get the new connections spread
+     * among them here: on Linux and DragonFly they do, on FreeBSD with SO_REUSEPORT_LB (which
+     * SO_REUSEPORT then means), elsewhere not.
+     */
+    public boolean reusePortBalances() {
+        return com.sun.jna.Platform.isLinux() || com.sun.jna.Platform.isDragonFlyBSD() || tcpOptions().soReusePortLb >= 0;
     }
 
     private TcpOptionConstants tcpOptions() {

@@ -20,13 +20,16 @@ public final class TcpOptionConstants {
     public final int soKeepAlive, soLinger, lingerSize, lingerOnOffOffset, lingerLingerOffset;
     /** -1 where the system has no such option. */
     public final int tcpKeepIdle, tcpKeepInterval, tcpKeepCount;
+    /** FreeBSD's SO_REUSEPORT_LB, the SO_REUSEPORT that spreads connections among the sockets; -1 elsewhere. */
+    public final int soReusePortLb;
     private final String source;
 
-    private static final int[] LINUX = {9, 13, 8, 0, 4, 4, 5, 6};
-    private static final int[] MAC_OS = {0x8, 0x1080, 8, 0, 4, 0x10, 0x101, 0x102};
-    private static final int[] FREE_BSD = {0x8, 0x80, 8, 0, 4, 256, 512, 1024};
-    private static final int[] NET_BSD = {0x8, 0x80, 8, 0, 4, 3, 5, 6};
-    private static final int[] OPEN_BSD = {0x8, 0x80, 8, 0, 4, -1, -1, -1};
+    private static final int[] LINUX = {9, 13, 8, 0, 4, 4, 5, 6, -1};
+    private static final int[] MAC_OS = {0x8, 0x1080, 8, 0, 4, 0x10, 0x101, 0x102, -1};
+    private static final int[] FREE_BSD = {0x8, 0x80, 8, 0, 4, 256, 512, 1024, 0x10000};
+    private static final int[] DRAGON_FLY = {0x8, 0x80, 8, 0, 4, 256, 512, 1024, -1};
+    private static final int[] NET_BSD = {0x8, 0x80, 8, 0, 4, 3, 5, 6, -1};
+    private static final int[] OPEN_BSD = {0x8, 0x80, 8, 0, 4, -1, -1, -1, -1};
 
     private TcpOptionConstants(int[] c, String source) {
         if (c.length < Table.TCP_OPTION.size()) {
@@ -35,6 +38,7 @@ public final class TcpOptionConstants {
         soKeepAlive = at(c, SO_KEEPALIVE); soLinger = at(c, SO_LINGER); lingerSize = at(c, LINGER_SIZE);
         lingerOnOffOffset = at(c, LINGER_ONOFF_OFFSET); lingerLingerOffset = at(c, LINGER_LINGER_OFFSET);
         tcpKeepIdle = at(c, TCP_KEEPIDLE); tcpKeepInterval = at(c, TCP_KEEPINTVL); tcpKeepCount = at(c, TCP_KEEPCNT);
+        soReusePortLb = at(c, SO_REUSEPORT_LB);
         this.source = source;
     }
 
@@ -47,16 +51,16 @@ public final class TcpOptionConstants {
     public static TcpOptionConstants forThisSystem() {
         if (Platform.isLinux()) return new TcpOptionConstants(LINUX, "the Linux table");
         if (Platform.isMac()) return new TcpOptionConstants(MAC_OS, "the macOS table");
-        if (Platform.isFreeBSD() || Platform.iskFreeBSD() || Platform.isDragonFlyBSD()) {
-            return new TcpOptionConstants(FREE_BSD, "the FreeBSD table");
-        }
+        if (Platform.isFreeBSD() || Platform.iskFreeBSD()) return new TcpOptionConstants(FREE_BSD, "the FreeBSD table");
+        if (Platform.isDragonFlyBSD()) return new TcpOptionConstants(DRAGON_FLY, "the DragonFly table");
         if (Platform.isNetBSD()) return new TcpOptionConstants(NET_BSD, "the NetBSD table");
         return new TcpOptionConstants(OPEN_BSD, "the OpenBSD table");
     }
 
     /** The values in slot order, for comparing two sources. */
     public int[] values() {
-        return new int[] {soKeepAlive, soLinger, lingerSize, lingerOnOffOffset, lingerLingerOffset, tcpKeepIdle, tcpKeepInterval, tcpKeepCount};
+        return new int[] {soKeepAlive, soLinger, lingerSize, lingerOnOffOffset, lingerLingerOffset, tcpKeepIdle, tcpKeepInterval, tcpKeepCount,
+            soReusePortLb};
     }
 
     @Override

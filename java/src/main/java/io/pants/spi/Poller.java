@@ -47,7 +47,7 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Whether several listening sockets bound to one address with {@code SO_REUSEPORT}, one per
-     * engine, get the new connections spread among them by the kernel (Linux, DragonFly): then a
+     * engine, get the new connections spread among them by the kernel (Linux, DragonFly, FreeBSD with SO_REUSEPORT_LB): then a
      * server on several loops listens on each. Where they don't (macOS, Windows), one loop
      * accepts and hands the connections to the others ({@link #adopt}).
      */
