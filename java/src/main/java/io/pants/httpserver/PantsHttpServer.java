@@ -248,7 +248,14 @@ final class PantsHttpServer extends HttpServer {
         try {
             // every loop stops accepting at once; at the deadline, what is still open is closed
             http.shutdown(Duration.ofSeconds(delay));
-        } catch (RejectedExecutionException e) {
+            // and has done so before stop() goes on: a round trip to each loop, which also lets
+            // it take in (and flush) the output handlers gave it before
+            for (Engine e : group != null ? group.engines() : List.of(engine)) {
+                if (!e.inLoopThread()) e.submit(() -> null).get(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
             // the engine failed or is gone: closing it below releases the sockets as well
             LOG.log(Level.WARNING, "stop(): could not stop listening on " + this + " first: " + e);
         }
