@@ -123,7 +123,7 @@ final class EpollPoller implements Poller {
     public boolean kernelBalancesListeners() { return true; }
 
     @Override
-    public PollerSocket adopt(PollerSocket accepted) { return io.adopt(accepted); }
+    public PollerSocket adopt(PollerSocket accepted) { return io.takeOver(accepted); }
 
     @Override
     public PollerSocket connect(SocketAddress remote) throws IOException { return io.connect(remote); }

@@ -199,7 +199,7 @@ final class KqueuePoller implements Poller {
     public boolean kernelBalancesListeners() { return io.reusePortBalances(); }
 
     @Override
-    public PollerSocket adopt(PollerSocket accepted) { return io.adopt(accepted); }
+    public PollerSocket adopt(PollerSocket accepted) { return io.takeOver(accepted); }
 
     @Override
     public PollerSocket connect(SocketAddress remote) throws IOException { return io.connect(remote); }

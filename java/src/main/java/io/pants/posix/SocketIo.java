@@ -322,7 +322,7 @@ public final class SocketIo implements AutoCloseable {
      * Takes over a stream socket another poller's SocketIo accepted and never registered; the
      * other object is marked closed, without closing the descriptor, so that it can't touch it.
      */
-    public PosixSocket adopt(PollerSocket accepted) {
+    public PosixSocket takeOver(PollerSocket accepted) {
         if (!(accepted instanceof PosixSocket other) || other instanceof PosixDatagram || other.closed) {
             throw new IllegalArgumentException("the " + pollerName + " poller can only take over an open stream socket of its backend, not " + accepted);
         }
