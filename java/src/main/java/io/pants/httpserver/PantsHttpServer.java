@@ -48,13 +48,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>{@code stop(delay)}, as the JDK's: stops accepting on every loop (new clients are refused)
  * through the HTTP server's {@link io.pants.http.HttpServer#shutdown graceful shutdown}, waits up
- * to {@code delay} seconds for the exchanges under way to finish (the shutdown's deadline closes
- * what is left), then closes every connection and the engines. Meanwhile, a new request on a
+ * to {@code delay} seconds for the exchanges under way to finish, then closes every connection
+ * and the engines. Meanwhile, a new request on a
  * connection that is still open is answered with 503 and {@code Connection: close}: the JDK's
  * API has no idle state to close such a connection on, so it is not drained.
  */
 final class PantsHttpServer extends HttpServer {
     static final System.Logger LOG = System.getLogger("io.pants.httpserver");
+    /** How long after stop()'s delay the HTTP server's shutdown would close connections itself (stop() closes them first). */
+    private static final Duration STOP_BACKSTOP = Duration.ofSeconds(10);
     /**
      * The JDK's API has no access log hook: each completed response is logged here, at DEBUG, as
      * an {@link io.pants.http.AccessLogEntry} line, if this logger logs DEBUG when the server is
@@ -246,8 +248,10 @@ final class PantsHttpServer extends HttpServer {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
         try {
-            // every loop stops accepting at once; at the deadline, what is still open is closed
-            http.shutdown(Duration.ofSeconds(delay));
+            // every loop stops accepting at once. What is open when stop() has waited is closed
+            // with the engines below, after the loops' last turn has flushed: the shutdown's own
+            // deadline comes later, only a backstop, so that it never drops output first
+            http.shutdown(Duration.ofSeconds(delay).plus(STOP_BACKSTOP));
             // and has done so before stop() goes on: a round trip to each loop, which also lets
             // it take in (and flush) the output handlers gave it before
             for (Engine e : group != null ? group.engines() : List.of(engine)) {
