@@ -9,19 +9,26 @@
 #   benchmarks/run.sh WORKLOADS=http-hello-100,http-hello-1000,jdk-api-hello-100   # the HTTP hello worlds
 #   benchmarks/run.sh WORKLOADS=http-client-100 CLIENTS=pants-client-epoll,jdk-client,netty-client-epoll   # the HTTP clients
 #   benchmarks/run.sh WORKLOADS=none JMH=PollTurn   # only microbenchmarks, saved as jmh.json
+#   LOOPS=2 SERVER_CPUS=0-1 CLIENT_CPUS=2-3 benchmarks/run.sh WORKLOADS=echo-1000,http-hello-1000 \
+#       SERVERS=pants-epoll,netty-epoll             # servers on 2 event loops, on their own 2 CPUs
 #
 # Settings (environment or KEY=VALUE arguments): ROUNDS, DURATION, WARMUP (seconds), WORKLOADS,
-# SERVERS, CLIENTS (comma-separated ids), SERVER_CPU (default 0), CLIENT_CPU (default 1), SERVER_JVM_OPTS,
+# SERVERS, CLIENTS (comma-separated ids), SERVER_CPUS (alias SERVER_CPU; a CPU set for taskset -c, such as
+# 0-3; default 0), CLIENT_CPUS (alias CLIENT_CPU; default 1), LOOPS (event loops per server: Pants
+# on an EngineGroup, Netty with as many event-loop threads; default 1), SERVER_JVM_OPTS,
 # OUT (results directory), JMH (a regex of microbenchmarks to run after the load, results in jmh.json).
 # See LoadRunner.java. Each server runs in its own process pinned to
-# SERVER_CPU; the load (the Java echo client, wrk) runs pinned to CLIENT_CPU. Run it on an
-# otherwise quiet machine: anything else running makes the numbers worthless.
+# SERVER_CPUS; the load (the Java echo client, wrk) runs pinned to CLIENT_CPUS. Run it on an
+# otherwise quiet machine: anything else running makes the numbers worthless. For the scaling
+# benchmark on a bigger machine, give the server cores 0..N-1 and the load the rest, and raise
+# LOOPS with N: LOOPS=8 SERVER_CPUS=0-7 CLIENT_CPUS=8-15 (wrk's threads follow CLIENT_CPUS).
 set -eu
 
 cd "$(dirname "$0")/.."
-SERVER_CPU=${SERVER_CPU-0}
-CLIENT_CPU=${CLIENT_CPU-1}
-export SERVER_CPU
+SERVER_CPU=${SERVER_CPUS-${SERVER_CPU-0}}
+CLIENT_CPU=${CLIENT_CPUS-${CLIENT_CPU-1}}
+LOOPS=${LOOPS-1}
+export SERVER_CPU LOOPS
 
 # wrk makes the HTTP load; Debian packages it.
 if ! command -v wrk >/dev/null 2>&1; then

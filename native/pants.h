@@ -162,6 +162,13 @@ typedef struct {
     X(MSG_TRUNC) X(MSG_DONTWAIT) \
     X(EMSGSIZE) X(EACCES) X(EDESTADDRREQ) X(EISCONN) X(ENOENT)
 
+/* pants_tcp_option_constants: the stream socket options beyond pants_socket_constants, and
+ * struct linger; -1 for an option this system lacks (OpenBSD has no keep-alive timings; only
+ * FreeBSD has SO_REUSEPORT_LB, its SO_REUSEPORT that spreads connections) */
+#define PANTS_TCP_OPTION_SLOTS(X) \
+    X(SO_KEEPALIVE) X(SO_LINGER) X(LINGER_SIZE) X(LINGER_ONOFF_OFFSET) X(LINGER_LINGER_OFFSET) \
+    X(TCP_KEEPIDLE) X(TCP_KEEPINTVL) X(TCP_KEEPCNT) X(SO_REUSEPORT_LB)
+
 /* pants_msghdr_layout: struct mmsghdr and struct msghdr, with the widths of the fields whose
  * type differs between C libraries (msg_len, msg_iovlen, msg_controllen) */
 #define PANTS_MSGHDR_SLOTS(X) \
@@ -223,6 +230,7 @@ typedef struct {
 #define PANTS_IOCP_INDEX(name) PANTS_IOCP_##name,
 #define PANTS_URING_INDEX(name) PANTS_URING_##name,
 #define PANTS_URING_PROBE_INDEX(name) PANTS_URING_PROBE_##name,
+#define PANTS_TCP_OPTION_INDEX(name) PANTS_TCP_OPTION_##name,
 enum { PANTS_ABI_SLOTS(PANTS_ABI_INDEX) PANTS_ABI_COUNT };
 enum { PANTS_SOCKET_SLOTS(PANTS_SOCKET_INDEX) PANTS_SOCKET_COUNT };
 enum { PANTS_IOVEC_SLOTS(PANTS_IOVEC_INDEX) PANTS_IOVEC_COUNT };
@@ -235,12 +243,14 @@ enum { PANTS_KEVENT_SLOTS(PANTS_KEVENT_INDEX) PANTS_KEVENT_COUNT };
 enum { PANTS_IOCP_SLOTS(PANTS_IOCP_INDEX) PANTS_IOCP_COUNT };
 enum { PANTS_URING_SLOTS(PANTS_URING_INDEX) PANTS_URING_COUNT };
 enum { PANTS_URING_PROBE_SLOTS(PANTS_URING_PROBE_INDEX) PANTS_URING_PROBE_COUNT };
+enum { PANTS_TCP_OPTION_SLOTS(PANTS_TCP_OPTION_INDEX) PANTS_TCP_OPTION_COUNT };
 
 /* The tables, numbered for pants_abi_names (io.pants.posix.ShimAbi.Table, in this order). */
 enum {
     PANTS_TABLE_ABI, PANTS_TABLE_SOCKET, PANTS_TABLE_IOVEC, PANTS_TABLE_DATAGRAM, PANTS_TABLE_MSGHDR,
     PANTS_TABLE_EPOLL, PANTS_TABLE_EPOLL_EVENT, PANTS_TABLE_KQUEUE, PANTS_TABLE_KEVENT, PANTS_TABLE_IOCP,
     PANTS_TABLE_URING, PANTS_TABLE_URING_PROBE,
+    PANTS_TABLE_TCP_OPTION,
     PANTS_TABLE_COUNT
 };
 
@@ -262,6 +272,9 @@ PANTS_API int32_t pants_iovec_layout(int32_t *out, int32_t n);
 PANTS_API int32_t pants_socket(int32_t domain, int32_t type, int32_t protocol);
 PANTS_API int32_t pants_setsockopt_int(int32_t fd, int32_t level, int32_t name, int32_t value);
 PANTS_API int32_t pants_getsockopt_int(int32_t fd, int32_t level, int32_t name);
+/* getsockopt into len bytes at value (*len in: room, out: the option's size) */
+PANTS_API int32_t pants_getsockopt(int32_t fd, int32_t level, int32_t name, void *value, int32_t *len);
+PANTS_API int32_t pants_tcp_option_constants(int32_t *out, int32_t n);
 PANTS_API int32_t pants_bind(int32_t fd, const void *addr, int32_t len);
 PANTS_API int32_t pants_listen(int32_t fd, int32_t backlog);
 PANTS_API int32_t pants_accept(int32_t fd, void *addr, int32_t *len);

@@ -65,6 +65,7 @@ static const char *const kevent_names[] = {PANTS_KEVENT_SLOTS(NAME)};
 static const char *const iocp_names[] = {PANTS_IOCP_SLOTS(NAME)};
 static const char *const uring_names[] = {PANTS_URING_SLOTS(NAME)};
 static const char *const uring_probe_names[] = {PANTS_URING_PROBE_SLOTS(NAME)};
+static const char *const tcp_option_names[] = {PANTS_TCP_OPTION_SLOTS(NAME)};
 #undef NAME
 
 static const struct {
@@ -83,6 +84,7 @@ static const struct {
     [PANTS_TABLE_IOCP] = {iocp_names, PANTS_IOCP_COUNT},
     [PANTS_TABLE_URING] = {uring_names, PANTS_URING_COUNT},
     [PANTS_TABLE_URING_PROBE] = {uring_probe_names, PANTS_URING_PROBE_COUNT},
+    [PANTS_TABLE_TCP_OPTION] = {tcp_option_names, PANTS_TCP_OPTION_COUNT},
 };
 
 int32_t pants_abi_names(int32_t table, char *buf, int32_t len) {

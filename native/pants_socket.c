@@ -17,11 +17,22 @@
 
 int32_t pants_version(void) { return PANTS_SHIM_VERSION; }
 
+/* strerror_r: the loops of a group call this from their threads at once. glibc with _GNU_SOURCE
+ * has the GNU variant (returns the message, maybe not in buf); elsewhere it is the POSIX one. */
 int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
     if (len <= 0) return -EINVAL;
-    const char *msg = strerror(err); /* the engine calls this from its one loop thread only */
-    strncpy(buf, msg ? msg : "unknown error", (size_t) len - 1);
-    buf[len - 1] = '\0';
+#if defined(__GLIBC__)
+    const char *msg = strerror_r(err, buf, (size_t) len);
+    if (msg != buf) {
+        strncpy(buf, msg ? msg : "unknown error", (size_t) len - 1);
+        buf[len - 1] = '\0';
+    }
+#else
+    if (strerror_r(err, buf, (size_t) len) != 0) {
+        strncpy(buf, "unknown error", (size_t) len - 1);
+        buf[len - 1] = '\0';
+    }
+#endif
     return 0;
 }
 
@@ -72,6 +83,50 @@ int32_t pants_getsockopt_int(int32_t fd, int32_t level, int32_t name) {
     socklen_t len = sizeof v;
     if (getsockopt(fd, level, name, &v, &len) < 0) return -errno;
     return v;
+}
+
+int32_t pants_getsockopt(int32_t fd, int32_t level, int32_t name, void *value, int32_t *len) {
+    socklen_t l = (socklen_t) *len;
+    if (getsockopt(fd, level, name, value, &l) < 0) return -errno;
+    *len = (int32_t) l;
+    return 0;
+}
+
+/* macOS calls the idle time TCP_KEEPALIVE, and counts SO_LINGER in ticks (SO_LINGER_SEC in seconds). */
+#if !defined(TCP_KEEPIDLE) && defined(TCP_KEEPALIVE)
+#define TCP_KEEPIDLE TCP_KEEPALIVE
+#endif
+#ifndef TCP_KEEPIDLE
+#define TCP_KEEPIDLE -1 /* not on this OS */
+#endif
+#ifndef TCP_KEEPINTVL
+#define TCP_KEEPINTVL -1
+#endif
+#ifndef TCP_KEEPCNT
+#define TCP_KEEPCNT -1
+#endif
+#ifndef SO_REUSEPORT_LB
+#define SO_REUSEPORT_LB -1 /* FreeBSD 12 and later only */
+#endif
+
+/* PANTS_TCP_OPTION_SLOTS (pants.h); read by io.pants.posix.TcpOptionConstants. */
+int32_t pants_tcp_option_constants(int32_t *out, int32_t n) {
+    const int32_t values[PANTS_TCP_OPTION_COUNT] = {
+        [PANTS_TCP_OPTION_SO_KEEPALIVE] = SO_KEEPALIVE,
+#ifdef SO_LINGER_SEC
+        [PANTS_TCP_OPTION_SO_LINGER] = SO_LINGER_SEC,
+#else
+        [PANTS_TCP_OPTION_SO_LINGER] = SO_LINGER,
+#endif
+        [PANTS_TCP_OPTION_LINGER_SIZE] = (int32_t) sizeof(struct linger),
+        [PANTS_TCP_OPTION_LINGER_ONOFF_OFFSET] = (int32_t) offsetof(struct linger, l_onoff),
+        [PANTS_TCP_OPTION_LINGER_LINGER_OFFSET] = (int32_t) offsetof(struct linger, l_linger),
+        [PANTS_TCP_OPTION_TCP_KEEPIDLE] = TCP_KEEPIDLE,
+        [PANTS_TCP_OPTION_TCP_KEEPINTVL] = TCP_KEEPINTVL,
+        [PANTS_TCP_OPTION_TCP_KEEPCNT] = TCP_KEEPCNT,
+        [PANTS_TCP_OPTION_SO_REUSEPORT_LB] = SO_REUSEPORT_LB,
+    };
+    return pants_export(out, n, values, PANTS_TCP_OPTION_COUNT);
 }
 
 int32_t pants_bind(int32_t fd, const void *addr, int32_t len) {

@@ -57,6 +57,10 @@ import java.util.function.LongSupplier;
  * {@link IllegalStateException} that says to use {@code execute}. Before the loop starts (or
  * after it returns), the thread that owns the engine may set things up directly.
  *
+ * <p>One engine is one thread. To use several cores, run several engines as an
+ * {@link EngineGroup} ({@link #group(int)}, or {@code -Dpants.loops=N}): a server on the group
+ * accepts on all of them, and each connection lives on one.
+ *
  * <h2>Which engine</h2>
  * A {@link Server}, {@link Stream} or {@link Datagram} made without an engine belongs to the
  * engine whose callback makes (or connects) it, so that a client made in a server's callback runs
@@ -84,6 +88,7 @@ public final class Engine implements Executor, AutoCloseable {
     /** Engines made and not yet closed, the default one included. */
     private static final AtomicInteger OPEN = new AtomicInteger();
 
+    private final PollerProvider provider;
     private final Poller poller;
     private final LongSupplier clock;
     private final long slowTurnNanos;
@@ -103,6 +108,9 @@ public final class Engine implements Executor, AutoCloseable {
     /** True while the loop is (about to be) blocked in the poller: only then is a wake-up needed. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final AtomicReference<Thread> loopThread = new AtomicReference<>();
+    /** The group this engine is a loop of, and its place there; null and 0 for an engine on its own. */
+    volatile EngineGroup group;
+    int indexInGroup;
     private volatile boolean stopRequested;
     private boolean inTurn;
     private boolean closeRequested;
@@ -127,6 +135,9 @@ public final class Engine implements Executor, AutoCloseable {
     private ByteBuffer readBuffer;
     private final ArrayList<Listener> pausedListeners = new ArrayList<>();
     private boolean resumeScheduled;
+    /** A listener here is paused for lack of descriptors (read by other loops of the group); a wake-up from one is on its way. */
+    private volatile boolean pausedForDescriptors;
+    private final AtomicBoolean resumeAsked = new AtomicBoolean();
     private final Dispatcher dispatcher = new Dispatcher();
     /** Counted by the loop thread, read by {@link #stats()} from any; {@code counters.turns} is the turn number. */
     final LoopCounters counters = new LoopCounters();
@@ -149,6 +160,49 @@ public final class Engine implements Executor, AutoCloseable {
         return e;
     }
 
+    /**
+     * The engine whose loop runs on the calling thread (inside its {@link #start()} or
+     * {@link #poll}), or null off any loop: on a {@link EngineGroup group}, "the loop I am on".
+     *
+     * <pre>{@code
+     * Engine here = Engine.current();   // in a callback: the stream's own loop
+     * }</pre>
+     */
+    public static Engine current() { return CURRENT.get(); }
+
+    /**
+     * The process-wide group of {@code loops} engines, made on first use; its loop 0 is the
+     * default engine ({@link #instance()}), and servers made on the default engine without one
+     * ({@code new Server(Echo::new)}) before the group existed serve on all its loops:
+     *
+     * <pre>{@code
+     * new Server(Echo::new).listen(4040);
+     * Engine.group(8).start();           // 8 loops, threads pants-loop-0 .. pants-loop-7
+     * }</pre>
+     *
+     * @throws IllegalStateException if the default group exists with another size, or the
+     *         default engine runs already (make the group before starting it)
+     */
+    public static EngineGroup group(int loops) { return EngineGroup.defaultGroup(loops); }
+
+    /**
+     * The process-wide group ({@link #group(int)}) of {@code -Dpants.loops} engines, or one per
+     * available processor without the property ({@link EngineGroup#defaultLoops()}).
+     */
+    public static EngineGroup group() { return EngineGroup.defaultGroup(EngineGroup.defaultLoops()); }
+
+    /** The group this engine is a loop of, or null for an engine on its own. */
+    public EngineGroup engineGroup() { return group; }
+
+    /**
+     * This engine's place in its {@link #engineGroup() group}, from 0 (0 for an engine on its
+     * own): an index for things kept per loop, such as a buffer each loop reuses.
+     */
+    public int loopIndex() { return indexInGroup; }
+
+    /** The backend this engine's poller came from: a group makes its other loops with it. */
+    PollerProvider provider() { return provider; }
+
     /** Whether {@link #instance()} has made the default engine (and it is not closed). */
     static boolean defaultEngineMade() { return instance != null; }
 
@@ -170,6 +224,7 @@ public final class Engine implements Executor, AutoCloseable {
     private Engine(Builder b) {
         PollerProvider provider = b.provider != null ? b.provider
                 : b.pollerName != null ? Pollers.select(b.pollerName) : Pollers.preferred();
+        this.provider = provider;
         try {
             this.poller = provider.open();
         } catch (IOException e) {
@@ -296,8 +351,22 @@ public final class Engine implements Executor, AutoCloseable {
 
     // ---------------------------------------------------------------- running
 
-    /** Runs the loop on the calling thread until {@link #stop()} is called. */
+    /**
+     * Runs the loop on the calling thread until {@link #stop()} is called. The default engine
+     * with {@code -Dpants.loops=N} (N above 1) runs the default {@link #group() group} of N
+     * loops instead, on their own threads, and returns when the group stops
+     * ({@code Engine.group().stop()}).
+     */
     public void start() {
+        if (this == instance && (group != null || EngineGroup.loopsProperty() > 1)) {
+            (group != null ? group : Engine.group()).start();
+            return;
+        }
+        runLoop();
+    }
+
+    /** The loop of {@link #start()}, on the calling thread; a group's threads run it for each loop. */
+    void runLoop() {
         Engine outer = enter("start");
         try {
             while (!stopRequested) turn(-1);
@@ -321,8 +390,22 @@ public final class Engine implements Executor, AutoCloseable {
         }
     }
 
-    /** Makes {@link #start()} return after the current turn. Safe from any thread. */
+    /**
+     * Makes {@link #start()} return after the current turn. Safe from any thread. The default
+     * engine, once it is loop 0 of the default {@link #group() group}, stops the whole group, as
+     * {@code Engine.instance().stop()} stopped the program's loop before there were several.
+     */
     public void stop() {
+        EngineGroup g = group;
+        if (g != null && indexInGroup == 0 && this == instance && g == EngineGroup.defaultGroupIfMade()) {
+            g.stop();
+            return;
+        }
+        stopLoop();
+    }
+
+    /** Makes this loop return after the current turn (what a group's stop() does to each loop). */
+    void stopLoop() {
         stopRequested = true;
         if (!closed) poller.wakeup();
     }
@@ -676,8 +759,17 @@ public final class Engine implements Executor, AutoCloseable {
         releasedCount = 0;
     }
 
-    /** A descriptor was closed: listeners paused for lack of descriptors may try again. */
+    /**
+     * A descriptor was closed: listeners paused for lack of descriptors may try again, this
+     * engine's and, on a group, those of the other loops (descriptors are the process's).
+     */
     void descriptorFreed() {
+        EngineGroup g = group;
+        if (g != null && g.loopsPausedForDescriptors() > 0) g.descriptorFreedBy(this);
+        resumePausedListeners();
+    }
+
+    private void resumePausedListeners() {
         if (pausedListeners.isEmpty() || resumeScheduled || closed || closeRequested) return;
         // on the next turn: NIO releases a closed channel's descriptor only at its next select
         resumeScheduled = true;
@@ -685,16 +777,41 @@ public final class Engine implements Executor, AutoCloseable {
             resumeScheduled = false;
             Listener[] paused = pausedListeners.toArray(new Listener[0]);
             pausedListeners.clear();
+            pausedChanged(false);
             for (Listener l : paused) l.resumeAccepting();
         });
     }
 
+    /** Another loop of the group freed a descriptor: if a listener here is paused for lack of them, it tries again. Any thread. */
+    void descriptorFreedElsewhere() {
+        if (!pausedForDescriptors || closed || !resumeAsked.compareAndSet(false, true)) return;
+        try {
+            execute(() -> {
+                resumeAsked.set(false);
+                resumePausedListeners();
+            });
+        } catch (RejectedExecutionException e) {
+            resumeAsked.set(false); // closed meanwhile: nothing to resume
+        }
+    }
+
     void pausedForDescriptors(Listener l) {
-        if (!pausedListeners.contains(l)) pausedListeners.add(l);
+        if (!pausedListeners.contains(l)) {
+            pausedListeners.add(l);
+            if (pausedListeners.size() == 1) pausedChanged(true);
+        }
     }
 
     void unpaused(Listener l) {
-        pausedListeners.remove(l);
+        if (pausedListeners.remove(l) && pausedListeners.isEmpty()) pausedChanged(false);
+    }
+
+    /** Whether some listener here waits for descriptors, told to the group so that other loops' closes wake it. */
+    private void pausedChanged(boolean paused) {
+        if (paused == pausedForDescriptors) return;
+        pausedForDescriptors = paused;
+        EngineGroup g = group;
+        if (g != null) g.loopPausedForDescriptors(paused);
     }
 
     ByteBuffer readBuffer() {
@@ -788,6 +905,8 @@ public final class Engine implements Executor, AutoCloseable {
             return;
         }
         closed = true;
+        pausedListeners.clear();
+        pausedChanged(false);
         for (int i = 0; i < channels.length; i++) {
             Channel ch = channels[i];
             if (ch != null && !ch.isClosedForEvents()) ch.closeNow();
@@ -797,7 +916,9 @@ public final class Engine implements Executor, AutoCloseable {
         deadlines.clear();
         callbacks.clear();
         loops.clear();
-        tasks.clear();
+        for (Runnable r; (r = tasks.poll()) != null; ) {
+            if (r instanceof DroppedTask d) d.dropped();
+        }
         poller.close();
         counters.publish();
         OPEN.decrementAndGet();
@@ -807,6 +928,15 @@ public final class Engine implements Executor, AutoCloseable {
     }
 
     public boolean isClosed() { return closed; }
+
+    /**
+     * A task given to {@link #execute} that holds something to release should the engine close
+     * before running it: a connection handed over by another loop's acceptor, say.
+     */
+    interface DroppedTask extends Runnable {
+        /** The engine closed without running the task. */
+        void dropped();
+    }
 
     static long saturatedNanos(Duration d) {
         try {

@@ -13,21 +13,23 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** One listening socket of a {@link Server}. */
+/** One listening socket of a {@link Server}, on one of its loops ({@link ServerLoop}). */
 final class Listener extends Channel {
     /** Accepts per readiness event, so that a connection flood can't starve established streams. */
     private static final int ACCEPTS_PER_EVENT = 64;
     private static final long FIRST_BACKOFF_MS = 10, MAX_BACKOFF_MS = 1000;
 
-    private final Server server;
+    private final ServerLoop server;
     private final Path unixPath;
+    /** The first loop accepts here for all of a server's loops (see {@link Server}), instead of listening on each. */
+    boolean handsOff;
     private boolean paused;
     private long backoffMs;
     private Timer resumeTimer;
 
-    Listener(Server server, Engine engine, PollerSocket socket, SocketAddress address) throws IOException {
+    Listener(ServerLoop server, PollerSocket socket, SocketAddress address) throws IOException {
         this.server = server;
-        this.engine = engine;
+        this.engine = server.engine;
         this.socket = socket;
         this.unixPath = address instanceof UnixDomainSocketAddress u ? u.getPath() : null;
         this.token = engine.register(this);
@@ -53,7 +55,7 @@ final class Listener extends Channel {
             }
             if (s == null) return;
             backoffMs = 0;
-            server.accepted(s);
+            server.accepted(s, handsOff);
             if (state == ChannelState.CLOSED) return;
         }
     }
@@ -83,6 +85,8 @@ final class Listener extends Channel {
         engine.unpaused(this);
         setInterest(Poller.READ);
     }
+
+    ServerLoop server() { return server; }
 
     @Override
     void closeNow() {

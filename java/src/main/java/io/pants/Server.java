@@ -9,11 +9,22 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -32,23 +43,49 @@ import java.util.function.Supplier;
  * streams closes) instead of spinning; connections already open are served as usual.
  * {@link #idleTimeout(Duration)} gives the streams it accepts an idle timeout (none by default).
  *
+ * <h2>On several loops</h2>
+ * A server on an {@link EngineGroup} ({@code new Server(group, factory)}, or made without an
+ * engine in a program that uses {@link Engine#group(int)}) accepts on every loop, and each
+ * stream it accepts lives on one loop for its whole life ({@link Stream#engine()}). Where the
+ * kernel spreads connections among listening sockets that share a port (Linux, DragonFly, FreeBSD: see
+ * {@link io.pants.spi.Poller#kernelBalancesListeners()}), every loop has its own listening
+ * socket, bound with {@code SO_REUSEPORT}, and accepting costs no handover; elsewhere (macOS,
+ * Windows, Unix domain sockets), the first loop accepts and hands the connections to the loops
+ * round robin. The choice is made per backend and logged once; {@code -Dpants.accept=reuseport}
+ * or {@code handoff} overrides it. Running out of descriptors pauses accepting per loop.
+ *
+ * <p>Threads: {@link #connections()} called on one of the server's loops is that loop's share of
+ * them (the streams code on that loop may touch); {@link #stats()} counts all, from any thread.
+ * {@link #stopListening()}, {@link #close()} and {@link #shutdown(Duration)} may be called from
+ * any thread: each loop does its part on its own thread (off the loops, the call waits until
+ * every loop has stopped listening). {@link #listen} is called before the loops start, or from
+ * a thread that is not one of them.
+ *
  * @since 0.1
  */
 public class Server {
     /** The listen backlog unless {@link #backlog(int)} says otherwise. */
     public static final int DEFAULT_BACKLOG = 1024;
 
-    private final Engine engine;
     private final Supplier<? extends Stream> factory;
-    private final List<Listener> listeners = new ArrayList<>(1);
-    private final ConnectionSet connections = new ConnectionSet();
+    /** This server's part on each loop: one for a server on one engine; set again when it joins the default group. */
+    private volatile ServerLoop[] loops;
+    /** Null for a server on one engine. */
+    private volatile EngineGroup group;
     private int backlog = DEFAULT_BACKLOG;
     private boolean autoPause = true;
     private Duration idleTimeout = Duration.ZERO;
-    private TlsConfig tls;
-    private boolean closed;
-    private long descriptorExhaustions;
-    private long accepted, refused;
+    /** Read by every loop as it accepts; may change while they run (the JDK provider's setHttpsConfigurator). */
+    private volatile TlsConfig tls;
+    private volatile boolean closed;
+    /** Options set on every accepted stream, and on the listening sockets. */
+    private final Map<SocketOption<?>, Object> streamOptions = new LinkedHashMap<>(), listenerOptions = new LinkedHashMap<>();
+    /** Null: as the backend suggests (see the class comment); otherwise whether to hand accepted sockets over. */
+    private Boolean handOff;
+    /** The next loop a handed-over connection goes to; touched by the accepting loop only. */
+    private int nextLoop;
+    /** The graceful shutdown under way, if any. */
+    private volatile ServerDrain drain;
 
     /**
      * A server on the engine running the current callback (made in a callback of a server on
@@ -62,6 +99,39 @@ public class Server {
     public Server(Supplier<? extends Stream> factory) {
         this(Engine.forNewChannel("a server made without an engine (new Server(factory), new HttpServer(handler))",
                 "new Server(engine, factory), new HttpServer(engine, handler)"), factory);
+        Engine e = loops[0].engine;
+        // made off any loop on the default engine: the program's server, which serves on the default group if there is one
+        if (Engine.current() == null && e.group == null && e == Engine.instance()) {
+            EngineGroup g = EngineGroup.forDefaultServer(this);
+            if (g != null) onGroup(g);
+        } else if (Engine.current() == null && e.group != null && e.group == EngineGroup.defaultGroupIfMade()) {
+            onGroup(e.group);
+        }
+    }
+
+    /**
+     * A server on every loop of {@code group}: each connection it accepts lives on one of them
+     * (see "On several loops" above).
+     *
+     * <pre>{@code
+     * EngineGroup loops = new EngineGroup(4);
+     * new Server(loops, Echo::new).listen(4040);
+     * loops.start();
+     * }</pre>
+     *
+     * @param group   the loops the server accepts on and its streams run on
+     * @param factory makes the stream for each accepted connection, on the loop it will live on
+     */
+    public Server(EngineGroup group, Supplier<? extends Stream> factory) {
+        this.factory = Objects.requireNonNull(factory);
+        onGroup(Objects.requireNonNull(group));
+    }
+
+    private void onGroup(EngineGroup g) {
+        ServerLoop[] all = new ServerLoop[g.size()];
+        for (int i = 0; i < all.length; i++) all[i] = new ServerLoop(this, g.engine(i));
+        this.group = g;
+        this.loops = all;
     }
 
     /**
@@ -71,8 +141,8 @@ public class Server {
      * @param factory makes the stream for each accepted connection, on the loop thread
      */
     public Server(Engine engine, Supplier<? extends Stream> factory) {
-        this.engine = Objects.requireNonNull(engine);
         this.factory = Objects.requireNonNull(factory);
+        this.loops = new ServerLoop[] {new ServerLoop(this, Objects.requireNonNull(engine))};
     }
 
     /**
@@ -203,27 +273,132 @@ public class Server {
      *         while the loop runs
      */
     public Server listen(SocketAddress address) {
-        engine.checkLoopThread("Server.listen");
+        Objects.requireNonNull(address);
+        ServerLoop[] all = loops;
+        if (all.length == 1) all[0].engine.checkLoopThread("Server.listen");
+        else checkListenOnGroup();
         if (closed) throw new IllegalStateException("listen(): this server is closed; create a new one");
-        PollerSocket socket;
-        try {
-            socket = engine.poller().listen(address, backlog);
-        } catch (IOException e) {
-            String hint = address instanceof java.net.UnixDomainSocketAddress
-                    ? " (if no server uses it any more, delete the stale socket file)" : "";
-            throw new UncheckedIOException("could not listen on " + address + ": " + e.getMessage() + hint, e);
-        }
-        try {
-            listeners.add(new Listener(this, engine, socket, address));
-        } catch (IOException e) {
-            socket.close();
-            throw new UncheckedIOException("could not register the listener on " + address + ": " + e.getMessage(), e);
+        if (all.length == 1) {
+            all[0].listen(address, backlog, listenerOptions);
+        } else if (handsOff(address, all[0].engine)) {
+            onLoopAndWait(all[0], l -> l.listen(address, backlog, listenerOptions).handsOff = true);
+        } else {
+            listenOnEveryLoop(all, address);
         }
         return this;
     }
 
+    /** One listening socket per loop, all bound to the address the first one got (its port, after port 0). */
+    private void listenOnEveryLoop(ServerLoop[] all, SocketAddress address) {
+        Map<SocketOption<?>, Object> options = withReusePort();
+        List<Listener> opened = new ArrayList<>(all.length);
+        try {
+            SocketAddress[] bound = {address};
+            for (ServerLoop part : all) {
+                onLoopAndWait(part, l -> {
+                    Listener listener = l.listen(bound[0], backlog, options);
+                    opened.add(listener);
+                    bound[0] = listener.socket.localAddress();
+                });
+            }
+        } catch (RuntimeException e) {
+            for (Listener l : opened) onLoopAndWait(l.server(), p -> p.unlisten(l));
+            throw e;
+        }
+    }
+
+    private Map<SocketOption<?>, Object> withReusePort() {
+        Map<SocketOption<?>, Object> options = new LinkedHashMap<>(listenerOptions);
+        options.put(StandardSocketOptions.SO_REUSEPORT, true);
+        return options;
+    }
+
+    /** listen() on several loops touches every loop's poller: only while none runs, or from a thread that is none of them. */
+    private void checkListenOnGroup() {
+        EngineGroup g = group;
+        if (g.isRunning() && g.contains(Engine.current())) {
+            throw new IllegalStateException("Server.listen() on a server of " + g.size() + " loops was called on one of them ('"
+                    + Thread.currentThread().getName() + "'): listen before the group starts, or from another thread");
+        }
+    }
+
+    /** Whether connections accepted at {@code address} are handed round robin from the first loop (see the class comment). */
+    private boolean handsOff(SocketAddress address, Engine first) {
+        if (address instanceof UnixDomainSocketAddress) return true; // SO_REUSEPORT is for IP sockets
+        if (handOff != null) return handOff;
+        return AcceptDistribution.handsOff(first.poller());
+    }
+
+    /** For tests: hand accepted connections over (true) or listen on every loop (false), whatever the backend suggests. */
+    Server handOff(boolean on) {
+        this.handOff = on;
+        return this;
+    }
+
+    /**
+     * Runs {@code op} on {@code part}'s loop and waits for it: directly when that loop does not
+     * run or this is its thread, else through {@code execute}, waiting at most 10 seconds.
+     */
+    private static void onLoopAndWait(ServerLoop part, Consumer<ServerLoop> op) {
+        Engine e = part.engine;
+        if (!e.isRunning() || e.inLoopThread()) {
+            op.accept(part);
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        e.execute(() -> {
+            try {
+                op.accept(part);
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for loop " + e.indexInGroup, ex);
+        } catch (TimeoutException ex) {
+            throw new IllegalStateException("loop " + e.indexInGroup + " of " + part.server + " did not answer within 10 seconds", ex);
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof RuntimeException r) throw r;
+            if (ex.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(ex.getCause());
+        }
+    }
+
+    /**
+     * Runs {@code op} on every loop of the server, each on its own thread: at once for a loop
+     * that does not run or is the calling thread's, through {@code execute} for the others. Off
+     * the server's loops, waits until every loop has done it.
+     */
+    private void onEveryLoop(String what, Consumer<ServerLoop> op) {
+        ServerLoop[] all = loops;
+        if (all.length == 1) {
+            all[0].engine.checkLoopThread(what);
+            op.accept(all[0]);
+            return;
+        }
+        boolean wait = !group.contains(Engine.current());
+        for (ServerLoop part : all) {
+            if (wait) {
+                onLoopAndWait(part, op);
+            } else if (!part.engine.isRunning() || part.engine.inLoopThread()) {
+                op.accept(part);
+            } else {
+                try {
+                    part.engine.execute(() -> op.accept(part));
+                } catch (RejectedExecutionException e) {
+                    // that loop's engine is closed, and with it this server's part there
+                }
+            }
+        }
+    }
+
     /** The addresses listened on, with the actual ports when port 0 was asked for. */
     public List<SocketAddress> localAddresses() {
+        List<Listener> listeners = loops[0].listeners; // on several loops, the first listens on every address
         List<SocketAddress> all = new ArrayList<>(listeners.size());
         for (Listener l : listeners) all.add(l.socket.localAddress());
         return all;
@@ -231,6 +406,7 @@ public class Server {
 
     /** The first address listened on, or null. */
     public SocketAddress localAddress() {
+        List<Listener> listeners = loops[0].listeners;
         return listeners.isEmpty() ? null : listeners.get(0).socket.localAddress();
     }
 
@@ -241,7 +417,7 @@ public class Server {
      * @throws IllegalStateException if the server listens on no IP address
      */
     public int port() {
-        for (Listener l : listeners) {
+        for (Listener l : loops[0].listeners) {
             if (l.socket.localAddress() instanceof InetSocketAddress isa) return isa.getPort();
         }
         throw new IllegalStateException("this server listens on no IP address");
@@ -257,9 +433,26 @@ public class Server {
      * the others, never throws {@code ConcurrentModificationException} and never returns a stream
      * that has left; each stream connected throughout is returned once (one that connects during
      * the iteration may or may not be). Closing costs O(1), and nothing is copied to iterate.
+     *
+     * <p>On several loops, each loop has its own connections: called on one of the server's
+     * loops, this is that loop's share (the streams code there may touch; {@link #stats()}
+     * counts them all). Off the loops it throws, but before they start, when it is loop 0's.
+     *
+     * @throws IllegalStateException on several running loops, called on none of them
      */
     public Set<Stream> connections() {
-        return connections;
+        return connectionsHere();
+    }
+
+    private ConnectionSet connectionsHere() {
+        ServerLoop[] all = loops;
+        if (all.length == 1) return all[0].connections;
+        Engine here = Engine.current();
+        if (group.contains(here)) return all[here.indexInGroup].connections;
+        if (!group.isRunning()) return all[0].connections;
+        throw new IllegalStateException("connections() of a server on " + all.length + " loops was called on thread '"
+                + Thread.currentThread().getName() + "', none of them: each loop has its own; call it on a loop"
+                + " (group.engine(i).submit(() -> server.connections()...)), or count them all with stats().open()");
     }
 
     /**
@@ -276,54 +469,73 @@ public class Server {
      *         (a factory that makes several kinds of stream: iterate {@code connections()})
      */
     public <S extends Stream> Set<S> connections(Class<S> type) {
-        return connections.as(type);
+        return connectionsHere().as(type);
     }
 
     /**
-     * The engine this server runs on.
+     * The engine this server runs on; on several loops, the first of them (see {@link #group()}).
      *
      * @return the engine its streams run on too
      */
-    public Engine engine() { return engine; }
-
-    /** How often accepting stopped because descriptors ran out (diagnostics). */
-    public long descriptorExhaustions() { return descriptorExhaustions; }
+    public Engine engine() { return loops[0].engine; }
 
     /**
-     * Connections open, accepted and refused, and accept pauses, so far (see {@link ServerStats}
-     * for what each counts). Safe to call from any thread; as consistent as {@link Engine#stats()}.
+     * The loops this server serves on, or null for a server on one engine.
+     *
+     * @return its group, or null
+     */
+    public EngineGroup group() { return group; }
+
+    /** How often accepting stopped because descriptors ran out (diagnostics), on all its loops. */
+    public long descriptorExhaustions() {
+        long n = 0;
+        for (ServerLoop part : loops) {
+            part.engine.counters.acquire();
+            n += part.descriptorExhaustions;
+        }
+        return n;
+    }
+
+    /**
+     * Connections open, accepted and refused, and accept pauses, so far, on all its loops (see
+     * {@link ServerStats} for what each counts). Safe to call from any thread; as consistent as
+     * {@link Engine#stats()}.
      */
     public ServerStats stats() {
-        engine.counters.acquire();
-        return new ServerStats(connections.size(), accepted, refused, descriptorExhaustions);
+        long open = 0, accepted = 0, refused = 0, exhaustions = 0;
+        for (ServerLoop part : loops) {
+            part.engine.counters.acquire();
+            open += part.connections.size();
+            accepted += part.accepted;
+            refused += part.refused;
+            exhaustions += part.descriptorExhaustions;
+        }
+        return new ServerStats((int) open, accepted, refused, exhaustions);
     }
 
     /**
      * Stops accepting connections: closes the listening sockets (and removes Unix socket files),
      * leaving the connections open. For a graceful shutdown: stop listening, let the connections
-     * finish, then {@link #close()}. The server may {@link #listen} again afterwards.
+     * finish, then {@link #close()} (or {@link #shutdown(Duration)}, which does all of it). The
+     * server may {@link #listen} again afterwards. On several loops, see "Threads" above.
      */
     public void stopListening() {
-        engine.checkLoopThread("Server.stopListening");
-        for (Listener l : listeners) l.closeNow();
-        listeners.clear();
+        onEveryLoop("Server.stopListening", ServerLoop::stopListening);
     }
 
-    /** Whether the server has a listening socket open. */
+    /** Whether the server has a listening socket open (on any of its loops). */
     public boolean isListening() {
-        for (Listener l : listeners) {
-            if (!l.isClosedForEvents()) return true;
-        }
+        for (ServerLoop part : loops) if (part.isListening()) return true;
         return false;
     }
 
     /** Stops listening and closes every connection (each sends what it has queued first). */
     public void close() {
-        engine.checkLoopThread("Server.close");
+        if (loops.length == 1) loops[0].engine.checkLoopThread("Server.close");
         if (closed) return;
         closed = true;
-        for (Listener l : listeners) l.closeNow();
-        for (Stream s : connections) s.close();
+        EngineGroup.forget(this);
+        onEveryLoop("Server.close", ServerLoop::close);
     }
 
     /**
@@ -333,42 +545,193 @@ public class Server {
      */
     public boolean isClosed() { return closed; }
 
-    void accepted(PollerSocket socket) {
-        Stream stream;
-        try {
-            stream = Objects.requireNonNull(factory.get(), "the stream factory returned null");
-        } catch (Throwable e) {
-            engine.reportError(this, "the stream factory", e);
-            socket.close();
-            refused();
+    /**
+     * Shuts down gracefully, on every loop: stops accepting at once, lets each connection
+     * finish (see {@link #drain(Stream)}), and closes what is still open when {@code grace} has
+     * passed, dropping its queued output; then closes the server and completes the future. Safe
+     * from any thread; a second call returns the first one's future.
+     *
+     * <pre>{@code
+     * server.shutdown(Duration.ofSeconds(10)).join();
+     * }</pre>
+     *
+     * @param grace how long connections may take to finish
+     * @return completed once every connection is closed
+     */
+    public CompletableFuture<Void> shutdown(Duration grace) {
+        Objects.requireNonNull(grace);
+        synchronized (this) {
+            if (drain != null) return drain.done;
+            drain = new ServerDrain(this, loops.length, grace);
+        }
+        ServerDrain d = drain;
+        ServerLoop[] all = loops;
+        for (ServerLoop part : all) {
+            Runnable begin = () -> d.begin(part);
+            Engine e = part.engine;
+            if (!e.isRunning() || e.inLoopThread()) begin.run();
+            else {
+                try {
+                    e.execute(begin);
+                } catch (RejectedExecutionException ex) {
+                    d.loopDrained(part); // that loop is gone, and its connections with it
+                }
+            }
+        }
+        return d.done;
+    }
+
+    /**
+     * How a graceful {@link #shutdown(Duration)} asks one connection to finish, on its loop:
+     * nothing by default (a plain stream's protocol decides when it is done, and it closes
+     * itself); {@link io.pants.http.HttpServer} closes idle connections at once and busy ones
+     * after their current response.
+     *
+     * @param stream a connection of this server, still open
+     */
+    protected void drain(Stream stream) {}
+
+    /** The graceful shutdown is over on every loop: the server is closed. */
+    void drained() {
+        closed = true;
+        EngineGroup.forget(this);
+    }
+
+    // ---------------------------------------------------------------- socket options
+
+    /**
+     * A socket option for the streams this server accepts from now on, or for its listening
+     * sockets: {@code TCP_NODELAY} (on by default), {@code SO_KEEPALIVE}, {@code SO_RCVBUF} (set
+     * on the listening sockets too, so that accepted ones start with it), {@code SO_SNDBUF},
+     * {@code SO_LINGER}, {@code jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE},
+     * {@code TCP_KEEPINTERVAL} and {@code TCP_KEEPCOUNT} where the system has them, and
+     * {@code SO_REUSEPORT} for the listening sockets (from the next {@link #listen}).
+     *
+     * <pre>{@code
+     * new Server(Echo::new).option(StandardSocketOptions.SO_KEEPALIVE, true).listen(4040);
+     * }</pre>
+     *
+     * An option the backend can't set makes {@code listen} (for listener options) or the
+     * accepted stream's setup fail with a message that names the backend; the stream is dropped.
+     *
+     * @throws IllegalArgumentException for an option Pants does not set on TCP streams
+     */
+    public <T> Server option(SocketOption<T> option, T value) {
+        SocketOptions.check(option, value);
+        if (option == StandardSocketOptions.SO_REUSEPORT) {
+            listenerOptions.put(option, value);
+        } else {
+            streamOptions.put(option, value);
+            if (option == StandardSocketOptions.SO_RCVBUF) listenerOptions.put(option, value);
+        }
+        return this;
+    }
+
+    /** The options set with {@link #option} for accepted streams, read by them as they open. */
+    Map<SocketOption<?>, Object> streamOptions() { return streamOptions; }
+
+    // ---------------------------------------------------------------- what the loops call
+
+    Stream newStream() { return factory.get(); }
+
+    /**
+     * {@code from} accepted {@code socket}: opened there, or, from a listener that hands over,
+     * given to the next loop round robin, which takes it over from the acceptor's poller.
+     */
+    void distribute(ServerLoop from, PollerSocket socket, boolean handsOff) {
+        ServerLoop[] all = loops;
+        if (!handsOff || all.length == 1) {
+            from.attach(socket);
+            return;
+        }
+        ServerLoop target = all[Math.floorMod(nextLoop++, all.length)];
+        if (target == from) {
+            from.attach(socket);
             return;
         }
         try {
-            stream.attach(engine, socket, this);
-        } catch (IOException | RuntimeException e) {
-            Engine.LOG.log(Level.WARNING, "Dropping a connection accepted by " + this + ": " + e);
+            target.engine.execute(new HandedOver(target, socket));
+        } catch (RejectedExecutionException e) {
             socket.close();
-            refused();
-            return;
+            from.refused();
         }
-        accepted++;
-        engine.counters.accepts++;
-        connections.join(stream);
-        stream.opened();
+    }
+
+    /** A connection on its way from the accepting loop to the one it will live on. */
+    private static final class HandedOver implements Engine.DroppedTask {
+        private final ServerLoop target;
+        private final PollerSocket socket;
+
+        HandedOver(ServerLoop target, PollerSocket socket) {
+            this.target = target;
+            this.socket = socket;
+        }
+
+        @Override
+        public void run() {
+            PollerSocket mine;
+            try {
+                mine = target.engine.poller().adopt(socket);
+            } catch (RuntimeException e) {
+                Engine.LOG.log(Level.WARNING, "Dropping a connection handed to loop " + target.engine.indexInGroup
+                        + " of " + target.server + ": " + e);
+                socket.close();
+                target.refused();
+                return;
+            }
+            target.attach(mine);
+        }
+
+        @Override
+        public void dropped() {
+            socket.close();
+        }
     }
 
     void removed(Stream s) {
-        connections.leave(s);
+        loopOf(s.engine()).removed(s);
     }
 
-    /** An accept failed, or a connection was dropped at once: see {@link ServerStats#refused()}. */
-    void refused() {
-        refused++;
-        engine.counters.refused++;
+    ServerLoop loopOf(Engine e) {
+        ServerLoop[] all = loops;
+        return all.length == 1 ? all[0] : all[e.indexInGroup];
     }
 
-    void exhausted() {
-        descriptorExhaustions++;
+    ServerLoop[] loops() { return loops; }
+
+    /**
+     * Joins the default group, made after this server (on the default engine, without an
+     * engine) listened: its listeners on loop 0 stay, get {@code SO_REUSEPORT} where the kernel
+     * balances, and the other loops listen beside them; where that fails, loop 0 hands over.
+     * Called while no loop runs.
+     */
+    void spreadOnto(EngineGroup g) {
+        ServerLoop[] before = loops;
+        if (closed || before.length != 1 || before[0].engine != g.engine(0)) return;
+        ServerLoop first = before[0];
+        ServerLoop[] all = new ServerLoop[g.size()];
+        all[0] = first;
+        for (int i = 1; i < all.length; i++) all[i] = new ServerLoop(this, g.engine(i));
+        group = g;
+        loops = all;
+        for (Listener l : new ArrayList<>(first.listeners)) {
+            if (l.isClosedForEvents()) continue;
+            SocketAddress at = l.socket.localAddress();
+            if (handsOff(at, first.engine)) {
+                l.handsOff = true;
+                continue;
+            }
+            List<Listener> opened = new ArrayList<>();
+            try {
+                l.socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                for (int i = 1; i < all.length; i++) opened.add(all[i].listen(at, backlog, withReusePort()));
+            } catch (IOException | RuntimeException e) {
+                Engine.LOG.log(Level.INFO, this + " could not listen on every loop at " + at + " (" + e
+                        + "); its first loop hands the connections over instead");
+                for (Listener o : opened) o.server().unlisten(o);
+                l.handsOff = true;
+            }
+        }
     }
 
     @Override

@@ -13,8 +13,11 @@ import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,6 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -109,6 +114,8 @@ public abstract class Stream extends Channel {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     /** TLS in the data path, or null: a plain stream. */
     TlsLayer tls;
+    /** Socket options set before there was a socket: applied as it opens. */
+    private Map<SocketOption<?>, Object> pendingOptions;
 
     // input
     private ReadDelimiter delimiter = ReadDelimiter.none();
@@ -341,12 +348,13 @@ public abstract class Stream extends Channel {
     private void startConnect(SocketAddress address) {
         try {
             socket = engine.poller().connect(address);
+            applyOptions(Map.of());
             token = engine.register(this);
             state = CONNECTING;
             engine.poller().register(socket, token, Poller.WRITE, true);
             registeredWith(Poller.WRITE);
-        } catch (IOException e) {
-            IOException failure = e;
+        } catch (IOException | UnsupportedOperationException e) {
+            IOException failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
             engine.callback(() -> failConnect(failure));
             return;
         }
@@ -362,8 +370,7 @@ public abstract class Stream extends Channel {
             return;
         }
         if (connectTimer != null) connectTimer.cancel();
-        state = OPEN;
-        configureAccepted();
+        state = OPEN; // its options were set as it began to connect
         startIdleTimeout();
         updateInterest();
         if (tls != null) tls.start(true, false, null); // its hello goes first; onConnect after the handshake
@@ -391,10 +398,10 @@ public abstract class Stream extends Channel {
         this.socket = socket;
         this.server = server;
         if (!server.autoPause()) autoPause = false; // a stream may turn it on again in onConnect
+        configureAccepted(); // before registering: a refused option drops the connection without a trace
         if (tls == null && server.tlsConfig() != null) tls = new TlsLayer(this, server.tlsConfig());
         this.token = engine.register(this);
         state = OPEN;
-        configureAccepted();
         engine.poller().register(socket, token, Poller.READ, true);
         registeredWith(Poller.READ);
         if (idleTimeout == null) setIdleTimeout(server.idleTimeout());
@@ -407,13 +414,90 @@ public abstract class Stream extends Channel {
         else safely("onConnect", this::onConnect);
     }
 
-    private void configureAccepted() {
-        if (!(socket.remoteAddress() instanceof UnixDomainSocketAddress)) {
+    private void configureAccepted() throws IOException {
+        applyOptions(server != null ? server.streamOptions() : Map.of());
+    }
+
+    /**
+     * Sets TCP_NODELAY (unless an option says otherwise), then the server's options, then this
+     * stream's own, on an IP socket; a Unix domain socket gets only this stream's own.
+     */
+    private void applyOptions(Map<SocketOption<?>, Object> fromServer) throws IOException {
+        boolean ip = !(socket.remoteAddress() instanceof UnixDomainSocketAddress);
+        boolean noDelaySet = fromServer.containsKey(StandardSocketOptions.TCP_NODELAY)
+                || pendingOptions != null && pendingOptions.containsKey(StandardSocketOptions.TCP_NODELAY);
+        if (ip && !noDelaySet) {
             try {
                 socket.setNoDelay(true);
             } catch (IOException e) {
                 Engine.LOG.log(Level.DEBUG, "could not set TCP_NODELAY on " + this + ": " + e);
             }
+        }
+        if (ip) for (Map.Entry<SocketOption<?>, Object> e : fromServer.entrySet()) setUnchecked(e.getKey(), e.getValue());
+        if (pendingOptions != null) {
+            for (Map.Entry<SocketOption<?>, Object> e : pendingOptions.entrySet()) setUnchecked(e.getKey(), e.getValue());
+            pendingOptions = null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void setUnchecked(SocketOption<T> option, Object value) throws IOException {
+        socket.setOption(option, (T) value);
+    }
+
+    // ---------------------------------------------------------------- socket options
+
+    /**
+     * Sets a socket option: {@code TCP_NODELAY} (on by default), {@code SO_KEEPALIVE},
+     * {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_LINGER} (seconds; negative is off), and
+     * {@code jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL},
+     * {@code TCP_KEEPCOUNT} where the system has them. Before the stream connects, the option is
+     * kept and set as its socket opens; once open, it is set at once.
+     *
+     * <pre>{@code
+     * stream.option(StandardSocketOptions.SO_KEEPALIVE, true)
+     *       .option(ExtendedSocketOptions.TCP_KEEPIDLE, 60);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for an option Pants does not set on streams
+     * @throws UnsupportedOperationException if the backend can't set it; the message names the backend
+     * @throws UncheckedIOException if the system refuses it
+     */
+    public <T> Stream option(SocketOption<T> option, T value) {
+        checkThread("Stream.option");
+        SocketOptions.check(option, value);
+        if (option == StandardSocketOptions.SO_REUSEPORT) {
+            throw new IllegalArgumentException("SO_REUSEPORT is an option of listening sockets: set it with Server.option");
+        }
+        if (state == CLOSED || state == CLOSING) throw new IllegalStateException("option(): " + this + " is closed");
+        if (socket == null) {
+            if (pendingOptions == null) pendingOptions = new LinkedHashMap<>();
+            pendingOptions.put(option, value);
+            return this;
+        }
+        try {
+            socket.setOption(option, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not set " + option.name() + " = " + value + " on " + this + ": " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    /**
+     * A socket option's value, as the system reports it (getsockopt): Linux reports twice the
+     * {@code SO_RCVBUF} and {@code SO_SNDBUF} asked for, say.
+     *
+     * @throws IllegalStateException before the stream has a socket, or once it is closed
+     * @throws UnsupportedOperationException if the backend can't read it; the message names the backend
+     */
+    public <T> T option(SocketOption<T> option) {
+        checkThread("Stream.option");
+        Objects.requireNonNull(option);
+        if (socket == null || state == CLOSED) throw new IllegalStateException("option(): " + this + " has no socket (not connected, or closed)");
+        try {
+            return socket.getOption(option);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + option.name() + " of " + this + ": " + e.getMessage(), e);
         }
     }
 

@@ -116,14 +116,14 @@ class DescriptorExhaustionTest {
         }
     }
 
-    private static Socket connect(int port) throws IOException {
+    static Socket connect(int port) throws IOException {
         Socket c = new Socket();
         c.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         c.setSoTimeout((int) LoopThread.WAIT.toMillis());
         return c;
     }
 
-    private static void echo(Socket c, int n) throws IOException {
+    static void echo(Socket c, int n) throws IOException {
         byte[] message = ("echo " + n).getBytes(StandardCharsets.UTF_8);
         assertArrayEquals(message, EchoTest.exchange(c, message), "echo on connection " + n);
     }
@@ -131,20 +131,22 @@ class DescriptorExhaustionTest {
     record Stats(long exhaustions, long turns, long acceptPauses, long refused, long engineAcceptPauses) { }
 
     /** The child JVM, its output as lines, and the commands we send it. */
-    private static final class Child implements AutoCloseable {
+    static final class Child implements AutoCloseable {
         private final Process process;
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final List<String> transcript = Collections.synchronizedList(new ArrayList<>());
         private final Thread reader;
 
-        Child(String backend) throws IOException, URISyntaxException {
+        /** {@code more}: EchoServerProcess's further arguments (loops, and how they accept). */
+        Child(String backend, String... more) throws IOException, URISyntaxException {
             String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String classpath = String.join(File.pathSeparator,
                     codeSource(EchoServerProcess.class), codeSource(Engine.class), codeSource(com.sun.jna.Native.class));
-            ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-                    "ulimit -n " + DESCRIPTOR_LIMIT + " && exec \"$0\" -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp \"$1\" io.pants.EchoServerProcess \"$2\"",
-                    javaCommand, classpath, backend)
-                    .redirectErrorStream(true);
+            List<String> command = new ArrayList<>(List.of("bash", "-c",
+                    "ulimit -n " + DESCRIPTOR_LIMIT + " && exec \"$0\" -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp \"$1\" io.pants.EchoServerProcess \"${@:2}\"",
+                    javaCommand, classpath, backend));
+            command.addAll(List.of(more));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             Backends.passKqueueLibraryTo(pb);
             process = pb.start();
             reader = new Thread(() -> {

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  *       accept pauses and refused connections and the engine's accept pauses (Server.stats(), Engine.stats());
  *       on {@code quit} (or end of stdin), stops and exits.
  * </ul>
- * Usage: {@code EchoServerProcess <backend>}.
+ * Usage: {@code EchoServerProcess <backend> [<loops> [handoff]]}: with a number of loops, the
+ * server runs on a group of them (handing accepted connections over with {@code handoff}).
  */
 public final class EchoServerProcess {
     private EchoServerProcess() {}
@@ -34,8 +35,9 @@ public final class EchoServerProcess {
         // the logging backend initializes on first use; do it now, while descriptors remain
         System.getLogger("io.pants").log(Level.INFO, "echo server child starting on " + args[0]);
 
-        Engine engine = new Engine(args[0]);
-        Server server = new Server(engine, () -> new io.pants.Stream() {
+        EngineGroup group = args.length > 1 ? new EngineGroup(Integer.parseInt(args[1]), args[0]) : null;
+        Engine engine = group != null ? group.engine(0) : new Engine(args[0]);
+        java.util.function.Supplier<io.pants.Stream> echo = () -> new io.pants.Stream() {
             @Override
             protected void onConnect() { say("ACCEPTED"); }
 
@@ -44,15 +46,21 @@ public final class EchoServerProcess {
 
             @Override
             protected void onClose() { say("CLOSED"); }
-        }).listen("127.0.0.1", 0);
+        };
+        Server server = group != null ? new Server(group, echo) : new Server(engine, echo);
+        if (args.length > 2 && args[2].equals("handoff")) server.handOff(true);
+        server.listen("127.0.0.1", 0);
         long[] reported = {0};
-        engine.loop(() -> {
+        Runnable report = () -> {
             long n = server.descriptorExhaustions();
             if (n != reported[0]) {
                 reported[0] = n;
                 say("EXHAUSTED " + n);
             }
-        });
+        };
+        // on a group, the other loops' pauses are seen from loop 0, which must turn to see them
+        if (group != null) engine.cycle(java.time.Duration.ofMillis(10), report);
+        else engine.loop(report);
 
         Thread commands = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -64,14 +72,20 @@ public final class EchoServerProcess {
             } catch (IOException e) {
                 say("stdin failed: " + e);
             }
-            engine.stop();
+            if (group != null) group.stop();
+            else engine.stop();
         }, "commands");
         commands.setDaemon(true);
         commands.start();
 
         say("PORT " + server.port());
-        engine.start();
-        engine.close();
+        if (group != null) {
+            group.start();
+            group.close();
+        } else {
+            engine.start();
+            engine.close();
+        }
     }
 
     private static synchronized void say(String line) {

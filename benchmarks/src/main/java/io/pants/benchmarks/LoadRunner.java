@@ -26,7 +26,10 @@ import java.util.Map;
  * <ul>
  *   <li>{@code ROUNDS} (3), {@code DURATION} (15, seconds measured), {@code WARMUP} (5, seconds);
  *   <li>{@code WORKLOADS}, {@code SERVERS}, {@code CLIENTS} (for {@code http-client-100}): comma-separated ids to run (default: all);
- *   <li>{@code SERVER_CPU} (0): the CPU list for {@code taskset -c}, empty for no pinning;
+ *   <li>{@code SERVER_CPU} (0), or {@code SERVER_CPUS}: the CPU set for {@code taskset -c}
+ *       ({@code 0-3}, {@code 0,2}), empty for no pinning;
+ *   <li>{@code LOOPS} (1): event loops per server: Pants on an {@code EngineGroup} of that many
+ *       ({@code -Dpants.loops}), Netty with as many event-loop threads;
  *   <li>{@code SERVER_JVM_OPTS} ({@code -Xms1g -Xmx1g -XX:+UseSerialGC}, the collector the JVM
  *       picks by itself on one CPU, said explicitly): the same for every server;
  *   <li>{@code OUT}: the results directory (default {@code benchmarks/results/DATE});
@@ -42,6 +45,7 @@ public final class LoadRunner {
     private final int rounds;
     private final Duration duration, warmup;
     private final String serverCpu;
+    private final int loops;
     private final List<String> serverJvm;
     private final Path out;
     private final List<Sample> samples = new ArrayList<>();
@@ -54,7 +58,10 @@ public final class LoadRunner {
         rounds = Integer.parseInt(setting("ROUNDS", "3"));
         duration = Duration.ofSeconds(Long.parseLong(setting("DURATION", "15")));
         warmup = Duration.ofSeconds(Long.parseLong(setting("WARMUP", "5")));
-        serverCpu = setting("SERVER_CPU", "0").isBlank() ? null : setting("SERVER_CPU", "0");
+        String cpus = setting("SERVER_CPUS", setting("SERVER_CPU", "0"));
+        serverCpu = cpus.isBlank() ? null : cpus;
+        loops = Integer.parseInt(setting("LOOPS", "1"));
+        if (loops < 1) throw new IllegalArgumentException("LOOPS must be 1 or more, got " + loops);
         serverJvm = Arrays.stream(setting("SERVER_JVM_OPTS", "-Xms1g -Xmx1g -XX:+UseSerialGC").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         out = Path.of(setting("OUT", "benchmarks/results/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm"))));
         if (rounds < 1 || duration.isZero() || duration.isNegative() || warmup.isNegative()) {
@@ -71,7 +78,7 @@ public final class LoadRunner {
         for (String a : args) {
             int eq = a.indexOf('=');
             if (eq <= 0) {
-                System.err.println("usage: LoadRunner [KEY=VALUE]... (ROUNDS, DURATION, WARMUP, WORKLOADS, SERVERS, CLIENTS, SERVER_CPU, SERVER_JVM_OPTS, OUT, JMH)");
+                System.err.println("usage: LoadRunner [KEY=VALUE]... (ROUNDS, DURATION, WARMUP, WORKLOADS, SERVERS, CLIENTS, SERVER_CPU(S), LOOPS, SERVER_JVM_OPTS, OUT, JMH)");
                 System.exit(2);
             }
             settings.put(a.substring(0, eq), a.substring(eq + 1));
@@ -183,7 +190,7 @@ public final class LoadRunner {
 
     /** One server process, one workload: warm-up, then the measured run. */
     Sample measure(Workload w, ServerKind k, int round) throws IOException, InterruptedException {
-        try (ServerProcess server = new ServerProcess(k, w, serverCpu, serverJvm)) {
+        try (ServerProcess server = new ServerProcess(k, w, serverCpu, serverJvm, loops)) {
             return switch (w.protocol) {
                 case ECHO, WS_ECHO -> measureEcho(w, k, round, server);
                 case TLS_ECHO -> measureTlsEcho(w, k, round, server);
@@ -250,8 +257,9 @@ public final class LoadRunner {
         String machine = Machine.describe();
         md.append("# Pants benchmarks, ").append(started).append("\n\n")
           .append("Machine: ").append(machine).append(".  \n")
-          .append(String.format(Locale.ROOT, "Settings: %d of %d rounds, %d s warm-up + %d s measured per server and round; servers pinned to CPU %s, load generator to the other; server JVM options `%s`.%n%n",
-                  roundsDone, rounds, warmup.toSeconds(), duration.toSeconds(), serverCpu == null ? "none" : serverCpu, String.join(" ", serverJvm)))
+          .append(String.format(Locale.ROOT, "Settings: %d of %d rounds, %d s warm-up + %d s measured per server and round; servers pinned to CPU %s, load generator to the other; %d event loop%s per server; server JVM options `%s`.%n%n",
+                  roundsDone, rounds, warmup.toSeconds(), duration.toSeconds(), serverCpu == null ? "none" : serverCpu, loops, loops == 1 ? "" : "s",
+                  String.join(" ", serverJvm)))
           .append("Medians over the rounds; spread is the slowest and fastest round. Latency percentiles are the median over rounds. ")
           .append("Server CPU s / M is the server process's user + system CPU seconds per million messages or requests. ")
           .append("Raw samples: [samples.csv](samples.csv).\n");

@@ -162,11 +162,11 @@ final class NettyServers {
         @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }
     }
 
-    /** Listens on 127.0.0.1; returns the bound channel. The group's thread runs until the process ends. */
-    /** Netty's transports measured here, each with one event-loop thread. */
+    /** Netty's transports measured here, each with one event-loop thread (LOOPS: as many as asked for). */
     enum Transport { NIO, EPOLL, IO_URING }
 
-    static Channel listen(Transport transport, boolean openSsl, Workload.Protocol protocol, int port) throws Exception {
+    /** Listens on 127.0.0.1 with {@code loops} event-loop threads; returns the bound channel. The group's threads run until the process ends. */
+    static Channel listen(Transport transport, boolean openSsl, Workload.Protocol protocol, int port, int loops) throws Exception {
         // TLS as Netty's examples do it: an SslHandler first in the pipeline, on the JDK's provider
         // (as Pants) or on OpenSSL (BoringSSL from netty-tcnative), the native reference
         if (openSsl) OpenSsl.ensureAvailability();
@@ -186,7 +186,7 @@ final class NettyServers {
             case EPOLL -> EpollServerSocketChannel.class;
             case IO_URING -> IoUringServerSocketChannel.class;
         };
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, io);
         Counter counter = new Counter();
         Echo echo = new Echo();
         HttpHello hello = new HttpHello();

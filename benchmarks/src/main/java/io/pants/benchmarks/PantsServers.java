@@ -2,6 +2,7 @@
 package io.pants.benchmarks;
 
 import io.pants.Engine;
+import io.pants.EngineGroup;
 import io.pants.Server;
 import io.pants.Stream;
 import io.pants.http.HttpServer;
@@ -37,13 +38,29 @@ final class PantsServers {
 
     /** Pants' HTTP server answering every request with Hello, World!, written as the http-hello example is. */
     static HttpServer httpHello(Engine engine) {
-        Map<String, String> headers = Map.of("Content-Type", "text/plain");
-        return new HttpServer(engine, request -> {
-            request.sendStatus(200);
-            request.sendHeaders(headers);
-            request.send(FakeHttp.BODY);
-            request.finish();
-        });
+        return new HttpServer(engine, HELLO);
+    }
+
+    private static final Map<String, String> HEADERS = Map.of("Content-Type", "text/plain");
+    private static final io.pants.http.HttpHandler HELLO = request -> {
+        request.sendStatus(200);
+        request.sendHeaders(HEADERS);
+        request.send(FakeHttp.BODY);
+        request.finish();
+    };
+
+    /** The same servers on every loop of {@code group} (LOOPS above 1); {@link EngineGroup#start()} is left to the caller. */
+    static Server listen(EngineGroup group, Workload.Protocol protocol, int port) throws Exception {
+        Server server = switch (protocol) {
+            case ECHO, TLS_ECHO -> new Server(group, Echo::new);
+            case FAKE_HTTP -> new Server(group, FakeHttpResponder::new);
+            case HTTP_HELLO, HTTPS_HELLO -> new HttpServer(group, HELLO);
+            case WS_ECHO -> new HttpServer(group, wsEchoApplication());
+            case JDK_API_HELLO -> throw new UnsupportedOperationException("the JDK-API application runs on Pants' HttpServerProvider: see ServerMain");
+            case HTTP_CLIENT -> throw new UnsupportedOperationException("the client workload's server is http-hello: see LoadRunner");
+        };
+        if (protocol.isTls()) server.tls(BenchmarkCertificate.serverContext());
+        return server.listen("127.0.0.1", port);
     }
 
     /** Sends every WebSocket message back, written as the ws-echo example is. */
@@ -54,9 +71,13 @@ final class PantsServers {
 
     /** A web application echoing WebSocket messages at {@code /}. */
     static HttpServer wsEcho(Engine engine) {
+        return new HttpServer(engine, wsEchoApplication());
+    }
+
+    private static Application wsEchoApplication() {
         var app = new Application();
         app.websocket("/", WsEcho::new);
-        return new HttpServer(engine, app);
+        return app;
     }
 
     /**

@@ -2,6 +2,7 @@
 package io.pants.benchmarks;
 
 import io.pants.Engine;
+import io.pants.EngineGroup;
 import io.pants.Server;
 import com.sun.net.httpserver.spi.HttpServerProvider;
 
@@ -26,7 +27,13 @@ import java.util.function.IntSupplier;
  * a server never outlives the runner that started it.
  */
 public final class ServerMain {
+    /** How many event loops the server runs: Pants' own property, which Netty's servers here read too. */
+    static final String LOOPS_PROPERTY = "pants.loops";
+
     private ServerMain() {}
+
+    /** {@code -Dpants.loops}, 1 without it. */
+    static int loops() { return Integer.getInteger(LOOPS_PROPERTY, 1); }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2 || args.length > 3) {
@@ -57,20 +64,28 @@ public final class ServerMain {
             if (!provider.equals(expected)) throw new IllegalStateException(kind + " runs on " + provider + ", not " + expected);
             control(kind, server.getAddress().getPort(), () -> -1); // the API does not tell
         } else if (poller != null) {
-            Engine engine = Engine.builder().poller(poller).build();
-            requireShim(kind, engine);
-            Server server = PantsServers.listen(engine, protocol, port);
             // PantsServers counts the streams it writes itself; the HTTP server's are its own
             IntSupplier connections = protocol == Workload.Protocol.HTTP_HELLO || protocol == Workload.Protocol.HTTPS_HELLO
                     || protocol == Workload.Protocol.WS_ECHO
                     ? () -> -1 : PantsServers.OPEN::get;
-            control(kind, server.port(), connections);
-            engine.start();
+            if (loops() > 1) {
+                EngineGroup group = new EngineGroup(loops(), poller);
+                requireShim(kind, group.engine(0));
+                Server server = PantsServers.listen(group, protocol, port);
+                control(kind, server.port(), connections);
+                group.start();
+            } else {
+                Engine engine = Engine.builder().poller(poller).build();
+                requireShim(kind, engine);
+                Server server = PantsServers.listen(engine, protocol, port);
+                control(kind, server.port(), connections);
+                engine.start();
+            }
         } else if (kind == ServerKind.JDK_HTTP) {
             var server = JdkHttpServers.listen(protocol, port);
             control(kind, server.getAddress().getPort(), () -> -1); // it does not tell
         } else {
-            var channel = NettyServers.listen(kind.nettyTransport(), kind == ServerKind.NETTY_EPOLL_OPENSSL, protocol, port);
+            var channel = NettyServers.listen(kind.nettyTransport(), kind == ServerKind.NETTY_EPOLL_OPENSSL, protocol, port, loops());
             control(kind, ((java.net.InetSocketAddress) channel.localAddress()).getPort(), NettyServers.OPEN::get);
             channel.closeFuture().sync();
         }

@@ -20,7 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@link ServerMain} child process, optionally pinned to one CPU with {@code taskset}. Reads its
+ * A {@link ServerMain} child process, optionally pinned to a CPU set with {@code taskset}, on
+ * one or more event loops. Reads its
  * port, asks it for memory figures, and reads the CPU time it has used from /proc.
  */
 final class ServerProcess implements AutoCloseable {
@@ -39,13 +40,19 @@ final class ServerProcess implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer stderr = new StringBuffer();
 
+    /** On one event loop. */
     ServerProcess(ServerKind kind, Workload workload, String cpu, List<String> jvmOptions) throws IOException, InterruptedException {
+        this(kind, workload, cpu, jvmOptions, 1);
+    }
+
+    ServerProcess(ServerKind kind, Workload workload, String cpu, List<String> jvmOptions, int loops) throws IOException, InterruptedException {
         this.kind = kind;
         List<String> command = new ArrayList<>();
         if (cpu != null) command.addAll(List.of("taskset", "-c", cpu));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(kind.jvmProperties(workload.protocol));
+        command.add("-D" + ServerMain.LOOPS_PROPERTY + "=" + loops); // Pants and the JDK-API provider read it; ServerMain gives Netty as many threads
         // a userspace kqueue named to this JVM by property (the environment is inherited anyway)
         String kqueueLibrary = System.getProperty(KqueueProvider.LIBRARY_PROPERTY);
         if (kqueueLibrary != null && !kqueueLibrary.isBlank()) command.add("-D" + KqueueProvider.LIBRARY_PROPERTY + "=" + kqueueLibrary);

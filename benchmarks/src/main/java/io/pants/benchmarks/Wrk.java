@@ -59,7 +59,9 @@ final class Wrk {
                 if (in == null) throw new IOException("wrk-summary.lua is missing from the benchmarks jar");
                 Files.write(script, in.readAllBytes());
             }
-            List<String> command = new java.util.ArrayList<>(List.of("wrk", "-t1", "-c" + connections,
+            // one wrk thread per CPU the load was given (CLIENT_CPUS): one on the 2-CPU machine, as before
+            int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), connections));
+            List<String> command = new java.util.ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections,
                     "-d" + Math.max(1, duration.toSeconds()) + "s", "--timeout", "10s", "-s", script.toString()));
             if (connectionPerRequest) command.addAll(List.of("-H", "Connection: close"));
             command.add(url);

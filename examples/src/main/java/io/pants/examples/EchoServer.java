@@ -5,7 +5,11 @@ import io.pants.Engine;
 import io.pants.Server;
 import io.pants.Stream;
 
-/** An echo server: every byte a client sends comes straight back. Arguments: PORT [BIND_ADDRESS]. */
+/**
+ * An echo server: every byte a client sends comes straight back. Arguments: PORT [BIND_ADDRESS].
+ * With {@code -Dpants.loops=N} (or {@code --loops=N} through {@link Main}), it serves on N event
+ * loops: the same program, each connection on one loop.
+ */
 public class EchoServer {
     /** One connection. Subclass Stream, override the callbacks you need; all run on the loop thread. */
     static class Echo extends Stream {
@@ -20,6 +24,7 @@ public class EchoServer {
                                         : new Server(Echo::new).listen(port);
         System.out.println("echo server listening on port " + server.port()
                 + " (poller: " + Engine.instance().pollerName() + ")");
-        Engine.instance().start(); // runs the event loop on this thread, until the process ends
+        Main.printLoops();
+        Engine.instance().start(); // runs the event loop on this thread (or the N loops), until the process ends
     }
 }

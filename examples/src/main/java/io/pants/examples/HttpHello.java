@@ -6,7 +6,10 @@ import io.pants.http.HttpServer;
 
 import java.util.Map;
 
-/** The hello world of HTTP: answers every request with "Hello, World!". Arguments: PORT [BIND_ADDRESS]. */
+/**
+ * The hello world of HTTP: answers every request with "Hello, World!". Arguments: PORT
+ * [BIND_ADDRESS]; on N event loops with {@code -Dpants.loops=N} (or {@code --loops=N}).
+ */
 public class HttpHello {
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
@@ -20,6 +23,7 @@ public class HttpHello {
         else server.listen(port);
         System.out.println("http-hello server listening on port " + server.port()
                 + " (poller: " + Engine.instance().pollerName() + ")");
+        Main.printLoops();
         Engine.instance().start();
     }
 }

@@ -18,7 +18,8 @@ import java.nio.charset.StandardCharsets;
  * Pants provider, as {@code -Dcom.sun.net.httpserver.HttpServerProvider=...} on the command line
  * would (unless the command line names a provider itself: then that one runs the application, e.g.
  * the JDK's own, {@code sun.net.httpserver.DefaultHttpServerProvider}, for a comparison).
- * Arguments: PORT [BIND_ADDRESS].
+ * Arguments: PORT [BIND_ADDRESS]; on N event loops with {@code -Dpants.loops=N} (or
+ * {@code --loops=N}), which the Pants provider reads.
  */
 public class JdkHello {
     static final String PROVIDER_PROPERTY = "com.sun.net.httpserver.HttpServerProvider";
@@ -52,6 +53,7 @@ public class JdkHello {
             boolean onPants = HttpServerProvider.provider() instanceof PantsHttpServerProvider;
             System.out.println("jdk-hello listening on port " + server.getAddress().getPort()
                     + " (poller: " + (onPants ? Engine.instance().pollerName() : "none, " + HttpServerProvider.provider().getClass().getName()) + ")");
+            if (onPants) Main.printLoops();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,7 +12,9 @@ import java.util.function.Consumer;
 /**
  * Runs one of the examples by name: {@code java -jar pants-examples.jar echo 4040}. Checks the
  * arguments, so that each example can stay short, and prints the usage (exit code 2) when they
- * are wrong. The poller is chosen as in any Pants program ({@code -Dpants.poller=...}).
+ * are wrong. The poller is chosen as in any Pants program ({@code -Dpants.poller=...}); so is
+ * the number of event loops ({@code -Dpants.loops=N}), which {@code echo}, {@code http-hello}
+ * and {@code jdk-hello} also take as an argument, {@code --loops=N}, anywhere after their name.
  */
 public final class Main {
     /** An example: its name, its arguments, what it does, how many arguments it takes, and which is its port (-1: none). */
@@ -60,6 +62,10 @@ public final class Main {
                     "an echo server, and its statistics as text lines over HTTP: GET /stats on STATS_PORT",
                     2, 3, 0, StatsServer::main));
 
+    /** The examples that serve on several loops when asked to (--loops=N, or -Dpants.loops=N). */
+    static final List<String> ON_LOOPS = List.of("echo", "http-hello", "jdk-hello");
+    private static final String LOOPS_OPTION = "--loops=";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -70,7 +76,7 @@ public final class Main {
         if (args.length == 0) fail("no example named");
         Example example = EXAMPLES.stream().filter(e -> e.name().equals(args[0])).findFirst().orElse(null);
         if (example == null) fail("unknown example '" + args[0] + "'");
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        String[] rest = loopsTakenFrom(example, Arrays.copyOfRange(args, 1, args.length));
         if (rest.length < example.minArgs() || rest.length > example.maxArgs()) {
             fail(example.name() + " takes " + example.arguments());
         }
@@ -93,6 +99,33 @@ public final class Main {
         }
     }
 
+    /**
+     * The arguments without {@code --loops=N}, which becomes {@code -Dpants.loops=N} (before the
+     * example makes its first server) for an example that serves on several loops.
+     */
+    static String[] loopsTakenFrom(Example example, String[] args) {
+        List<String> rest = new java.util.ArrayList<>();
+        for (String a : args) {
+            if (!a.startsWith(LOOPS_OPTION)) {
+                rest.add(a);
+                continue;
+            }
+            String n = a.substring(LOOPS_OPTION.length());
+            if (!ON_LOOPS.contains(example.name())) fail(example.name() + " runs on one loop; --loops is for " + String.join(", ", ON_LOOPS));
+            if (n.isEmpty() || n.length() > 4 || !n.chars().allMatch(Character::isDigit) || Integer.parseInt(n) == 0) {
+                fail("'" + n + "' is not a number of loops (1 or more)");
+            }
+            System.setProperty("pants.loops", n);
+        }
+        return rest.toArray(new String[0]);
+    }
+
+    /** What an example on several loops prints after its listening line: nothing on one loop. */
+    static void printLoops() {
+        int loops = io.pants.EngineGroup.configuredLoops(1);
+        if (loops > 1) System.out.println("serving on " + loops + " loops (pants-loop-0 .. pants-loop-" + (loops - 1) + ")");
+    }
+
     static boolean isPort(String s) {
         if (s.isEmpty() || s.length() > 5 || !s.chars().allMatch(Character::isDigit)) return false;
         return Integer.parseInt(s) <= 65535;
@@ -107,6 +140,7 @@ public final class Main {
     private static void usage(PrintStream out, String problem) {
         if (problem != null) out.println("pants-examples: " + problem);
         out.println("usage: java [-Dpants.poller=NAME] -jar pants-examples.jar EXAMPLE ARGUMENTS...");
+        out.println("       java [-Dpants.loops=N] -jar pants-examples.jar EXAMPLE ARGUMENTS... [--loops=N]   (" + String.join(", ", ON_LOOPS) + ")");
         out.println();
         out.println("examples:");
         for (Example e : EXAMPLES) {
@@ -114,5 +148,6 @@ public final class Main {
         }
         out.println();
         out.println("NAME is a poller: epoll, epoll-libc or nio (default: the best that works here).");
+        out.println("N is a number of event loops, for " + String.join(", ", ON_LOOPS) + " (default: one).");
     }
 }

@@ -114,6 +114,18 @@ final class EpollPoller implements Poller {
     public PollerSocket listen(SocketAddress address, int backlog) throws IOException { return io.listen(address, backlog); }
 
     @Override
+    public PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
+        return io.listen(address, backlog, options);
+    }
+
+    /** Linux spreads new connections among the listening sockets bound to one port with SO_REUSEPORT. */
+    @Override
+    public boolean kernelBalancesListeners() { return true; }
+
+    @Override
+    public PollerSocket adopt(PollerSocket accepted) { return io.takeOver(accepted); }
+
+    @Override
     public PollerSocket connect(SocketAddress remote) throws IOException { return io.connect(remote); }
 
     @Override

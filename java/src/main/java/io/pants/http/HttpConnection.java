@@ -66,8 +66,8 @@ final class HttpConnection extends Stream {
     private static final int LINGER_STEPS = 80;
 
     final HttpServer server;
-    /** Where response heads are encoded: the server's, as one response at a time encodes (loop thread only). */
-    final ByteBuilder scratch;
+    /** Where response heads are encoded: the server's for this loop, as one response at a time encodes there. */
+    ByteBuilder scratch;
     private final RequestHeadParser heads;
     /** The server's settings when the connection came: a later change applies to later connections. */
     private final int maxLine, maxHead;
@@ -91,6 +91,8 @@ final class HttpConnection extends Stream {
     private boolean parsing, pausedByUs, continuePending;
     /** The client sent its end of stream: what it sent before is answered, then the connection closes. */
     private boolean inputEnded;
+    /** The server shuts down: the requests taken are answered, no new one is taken, then the connection closes. */
+    private boolean draining;
     /** The answer to bad input, waiting for the requests before it to be answered. */
     private ErrorAnswer pendingError;
     /** The head just refused by the parser, and when it was found complete: an error answers as to what it got. */
@@ -112,7 +114,6 @@ final class HttpConnection extends Stream {
         // go on dropping input however full the queue is
         autoPause(false);
         this.server = server;
-        this.scratch = server.scratch;
         this.maxLine = server.maxHeaderLineSize();
         this.maxHead = server.maxHeaderSize();
         this.maxBody = server.maxBodySize();
@@ -122,6 +123,7 @@ final class HttpConnection extends Stream {
 
     @Override
     protected void onConnect() {
+        scratch = server.scratchFor(engine());
         headDeadline = engine().deadline(this::headTimedOut);
     }
 
@@ -164,7 +166,7 @@ final class HttpConnection extends Stream {
         try {
             while (inStart < inEnd && isConnected()) {
                 boolean progressed = switch (phase) {
-                    case WAIT_HEAD -> readHead();
+                    case WAIT_HEAD -> !draining && readHead();
                     case BODY -> readBody();
                     default -> false;
                 };
@@ -451,9 +453,26 @@ final class HttpConnection extends Stream {
     }
 
     private void closeIfAllAnswered() {
-        if (!inputEnded || phase == AWAIT_UPGRADE || phase == UPGRADED || parsing || !pipeline.isEmpty() || pendingError != null || lingering || !isConnected()) return;
-        if (pausedByUs && inStart < inEnd) return; // parsed and answered once our output drains
+        if (!(inputEnded || draining) || phase == AWAIT_UPGRADE || phase == UPGRADED || parsing || !pipeline.isEmpty()
+                || pendingError != null || lingering || !isConnected()) return;
+        if (pausedByUs && inStart < inEnd && !draining) return; // parsed and answered once our output drains
         close();
+    }
+
+    /**
+     * A graceful shutdown ({@link HttpServer#shutdown}): an idle connection (no request taken,
+     * or only part of a head) closes now; a busy one answers the requests it took, reads the
+     * body it is reading, takes no new request, and closes after its last response.
+     */
+    void closeWhenIdle() {
+        draining = true;
+        if (phase == WAIT_HEAD && pipeline.isEmpty() && !parsing && pendingError == null && !lingering) {
+            close();
+            return;
+        }
+        ResponseWriter last = pipeline.peekLast(); // the requests before it are answered first
+        if (last != null) last.closeConnectionAfter();
+        closeIfAllAnswered();
     }
 
     @Override

@@ -2,6 +2,7 @@
 package io.pants.http;
 
 import io.pants.Engine;
+import io.pants.EngineGroup;
 import io.pants.Server;
 import io.pants.Stream;
 import io.pants.TlsConfig;
@@ -71,7 +72,8 @@ public class HttpServer extends Server {
     private byte[] serverHeaderLine;
     private Consumer<? super AccessLogEntry> accessLog;
     /** Response heads are encoded here, one at a time, on the loop thread; shared by the connections. */
-    final ByteBuilder scratch = new ByteBuilder(1024);
+    /** Where each loop encodes response heads (by {@link Engine#loopIndex()}): one response at a time encodes there. */
+    private volatile ByteBuilder[] scratches = new ByteBuilder[0];
 
     /**
      * A server on the engine running the current callback, else the default engine
@@ -94,6 +96,39 @@ public class HttpServer extends Server {
         this(engine, new ConnectionFactory(), handler);
     }
 
+    /**
+     * A server on every loop of {@code group}: each connection is served on one loop for its
+     * whole life (see {@link Server#Server(EngineGroup, Supplier)}).
+     *
+     * <pre>{@code
+     * EngineGroup loops = new EngineGroup(4);
+     * new HttpServer(loops, request -> request.respond(200, "hello")).listen(8080);
+     * loops.start();
+     * }</pre>
+     *
+     * @param group   the loops it serves on
+     * @param handler called for each request, on the loop of its connection
+     */
+    public HttpServer(EngineGroup group, HttpHandler handler) {
+        this(group, new ConnectionFactory(), handler);
+    }
+
+    private HttpServer(EngineGroup group, ConnectionFactory factory, HttpHandler handler) {
+        super(group, factory);
+        this.handler = Objects.requireNonNull(handler);
+        setUp(factory);
+    }
+
+    /**
+     * For {@link #shutdown(Duration)}: an idle connection closes at once; a busy one finishes
+     * the requests it took (taking no new one) and closes after its last response. What is
+     * still open at the deadline is closed.
+     */
+    @Override
+    protected void drain(Stream stream) {
+        if (stream instanceof HttpConnection c) c.closeWhenIdle();
+    }
+
     private HttpServer(ConnectionFactory factory, HttpHandler handler) {
         super(factory);
         this.handler = Objects.requireNonNull(handler);
@@ -110,6 +145,24 @@ public class HttpServer extends Server {
         factory.server = this;
         serverName(DEFAULT_SERVER_NAME);
         super.idleTimeout(DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /**
+     * The scratch buffer of {@code engine}'s loop. Made on a loop's first connection, under a
+     * lock taken then only: a request never takes it, and loops never share a buffer.
+     */
+    ByteBuilder scratchFor(Engine engine) {
+        int i = engine.loopIndex();
+        ByteBuilder[] all = scratches;
+        if (i < all.length && all[i] != null) return all[i];
+        synchronized (this) {
+            all = scratches;
+            if (i >= all.length) all = java.util.Arrays.copyOf(all, i + 1);
+            else all = all.clone();
+            if (all[i] == null) all[i] = new ByteBuilder(1024);
+            scratches = all;
+            return all[i];
+        }
     }
 
     /** Makes the connections; the server is only known once its constructor has run. */
@@ -299,7 +352,9 @@ public class HttpServer extends Server {
      * default; it costs nothing then, and a clock reading per request when on. Responses that
      * never complete (the connection closed first) are not logged. An exception from {@code log}
      * is logged and the server carries on. Set it before {@code listen}, or later on the loop thread;
-     * it applies to requests whose head arrives after that.
+     * it applies to requests whose head arrives after that. On a group of loops, it is called on
+     * each request's own loop, so from several threads at once: set it before the loops start,
+     * and make {@code log} safe for that.
      *
      * <pre>{@code
      * new HttpServer(handler).accessLog(entry -> System.out.println(entry)).listen(8080);

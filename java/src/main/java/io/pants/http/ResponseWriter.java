@@ -277,6 +277,9 @@ final class ResponseWriter implements ByteSink {
     /** Whether the handler asked to close, or the framing needs it. */
     boolean closesAfter() { return closeAfter; }
 
+    /** The connection closes after this response (a graceful shutdown): its head says so, unless it is out already. */
+    void closeConnectionAfter() { closeAfter = true; }
+
     boolean isWritable() {
         if (!state.isLive()) return false;
         boolean writable = connection.isHeadOfLine(this) ? connection.isWritable()

@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.pants.Engine;
+import io.pants.EngineGroup;
+import io.pants.Stream;
 import io.pants.http.HttpRequest;
 
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -38,13 +41,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * compared as plain strings, as in the JDK ({@code /app} takes {@code /app/x} and also
  * {@code /apple}); none: 404.
  *
- * <p>{@code stop(delay)}, as the JDK's: closes the listening socket (new clients are refused),
- * waits up to {@code delay} seconds for the exchanges under way to finish, then closes every
- * connection and the engine. Meanwhile, a new request on a connection that is still open is
- * answered with 503 and {@code Connection: close}.
+ * <p>With {@code -Dpants.loops=N} (N above 1), or a provider made with a number of loops, the
+ * server runs on an {@link EngineGroup} of N loops ({@code pants-loop-0} ...) instead of one
+ * engine: each connection is parsed on one of them, and handlers without an executor of their
+ * own run on one dispatcher thread per loop, each taking its loop's exchanges in turn.
+ *
+ * <p>{@code stop(delay)}, as the JDK's: stops accepting on every loop (new clients are refused)
+ * through the HTTP server's {@link io.pants.http.HttpServer#shutdown graceful shutdown}, waits up
+ * to {@code delay} seconds for the exchanges under way to finish, then closes every connection
+ * and the engines. Meanwhile, a new request on a
+ * connection that is still open is answered with 503 and {@code Connection: close}: the JDK's
+ * API has no idle state to close such a connection on, so it is not drained.
  */
 final class PantsHttpServer extends HttpServer {
     static final System.Logger LOG = System.getLogger("io.pants.httpserver");
+    /** How long after stop()'s delay the HTTP server's shutdown would close connections itself (stop() closes them first). */
+    private static final Duration STOP_BACKSTOP = Duration.ofSeconds(10);
     /**
      * The JDK's API has no access log hook: each completed response is logged here, at DEBUG, as
      * an {@link io.pants.http.AccessLogEntry} line, if this logger logs DEBUG when the server is
@@ -52,7 +64,9 @@ final class PantsHttpServer extends HttpServer {
      */
     static final System.Logger ACCESS = System.getLogger("io.pants.httpserver.access");
 
+    /** The engine, or the first loop of the group; the group is null on one engine. */
     private final Engine engine;
+    private final EngineGroup group;
     private final io.pants.http.HttpServer http;
     private final List<PantsHttpContext> contexts = new CopyOnWriteArrayList<>();
     /** Exchanges dispatched and not yet finished (or cut off); stop() waits for them. */
@@ -68,10 +82,11 @@ final class PantsHttpServer extends HttpServer {
     private boolean bound, started, stopped;
     private InetSocketAddress address;
     private Executor executor;
-    private ExecutorService ownDispatcher;
+    /** Without an executor: one dispatcher thread per loop (one in all on one engine). Set by start(). */
+    private volatile ExecutorService[] ownDispatchers;
     private Thread loopThread;
 
-    /** Where handlers run: the application's executor, or our dispatcher thread. Set by start(). */
+    /** Where handlers run: the application's executor, or null for our dispatcher threads. Set by start(). */
     private volatile Executor handlers;
     /**
      * Bytes of a request body taken in before its handler runs, or -1: the HTTP server's body
@@ -85,33 +100,67 @@ final class PantsHttpServer extends HttpServer {
     private volatile HttpServer facade = this;
 
     PantsHttpServer(String pollerName, InetSocketAddress address, int backlog) throws IOException {
-        this.engine = pollerName == null ? new Engine() : new Engine(pollerName);
+        this(pollerName, EngineGroup.configuredLoops(1), address, backlog);
+    }
+
+    PantsHttpServer(String pollerName, int loops, InetSocketAddress address, int backlog) throws IOException {
+        if (loops > 1) {
+            this.group = pollerName == null ? new EngineGroup(loops) : new EngineGroup(loops, pollerName);
+            this.engine = group.engine(0);
+            this.http = new Undrained(group, this::dispatch);
+        } else {
+            this.group = null;
+            this.engine = pollerName == null ? new Engine() : new Engine(pollerName);
+            this.http = new Undrained(engine, this::dispatch);
+        }
         // every body streams, as the JDK's do: no body limit, and no more in memory than it takes
-        this.http = new io.pants.http.HttpServer(engine, this::dispatch).streamBodies(request -> true);
+        http.streamBodies(request -> true);
         if (ACCESS.isLoggable(Level.DEBUG)) http.accessLog(entry -> ACCESS.log(Level.DEBUG, entry.toString()));
         if (address != null) {
             try {
                 bind(address, backlog);
             } catch (IOException | RuntimeException e) {
-                engine.close();
+                closeEngines();
                 throw e;
             }
         }
     }
 
+    /**
+     * The HTTP server under the JDK's API: a graceful shutdown stops accepting and keeps its
+     * deadline, but leaves the connections to {@link #stop}, which closes them once the
+     * exchanges are done (a request on one meanwhile gets a 503).
+     */
+    private static final class Undrained extends io.pants.http.HttpServer {
+        Undrained(Engine engine, io.pants.http.HttpHandler handler) { super(engine, handler); }
+
+        Undrained(EngineGroup group, io.pants.http.HttpHandler handler) { super(group, handler); }
+
+        @Override
+        protected void drain(Stream stream) {}
+    }
+
+    /** The engine, or the first loop of the group. */
     Engine engine() { return engine; }
 
     HttpServer facade() { return facade; }
 
     void facade(HttpServer outer) { this.facade = outer; }
 
-    /** HTTPS for the connections accepted from now on (the engine's thread reads it). */
+    /** HTTPS for the connections accepted from now on: a volatile field of the server, read by each loop as it accepts. */
     synchronized void tls(io.pants.TlsConfig config) {
-        if (!started) http.tls(config); // the engine does not run yet: any thread may set it up
-        else onLoop(() -> http.tls(config));
+        http.tls(config);
     }
 
     synchronized boolean isStarted() { return started; }
+
+    /** The group of loops, or null for a server on one engine. */
+    EngineGroup group() { return group; }
+
+    private void closeEngines() {
+        if (group != null) group.close();
+        else engine.close();
+    }
 
     /** Handlers run once {@code bytes} of their request bodies are in (or the whole body): see {@link RequestBody}. */
     void bodyInMemory(long bytes) {
@@ -149,13 +198,19 @@ final class PantsHttpServer extends HttpServer {
         if (executor != null) {
             handlers = executor;
         } else {
-            // as in the JDK's server: without an executor, one thread runs the handlers in turn
-            ownDispatcher = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "pants-httpserver-dispatcher-" + address.getPort());
-                t.setDaemon(true); // the loop thread keeps the program alive while the server runs
-                return t;
-            });
-            handlers = ownDispatcher;
+            // as in the JDK's server: without an executor, one thread runs the handlers in turn;
+            // on a group, one per loop, for the exchanges of that loop's connections
+            int n = group != null ? group.size() : 1;
+            ExecutorService[] dispatchers = new ExecutorService[n];
+            for (int i = 0; i < n; i++) {
+                String name = "pants-httpserver-dispatcher-" + address.getPort() + (n > 1 ? "-" + i : "");
+                dispatchers[i] = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, name);
+                    t.setDaemon(true); // the loop threads keep the program alive while the server runs
+                    return t;
+                });
+            }
+            ownDispatchers = dispatchers;
         }
         loopThread = new Thread(this::runLoop, "pants-httpserver-" + address.getPort());
         loopThread.start();
@@ -163,33 +218,15 @@ final class PantsHttpServer extends HttpServer {
 
     private void runLoop() {
         try {
-            engine.start();
+            if (group != null) group.start(); // the loops on their own threads; this one waits for them
+            else engine.start();
         } catch (Throwable e) {
             LOG.log(Level.ERROR, "The engine of " + this + " failed; the server stops", e);
         } finally {
             stopping = true;
-            engine.close(); // closes the connections: open exchanges are told, blocked handlers wake
+            closeEngines(); // closes the connections: open exchanges are told, blocked handlers wake
             for (PantsHttpExchange x : active) x.connectionClosed();
             active.clear();
-        }
-    }
-
-    /** Closes the listening socket on the loop thread, waiting (bounded) until it is closed. */
-    private void closeListener(Thread loop) {
-        if (Thread.currentThread() == loop) {
-            http.stopListening();
-            return;
-        }
-        try {
-            engine.submit(() -> {
-                http.stopListening();
-                return null;
-            }).get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-            // the engine failed or is gone: closing it below releases the socket as well
-            LOG.log(Level.WARNING, "stop(): could not close the listening socket of " + this + " first: " + e);
         }
     }
 
@@ -197,20 +234,35 @@ final class PantsHttpServer extends HttpServer {
     public void stop(int delay) {
         if (delay < 0) throw new IllegalArgumentException("negative delay: " + delay);
         Thread loop;
-        ExecutorService dispatcher;
+        ExecutorService[] dispatchers;
         synchronized (this) {
             if (stopped) return;
             stopped = true;
             stopping = true;
             loop = loopThread;
-            dispatcher = ownDispatcher;
+            dispatchers = ownDispatchers;
             if (!started) {
-                engine.close(); // never ran: nothing to wait for
+                closeEngines(); // never ran: nothing to wait for
                 return;
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
-        closeListener(loop);
+        try {
+            // every loop stops accepting at once. What is open when stop() has waited is closed
+            // with the engines below, after the loops' last turn has flushed: the shutdown's own
+            // deadline comes later, only a backstop, so that it never drops output first
+            http.shutdown(Duration.ofSeconds(delay).plus(STOP_BACKSTOP));
+            // and has done so before stop() goes on: a round trip to each loop, which also lets
+            // it take in (and flush) the output handlers gave it before
+            for (Engine e : group != null ? group.engines() : List.of(engine)) {
+                if (!e.inLoopThread()) e.submit(() -> null).get(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            // the engine failed or is gone: closing it below releases the sockets as well
+            LOG.log(Level.WARNING, "stop(): could not stop listening on " + this + " first: " + e);
+        }
         activeLock.lock();
         try {
             long left;
@@ -220,8 +272,9 @@ final class PantsHttpServer extends HttpServer {
         } finally {
             activeLock.unlock();
         }
-        engine.stop();
-        if (Thread.currentThread() != loop) {
+        if (group != null) group.stop();
+        else engine.stop();
+        if (Thread.currentThread() != loop && !(group != null && group.contains(Engine.current()))) {
             boolean interrupted = false;
             while (true) {
                 try {
@@ -233,7 +286,7 @@ final class PantsHttpServer extends HttpServer {
             }
             if (interrupted) Thread.currentThread().interrupt();
         }
-        if (dispatcher != null) dispatcher.shutdown();
+        if (dispatchers != null) for (ExecutorService d : dispatchers) d.shutdown();
     }
 
     @Override
@@ -334,7 +387,8 @@ final class PantsHttpServer extends HttpServer {
         PantsHttpExchange exchange = new PantsHttpExchange(this, context, request, uri, body);
         active.add(exchange);
         try {
-            handlers.execute(exchange::handle);
+            Executor h = handlers;
+            (h != null ? h : ownDispatchers[request.engine().loopIndex()]).execute(exchange::handle);
         } catch (RejectedExecutionException e) {
             LOG.log(Level.WARNING, "The executor of " + this + " refused an exchange: " + e);
             refuse(request, "no thread to handle the request");
@@ -348,10 +402,10 @@ final class PantsHttpServer extends HttpServer {
         request.sendResponse("503 Service Unavailable: " + why + "\n", 503, "text/plain; charset=utf-8");
     }
 
-    /** Runs {@code task} on the loop thread; false if the engine is closed. */
-    boolean onLoop(Runnable task) {
+    /** Runs {@code task} on the loop of {@code request}'s connection; false if its engine is closed. */
+    boolean onLoop(HttpRequest request, Runnable task) {
         try {
-            engine.execute(task);
+            request.engine().execute(task);
             return true;
         } catch (RejectedExecutionException e) {
             return false;
@@ -372,6 +426,6 @@ final class PantsHttpServer extends HttpServer {
 
     @Override
     public String toString() {
-        return "PantsHttpServer[" + address + ", " + engine.pollerName() + "]";
+        return "PantsHttpServer[" + address + ", " + engine.pollerName() + (group != null ? ", " + group.size() + " loops" : "") + "]";
     }
 }

@@ -30,11 +30,13 @@ import java.util.Objects;
  * Pants can also skip the JDK's choice: {@code new PantsHttpServerProvider("nio").createHttpServer(address, 0)}.
  *
  * <h2>Threads</h2>
- * Each server has an engine of its own; {@code start()} runs it on a new (non-daemon) thread,
+ * Each server has an engine of its own (or, with {@code -Dpants.loops=N} or
+ * {@link #PantsHttpServerProvider(String, int)}, a group of N, each connection served by one); {@code start()} runs it on a new (non-daemon) thread,
  * which does all the I/O, and {@code stop()} ends it and closes the engine. Handlers never run on
  * that thread, so a handler that blocks never stalls the I/O: they run on the executor given to
  * {@code setExecutor}, or, without one, on a single dispatcher thread of the server's, one
- * exchange after the other, as the JDK's own server runs them. See {@link PantsHttpExchange}
+ * exchange after the other, as the JDK's own server runs them (on N loops, one dispatcher thread
+ * per loop). See {@link PantsHttpExchange}
  * for how the exchange's streams reach the loop. An executor that runs each task on the calling
  * thread ({@code server.setExecutor(Runnable::run)}) puts the handlers on the loop thread: the
  * fastest way for handlers that never block, but a blocking one stalls all I/O, and output is
@@ -47,6 +49,8 @@ import java.util.Objects;
  */
 public class PantsHttpServerProvider extends HttpServerProvider {
     private final String pollerName;
+    /** 0: {@code -Dpants.loops}, else one. */
+    private final int loops;
 
     /**
      * The provider the JDK makes: servers use the preferred poller ({@code -Dpants.poller},
@@ -54,11 +58,25 @@ public class PantsHttpServerProvider extends HttpServerProvider {
      */
     public PantsHttpServerProvider() {
         this.pollerName = null;
+        this.loops = 0;
     }
 
     /** A provider whose servers use the named poller ({@code epoll}, {@code epoll-libc}, {@code nio}). */
     public PantsHttpServerProvider(String pollerName) {
         this.pollerName = Objects.requireNonNull(pollerName);
+        this.loops = 0;
+    }
+
+    /**
+     * A provider whose servers use the named poller (null: the preferred one) on {@code loops}
+     * event loops each ({@link io.pants.EngineGroup}); without this, {@code -Dpants.loops}, else one.
+     *
+     * @throws IllegalArgumentException if {@code loops} is not positive
+     */
+    public PantsHttpServerProvider(String pollerName, int loops) {
+        if (loops <= 0) throw new IllegalArgumentException("a server needs at least one loop, got " + loops);
+        this.pollerName = pollerName;
+        this.loops = loops;
     }
 
     /**
@@ -67,7 +85,7 @@ public class PantsHttpServerProvider extends HttpServerProvider {
      */
     @Override
     public HttpServer createHttpServer(InetSocketAddress address, int backlog) throws IOException {
-        return new PantsHttpServer(pollerName, address, backlog);
+        return loops > 0 ? new PantsHttpServer(pollerName, loops, address, backlog) : new PantsHttpServer(pollerName, address, backlog);
     }
 
     /**
@@ -82,6 +100,6 @@ public class PantsHttpServerProvider extends HttpServerProvider {
 
     @Override
     public String toString() {
-        return "PantsHttpServerProvider[" + (pollerName == null ? "preferred poller" : pollerName) + "]";
+        return "PantsHttpServerProvider[" + (pollerName == null ? "preferred poller" : pollerName) + (loops > 0 ? ", " + loops + " loops" : "") + "]";
     }
 }

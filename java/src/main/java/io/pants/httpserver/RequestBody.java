@@ -147,7 +147,7 @@ final class RequestBody extends InputStream implements BodyListener {
         } finally {
             lock.unlock();
         }
-        if (resume) server.onLoop(this::resumeOnLoop);
+        if (resume) server.onLoop(request, this::resumeOnLoop);
     }
 
     private void resumeOnLoop() {
@@ -185,7 +185,7 @@ final class RequestBody extends InputStream implements BodyListener {
                 if (current != null) break;
                 if (ended) return -1;
                 if (failure != null) throw new IOException("the request body is incomplete: " + failure.getMessage(), failure);
-                if (server.engine().inLoopThread()) {
+                if (request.engine().inLoopThread()) {
                     // a handler on the loop thread (a direct executor) can't wait for the loop
                     throw new IOException("the request body is not in yet, and a handler on the loop thread can't wait for it:"
                             + " give the server an executor (setExecutor) to read request bodies");
@@ -207,7 +207,7 @@ final class RequestBody extends InputStream implements BodyListener {
         } finally {
             lock.unlock();
         }
-        if (resume && !server.onLoop(this::resumeOnLoop)) throw new IOException("the server is stopped");
+        if (resume && !server.onLoop(request, this::resumeOnLoop)) throw new IOException("the server is stopped");
         return n;
     }
 

@@ -204,7 +204,7 @@ final class ResponseBody extends OutputStream {
         started = true;
         head = null;
         count = 0;
-        if (!server.onLoop(() -> {
+        if (!server.onLoop(request, () -> {
             request.fail(cause);
             exchange.connectionClosed(); // finished or cut off: either way the exchange is over
         })) {
@@ -222,7 +222,7 @@ final class ResponseBody extends OutputStream {
         int n = data == null ? 0 : data.length;
         // a handler on the loop thread itself (an executor that runs tasks where they are
         // given) must not wait for the loop: its output queues up instead
-        boolean mayWait = !server.engine().inLoopThread();
+        boolean mayWait = !request.engine().inLoopThread();
         lock.lock();
         try {
             while (mayWait && !connectionClosed && (notWritable || (inFlight > 0 && inFlight + n > MAX_IN_FLIGHT))) progress.await();
@@ -234,7 +234,7 @@ final class ResponseBody extends OutputStream {
         } finally {
             lock.unlock();
         }
-        if (!server.onLoop(() -> onLoop(h, data, flush, finish))) {
+        if (!server.onLoop(request, () -> onLoop(h, data, flush, finish))) {
             connectionClosed();
             throw new IOException("the server is stopped");
         }

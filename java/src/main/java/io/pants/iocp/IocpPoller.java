@@ -200,6 +200,16 @@ final class IocpPoller implements Poller {
         check(IocpShim.pants_ws_shutdown(s.handle, winsock.sdSend), "shutdown");
     }
 
+    /** A socket another iocp poller accepted and never registered (no completion port has it yet) becomes this one's. */
+    @Override
+    public PollerSocket adopt(PollerSocket accepted) {
+        if (!(accepted instanceof IocpSocket other) || other.registered >= 0 || other.closed) {
+            throw new IllegalArgumentException("the iocp poller can only take over an unregistered socket, not " + accepted);
+        }
+        other.closed = true;
+        return new IocpSocket(this, other.handle, other.family, other.remote);
+    }
+
     void setNoDelay(IocpSocket s, boolean on) throws IOException {
         check(IocpShim.pants_ws_setsockopt_int(s.handle, winsock.ipprotoTcp, winsock.tcpNoDelay, on ? 1 : 0), "TCP_NODELAY");
     }

@@ -5,6 +5,8 @@ import io.pants.spi.PollerSocket;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 
 /** A Winsock socket of an {@link IocpPoller}, with the interest the shim has for it. */
@@ -48,6 +50,22 @@ final class IocpSocket extends PollerSocket {
 
     @Override
     public void setNoDelay(boolean on) throws IOException { poller.setNoDelay(this, on); }
+
+    /** TCP_NODELAY only, so far: the prototype's Winsock table has no other stream option yet. */
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        if (option != StandardSocketOptions.TCP_NODELAY) throw unsupported(option);
+        poller.setNoDelay(this, (Boolean) value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        throw unsupported(option);
+    }
+
+    private static UnsupportedOperationException unsupported(SocketOption<?> option) {
+        return new UnsupportedOperationException("the iocp poller (a prototype) can't " + "set or read " + option.name() + " yet");
+    }
 
     @Override
     public void close() {

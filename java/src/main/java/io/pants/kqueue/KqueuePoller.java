@@ -186,6 +186,22 @@ final class KqueuePoller implements Poller {
     public PollerSocket listen(SocketAddress address, int backlog) throws IOException { return io.listen(address, backlog); }
 
     @Override
+    public PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
+        return io.listen(address, backlog, options);
+    }
+
+    /**
+     * DragonFly spreads new connections among listening sockets sharing a port with SO_REUSEPORT,
+     * FreeBSD with SO_REUSEPORT_LB (which SO_REUSEPORT then sets), and Linux under a userspace
+     * kqueue; macOS, NetBSD and OpenBSD do not: there, one loop hands connections over.
+     */
+    @Override
+    public boolean kernelBalancesListeners() { return io.reusePortBalances(); }
+
+    @Override
+    public PollerSocket adopt(PollerSocket accepted) { return io.takeOver(accepted); }
+
+    @Override
     public PollerSocket connect(SocketAddress remote) throws IOException { return io.connect(remote); }
 
     @Override

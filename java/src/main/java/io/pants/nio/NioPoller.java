@@ -55,10 +55,16 @@ final class NioPoller implements Poller {
 
     @Override
     public PollerSocket listen(SocketAddress address, int backlog) throws IOException {
+        return listen(address, backlog, Map.of());
+    }
+
+    @Override
+    public PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
         ServerSocketChannel ch = address instanceof UnixDomainSocketAddress
                 ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
         try {
             if (address instanceof InetSocketAddress) ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) NioSocket.setChecked(ch, e.getKey(), e.getValue());
             ch.bind(address, backlog);
             ch.configureBlocking(false);
         } catch (IOException | RuntimeException e) {
@@ -66,6 +72,33 @@ final class NioPoller implements Poller {
             throw e;
         }
         return new NioSocket(ch, true, false, null);
+    }
+
+    /**
+     * On Linux, where java.nio sets SO_REUSEPORT, the kernel spreads connections among the
+     * listening sockets sharing a port; elsewhere (macOS, Windows) one loop hands them over.
+     */
+    @Override
+    public boolean kernelBalancesListeners() { return REUSEPORT_BALANCES; }
+
+    private static final boolean REUSEPORT_BALANCES = reusePortBalances();
+
+    private static boolean reusePortBalances() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) return false;
+        try (ServerSocketChannel ch = ServerSocketChannel.open()) {
+            return ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A channel accepted by another NIO poller and never registered is registered with this one's selector as it is. */
+    @Override
+    public PollerSocket adopt(PollerSocket accepted) {
+        if (!(accepted instanceof NioSocket s) || s instanceof NioDatagram || s.listener || s.key != null) {
+            throw new IllegalArgumentException("the nio poller can only take over an unregistered stream channel, not " + accepted);
+        }
+        return s;
     }
 
     @Override

@@ -6,9 +6,11 @@ import io.pants.spi.PollerSocket;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -68,6 +70,30 @@ class NioSocket extends PollerSocket {
             }
         }
         return remote;
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        setChecked((NetworkChannel) channel, option, value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        NetworkChannel ch = (NetworkChannel) channel;
+        if (!ch.supportedOptions().contains(option)) throw unsupported(option, ch);
+        return ch.getOption(option);
+    }
+
+    /** Sets an option the channel supports; one it doesn't fails with a message that names this backend. */
+    @SuppressWarnings("unchecked")
+    static <T> void setChecked(NetworkChannel ch, SocketOption<T> option, Object value) throws IOException {
+        if (!ch.supportedOptions().contains(option)) throw unsupported(option, ch);
+        ch.setOption(option, (T) value);
+    }
+
+    private static UnsupportedOperationException unsupported(SocketOption<?> option, NetworkChannel ch) {
+        return new UnsupportedOperationException("the nio poller can't set " + option.name() + " on this "
+                + (ch instanceof ServerSocketChannel ? "listening" : "stream") + " channel here: java.nio supports " + ch.supportedOptions());
     }
 
     @Override

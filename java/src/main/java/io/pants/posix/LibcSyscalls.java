@@ -100,6 +100,10 @@ public final class LibcSyscalls implements Syscalls {
         return r < 0 ? r : scratch.getInt(0);
     }
 
+    @Override public int getOption(int fd, int level, int name, long value, long lenPtr) { return check(Libc.getsockopt(fd, level, name, value, lenPtr)); }
+
+    @Override public TcpOptionConstants tcpOptionConstants() { return TcpOptionConstants.forThisSystem(); }
+
     @Override public int bind(int fd, long addr, int len) { return check(Libc.bind(fd, addr, len)); }
     @Override public int listen(int fd, int backlog) { return check(Libc.listen(fd, backlog)); }
 

@@ -6,6 +6,7 @@ import io.pants.spi.PollerSocket;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 
 /**
@@ -77,6 +78,12 @@ public class PosixSocket extends PollerSocket {
 
     @Override
     public void setNoDelay(boolean on) throws IOException { io.setNoDelay(this, on); }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException { io.setStreamOption(this, option, value); }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException { return io.getStreamOption(this, option); }
 
     @Override
     public void close() {

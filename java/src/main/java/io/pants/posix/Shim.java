@@ -84,6 +84,8 @@ public final class Shim {
     public static native int pants_socket(int domain, int type, int protocol);
     public static native int pants_setsockopt_int(int fd, int level, int name, int value);
     public static native int pants_getsockopt_int(int fd, int level, int name);
+    public static native int pants_getsockopt(int fd, int level, int name, long value, long lenPtr);
+    public static native int pants_tcp_option_constants(long out, int n);
     public static native int pants_bind(int fd, long addr, int len);
     public static native int pants_listen(int fd, int backlog);
     public static native int pants_accept(int fd, long addr, long lenPtr);

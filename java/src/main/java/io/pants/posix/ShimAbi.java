@@ -166,12 +166,18 @@ public final class ShimAbi {
         PBUF_RING, RECV_MULTISHOT
     }
 
+    /** PANTS_TCP_OPTION_SLOTS: pants_tcp_option_constants ({@link TcpOptionConstants}). */
+    public enum TcpOptionSlot {
+        SO_KEEPALIVE, SO_LINGER, LINGER_SIZE, LINGER_ONOFF_OFFSET, LINGER_LINGER_OFFSET,
+        TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, SO_REUSEPORT_LB
+    }
+
     /** The tables, numbered as pants.h numbers them for pants_abi_names (PANTS_TABLE_*). */
     public enum Table {
         ABI(AbiSlot.class), SOCKET(SocketSlot.class), IOVEC(IovecSlot.class), DATAGRAM(DatagramSlot.class),
         MSGHDR(MsghdrSlot.class), EPOLL(EpollSlot.class), EPOLL_EVENT(EpollEventSlot.class),
         KQUEUE(KqueueSlot.class), KEVENT(KeventSlot.class), IOCP(IocpSlot.class),
-        URING(UringSlot.class), URING_PROBE(UringProbeSlot.class);
+        URING(UringSlot.class), URING_PROBE(UringProbeSlot.class), TCP_OPTION(TcpOptionSlot.class);
 
         private final Class<? extends Enum<?>> slots;
 

@@ -19,6 +19,8 @@ public final class ShimSyscalls implements Syscalls {
     @Override public int setIntOption(int fd, int level, int name, int value) { return Shim.pants_setsockopt_int(fd, level, name, value); }
     @Override public int setOption(int fd, int level, int name, long value, int len) { return Shim.pants_setsockopt(fd, level, name, value, len); }
     @Override public int getIntOption(int fd, int level, int name) { return Shim.pants_getsockopt_int(fd, level, name); }
+    @Override public int getOption(int fd, int level, int name, long value, long lenPtr) { return Shim.pants_getsockopt(fd, level, name, value, lenPtr); }
+    @Override public TcpOptionConstants tcpOptionConstants() { return TcpOptionConstants.fromShim(); }
     @Override public int bind(int fd, long addr, int len) { return Shim.pants_bind(fd, addr, len); }
     @Override public int listen(int fd, int backlog) { return Shim.pants_listen(fd, backlog); }
     @Override public int accept(int fd, long addr, long lenPtr) { return Shim.pants_accept(fd, addr, lenPtr); }

@@ -12,6 +12,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
@@ -66,6 +67,8 @@ public final class SocketIo implements AutoCloseable {
     /** Made with the first datagram socket: most engines never open one. */
     private DatagramIo datagrams;
     Queued queued;
+    /** Asked for with the first stream option set or read. */
+    private TcpOptionConstants tcpOptions;
 
     /**
      * @param sendfile which sendfile the binding has; NONE copies files through memory
@@ -108,6 +111,11 @@ public final class SocketIo implements AutoCloseable {
      * where there is no IPv6 or no dual stack (OpenBSD has none; Linux always accepts it).
      */
     public PosixSocket listen(SocketAddress address, int backlog) throws IOException {
+        return listen(address, backlog, Map.of());
+    }
+
+    /** A listening socket with {@code options} set before binding (see {@link #setStreamOption}). */
+    public PosixSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
         boolean wildcard = address instanceof InetSocketAddress isa && isa.getAddress() != null && isa.getAddress().isAnyLocalAddress();
         int family = wildcard ? sockets.afInet6 : sockaddr.family(address);
         int fd = sys.socket(family);
@@ -122,10 +130,11 @@ public final class SocketIo implements AutoCloseable {
         if (fd < 0) throw exception(fd, "socket");
         try {
             if (family != sockets.afUnix) check(sys.setIntOption(fd, sockets.solSocket, sockets.soReuseAddr, 1), "SO_REUSEADDR");
+            PosixSocket s = new PosixSocket(this, fd, family, null);
+            for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) setUnchecked(s, e.getKey(), e.getValue());
             int len = encode(scratchView, address, family);
             check(sys.bind(fd, scratchAddr, len), "bind " + address);
             check(sys.listen(fd, backlog), "listen");
-            PosixSocket s = new PosixSocket(this, fd, family, null);
             s.local = localAddressOf(s);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -233,6 +242,92 @@ public final class SocketIo implements AutoCloseable {
 
     void setNoDelay(PosixSocket s, boolean on) throws IOException {
         if (s.family != sockets.afUnix) check(sys.setIntOption(s.fd, sockets.ipprotoTcp, sockets.tcpNoDelay, on ? 1 : 0), "TCP_NODELAY");
+    }
+
+    // ---------------------------------------------------------------- options of stream sockets and listeners
+
+    @SuppressWarnings("unchecked")
+    private <T> void setUnchecked(PosixSocket s, SocketOption<T> option, Object value) throws IOException {
+        setStreamOption(s, option, (T) value);
+    }
+
+    /**
+     * Sets TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_REUSEPORT, SO_LINGER (seconds, or
+     * negative for off) or the keep-alive timings (by their {@code jdk.net.ExtendedSocketOptions}
+     * names) with setsockopt.
+     */
+    <T> void setStreamOption(PosixSocket s, SocketOption<T> option, T value) throws IOException {
+        TcpOptionConstants tcp = tcpOptions();
+        if (option == StandardSocketOptions.SO_LINGER) {
+            int seconds = (Integer) value;
+            scratchView.putInt(tcp.lingerOnOffOffset, seconds >= 0 ? 1 : 0).putInt(tcp.lingerLingerOffset, Math.max(0, seconds));
+            check(sys.setOption(s.fd, sockets.solSocket, tcp.soLinger, scratchAddr, tcp.lingerSize), "setsockopt SO_LINGER on " + s + " (" + pollerName + " poller)");
+            return;
+        }
+        int[] at = levelAndName(option);
+        int v = value instanceof Boolean b ? (b ? 1 : 0) : (Integer) value;
+        check(sys.setIntOption(s.fd, at[0], at[1], v), "setsockopt " + option.name() + " = " + value + " on " + s + " (" + pollerName + " poller)");
+    }
+
+    /** Reads an option of {@link #setStreamOption} back with getsockopt. */
+    @SuppressWarnings("unchecked")
+    <T> T getStreamOption(PosixSocket s, SocketOption<T> option) throws IOException {
+        TcpOptionConstants tcp = tcpOptions();
+        if (option == StandardSocketOptions.SO_LINGER) {
+            scratchView.putInt(tcp.lingerOnOffOffset, 0).putInt(tcp.lingerLingerOffset, 0).putInt(16, tcp.lingerSize);
+            check(sys.getOption(s.fd, sockets.solSocket, tcp.soLinger, scratchAddr, scratchAddr + 16), "getsockopt SO_LINGER on " + s);
+            return (T) Integer.valueOf(scratchView.getInt(tcp.lingerOnOffOffset) != 0 ? scratchView.getInt(tcp.lingerLingerOffset) : -1);
+        }
+        int[] at = levelAndName(option);
+        int v = sys.getIntOption(s.fd, at[0], at[1]);
+        if (v < 0) throw exception(v, "getsockopt " + option.name() + " on " + s);
+        return (T) (option.type() == Boolean.class ? (Object) (v != 0) : (Object) v);
+    }
+
+    /** The level and name of an option: the constants of the system, or an error naming this backend. */
+    private int[] levelAndName(SocketOption<?> option) {
+        TcpOptionConstants tcp = tcpOptions();
+        int level = sockets.solSocket, name;
+        if (option == StandardSocketOptions.TCP_NODELAY) { level = sockets.ipprotoTcp; name = sockets.tcpNoDelay; }
+        else if (option == StandardSocketOptions.SO_KEEPALIVE) name = tcp.soKeepAlive;
+        else if (option == StandardSocketOptions.SO_RCVBUF) name = datagramConstants.soRcvBuf;
+        else if (option == StandardSocketOptions.SO_SNDBUF) name = datagramConstants.soSndBuf;
+        else if (option == StandardSocketOptions.SO_REUSEPORT) name = tcp.soReusePortLb >= 0 ? tcp.soReusePortLb : datagramConstants.soReusePort;
+        else if (option == StandardSocketOptions.SO_REUSEADDR) name = sockets.soReuseAddr;
+        else if (option.name().equals("TCP_KEEPIDLE")) { level = sockets.ipprotoTcp; name = tcp.tcpKeepIdle; }
+        else if (option.name().equals("TCP_KEEPINTERVAL")) { level = sockets.ipprotoTcp; name = tcp.tcpKeepInterval; }
+        else if (option.name().equals("TCP_KEEPCOUNT")) { level = sockets.ipprotoTcp; name = tcp.tcpKeepCount; }
+        else throw new UnsupportedOperationException("the " + pollerName + " poller does not set " + option.name() + " on stream sockets");
+        if (name < 0) {
+            throw new UnsupportedOperationException("the " + pollerName + " poller can't set " + option.name() + ": this system has no such option");
+        }
+        return new int[] {level, name};
+    }
+
+    /**
+     * Whether listening sockets sharing a port with SO_REUSEPORT get the new connections spread
+     * among them here: on Linux and DragonFly they do, on FreeBSD with SO_REUSEPORT_LB (which
+     * SO_REUSEPORT then means), elsewhere not.
+     */
+    public boolean reusePortBalances() {
+        return com.sun.jna.Platform.isLinux() || com.sun.jna.Platform.isDragonFlyBSD() || tcpOptions().soReusePortLb >= 0;
+    }
+
+    private TcpOptionConstants tcpOptions() {
+        if (tcpOptions == null) tcpOptions = sys.tcpOptionConstants();
+        return tcpOptions;
+    }
+
+    /**
+     * Takes over a stream socket another poller's SocketIo accepted and never registered; the
+     * other object is marked closed, without closing the descriptor, so that it can't touch it.
+     */
+    public PosixSocket takeOver(PollerSocket accepted) {
+        if (!(accepted instanceof PosixSocket other) || other instanceof PosixDatagram || other.closed) {
+            throw new IllegalArgumentException("the " + pollerName + " poller can only take over an open stream socket of its backend, not " + accepted);
+        }
+        other.closed = true;
+        return new PosixSocket(this, other.fd, other.family, other.remote);
     }
 
     void close(PosixSocket s) {

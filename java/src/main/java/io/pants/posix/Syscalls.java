@@ -17,6 +17,10 @@ public interface Syscalls {
     int setOption(int fd, int level, int name, long value, int len);
     /** The option's value (non-negative), or -errno. */
     int getIntOption(int fd, int level, int name);
+    /** getsockopt into the int32 at {@code lenPtr} bytes at {@code value} (the size is written back there); 0 or -errno. */
+    int getOption(int fd, int level, int name, long value, long lenPtr);
+    /** The stream socket options of this system (SO_KEEPALIVE, SO_LINGER, the keep-alive timings), as this binding knows them. */
+    TcpOptionConstants tcpOptionConstants();
     int bind(int fd, long addr, int len);
     int listen(int fd, int backlog);
     /** A non-blocking, close-on-exec accepted socket; the peer's address into addr/lenPtr. */

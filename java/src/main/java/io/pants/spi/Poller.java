@@ -33,6 +33,38 @@ public interface Poller extends AutoCloseable {
     PollerSocket listen(SocketAddress address, int backlog) throws IOException;
 
     /**
+     * Opens a listening socket as {@link #listen(SocketAddress, int)} does, with {@code options}
+     * (see {@link PollerSocket#setOption}; {@code SO_REUSEPORT}, {@code SO_RCVBUF}) set before
+     * binding.
+     *
+     * @throws UnsupportedOperationException when the backend can't set one of them; the message
+     *         names the backend
+     */
+    default PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
+        if (options.isEmpty()) return listen(address, backlog);
+        throw new UnsupportedOperationException("the " + name() + " poller can't set " + options.keySet() + " on a listening socket");
+    }
+
+    /**
+     * Whether several listening sockets bound to one address with {@code SO_REUSEPORT}, one per
+     * engine, get the new connections spread among them by the kernel (Linux, DragonFly, FreeBSD with SO_REUSEPORT_LB): then a
+     * server on several loops listens on each. Where they don't (macOS, Windows), one loop
+     * accepts and hands the connections to the others ({@link #adopt}).
+     */
+    default boolean kernelBalancesListeners() { return false; }
+
+    /**
+     * Takes over a stream socket that another poller of the same backend accepted and never
+     * registered: the socket one loop accepts and hands to another. The other poller's object
+     * must not be used afterwards (closing it would close the adopted socket too).
+     *
+     * @throws UnsupportedOperationException when the backend can't
+     */
+    default PollerSocket adopt(PollerSocket accepted) {
+        throw new UnsupportedOperationException("the " + name() + " poller can't take over a socket another poller accepted");
+    }
+
+    /**
      * Opens a non-blocking socket and starts connecting it. Completion is signalled by WRITE
      * readiness, after which {@link PollerSocket#finishConnect()} tells success or failure.
      */

@@ -73,19 +73,23 @@ public abstract class PollerSocket {
     }
 
     /**
-     * Sets a socket option of a datagram socket: the {@link java.net.StandardSocketOptions}
+     * Sets a socket option. Datagram sockets: the {@link java.net.StandardSocketOptions}
      * {@code SO_BROADCAST}, {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_REUSEADDR},
      * {@code SO_REUSEPORT}, {@code IP_MULTICAST_IF}, {@code IP_MULTICAST_TTL} and
-     * {@code IP_MULTICAST_LOOP} at least. On a dual-stack socket the multicast options apply
-     * to IPv4 and IPv6 alike.
+     * {@code IP_MULTICAST_LOOP} at least; on a dual-stack socket the multicast options apply
+     * to IPv4 and IPv6 alike. Stream sockets: {@code TCP_NODELAY}, {@code SO_KEEPALIVE},
+     * {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_LINGER} and, where the system has them,
+     * {@code jdk.net.ExtendedSocketOptions} {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL} and
+     * {@code TCP_KEEPCOUNT}; listeners: {@code SO_REUSEPORT}, {@code SO_RCVBUF}.
      *
-     * @throws UnsupportedOperationException for an option the backend doesn't know
+     * @throws UnsupportedOperationException for an option the backend can't set on this
+     *         socket; the message names the backend
      */
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         throw notDatagram("setOption");
     }
 
-    /** Reads a socket option of a datagram socket (see {@link #setOption}). */
+    /** Reads a socket option back from the system (see {@link #setOption}). */
     public <T> T getOption(SocketOption<T> option) throws IOException {
         throw notDatagram("getOption");
     }

@@ -281,6 +281,19 @@ final class UringPoller implements Poller {
     @Override
     public PollerSocket listen(SocketAddress address, int backlog) throws IOException { return io.listen(address, backlog); }
 
+    @Override
+    public PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
+        return io.listen(address, backlog, options);
+    }
+
+    /** Linux spreads new connections among the listening sockets bound to one port with SO_REUSEPORT. */
+    @Override
+    public boolean kernelBalancesListeners() { return true; }
+
+    /** A stream socket another io_uring poller accepted and never registered: registered here, its ring takes it on. */
+    @Override
+    public PollerSocket adopt(PollerSocket accepted) { return io.takeOver(accepted); }
+
     /** A socket whose connect is an operation of the ring, submitted once it is registered. */
     @Override
     public PollerSocket connect(SocketAddress remote) throws IOException {

@@ -56,8 +56,11 @@ import java.util.function.Supplier;
  * {@link #run(int)} listens and runs the default engine on the calling thread. To serve on
  * an engine of your own, or to listen without starting the engine, use {@link #listen(int)}, or
  * the application as the {@link HttpHandler} of an {@link HttpServer}:
- * {@code new HttpServer(engine, app).listen("127.0.0.1", 0)}. Routes may be added before the
- * server starts; on the loop thread afterwards.
+ * {@code new HttpServer(engine, app).listen("127.0.0.1", 0)}; on all cores,
+ * {@code new HttpServer(group, app)} with an {@link io.pants.EngineGroup} (a handler runs on the
+ * loop of its request's connection). Routes may be added before the server starts; on one
+ * engine, on its loop thread afterwards; on a group, whose loops all read them, only before it
+ * starts.
  *
  * @since 0.1
  */
@@ -257,18 +260,26 @@ public class Application implements HttpHandler {
         return server(new HttpServer(this)).listen(host, port);
     }
 
-    /** Listens on every interface and runs the default engine on this thread, until it is stopped. */
+    /**
+     * Listens on every interface and runs the default engine on this thread, until it is
+     * stopped; with {@code -Dpants.loops=N} (or after {@link Engine#group(int)}), the default
+     * group's N loops serve it.
+     */
     public void run(int port) {
-        Engine engine = Engine.instance();
-        server(new HttpServer(engine, this)).listen(port);
-        engine.start();
+        runServer().listen(port);
+        Engine.instance().start();
     }
 
-    /** Listens on {@code host} and runs the default engine on this thread, until it is stopped. */
+    /** Listens on {@code host} and runs the default engine (or group, as {@link #run(int)}) on this thread, until it is stopped. */
     public void run(String host, int port) {
+        runServer().listen(host, port);
+        Engine.instance().start();
+    }
+
+    /** The server run() listens with: on the default engine, or the default group, off any loop. */
+    private HttpServer runServer() {
         Engine engine = Engine.instance();
-        server(new HttpServer(engine, this)).listen(host, port);
-        engine.start();
+        return server(Engine.current() == null ? new HttpServer(this) : new HttpServer(engine, this));
     }
 
     // ---------------------------------------------------------------- answering
