@@ -32,6 +32,8 @@ import java.util.List;
  * Keys in PEM may be PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 RSA ({@code BEGIN RSA PRIVATE
  * KEY}) or SEC1 EC ({@code BEGIN EC PRIVATE KEY}), unencrypted. Problems with the files are
  * {@link UncheckedIOException}s that name the file and what is wrong with it.
+ *
+ * @since 0.1
  */
 public final class Tls {
     private Tls() {}

@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  * that name for SNI; {@link #serverName(String)} names another, {@link #verifyHostname(boolean)}
  * turns the name check off (for tests against a certificate without the right name; never for
  * the internet).
+ *
+ * @since 0.1
  */
 public final class TlsConfig {
     /** The default {@link #handshakeTimeout(Duration)}. */
