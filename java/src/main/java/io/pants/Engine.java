@@ -362,12 +362,21 @@ public final class Engine implements Executor, AutoCloseable {
             (group != null ? group : Engine.group()).start();
             return;
         }
-        runLoop();
+        runLoop(null);
     }
 
-    /** The loop of {@link #start()}, on the calling thread; a group's threads run it for each loop. */
-    void runLoop() {
-        Engine outer = enter("start");
+    /**
+     * The loop of {@link #start()}, on the calling thread; a group's threads run it for each loop,
+     * with {@code entered} run once this thread owns the engine ({@link #isRunning()} is true), so
+     * that the group can tell its starter when every loop takes work through {@code execute} only.
+     */
+    void runLoop(Runnable entered) {
+        Engine outer;
+        try {
+            outer = enter("start");
+        } finally {
+            if (entered != null) entered.run();
+        }
         try {
             while (!stopRequested) turn(-1);
         } finally {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -267,7 +268,9 @@ public final class EngineGroup implements Executor, AutoCloseable {
 
     /**
      * Starts every loop on its own thread ({@code pants-loop-N}, not daemon threads: they keep
-     * the program alive until {@link #stop()}) and returns at once.
+     * the program alive until {@link #stop()}) and returns once each thread owns its loop, so
+     * that from then on work for a loop goes through its queue ({@code execute}) and nothing
+     * the caller does races a loop's first turn.
      *
      * @return this group
      * @throws IllegalStateException if the group was started already or is closed
@@ -277,17 +280,33 @@ public final class EngineGroup implements Executor, AutoCloseable {
         if (isClosed()) throw new IllegalStateException("the group is closed; make a new one");
         threads = new Thread[engines.length];
         running.set(engines.length);
+        CountDownLatch entered = new CountDownLatch(engines.length);
         for (int i = 0; i < engines.length; i++) {
             Engine e = engines[i];
-            threads[i] = new Thread(() -> runLoop(e), "pants-loop-" + i);
+            threads[i] = new Thread(() -> runLoop(e, entered::countDown), "pants-loop-" + i);
         }
         for (Thread t : threads) t.start();
+        // A caller that listens or connects right after this must not find a loop about to start:
+        // "not running" would let it touch that loop's poller from its own thread during the
+        // loop's first wait (a registration the wait never sees, on NIO and io_uring).
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (!entered.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the loops of " + this + " did not start within 10 seconds");
+                }
+                break;
+            } catch (InterruptedException ex) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
         return this;
     }
 
-    private void runLoop(Engine e) {
+    private void runLoop(Engine e, Runnable entered) {
         try {
-            e.runLoop();
+            e.runLoop(entered);
         } catch (Throwable t) {
             Engine.LOG.log(Level.ERROR, "loop " + e.indexInGroup + " of " + this + " failed; stopping the group", t);
             terminated.completeExceptionally(t);

@@ -67,6 +67,20 @@ class EngineGroupTest {
     }
 
     @BackendTest
+    void startThreadsReturnsOnceEveryLoopOwnsItsEngine(String backend) throws Exception {
+        // What the caller does next (listen, connect) goes through each loop's queue, never
+        // straight into a poller whose loop is about to make its first wait.
+        for (int round = 0; round < 20; round++) {
+            try (GroupThreads loops = new GroupThreads(3, backend).start()) {
+                for (Engine e : loops.group.engines()) {
+                    assertTrue(e.isRunning(), "round " + round + ": loop " + e.indexInGroup + " not yet running when startThreads() returned");
+                    assertFalse(e.inLoopThread());
+                }
+            }
+        }
+    }
+
+    @BackendTest
     void startBlocksUntilStopAndCloseClosesEveryEngine(String backend) throws Exception {
         EngineGroup g = new EngineGroup(2, backend);
         CompletableFuture<Void> returned = new CompletableFuture<>();
