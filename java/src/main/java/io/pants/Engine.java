@@ -171,6 +171,18 @@ public final class Engine implements Executor, AutoCloseable {
     public static Engine current() { return CURRENT.get(); }
 
     /**
+     * The engine a stream, server or client made on this thread without one runs on: the
+     * {@link #current() current} loop's, else the default engine ({@link #instance()}). For
+     * code that makes channels on behalf of its caller, as {@code HttpClient.create()} does.
+     *
+     * @throws IllegalStateException off any loop while other engines are open and the default
+     *         one was never made: then the caller surely means one of those, and must say which
+     */
+    public static Engine currentOrDefault() {
+        return forNewChannel("Engine.currentOrDefault()", "the engine itself");
+    }
+
+    /**
      * The process-wide group of {@code loops} engines, made on first use; its loop 0 is the
      * default engine ({@link #instance()}), and servers made on the default engine without one
      * ({@code new Server(Echo::new)}) before the group existed serve on all its loops:

@@ -24,7 +24,6 @@ public class EchoServer {
                                         : new Server(Echo::new).listen(port);
         System.out.println("echo server listening on port " + server.port()
                 + " (poller: " + Engine.instance().pollerName() + ")");
-        Main.printLoops();
         Engine.instance().start(); // runs the event loop on this thread (or the N loops), until the process ends
     }
 }

@@ -23,7 +23,6 @@ public class HttpHello {
         else server.listen(port);
         System.out.println("http-hello server listening on port " + server.port()
                 + " (poller: " + Engine.instance().pollerName() + ")");
-        Main.printLoops();
         Engine.instance().start();
     }
 }

@@ -53,7 +53,6 @@ public class JdkHello {
             boolean onPants = HttpServerProvider.provider() instanceof PantsHttpServerProvider;
             System.out.println("jdk-hello listening on port " + server.getAddress().getPort()
                     + " (poller: " + (onPants ? Engine.instance().pollerName() : "none, " + HttpServerProvider.provider().getClass().getName()) + ")");
-            if (onPants) Main.printLoops();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

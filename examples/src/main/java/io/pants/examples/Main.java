@@ -91,6 +91,7 @@ public final class Main {
             System.err.println("pants-examples: " + e.getMessage());
             System.exit(2);
         }
+        if (ON_LOOPS.contains(example.name())) printLoops();
         try {
             example.main().accept(rest);
         } catch (UncheckedIOException e) { // could not listen: the port is taken, say
@@ -120,7 +121,7 @@ public final class Main {
         return rest.toArray(new String[0]);
     }
 
-    /** What an example on several loops prints after its listening line: nothing on one loop. */
+    /** What the launcher prints before an example that serves on several loops: nothing on one loop. */
     static void printLoops() {
         int loops = io.pants.EngineGroup.configuredLoops(1);
         if (loops > 1) System.out.println("serving on " + loops + " loops (pants-loop-0 .. pants-loop-" + (loops - 1) + ")");

@@ -19,8 +19,8 @@ class LoopsIT {
     @MethodSource(ExampleProcess.BACKENDS)
     void echoOnTwoLoopsFromTheArgument(String backend) throws Exception {
         try (ExampleProcess echo = ExampleProcess.start(backend, "echo", "0", "127.0.0.1", "--loops=2")) {
-            int port = echo.awaitListening("echo server", backend);
             assertEquals("serving on 2 loops (pants-loop-0 .. pants-loop-1)", echo.nextLine("the loops line"));
+            int port = echo.awaitListening("echo server", backend);
             List<Socket> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < 20; i++) clients.add(EchoServerIT.connect(port));
@@ -39,8 +39,8 @@ class LoopsIT {
     @MethodSource(ExampleProcess.BACKENDS)
     void httpHelloOnThreeLoopsFromTheProperty(String backend) throws Exception {
         try (ExampleProcess hello = ExampleProcess.start(backend, List.of("-Dpants.loops=3"), "http-hello", "0", "127.0.0.1")) {
-            int port = hello.awaitListening("http-hello server", backend);
             assertEquals("serving on 3 loops (pants-loop-0 .. pants-loop-2)", hello.nextLine("the loops line"));
+            int port = hello.awaitListening("http-hello server", backend);
             assertHelloFromManyConnections(port);
         }
     }
@@ -49,8 +49,8 @@ class LoopsIT {
     @MethodSource(ExampleProcess.BACKENDS)
     void jdkHelloOnTwoLoopsFromTheArgument(String backend) throws Exception {
         try (ExampleProcess hello = ExampleProcess.start(backend, "jdk-hello", "0", "127.0.0.1", "--loops=2")) {
-            int port = hello.awaitListening("jdk-hello", backend);
             assertEquals("serving on 2 loops (pants-loop-0 .. pants-loop-1)", hello.nextLine("the loops line"));
+            int port = hello.awaitListening("jdk-hello", backend);
             assertHelloFromManyConnections(port);
         }
     }

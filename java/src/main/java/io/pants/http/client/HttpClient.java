@@ -110,9 +110,7 @@ public final class HttpClient implements AutoCloseable {
     public static HttpClient create() {
         Engine e;
         try {
-            // the engine a Server made here would run on: the same rule as every channel's, applied
-            // by io.pants (a Server made and dropped registers nothing)
-            e = new Server(() -> { throw new IllegalStateException("never accepts"); }).engine();
+            e = Engine.currentOrDefault(); // the rule every channel made without an engine follows
         } catch (IllegalStateException guess) {
             throw new IllegalStateException("HttpClient.create() on a thread that runs no engine, while other engines are"
                     + " open and the default one was never made: pass the engine, HttpClient.create(engine), or create"

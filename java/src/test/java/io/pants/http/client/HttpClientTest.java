@@ -19,6 +19,7 @@ import static io.pants.http.client.ClientLoop.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The client against our own HttpServer: the everyday requests, both streaming directions, keep-alive. */
@@ -40,6 +41,18 @@ class HttpClientTest {
                     .body("{\"text\":\"hi\"}").send(), "POST");
             assertEquals("POST /notes ct=application/json body={\"text\":\"hi\"}", post.bodyText());
             assertEquals(s.url("/notes"), post.uri().toString());
+        }
+    }
+
+    @BackendTest
+    void createInACallbackTakesThatLoopsEngine(String backend) throws Exception {
+        try (PantsServer s = new PantsServer(backend, ECHO); io.pants.LoopThread loop = new io.pants.LoopThread(backend)) {
+            HttpClient client = loop.call(HttpClient::create);
+            assertSame(loop.engine, client.engine(), "HttpClient.create() on a loop: that loop's engine, as for a Stream made there");
+            assertSame(loop.engine, loop.call(io.pants.Engine::currentOrDefault));
+            ClientResponse r = await(loop.call(() -> client.get(s.url("/made-on-the-loop"))), "GET from a client made on the loop");
+            assertEquals("GET /made-on-the-loop ct=null body=", r.bodyText());
+            loop.call(() -> { client.close(); return null; });
         }
     }
 
