@@ -521,7 +521,8 @@ public abstract class Stream extends Channel {
      * }</pre>
      *
      * The handshake's delegated tasks (key exchange, certificate checks) run on daemon threads
-     * named "pants-tls-task"; the handshake resumes, and every callback runs, on the loop thread.
+     * named "pants-tls-task-N", one per processor, shared by every engine (handshakes beyond that
+     * wait for one, first come, first served); the handshake resumes, and every callback runs, on the loop thread.
      * {@link #writeFile} over TLS reads the file on the loop thread, one 16 KiB record at a time
      * as the socket takes the previous ones (no {@code sendfile}: the kernel can't encrypt): fine
      * from the page cache or a local disk, a stall of the loop from a slow network file system.

@@ -18,8 +18,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * TLS in a {@link Stream}'s data path, on the JDK's {@link SSLEngine}. The stream hands it the
@@ -39,7 +37,7 @@ import java.util.concurrent.Executors;
  * <h2>Threads</h2>
  * Everything here runs on the engine's loop thread except the handshake's delegated tasks
  * ({@link SSLEngine#getDelegatedTask()}: key exchange, certificate checks), which run on the
- * daemon threads "pants-tls-task"; while they run the stream goes on receiving (ciphertext is
+ * daemon threads "pants-tls-task-N" ({@link TlsTasks}: one per processor); while they run the stream goes on receiving (ciphertext is
  * kept), and when they are done the handshake resumes on the loop through
  * {@link Engine#execute(Runnable)}. The loop never waits for them.
  */
@@ -50,11 +48,6 @@ final class TlsLayer {
     private static final int MAX_CARRY = 256 * 1024;
     private static final int GATHER = 8;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    private static final ExecutorService TASKS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "pants-tls-task");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final Stream stream;
     private final TlsConfig config;
@@ -275,7 +268,7 @@ final class TlsLayer {
         List<Runnable> tasks = new ArrayList<>(2);
         for (Runnable t; (t = ssl.getDelegatedTask()) != null; ) tasks.add(t);
         Engine loop = engine;
-        TASKS.execute(() -> {
+        TlsTasks.run(() -> {
             for (Runnable task : tasks) {
                 try {
                     task.run();

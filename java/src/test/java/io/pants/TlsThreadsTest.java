@@ -14,15 +14,23 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The loop never runs the handshake's heavy work: the key manager is asked on the "pants-tls-task" threads. */
+/** The loop never runs the handshake's heavy work: the key manager is asked on the "pants-tls-task-N" threads. */
 @ExtendWith(NoDescriptorLeaks.class)
 class TlsThreadsTest {
     @BackendTest
@@ -45,12 +53,79 @@ class TlsThreadsTest {
             assertEquals(loopThread, Await.get(handshakeThread, "onTlsHandshake"), "callbacks run on the loop thread");
             assertFalse(keyThreads.isEmpty(), "the key manager was asked");
             assertFalse(keyThreads.contains(loopThread), "the loop thread did key work: " + keyThreads);
-            assertTrue(keyThreads.stream().allMatch(t -> t.equals("pants-tls-task")), "on the task threads: " + keyThreads);
+            assertTrue(keyThreads.stream().allMatch(t -> t.startsWith("pants-tls-task-")), "on the task threads: " + keyThreads);
         }
+    }
+
+    @BackendTest
+    void handshakesBeyondOnePerProcessorQueueForATaskThread(String backend) throws Exception {
+        // Each handshake's key work holds a task thread until the gate opens: with a thread per
+        // handshake all of them would be inside at once and none would wait.
+        int threads = TlsTasks.THREADS, handshakes = threads + 3;
+        AtomicInteger inside = new AtomicInteger(), mostInside = new AtomicInteger();
+        CountDownLatch gate = new CountDownLatch(1);
+        SSLContext gated = gatedServerContext(inside, mostInside, gate);
+        ExecutorService clients = Executors.newFixedThreadPool(handshakes);
+        try (LoopThread loop = new LoopThread(backend)) {
+            int port = TlsFixtures.serve(loop, new CompletableFuture<>(), TlsFixtures.Echo::new, TlsConfig.of(gated));
+            List<Future<Integer>> echoes = new ArrayList<>();
+            try {
+                for (int i = 0; i < handshakes; i++) {
+                    int n = i;
+                    echoes.add(clients.submit(() -> {
+                        try (SSLSocket c = TlsFixtures.jdkClient(port)) {
+                            c.getOutputStream().write('a' + n);
+                            c.getOutputStream().flush();
+                            return c.getInputStream().read();
+                        }
+                    }));
+                }
+                long end = System.nanoTime() + LoopThread.WAIT.toNanos();
+                while (!(inside.get() == threads && TlsTasks.waiting() == handshakes - threads)) {
+                    assertTrue(System.nanoTime() - end < 0, () -> "timed out after " + LoopThread.WAIT + " waiting for every task thread"
+                            + " to be busy and " + (handshakes - threads) + " handshakes to wait; inside " + inside.get()
+                            + ", waiting " + TlsTasks.waiting());
+                    loop.run(() -> { }); // a turn of the loop between checks: it is what submits the handshakes' tasks
+                }
+            } finally {
+                gate.countDown();
+            }
+            for (int i = 0; i < handshakes; i++) {
+                assertEquals('a' + i, echoes.get(i).get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS), "client " + i + "'s echo");
+            }
+            assertEquals(threads, mostInside.get(), "task threads at work at once");
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    /** The test certificate's context, whose key manager holds each handshake at the gate. */
+    private static SSLContext gatedServerContext(AtomicInteger inside, AtomicInteger mostInside, CountDownLatch gate) throws Exception {
+        return wrappedServerContext(new KeyQuestion() {
+            @Override public void asked() {
+                mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                try {
+                    if (!gate.await(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException("the gate never opened");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    inside.decrementAndGet();
+                }
+            }
+        });
+    }
+
+    private interface KeyQuestion {
+        void asked();
     }
 
     /** The test certificate's context, with a key manager that notes which threads ask it for the server's key. */
     private static SSLContext recordingServerContext(Set<String> threads) throws Exception {
+        return wrappedServerContext(() -> threads.add(Thread.currentThread().getName()));
+    }
+
+    /** The test certificate's context, with a key manager that calls {@code question} when asked to choose the server's key. */
+    private static SSLContext wrappedServerContext(KeyQuestion question) throws Exception {
         TestCertificates.Pair pair = TlsFixtures.localhost();
         KeyStore ks = KeyStore.getInstance(pair.keyStore().toFile(), TestCertificates.PASSWORD.toCharArray());
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -58,11 +133,10 @@ class TlsThreadsTest {
         X509ExtendedKeyManager real = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
         X509ExtendedKeyManager recording = new X509ExtendedKeyManager() {
             @Override public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-                threads.add(Thread.currentThread().getName());
+                question.asked();
                 return real.chooseEngineServerAlias(keyType, issuers, engine);
             }
             @Override public PrivateKey getPrivateKey(String alias) {
-                threads.add(Thread.currentThread().getName());
                 return real.getPrivateKey(alias);
             }
             @Override public X509Certificate[] getCertificateChain(String alias) { return real.getCertificateChain(alias); }
