@@ -46,6 +46,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * engine: each connection is parsed on one of them, and handlers without an executor of their
  * own run on one dispatcher thread per loop, each taking its loop's exchanges in turn.
  *
+ * <p>Why not on the loop thread itself, as the JDK's own server runs them on its dispatcher: a
+ * JDK handler reads its request body and writes its response through blocking streams, and the
+ * JDK makes that work by taking the connection out of its selector while the handler runs, so
+ * that one slow client stalls every other connection. A loop thread that blocked there would
+ * stall all of its loop's connections the same way. The dispatcher thread keeps the JDK's
+ * promise (one handler at a time, in order) while the loop goes on with the I/O.
+ *
  * <p>{@code stop(delay)}, as the JDK's: stops accepting on every loop (new clients are refused)
  * through the HTTP server's {@link io.pants.http.HttpServer#shutdown graceful shutdown}, waits up
  * to {@code delay} seconds for the exchanges under way to finish, then closes every connection
