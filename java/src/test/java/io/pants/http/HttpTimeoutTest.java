@@ -6,6 +6,7 @@ import io.pants.LoopThread;
 import io.pants.NoDescriptorLeaks;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -32,6 +33,8 @@ class HttpTimeoutTest {
     private static final Duration SHORT = Duration.ofMillis(200);
     /** A response larger than loopback's socket buffers can hold (Linux autotunes them up to a few MiB). */
     private static final int BIG = 32 << 20;
+    /** How long {@link #aReadingClientGetsALargeResponseWhole}'s reader pauses between slices. */
+    private static final Duration READER_PACE = Duration.ofMillis(100);
     private static final Consumer<HttpServer> SHORT_TIMEOUTS = s -> s.headerTimeout(SHORT).idleTimeout(SHORT);
     /**
      * For the tests of when timeouts fire: long enough that the old scheme, counting ticks of a
@@ -194,24 +197,38 @@ class HttpTimeoutTest {
         }
     }
 
-    /** A client that takes a large response as it comes gets all of it: the response moves on every tick. */
+    /**
+     * A client that takes a large response as it comes gets all of it, however long that takes
+     * in all: the idle timeout counts from the last progress, not from the response's start.
+     * The client reads at a steady pace, a slice every {@link #READER_PACE}, so that the whole
+     * transfer outlasts the timeout three times over; the timeout is long next to the pauses,
+     * so that a loaded machine that stops the reader for a moment is not a stalled reader.
+     */
     @BackendTest
     void aReadingClientGetsALargeResponseWhole(String backend) throws Exception {
-        HttpHandler streaming = r -> {
+        int slices = 32, slice = 256 << 10, body = slices * slice;
+        Duration timeout = READER_PACE.multipliedBy(slices / 3);
+        HttpHandler large = r -> {
             r.sendStatus(200);
-            r.sendHeader("Content-Length", String.valueOf(BIG));
-            r.send(new byte[BIG]);
+            r.sendHeader("Content-Length", String.valueOf(body));
+            r.send(new byte[body]);
             r.finish();
         };
-        try (TestServer s = TestServer.start(backend, streaming, SHORT_TIMEOUTS); Socket c = new Socket()) {
+        try (TestServer s = TestServer.start(backend, large, h -> h.headerTimeout(timeout).idleTimeout(timeout)); Socket c = new Socket()) {
             c.setReceiveBufferSize(4096);
             c.connect(new InetSocketAddress("127.0.0.1", s.port));
             c.setSoTimeout((int) LoopThread.WAIT.toMillis());
             c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             long got = 0;
             byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = c.getInputStream().read(buffer)) >= 0; ) got += n;
-            assertTrue(got > BIG, "the whole response arrived: " + got + " bytes of a " + BIG + "-byte body and its head");
+            InputStream in = c.getInputStream();
+            for (long sliceEnd = slice; ; sliceEnd += slice) {
+                int n = 0;
+                while (got < sliceEnd && (n = in.read(buffer, 0, (int) Math.min(buffer.length, sliceEnd - got))) >= 0) got += n;
+                if (n < 0) break;
+                Thread.sleep(READER_PACE.toMillis()); // not synchronisation: the reader's pace is what is tested
+            }
+            assertTrue(got > body, "the whole response arrived: " + got + " bytes of a " + body + "-byte body and its head");
         }
     }
 
