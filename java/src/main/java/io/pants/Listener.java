@@ -94,8 +94,7 @@ final class Listener extends Channel {
         state = ChannelState.CLOSED;
         if (resumeTimer != null) resumeTimer.cancel();
         engine.unpaused(this);
-        socket.close();
-        engine.unregister(token);
+        closeSocket(); // as every channel's close: a descriptor freed lets paused listeners try again
         if (unixPath != null) deleteSocketFile(unixPath);
     }
 
