@@ -179,7 +179,7 @@ class WebSocketShutdownTest {
             Recorder silentServerSide = s.next();
             clientLoop.run(silent::pauseReading); // it never reads the close frame, so never answers it
 
-            CompletableFuture<Void> done = s.server.shutdown(Duration.ofMillis(1500));
+            CompletableFuture<Void> done = s.server.shutdown(Duration.ofMillis(2500)); // far beyond a close handshake on a loaded machine
             assertEquals(GOING_AWAY, answering.nextStartingWith("close:"));
             assertEquals(GOING_AWAY, answeringServerSide.nextStartingWith("close:"));
             assertFalse(done.isDone(), "the shutdown waits for the peer that has not answered");
