@@ -816,6 +816,9 @@ public final class Engine implements Executor, AutoCloseable {
         }
     }
 
+    /** Whether a listener here waits for descriptors to be freed (for tests). */
+    boolean isPausedForDescriptors() { return pausedForDescriptors; }
+
     void pausedForDescriptors(Listener l) {
         if (!pausedListeners.contains(l)) {
             pausedListeners.add(l);

@@ -61,8 +61,7 @@ final class Listener extends Channel {
     }
 
     private void pause(DescriptorsExhaustedException e) {
-        server.exhausted();
-        engine.counters.acceptPauses++;
+        server.acceptPaused();
         if (backoffMs == 0) {
             Engine.LOG.log(Level.WARNING, server + " cannot accept: " + e.getMessage()
                     + "; pausing accepts (open connections are still served) until descriptors are freed");
@@ -94,8 +93,7 @@ final class Listener extends Channel {
         state = ChannelState.CLOSED;
         if (resumeTimer != null) resumeTimer.cancel();
         engine.unpaused(this);
-        socket.close();
-        engine.unregister(token);
+        closeSocket(); // as every channel's close: a descriptor freed lets paused listeners try again
         if (unixPath != null) deleteSocketFile(unixPath);
     }
 

@@ -486,31 +486,21 @@ public class Server {
      */
     public EngineGroup group() { return group; }
 
-    /** How often accepting stopped because descriptors ran out (diagnostics), on all its loops. */
-    public long descriptorExhaustions() {
-        long n = 0;
-        for (ServerLoop part : loops) {
-            part.engine.counters.acquire();
-            n += part.descriptorExhaustions;
-        }
-        return n;
-    }
-
     /**
      * Connections open, accepted and refused, and accept pauses, so far, on all its loops (see
      * {@link ServerStats} for what each counts). Safe to call from any thread; as consistent as
      * {@link Engine#stats()}.
      */
     public ServerStats stats() {
-        long open = 0, accepted = 0, refused = 0, exhaustions = 0;
+        long open = 0, accepted = 0, refused = 0, acceptPauses = 0;
         for (ServerLoop part : loops) {
             part.engine.counters.acquire();
             open += part.connections.size();
             accepted += part.accepted;
             refused += part.refused;
-            exhaustions += part.descriptorExhaustions;
+            acceptPauses += part.acceptPauses;
         }
-        return new ServerStats((int) open, accepted, refused, exhaustions);
+        return new ServerStats((int) open, accepted, refused, acceptPauses);
     }
 
     /**

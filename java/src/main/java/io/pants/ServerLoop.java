@@ -30,7 +30,7 @@ final class ServerLoop {
     final ConnectionSet connections = new ConnectionSet();
     /** Streams that left {@link #connections} while still sending their last output: a shutdown waits for them too. */
     final Set<Stream> closing = Collections.newSetFromMap(new IdentityHashMap<>());
-    long accepted, refused, descriptorExhaustions;
+    long accepted, refused, acceptPauses;
     /** Set by a graceful shutdown on this loop. */
     ServerDrain drain;
     /** The drain's deadline on this loop, while it is armed; whether this loop's part of the drain is over. */
@@ -138,8 +138,10 @@ final class ServerLoop {
         engine.counters.refused++;
     }
 
-    void exhausted() {
-        descriptorExhaustions++;
+    /** Accepting stopped because descriptors ran out: see {@link ServerStats#acceptPauses()}. */
+    void acceptPaused() {
+        acceptPauses++;
+        engine.counters.acceptPauses++;
     }
 
     @Override

@@ -12,8 +12,9 @@ package io.pants;
  *                        attached, or whose accept failed with an error other than running out of
  *                        descriptors (the connection was aborted by the peer, say)
  * @param acceptPauses    times it stopped accepting because the process ran out of descriptors (EMFILE,
- *                        ENFILE); not refusals: the connection waits in the listen backlog, and is
- *                        accepted when the pause ends
+ *                        ENFILE): every accept that failed so, the one that began a pause and each
+ *                        retry that found none free yet; not refusals: the connection waits in the
+ *                        listen backlog, and is accepted when the pause ends
  * @since 0.1
  */
 public record ServerStats(long connectionsOpen, long accepted, long refused, long acceptPauses) {}

@@ -19,9 +19,10 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>prints {@code PORT n} once listening, {@code ACCEPTED} and {@code CLOSED} for every
  *       connection, and
- *       {@code EXHAUSTED n} whenever {@link Server#descriptorExhaustions()} changes;
- *   <li>on {@code stats} read from stdin, prints {@code STATS exhaustions turns}, then the server's
- *       accept pauses and refused connections and the engine's accept pauses (Server.stats(), Engine.stats());
+ *       {@code EXHAUSTED n} whenever the server's {@link ServerStats#acceptPauses()} changes;
+ *   <li>on {@code stats} read from stdin, prints {@code STATS acceptPauses turns refused engineAcceptPauses}:
+ *       the server's accept pauses, the loop's turns, the server's refused connections and the
+ *       engine's accept pauses (Server.stats(), Engine.stats());
  *       on {@code quit} (or end of stdin), stops and exits.
  * </ul>
  * Usage: {@code EchoServerProcess <backend> [<loops> [handoff]]}: with a number of loops, the
@@ -52,7 +53,7 @@ public final class EchoServerProcess {
         server.listen("127.0.0.1", 0);
         long[] reported = {0};
         Runnable report = () -> {
-            long n = server.descriptorExhaustions();
+            long n = server.stats().acceptPauses();
             if (n != reported[0]) {
                 reported[0] = n;
                 say("EXHAUSTED " + n);
@@ -66,8 +67,8 @@ public final class EchoServerProcess {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null && !line.equals("quit")) {
-                    if (line.equals("stats")) engine.execute(() -> say("STATS " + server.descriptorExhaustions() + " " + engine.turns()
-                            + " " + server.stats().acceptPauses() + " " + server.stats().refused() + " " + engine.stats().acceptPauses()));
+                    if (line.equals("stats")) engine.execute(() -> say("STATS " + server.stats().acceptPauses() + " " + engine.turns()
+                            + " " + server.stats().refused() + " " + engine.stats().acceptPauses()));
                 }
             } catch (IOException e) {
                 say("stdin failed: " + e);

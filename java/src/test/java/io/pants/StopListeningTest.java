@@ -10,6 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -64,6 +65,32 @@ class StopListeningTest {
         } finally {
             Files.deleteIfExists(file);
             Files.delete(dir);
+        }
+    }
+
+    @BackendTest
+    void stoppingListeningLetsListenersPausedForDescriptorsTryAgain(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            Server paused = loop.call(() -> new Server(loop.engine, EchoTest.Echo::new).listen("127.0.0.1", 0));
+            Server other = loop.call(() -> new Server(loop.engine, EchoTest.Echo::new).listen("127.0.0.1", 0));
+            // what an accept failing with EMFILE does to the engine (the listener itself is not
+            // paused, so that its backoff timer can't be what wakes it)
+            loop.run(() -> loop.engine.pausedForDescriptors(paused.loops()[0].listeners.get(0)));
+            CompletableFuture<Boolean> stillPaused = new CompletableFuture<>();
+            loop.run(() -> {
+                other.stopListening(); // frees the descriptor of its listening socket
+                // behind the retry a freed descriptor schedules for the next turn, if it did
+                loop.engine.callback(() -> stillPaused.complete(loop.engine.isPausedForDescriptors()));
+            });
+            assertFalse(Await.get(stillPaused, "the turn after stopListening()"),
+                    "closing a listening socket frees a descriptor: the paused listeners try again at once");
+            int port = loop.call(paused::port);
+            try (Socket c = EchoTest.connect(port)) {
+                byte[] hi = "hi".getBytes(StandardCharsets.UTF_8);
+                assertArrayEquals(hi, EchoTest.exchange(c, hi), "the listener that was paused accepts");
+            }
+            loop.run(paused::close);
+            loop.run(other::close);
         }
     }
 }

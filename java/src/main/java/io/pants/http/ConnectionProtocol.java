@@ -49,6 +49,27 @@ public interface ConnectionProtocol {
     /** Nothing was read or written for the connection's idle timeout. Closing is up to the protocol. */
     void onTimeout();
 
+    /**
+     * The server is shutting down gracefully ({@link io.pants.Server#shutdown(java.time.Duration)}):
+     * end the protocol's session the way it ends one (a closing message, a close handshake) and
+     * close the connection. The shutdown counts the connection as finished once it is closed;
+     * whatever is still open at the shutdown's deadline is aborted. Called at most once, after
+     * {@link #onUpgrade}: at the start of the shutdown, or right after the upgrade if it came
+     * while the server was shutting down already. By default nothing: the connection stays
+     * open until it closes by itself or the deadline.
+     *
+     * <pre>{@code
+     * public void onShutdown() {
+     *     connection.write("BYE server restarting\n");
+     *     connection.close(); // after what is queued
+     * }
+     * }</pre>
+     *
+     * {@code io.pants.websocket} sends a close frame with 1001 (Going Away) here and closes once
+     * the peer answers it.
+     */
+    default void onShutdown() {}
+
     /** The connection closed, whatever closed it. Called once, after {@link #onUpgrade}. */
     void onClose();
 }

@@ -432,6 +432,7 @@ final class HttpConnection extends Stream {
         next.onUpgrade(this);
         if (rest != null && isConnected()) next.onRead(rest);
         if (inputEnded && isConnected()) next.onEndOfInput();
+        if (draining && isConnected()) next.onShutdown(); // upgraded while the server shuts down: it ends too
     }
 
     @Override
@@ -462,10 +463,17 @@ final class HttpConnection extends Stream {
     /**
      * A graceful shutdown ({@link HttpServer#shutdown}): an idle connection (no request taken,
      * or only part of a head) closes now; a busy one answers the requests it took, reads the
-     * body it is reading, takes no new request, and closes after its last response.
+     * body it is reading, takes no new request, and closes after its last response. An upgraded
+     * one is its protocol's to end ({@link ConnectionProtocol#onShutdown()}), also if the
+     * upgrade comes later.
      */
     void closeWhenIdle() {
+        if (draining) return;
         draining = true;
+        if (protocol != null) {
+            protocol.onShutdown(); // the connection is the protocol's: it decides how to end
+            return;
+        }
         if (phase == WAIT_HEAD && pipeline.isEmpty() && !parsing && pendingError == null && !lingering) {
             close();
             return;

@@ -121,8 +121,10 @@ public class HttpServer extends Server {
 
     /**
      * For {@link #shutdown(Duration)}: an idle connection closes at once; a busy one finishes
-     * the requests it took (taking no new one) and closes after its last response. What is
-     * still open at the deadline is closed.
+     * the requests it took (taking no new one) and closes after its last response; an upgraded
+     * one is told through {@link ConnectionProtocol#onShutdown()} (a WebSocket sends a close
+     * frame with 1001, Going Away, and closes once the peer answers). What is still open at the
+     * deadline is closed.
      */
     @Override
     protected void drain(Stream stream) {

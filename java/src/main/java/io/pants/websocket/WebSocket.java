@@ -68,8 +68,14 @@ import javax.net.ssl.SSLContext;
  * server closes the TCP connection, and the client waits for that. {@link #onClose(int, String)}
  * comes once for every WebSocket accepted or connecting, with the code the peer's close frame
  * carried (1005 if it had none), the code of the failure we closed with (1002, 1007, 1009), or
- * 1006 when the connection ended without a close frame (or never opened: after
+ * 1006 when the connection ended without the peer's close frame (or never opened: after
  * {@link #onConnectError}).
+ *
+ * <p>When the accepting server shuts down gracefully ({@code HttpServer.shutdown(grace)}), each
+ * open server side closes with {@link #GOING_AWAY} (1001) and the reason
+ * {@value #SHUTDOWN_REASON}; the shutdown waits for the close handshake to end (a peer that
+ * answers gets {@code onClose(1001, ...)} on both sides), and cuts what is left at its deadline
+ * or after the {@link #closeTimeout(Duration) close timeout}, whichever comes first.
  *
  * <h2>Keep-alive</h2>
  * When nothing moved on the connection for the {@link #pingInterval(Duration) ping interval} (by
@@ -89,6 +95,8 @@ public abstract class WebSocket {
             MESSAGE_TOO_BIG = 1009, MANDATORY_EXTENSION = 1010, INTERNAL_ERROR = 1011;
     /** The default of {@link #maxMessageSize(int)} and {@link #maxFrameSize(int)}: 1 MiB. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 1 << 20, DEFAULT_MAX_FRAME_SIZE = 1 << 20;
+    /** The reason of the close frame a server side sends when its server shuts down. */
+    public static final String SHUTDOWN_REASON = "server shutting down";
     /** The default of {@link #closeTimeout(Duration)}. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
     /** How long a client waits for the server's handshake answer. */
@@ -605,8 +613,9 @@ public abstract class WebSocket {
                 connection.abort();
             }
             case OPEN -> {
-                closeCode = code; // until the peer's close frame says otherwise
-                closeReason = reason;
+                // onClose gets the code of the peer's answer; 1006 and this if the connection is cut
+                // first (the close timeout, a server shutdown's deadline)
+                closeReason = "the connection ended before the peer answered the close frame";
                 sendClose(code, why);
                 state = State.CLOSING;
                 armCloseTimer("the peer sent no close frame within ");
@@ -847,6 +856,11 @@ public abstract class WebSocket {
                 closeReason = "nothing came from the peer for " + connection.idleTimeout().toMillis() + " ms";
             }
             connection.abort();
+        }
+
+        @Override
+        public void onShutdown() {
+            if (state == State.OPEN) WebSocket.this.close(GOING_AWAY, SHUTDOWN_REASON); // closing already: that handshake goes on
         }
 
         @Override

@@ -4,10 +4,12 @@ package io.pants.http;
 import io.pants.BackendTest;
 import io.pants.LoopThread;
 import io.pants.NoDescriptorLeaks;
+import io.pants.Refusals;
 import io.pants.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,6 +45,13 @@ class HttpUpgradeTest {
 
         @Override public void onTimeout() {
             events.add("timeout");
+            connection.close();
+        }
+
+        /** A shutdown: says goodbye and closes. */
+        @Override public void onShutdown() {
+            events.add("shutdown");
+            connection.write("BYE\r\n");
             connection.close();
         }
 
@@ -171,6 +180,44 @@ class HttpUpgradeTest {
             assertTrue(seen.poll(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS).contains("streamed body"));
             c.send("hello" + "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("next /after", c.read().text());
+        }
+    }
+
+    @BackendTest
+    void aShutdownTellsTheUpgradedProtocolAndEndsOnceItCloses(String backend) throws Exception {
+        Shout shout = new Shout();
+        try (TestServer s = TestServer.start(backend, upgrading(shout)); RawClient c = s.connect()) {
+            c.send(UPGRADE);
+            assertEquals(101, c.read().status());
+            assertEquals("upgraded", shout.next());
+            CompletableFuture<Void> done = s.server.shutdown(Duration.ofSeconds(60));
+            assertEquals("shutdown", shout.next());
+            assertEquals("BYE", c.line(), "the protocol's goodbye");
+            c.assertClosedByServer();
+            assertEquals("closed", shout.next());
+            // long before the 60 s deadline: the protocol closed its connection, the only one
+            done.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(s.server.isClosed());
+            Refusals.awaitRefused(s.port);
+        }
+    }
+
+    @BackendTest
+    void aConnectionUpgradedWhileTheServerShutsDownIsToldRightAfterTheUpgrade(String backend) throws Exception {
+        Shout shout = new Shout();
+        CompletableFuture<HttpRequest> held = new CompletableFuture<>();
+        try (TestServer s = TestServer.start(backend, held::complete); RawClient c = s.connect()) {
+            c.send(UPGRADE);
+            HttpRequest r = held.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Void> done = s.server.shutdown(Duration.ofSeconds(60));
+            s.loop.run(() -> r.upgrade("shout", shout)); // after the shutdown began there: the loop runs tasks in order
+            assertEquals(101, c.read().status());
+            assertEquals("upgraded", shout.next());
+            assertEquals("shutdown", shout.next());
+            assertEquals("BYE", c.line());
+            c.assertClosedByServer();
+            assertEquals("closed", shout.next());
+            done.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }
