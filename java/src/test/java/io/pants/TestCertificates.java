@@ -76,6 +76,7 @@ public final class TestCertificates {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         boolean done = p.waitFor(60, TimeUnit.SECONDS);
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Processes.closeStreams(p);
         if (!done) {
             p.destroyForcibly();
             throw new AssertionError(command.get(0) + " did not finish within 60 s: " + output);

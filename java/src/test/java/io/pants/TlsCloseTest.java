@@ -59,6 +59,7 @@ class TlsCloseTest {
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            Processes.closeStreams(p);
             assertEquals(String.valueOf(size), out, "python read all, then close_notify");
         }
     }

@@ -190,6 +190,7 @@ class TlsEchoTest {
                     assertTrue(p.waitFor(20, TimeUnit.SECONDS), "openssl s_client ends after its input");
                 } finally {
                     p.destroyForcibly().waitFor();
+                    Processes.closeStreams(p);
                 }
             }
         }
@@ -220,6 +221,7 @@ class TlsEchoTest {
                 assertEquals("TLSv1.3 hello from python", out);
             } finally {
                 p.destroyForcibly().waitFor();
+                Processes.closeStreams(p);
             }
         }
     }

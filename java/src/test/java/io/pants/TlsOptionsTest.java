@@ -50,6 +50,7 @@ class TlsOptionsTest {
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            Processes.closeStreams(p);
             assertTrue(out.contains("subject=CN = b.test"), "openssl got b.test's certificate: " + out);
             assertTrue(out.contains("Verify return code: 0 (ok)"), out);
         }
@@ -121,6 +122,7 @@ class TlsOptionsTest {
             Await.get(probe.closed, "close");
         } finally {
             server.destroyForcibly().waitFor();
+            Processes.closeStreams(server);
         }
     }
 
@@ -214,6 +216,7 @@ class TlsOptionsTest {
                 assertTrue(server.errors.stream().anyMatch(e -> e.getMessage().contains("renegotiat")), "why: " + server.errors);
             } finally {
                 p.destroyForcibly().waitFor();
+                Processes.closeStreams(p);
             }
         }
     }

@@ -92,6 +92,7 @@ class TlsStartTest {
                 assertTrue(p.waitFor(20, TimeUnit.SECONDS), "openssl ends after its input");
             } finally {
                 p.destroyForcibly().waitFor();
+                Processes.closeStreams(p);
             }
         }
     }

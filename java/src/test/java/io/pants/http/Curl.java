@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.http;
 
+import io.pants.Processes;
 import io.pants.LoopThread;
 
 import java.io.IOException;
@@ -51,6 +52,7 @@ public final class Curl {
         } catch (Exception e) {
             stderr = "[no stderr: " + e + "]";
         }
+        Processes.closeStreams(p);
         return new Result(p.exitValue(), out, stderr);
     }
 }

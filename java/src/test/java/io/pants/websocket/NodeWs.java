@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.websocket;
 
+import io.pants.Processes;
 import io.pants.LoopThread;
 
 import java.io.BufferedReader;
@@ -68,8 +69,10 @@ final class NodeWs implements AutoCloseable {
         Process p = new ProcessBuilder(npm, "install", "--no-audit", "--no-fund", "--no-save", "--prefix", PREFIX.toString(), "ws@" + VERSION)
                 .redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
+        boolean installed = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+        if (!installed) p.destroyForcibly().waitFor();
+        Processes.closeStreams(p);
+        if (!installed) {
             throw new AssertionError("npm could not install ws@" + VERSION + " into " + PREFIX + ":\n" + output);
         }
     }
