@@ -23,6 +23,10 @@ final class UringStats {
     long sends;
     /** Reads of a file region's bytes by the ring (each then sent by it). */
     long fileReads;
+    /** File chunks that went out as a linked read and send, the send started by the kernel when the read had filled the buffer. */
+    long fileChains;
+    /** Stream closes put off until the file send linked to a read had completed (the descriptor stays theirs until then). */
+    long closesDeferred;
     /** Sends that found the socket full (-EAGAIN) and wait for WRITE readiness. */
     long sendsRefused;
     /** Multishot accepts ended by EMFILE, ENFILE or ENOMEM. */
