@@ -545,35 +545,38 @@ static int32_t probe_recv_multishot(pants_ring *r) {
     return result;
 }
 
-/* A one-byte file read two bytes at a time, linked to a second read: is the second cancelled? */
+/* A one-byte file read two bytes at a time, linked to a second read: is the second cancelled?
+ * Their own user data: the ring may still hold a completion of probe_recv_multishot's receive. */
 static int32_t probe_link_short_read(pants_ring *r) {
+    enum { SHORT_READ = 11, LINKED_READ = 12 };
     int fd = memfd_create("pants-probe", MFD_CLOEXEC);
     if (fd < 0) return -errno;
     char buf[4];
     int32_t result = write(fd, "x", 1) == 1 ? 0 : -errno;
     if (result == 0) {
         pants_uring_op ops[2] = {
-            {.user_data = 1, .op = OP_READ_AT_LINK, .fd = fd, .addr = (int64_t) (intptr_t) buf, .arg = 2},
-            {.user_data = 2, .op = OP_READ_AT, .fd = fd, .addr = (int64_t) (intptr_t) (buf + 2), .arg = 1},
+            {.user_data = SHORT_READ, .op = OP_READ_AT_LINK, .fd = fd, .addr = (int64_t) (intptr_t) buf, .arg = 2},
+            {.user_data = LINKED_READ, .op = OP_READ_AT, .fd = fd, .addr = (int64_t) (intptr_t) (buf + 2), .arg = 1},
         };
         result = push_all(r, ops, 2);
     }
-    if (result == 0) {
-        struct __kernel_timespec ts = {.tv_sec = 1, .tv_nsec = 0};
-        struct io_uring_getevents_arg arg;
-        memset(&arg, 0, sizeof arg);
-        arg.ts = (uint64_t) (uintptr_t) &ts;
-        pants_uring_completion c[2];
-        int32_t got = 0;
-        while (got < 2 && result == 0) {
-            int s = ring_enter(r, sq_pending(r), 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
-            if (s < 0 && errno != EINTR) result = -errno;
-            else got += reap(r, c + got, 2 - got);
+    struct __kernel_timespec ts = {.tv_sec = 1, .tv_nsec = 0};
+    struct io_uring_getevents_arg arg;
+    memset(&arg, 0, sizeof arg);
+    arg.ts = (uint64_t) (uintptr_t) &ts;
+    int32_t linked = PANTS_NOT_READ;
+    while (result == 0 && linked == PANTS_NOT_READ) {
+        int s = ring_enter(r, sq_pending(r), 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
+        if (s < 0 && errno != EINTR) {
+            result = -errno; /* ETIME: the linked read never completed */
+            break;
         }
-        for (int32_t i = 0; result == 0 && i < 2; i++) {
-            if (c[i].user_data == 2) result = c[i].res == -ECANCELED ? 1 : 0;
+        pants_uring_completion c;
+        while (reap(r, &c, 1) == 1) {
+            if (c.user_data == LINKED_READ) linked = c.res;
         }
     }
+    if (result == 0) result = linked == -ECANCELED ? 1 : 0;
     close(fd);
     return result;
 }

@@ -48,7 +48,7 @@ import java.util.Map;
  *   <li>a datagram socket has a multishot recvmsg in flight, into buffers of their own, which
  *       the engine's {@code receive()} takes;
  *   <li>a stream's queued chunks go out as one sendmsg, submitted with the turn's wait, and a
- *       file by path as a ring read and a send; the completion consumes them from the queue and
+ *       file by path as a ring read linked to a send; the completion consumes them from the queue and
  *       tells the engine ({@link ReadyHandler#sent}). {@code Stream.flush()} writes at once
  *       ({@link #flushNow}, writev as epoll's);
  *   <li>connect, shutdown and close are operations in the ring (connect and close submitted at
@@ -981,6 +981,7 @@ final class UringPoller implements Poller {
             r.fileChainLength = length;
             r.fileChainRead = r.fileChainSend = PENDING;
             r.fileOps += 2;
+            stats.fileChainsInFlight++;
             warnIfRefused(ring.addLinked(userData(FILE_READ, r.generation, r.token), k.opReadAtLink, file.nativeFd(), buffer, read,
                     userData(FILE_SEND, r.generation, r.token), k.opSend, r.socket.fd, buffer, length));
             return null;
@@ -993,6 +994,7 @@ final class UringPoller implements Poller {
     /** Both operations of a linked read and send have completed, in either order. */
     private int fileChainEnded(Registration r, ReadyHandler handler) {
         r.fileChain = false;
+        stats.fileChainsInFlight--;
         int read = r.fileChainRead, send = r.fileChainSend;
         if (read == r.fileChainLength) { // the send ran, on a full buffer
             stats.fileChains++;
@@ -1200,6 +1202,7 @@ final class UringPoller implements Poller {
             if (r.fileBuffer != null && r.fileOps > 0) { // the kernel may still read or write it
                 RetiredFile f = new RetiredFile(r.fileBuffer, r.fileOps, r.token);
                 retiredFiles.put(r.generation, f);
+                if (r.fileChain) stats.fileChainsInFlight--;
                 if (r.fileChain && r.fileChainSend == PENDING) {
                     // the send linked to the read may not have started: it would take whatever
                     // socket has the descriptor's number then. Both are cancelled, and the
