@@ -429,6 +429,7 @@ final class UringPoller implements Poller {
                 if (want && (r.acceptedCount > 0 || r.acceptError != 0) && !backlogged.contains(r)) backlogged.add(r);
                 if (want && !r.acceptArmed) {
                     r.acceptArmed = true;
+                    stats.acceptsArmed++;
                     add(userData(ACCEPT, r.generation, r.token), k.opAccept, fd, 0, 0);
                 } else if (!want && r.acceptArmed && !r.acceptCancelling) {
                     r.acceptCancelling = true;

@@ -31,6 +31,8 @@ final class UringStats {
     long closesDeferred;
     /** Sends that found the socket full (-EAGAIN) and wait for WRITE readiness. */
     long sendsRefused;
+    /** Multishot accepts submitted: a listener's first, and each one re-armed after the last ended (an exhaustion, a pause). */
+    long acceptsArmed;
     /** Multishot accepts ended by EMFILE, ENFILE or ENOMEM. */
     long acceptExhausted;
     /** Turns that found the completion queue had overflowed into the kernel's list. */
