@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,13 +108,6 @@ class UringAcceptExhaustionTest {
         return c;
     }
 
-    private static void awaitOnLoop(LoopThread loop, BooleanSupplier condition, String what) throws Exception {
-        long deadline = System.nanoTime() + LoopThread.WAIT.toNanos();
-        while (!loop.call(condition::getAsBoolean)) {
-            assertTrue(System.nanoTime() < deadline, "timed out after " + LoopThread.WAIT + " waiting for " + what);
-        }
-    }
-
     private static Server echoServer(LoopThread loop) {
         return new Server(loop.engine, () -> new Stream() {
             @Override
@@ -143,7 +135,7 @@ class UringAcceptExhaustionTest {
                     // multishot accept is armed under the lowered one
                     long armedBefore = loop.call(() -> stats.acceptsArmed);
                     int port = loop.call(() -> server.listen("127.0.0.1", 0).port());
-                    awaitOnLoop(loop, () -> stats.acceptsArmed > armedBefore, "the new listener's multishot accept");
+                    loop.until("the new listener's multishot accept", () -> stats.acceptsArmed > armedBefore);
                     loop.call(() -> null); // a turn after it: submitted
                     InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
                     long armedFirst = loop.call(() -> stats.acceptsArmed);
@@ -161,7 +153,7 @@ class UringAcceptExhaustionTest {
                     assertTrue(!fillers.isEmpty(), "no descriptor was free under the lowered limit");
 
                     waiting.connect(address, (int) LoopThread.WAIT.toMillis()); // completes in the kernel's backlog; the accept fails
-                    awaitOnLoop(loop, () -> stats.acceptExhausted > 0, "the multishot accept to end with EMFILE");
+                    loop.until("the multishot accept to end with EMFILE", () -> stats.acceptExhausted > 0);
                     ServerStats paused = loop.call(server::stats);
                     assertTrue(paused.acceptPauses() >= 1, "the server did not pause accepting: " + paused);
 

@@ -31,7 +31,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -220,7 +219,7 @@ class UringFileSendTest {
                 byte[] before = new byte[6];
                 new java.io.DataInputStream(first.getInputStream()).readFully(before);
                 assertArrayEquals(ascii("before"), before, "the bytes queued before the region");
-                awaitOnLoop(loop, () -> stats.fileChainsInFlight == 1, "the chain's read of the FIFO to be in flight");
+                loop.until("the chain's read of the FIFO to be in flight", () -> stats.fileChainsInFlight == 1);
                 loop.run(s::abort);
                 assertEquals(1, (long) loop.call(() -> stats.closesDeferred), "closes put off behind a chained send");
                 assertEquals(-1, first.getInputStream().read(), "the closed stream's client reads the end, and nothing of the FIFO's");
@@ -250,18 +249,11 @@ class UringFileSendTest {
                 Stream s = connect(c, port, accepted);
                 loop.run(() -> s.writeFile(fifo, 0, 1000));
                 UringStats stats = provider.stats();
-                awaitOnLoop(loop, () -> stats.fileChainsInFlight == 1, "the chain's read of the FIFO to be in flight");
+                loop.until("the chain's read of the FIFO to be in flight", () -> stats.fileChainsInFlight == 1);
             }
             assertTrue(endsWithin(c.getInputStream()), "the client never saw its connection end after the engine closed");
         }
         // NoDescriptorLeaks checks, after the class, that the socket and the FIFO's descriptor were closed
-    }
-
-    private static void awaitOnLoop(LoopThread loop, BooleanSupplier condition, String what) throws Exception {
-        long deadline = System.nanoTime() + LoopThread.WAIT.toNanos();
-        while (!loop.call(condition::getAsBoolean)) {
-            assertTrue(System.nanoTime() < deadline, "timed out after " + LoopThread.WAIT + " waiting for " + what);
-        }
     }
 
     /** Reads to the end of stream or a reset; false if the read timed out (SO_TIMEOUT) first. */
