@@ -1131,7 +1131,8 @@ final class UringPoller implements Poller {
         }
         connecting.clear();
         connects.clear();
-        // closed streams whose chained send had not completed: the ring's end has cancelled it
+        // closed streams whose chained send had not completed: the ring, closed above, takes
+        // what it had in flight with it, and their descriptors are ours to close
         for (RetiredFile f : retiredFiles.values()) {
             if (f.socketFd >= 0) sys.close(f.socketFd);
         }
