@@ -195,10 +195,13 @@ typedef struct {
     X(FAILED_POLL) X(CTL_ADD) X(CTL_MOD) X(CTL_DEL)
 
 /* pants_uring_constants: the operations of pants_uring_op (the shim's own numbers), then the
- * kernel's poll bits, completion flags, features and error numbers the poller reads */
+ * kernel's poll bits, completion flags, features and error numbers the poller reads.
+ * OP_READ_AT_LINK is OP_READ_AT linked (IOSQE_IO_LINK) to the next operation of the same list,
+ * which the kernel starts only when the read has completed in full (a short read or an error
+ * cancels it, -ECANCELED); the shim queues the two together, never split by a submission. */
 #define PANTS_URING_SLOTS(X) \
     X(OP_POLL) X(OP_POLL_MULTI) X(OP_POLL_UPDATE) X(OP_POLL_UPDATE_MULTI) X(OP_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) X(OP_RECVMSG) \
-    X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CANCEL_CLOSE) X(OP_READ) X(OP_READ_AT) \
+    X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CANCEL_CLOSE) X(OP_READ) X(OP_READ_AT) X(OP_READ_AT_LINK) \
     X(POLLIN) X(POLLOUT) X(POLLERR) X(POLLHUP) X(POLLRDHUP) \
     X(CQE_F_BUFFER) X(CQE_F_MORE) X(CQE_BUFFER_SHIFT) X(SQ_CQ_OVERFLOW) \
     X(FEAT_NODROP) X(FEAT_EXT_ARG) X(FEAT_SINGLE_MMAP) X(FEAT_FAST_POLL) X(FEAT_SUBMIT_STABLE) \
@@ -210,12 +213,14 @@ typedef struct {
  * supported, 0 when not, -errno when the probe itself failed. PBUF_RING: 0 when a provided
  * buffer ring could be registered, or -errno. RECV_MULTISHOT: 1 when a multishot receive on a
  * socket pair stayed armed after its first completion (Linux 6.0), 0 when it did not, or -errno
- * (EINVAL: the kernel does not know it). Every value is 0 when SETUP failed. */
+ * (EINVAL: the kernel does not know it). LINK_SHORT_READ: 1 when a read that came short cancelled
+ * the operation linked to it (OP_READ_AT_LINK can send what a read brought), 0 when that operation
+ * ran anyway, or -errno. Every value is 0 when SETUP failed. */
 #define PANTS_URING_PROBE_SLOTS(X) \
     X(SETUP) X(FEATURES) \
     X(OP_POLL_ADD) X(OP_POLL_REMOVE) X(OP_ASYNC_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) \
     X(OP_RECVMSG) X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CLOSE) X(OP_READ) \
-    X(PBUF_RING) X(RECV_MULTISHOT)
+    X(PBUF_RING) X(RECV_MULTISHOT) X(LINK_SHORT_READ)
 
 /* Each list as an enum of indexes: PANTS_SOCKET_AF_INET, ..., PANTS_SOCKET_COUNT. */
 #define PANTS_ABI_INDEX(name) PANTS_ABI_##name,

@@ -50,6 +50,7 @@ enum {
     OP_CANCEL_CLOSE,      /* cancel everything in flight on fd, then close it (two entries, hard-linked) */
     OP_READ,              /* read: addr = buffer, arg = length (the wake-up eventfd) */
     OP_READ_AT,           /* pread of a file: addr = buffer, arg = offset << 24 | length (a length below 16 MiB) */
+    OP_READ_AT_LINK,      /* OP_READ_AT linked to the next operation of the list, which runs after a full read only */
 };
 
 /* Everything used here is in the headers of Linux 5.19 and later (the provided-buffer ring,
@@ -73,6 +74,7 @@ int32_t pants_uring_constants(int32_t *out, int32_t n) {
         [PANTS_URING_OP_CANCEL_CLOSE] = OP_CANCEL_CLOSE,
         [PANTS_URING_OP_READ] = OP_READ,
         [PANTS_URING_OP_READ_AT] = OP_READ_AT,
+        [PANTS_URING_OP_READ_AT_LINK] = OP_READ_AT_LINK,
         [PANTS_URING_POLLIN] = POLLIN,
         [PANTS_URING_POLLOUT] = POLLOUT,
         [PANTS_URING_POLLERR] = POLLERR,
@@ -372,10 +374,14 @@ static int push(pants_ring *r, const pants_uring_op *op) {
         sqe->len = (uint32_t) op->arg;
         break;
     case OP_READ_AT:
+    case OP_READ_AT_LINK:
         sqe->opcode = IORING_OP_READ;
         sqe->addr = (uint64_t) op->addr;
         sqe->len = (uint32_t) (op->arg & 0xffffff);
         sqe->off = (uint64_t) op->arg >> 24;
+        /* IO_LINK, not HARDLINK: a read that comes short (the file ended) or fails must cancel
+         * the send of its buffer, which would otherwise send bytes the read did not write */
+        if (op->op == OP_READ_AT_LINK) sqe->flags = IOSQE_IO_LINK;
         break;
     default:
         *r->sq_tail = tail_before;
@@ -391,6 +397,14 @@ static void sq_publish(pants_ring *r) {
 static int push_all(pants_ring *r, const pants_uring_op *ops, int32_t nops) {
     for (int32_t i = 0; i < nops; i++) {
         sq_publish(r); /* sq_reserve may submit: what is queued must be visible first */
+        if (ops[i].op == OP_READ_AT_LINK) {
+            /* a chain ends where a submission ends: room for the read and the operation it is
+             * linked to, so that sq_reserve does not submit between them (push reserves one
+             * entry for the second, which is there) */
+            if (i + 1 == nops || ops[i + 1].op == OP_CANCEL_CLOSE) return -EINVAL;
+            int e = sq_reserve(r, 2);
+            if (e < 0) return e;
+        }
         int e = push(r, &ops[i]);
         if (e < 0) return e;
     }
@@ -531,6 +545,42 @@ static int32_t probe_recv_multishot(pants_ring *r) {
     return result;
 }
 
+/* A one-byte file read two bytes at a time, linked to a second read: is the second cancelled?
+ * Their own user data: the ring may still hold a completion of probe_recv_multishot's receive. */
+static int32_t probe_link_short_read(pants_ring *r) {
+    enum { SHORT_READ = 11, LINKED_READ = 12 };
+    int fd = memfd_create("pants-probe", MFD_CLOEXEC);
+    if (fd < 0) return -errno;
+    char buf[4];
+    int32_t result = write(fd, "x", 1) == 1 ? 0 : -errno;
+    if (result == 0) {
+        pants_uring_op ops[2] = {
+            {.user_data = SHORT_READ, .op = OP_READ_AT_LINK, .fd = fd, .addr = (int64_t) (intptr_t) buf, .arg = 2},
+            {.user_data = LINKED_READ, .op = OP_READ_AT, .fd = fd, .addr = (int64_t) (intptr_t) (buf + 2), .arg = 1},
+        };
+        result = push_all(r, ops, 2);
+    }
+    struct __kernel_timespec ts = {.tv_sec = 1, .tv_nsec = 0};
+    struct io_uring_getevents_arg arg;
+    memset(&arg, 0, sizeof arg);
+    arg.ts = (uint64_t) (uintptr_t) &ts;
+    int32_t linked = PANTS_NOT_READ;
+    while (result == 0 && linked == PANTS_NOT_READ) {
+        int s = ring_enter(r, sq_pending(r), 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
+        if (s < 0 && errno != EINTR) {
+            result = -errno; /* ETIME: the linked read never completed */
+            break;
+        }
+        pants_uring_completion c;
+        while (reap(r, &c, 1) == 1) {
+            if (c.user_data == LINKED_READ) linked = c.res;
+        }
+    }
+    if (result == 0) result = linked == -ECANCELED ? 1 : 0;
+    close(fd);
+    return result;
+}
+
 int32_t pants_uring_probe(int32_t *out, int32_t n) {
     int32_t values[PANTS_URING_PROBE_COUNT];
     memset(values, 0, sizeof values);
@@ -563,6 +613,7 @@ int32_t pants_uring_probe(int32_t *out, int32_t n) {
         free(probe);
         values[PANTS_URING_PROBE_PBUF_RING] = buf_ring_setup(r, 0, 8, 64);
         if (values[PANTS_URING_PROBE_PBUF_RING] == 0) values[PANTS_URING_PROBE_RECV_MULTISHOT] = probe_recv_multishot(r);
+        values[PANTS_URING_PROBE_LINK_SHORT_READ] = probe_link_short_read(r);
     }
     ring_free(r);
     return pants_export(out, n, values, PANTS_URING_PROBE_COUNT);

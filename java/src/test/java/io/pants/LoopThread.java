@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +57,14 @@ public final class LoopThread implements AutoCloseable {
             task.run();
             return null;
         });
+    }
+
+    /** Asks the loop, a turn at a time, until {@code condition} holds there; fails after {@link #WAIT} naming {@code what}. */
+    public void until(String what, BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!call(condition::getAsBoolean)) {
+            if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
+        }
     }
 
     /**

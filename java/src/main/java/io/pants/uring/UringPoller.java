@@ -48,7 +48,7 @@ import java.util.Map;
  *   <li>a datagram socket has a multishot recvmsg in flight, into buffers of their own, which
  *       the engine's {@code receive()} takes;
  *   <li>a stream's queued chunks go out as one sendmsg, submitted with the turn's wait, and a
- *       file by path as a ring read and a send; the completion consumes them from the queue and
+ *       file by path as a ring read linked to a send; the completion consumes them from the queue and
  *       tells the engine ({@link ReadyHandler#sent}). {@code Stream.flush()} writes at once
  *       ({@link #flushNow}, writev as epoll's);
  *   <li>connect, shutdown and close are operations in the ring (connect and close submitted at
@@ -68,7 +68,9 @@ import java.util.Map;
 final class UringPoller implements Poller {
     /** What an operation was, in the top four bits of its user data. */
     private static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
-            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13;
+            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13, FILE_CANCEL = 14;
+    /** A result of a linked file read or send that has not come yet. */
+    private static final int PENDING = Integer.MIN_VALUE;
     /** A file region goes out this much at a time: a read into the stream's file buffer, then a send of it. */
     private static final int FILE_BUFFER = 64 * 1024;
     /** A datagram buffer: struct io_uring_recvmsg_out (four 32-bit fields), the sender's address, the payload. */
@@ -119,12 +121,34 @@ final class UringPoller implements Poller {
     private final Map<PosixSocket, Integer> connecting = new IdentityHashMap<>();
     /** Registrations whose connect is in flight, by the connect's generation (its user data has no token yet). */
     private final Map<Integer, Registration> connects = new HashMap<>();
-    /** File buffers of closed streams whose read or send was in flight, by generation: freed when it completes. */
-    private final Map<Integer, Memory> retiredFileBuffers = new HashMap<>();
+    /** Closed streams' file reads and sends still in flight, by generation: their buffer is freed when they have ended. */
+    private final Map<Integer, RetiredFile> retiredFiles = new HashMap<>();
+    /** A file's read and send go as one chain of two linked operations (the probe found that a short read cancels the send). */
+    private final boolean linkedFileSends;
     private int nextGeneration;
     /** The last turn filled the completion array: more may be waiting, so the next one does not block. */
     private boolean moreWaiting;
     private final UringStats stats = new UringStats();
+
+    /**
+     * A closed stream's file buffer, which the kernel may still read or write: freed when the
+     * last of its operations has completed. A socket whose chained send may not have started
+     * yet is closed then too (socketFd), not at once: the kernel takes the send's descriptor
+     * when it starts it, and by then the number could be another socket's.
+     */
+    private static final class RetiredFile {
+        final Memory buffer;
+        final int token;
+        int pending;
+        boolean readPending;
+        int socketFd = -1;
+
+        RetiredFile(Memory buffer, int pending, int token) {
+            this.buffer = buffer;
+            this.pending = pending;
+            this.token = token;
+        }
+    }
 
     /** What the poller keeps for a registered socket. */
     private static final class Registration {
@@ -149,6 +173,11 @@ final class UringPoller implements Poller {
         /** A file's bytes on their way: read into fileBuffer (fileBuffered of them), fileSent of those sent. */
         Memory fileBuffer;
         int fileBuffered, fileSent;
+        /** File reads and sends in flight (the kernel may be using fileBuffer). */
+        int fileOps;
+        /** A linked read and send in flight (fileChain): the read's length, and each one's result once it came. */
+        boolean fileChain;
+        int fileChainLength, fileChainRead, fileChainSend;
         /** Receive completions kept for a later turn (buffer id, result), in order. */
         int[] deferredBuffers = new int[0], deferredResults = new int[0];
         int deferredHead, deferredCount;
@@ -229,8 +258,9 @@ final class UringPoller implements Poller {
     /** How a socket's readiness is served: by multishot accept, by multishot receive (and a poll for the rest), or by polls alone. */
     private enum Role { LISTENER, STREAM, DATAGRAM, PLAIN }
 
-    UringPoller(String name, UringConstants k, UringRing ring) throws IOException {
+    UringPoller(String name, UringConstants k, UringRing ring, boolean linkedFileSends) throws IOException {
         this.name = name;
+        this.linkedFileSends = linkedFileSends;
         this.k = k;
         this.sockets = SocketConstants.fromShim();
         DatagramConstants datagrams = DatagramConstants.fromShim();
@@ -399,6 +429,7 @@ final class UringPoller implements Poller {
                 if (want && (r.acceptedCount > 0 || r.acceptError != 0) && !backlogged.contains(r)) backlogged.add(r);
                 if (want && !r.acceptArmed) {
                     r.acceptArmed = true;
+                    stats.acceptsArmed++;
                     add(userData(ACCEPT, r.generation, r.token), k.opAccept, fd, 0, 0);
                 } else if (!want && r.acceptArmed && !r.acceptCancelling) {
                     r.acceptCancelling = true;
@@ -470,7 +501,10 @@ final class UringPoller implements Poller {
     }
 
     private void add(long userData, int op, int fd, long addr, long arg) {
-        int r = ring.add(userData, op, fd, addr, arg);
+        warnIfRefused(ring.add(userData, op, fd, addr, arg));
+    }
+
+    private void warnIfRefused(int r) {
         if (r < 0) System.getLogger("io.pants").log(System.Logger.Level.WARNING, "io_uring submission failed: "
                 + Errors.exception(r, "io_uring_enter", sys, sockets).getMessage());
     }
@@ -536,6 +570,10 @@ final class UringPoller implements Poller {
             wakeArmed = false;
             return 0;
         }
+        if (kind == FILE_CANCEL) {
+            retiredFileCancelEnded(generation(userData), res);
+            return 0;
+        }
         if (kind == CANCEL || kind == POLL_UPDATE || kind == CLOSE) return 0; // their targets' completions tell
         boolean more = (flags & k.cqeMore) != 0;
         int buffer = (flags & k.cqeBuffer) != 0 ? flags >>> k.bufferShift : -1;
@@ -550,10 +588,7 @@ final class UringPoller implements Poller {
                 else ring.giveBack(buffer);
             }
             if (kind == ACCEPT && res >= 0) sys.close(res);
-            if (kind == FILE_READ || kind == FILE_SEND) {
-                Memory retired = retiredFileBuffers.remove(generation(userData));
-                if (retired != null) retired.close();
-            }
+            if (kind == FILE_READ || kind == FILE_SEND) retiredFileOpEnded(generation(userData), kind);
             return 0;
         }
         switch (kind) {
@@ -580,10 +615,16 @@ final class UringPoller implements Poller {
                 return receivedDatagram(r, res, more, buffer, handler);
             }
             case FILE_READ -> {
-                return fileRead(r, res, handler);
+                r.fileOps--;
+                if (!r.fileChain) return fileRead(r, res, handler);
+                r.fileChainRead = res;
+                return r.fileChainSend == PENDING ? 0 : fileChainEnded(r, handler);
             }
             case FILE_SEND -> {
-                return fileSent(r, res, handler);
+                r.fileOps--;
+                if (!r.fileChain) return fileSent(r, res, handler);
+                r.fileChainSend = res;
+                return r.fileChainRead == PENDING ? 0 : fileChainEnded(r, handler);
             }
             case SHUTDOWN -> {
                 if (res < 0 && res != -sockets.eNotConn) {
@@ -904,15 +945,26 @@ final class UringPoller implements Poller {
     }
 
     /**
-     * A file by path goes out as a read of the file into the stream's file buffer and, when it
-     * completed, a send of what it read: two ring operations for each {@link #FILE_BUFFER}
-     * bytes, on the turns' enters, instead of sendfile on the loop thread.
+     * A file by path goes out as a read of the file into the stream's file buffer and a send of
+     * it, {@link #FILE_BUFFER} bytes at a time, instead of sendfile on the loop thread. The two
+     * are linked (IOSQE_IO_LINK): submitted together with one turn's enter, the kernel starts the
+     * send when the read has filled the buffer, so a chunk costs one turn, not one for the read
+     * and one for the send. A short read (the file ended) or a failed one cancels the send; what
+     * it read then goes as a send of its own. Where the probe found that a short read does not
+     * cancel what is linked to it, the read's completion submits the send instead.
+     *
+     * <p>A read and a send rather than splice (file to a pipe, pipe to the socket): splice would
+     * save the copy through the buffer, but needs a pipe per stream (two descriptors more, which
+     * count against the process's limit as the connections do), and bytes left in the pipe by a
+     * partial send, which must be drained before anything else of the stream's goes out and are
+     * lost to a close. The buffer is ours to look at: the rest of a partial send is sent from it.
      */
     private IOException sendFile(Registration r, FileRegion file) {
         if (r.fileBuffer == null) r.fileBuffer = new Memory(FILE_BUFFER);
         long buffer = Pointer.nativeValue(r.fileBuffer);
         if (r.fileBuffered > r.fileSent) { // the rest of what was read: a send took part, or found the socket full
             r.sending = true;
+            r.fileOps++;
             add(userData(FILE_SEND, r.generation, r.token), k.opSend, r.socket.fd, buffer + r.fileSent, r.fileBuffered - r.fileSent);
             return null;
         }
@@ -924,8 +976,76 @@ final class UringPoller implements Poller {
         int length = (int) Math.min(FILE_BUFFER, file.remaining());
         r.sending = true;
         r.fileBuffered = r.fileSent = 0;
-        add(userData(FILE_READ, r.generation, r.token), k.opReadAt, file.nativeFd(), buffer, (file.position() << 24) | length);
+        long read = (file.position() << 24) | length;
+        if (linkedFileSends) {
+            r.fileChain = true;
+            r.fileChainLength = length;
+            r.fileChainRead = r.fileChainSend = PENDING;
+            r.fileOps += 2;
+            stats.fileChainsInFlight++;
+            warnIfRefused(ring.addLinked(userData(FILE_READ, r.generation, r.token), k.opReadAtLink, file.nativeFd(), buffer, read,
+                    userData(FILE_SEND, r.generation, r.token), k.opSend, r.socket.fd, buffer, length));
+            return null;
+        }
+        r.fileOps++;
+        add(userData(FILE_READ, r.generation, r.token), k.opReadAt, file.nativeFd(), buffer, read);
         return null;
+    }
+
+    /** Both operations of a linked read and send have completed, in either order. */
+    private int fileChainEnded(Registration r, ReadyHandler handler) {
+        r.fileChain = false;
+        stats.fileChainsInFlight--;
+        int read = r.fileChainRead, send = r.fileChainSend;
+        if (read == r.fileChainLength) { // the send ran, on a full buffer
+            stats.fileChains++;
+            stats.fileReads++;
+            r.fileBuffered = read;
+            r.fileSent = 0;
+            return fileSent(r, send, handler);
+        }
+        if (send != -k.eCanceled) {
+            // the probe said a short read cancels what is linked to it: if it did not, the send
+            // took bytes the read never wrote, and the stream's output is wrong from here
+            r.sending = false;
+            queue(r);
+            handler.sent(r.token, new IOException("io_uring sent a file buffer its read filled with " + read + " of "
+                    + r.fileChainLength + " bytes (send: " + send + ")"));
+            return 1;
+        }
+        return fileRead(r, read, handler); // short or failed: an error, or what it read goes as a send of its own
+    }
+
+    /** A closed stream's file read or send has completed: its buffer is freed once none is left, and a deferred close done. */
+    private void retiredFileOpEnded(int generation, int kind) {
+        RetiredFile f = retiredFiles.get(generation);
+        if (f == null) return;
+        if (kind == FILE_READ) f.readPending = false;
+        if (--f.pending > 0) {
+            // the read is done, so its send starts now if it has not: the first cancel may have found nothing
+            if (kind == FILE_READ && f.socketFd >= 0) cancelRetiredSend(generation, f);
+            return;
+        }
+        retiredFiles.remove(generation);
+        f.buffer.close();
+        if (f.socketFd >= 0 && ring.submitNow(userData(CLOSE, generation, f.token), k.opCancelClose, f.socketFd, 0, 0) < 0) {
+            sys.close(f.socketFd);
+        }
+    }
+
+    /**
+     * A cancel of a closed stream's chained send found nothing (-ENOENT): the kernel had not
+     * started the send yet, which it does in task work after the read, or it had just
+     * completed, and its completion is on its way. Asked again with the next turn, whose enter
+     * runs that task work, until the send's completion has come.
+     */
+    private void retiredFileCancelEnded(int generation, int res) {
+        RetiredFile f = retiredFiles.get(generation);
+        if (f != null && f.socketFd >= 0 && !f.readPending && res == -k.eNoEnt) cancelRetiredSend(generation, f);
+    }
+
+    private void cancelRetiredSend(int generation, RetiredFile f) {
+        add(userData(FILE_CANCEL, generation, f.token), k.opCancel, -1, userData(FILE_SEND, generation, f.token), 0);
     }
 
     private int fileRead(Registration r, int res, ReadyHandler handler) {
@@ -1011,6 +1131,12 @@ final class UringPoller implements Poller {
         }
         connecting.clear();
         connects.clear();
+        // closed streams whose chained send had not completed: the ring, closed above, takes
+        // what it had in flight with it, and their descriptors are ours to close
+        for (RetiredFile f : retiredFiles.values()) {
+            if (f.socketFd >= 0) sys.close(f.socketFd);
+        }
+        retiredFiles.clear();
         wakeBuffer.close();
         datagramHeader.close();
         scratch.close();
@@ -1074,11 +1200,31 @@ final class UringPoller implements Poller {
             }
             while (r.acceptedCount > 0) sys.close(r.popAccepted());
             while (r.datagramCount > 0) ring.giveBackDatagram(r.popDatagram());
-            if (r.fileBuffer != null) {
-                if (r.sending) retiredFileBuffers.put(r.generation, r.fileBuffer); // the kernel may still write it
-                else r.fileBuffer.close();
+            boolean closeLater = false;
+            if (r.fileBuffer != null && r.fileOps > 0) { // the kernel may still read or write it
+                RetiredFile f = new RetiredFile(r.fileBuffer, r.fileOps, r.token);
+                retiredFiles.put(r.generation, f);
+                if (r.fileChain) stats.fileChainsInFlight--;
+                if (r.fileChain && r.fileChainSend == PENDING) {
+                    // the send linked to the read may not have started: it would take whatever
+                    // socket has the descriptor's number then. Both are cancelled, and the
+                    // socket closed when the send has completed (retiredFileOpEnded)
+                    f.readPending = r.fileChainRead == PENDING;
+                    f.socketFd = s.fd;
+                    if (f.readPending) {
+                        add(userData(FILE_CANCEL, r.generation, r.token), k.opCancel, -1, userData(FILE_READ, r.generation, r.token), 0);
+                    }
+                    cancelRetiredSend(r.generation, f);
+                    closeLater = true;
+                }
+            } else if (r.fileBuffer != null) {
+                r.fileBuffer.close();
             }
             if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, s.fd, 0, sockets.shutWr);
+            if (closeLater) {
+                stats.closesDeferred++;
+                return;
+            }
             int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), k.opCancelClose, s.fd, 0, 0);
             if (rc < 0) sys.close(s.fd); // the ring refused: close it ourselves
         }

@@ -32,6 +32,8 @@ public class UringProvider implements PollerProvider {
     static final int DATAGRAM_BUFFER_COUNT = 16, DATAGRAM_BUFFER_SIZE = UringPoller.DATAGRAM_PAYLOAD_OFFSET + 64 * 1024;
 
     private final int sqEntries, cqEntries, bufferCount, bufferSize;
+    /** False: files go as a separate read and send, the path for a kernel whose probe found no short-read link (tests). */
+    private boolean linkedFileSendsAllowed = true;
     /** The poller this provider opened last, for the fault tests to read its {@link UringStats}. */
     private volatile UringPoller opened;
 
@@ -135,10 +137,19 @@ public class UringProvider implements PollerProvider {
         UringConstants k = UringConstants.fromShim();
         long ring = UringRing.create(sqEntries, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT, DATAGRAM_BUFFER_SIZE);
         if (ring < 0) throw new IOException("could not make an io_uring: " + strerror((int) -ring));
+        // a file's read and send go as one chain only where a short read cancels the send (every
+        // kernel that has what the probe requires does; the separate pair stays for one that would not)
+        boolean linkedFileSends = linkedFileSendsAllowed && LinkProbe.SHORT_READ_CANCELS;
         UringPoller p = new UringPoller(name(), k, new UringRing(ring, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT,
-                DATAGRAM_BUFFER_SIZE));
+                DATAGRAM_BUFFER_SIZE), linkedFileSends);
         opened = p;
         return p;
+    }
+
+    /** Makes the pollers opened from now on send files as a separate read and send, as where the probe finds no short-read link. */
+    UringProvider withoutLinkedFileSends() {
+        linkedFileSendsAllowed = false;
+        return this;
     }
 
     /** The last opened poller's counts; read them on its loop thread. */
@@ -146,6 +157,12 @@ public class UringProvider implements PollerProvider {
 
     /** The last opened poller's io_uring_enter calls so far; on its loop thread. */
     long systemCalls() { return opened.systemCalls(); }
+
+    /** What the probe found of linked reads, asked once (a probe makes a ring). */
+    private static final class LinkProbe {
+        static final boolean SHORT_READ_CANCELS =
+                ShimAbi.at(ShimAbi.read(Table.URING_PROBE, UringShim::pants_uring_probe), UringProbeSlot.LINK_SHORT_READ) == 1;
+    }
 
     private static boolean isLinux() {
         return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");

@@ -77,6 +77,19 @@ final class UringRing implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Adds two operations to the next turn side by side, never split by an early submission:
+     * the first is linked to the second (an {@code OP_READ_AT_LINK}), and a chain ends where a
+     * submission does (-errno, or 0).
+     */
+    int addLinked(long userData, int op, int fd, long addr, long arg, long userData2, int op2, int fd2, long addr2, long arg2) {
+        int r = 0;
+        if (opCount + 2 > MAX_OPS) r = submitQueued();
+        write(opsView, opCount++, userData, op, fd, addr, arg);
+        write(opsView, opCount++, userData2, op2, fd2, addr2, arg2);
+        return r;
+    }
+
     private static void write(ByteBuffer view, int i, long userData, int op, int fd, long addr, long arg) {
         int base = i * URING_OP_SIZE;
         view.putLong(base + URING_OP_USER_DATA, userData);

@@ -23,8 +23,16 @@ final class UringStats {
     long sends;
     /** Reads of a file region's bytes by the ring (each then sent by it). */
     long fileReads;
+    /** File chunks that went out as a linked read and send, the send started by the kernel when the read had filled the buffer. */
+    long fileChains;
+    /** Linked reads and sends in flight now (a gauge, not a count): a send that waits for room in its socket keeps its chain here. */
+    int fileChainsInFlight;
+    /** Stream closes put off until the file send linked to a read had completed (the descriptor stays theirs until then). */
+    long closesDeferred;
     /** Sends that found the socket full (-EAGAIN) and wait for WRITE readiness. */
     long sendsRefused;
+    /** Multishot accepts submitted: a listener's first, and each one re-armed after the last ended (an exhaustion, a pause). */
+    long acceptsArmed;
     /** Multishot accepts ended by EMFILE, ENFILE or ENOMEM. */
     long acceptExhausted;
     /** Turns that found the completion queue had overflowed into the kernel's list. */

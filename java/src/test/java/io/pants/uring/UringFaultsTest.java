@@ -33,8 +33,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * completions, the next turn takes them), the provided buffers running out (-ENOBUFS: the bytes
  * wait in the socket), and receives cancelled (-ECANCELED) by pauses and closes, whose late
  * completions never reach the token's next owner. EMFILE on the multishot accept is
- * DescriptorExhaustionTest on io_uring: there the engine's accept() can only fail from the
- * accept's completion, as this backend makes no accept system call.
+ * UringAcceptExhaustionTest (the re-arm counted), and DescriptorExhaustionTest on io_uring:
+ * there the engine's accept() can only fail from the accept's completion, as this backend makes
+ * no accept system call.
  */
 @ExtendWith(NoDescriptorLeaks.class)
 class UringFaultsTest {

@@ -86,6 +86,14 @@ class UringProbeTest {
         assertTrue(why.contains("IORING_RECV_MULTISHOT") && why.contains("first completion"), why);
     }
 
+    /** A kernel where a short read would not cancel its linked send keeps the backend: files then go as a read, then a send. */
+    @Test
+    void aShortReadCancelsWhatIsLinkedToItAndIsNotRequired() {
+        assertEquals(1, ShimAbi.at(found, UringProbeSlot.LINK_SHORT_READ), "the read linked to a short read of a one-byte file");
+        assertNull(UringProvider.refusal(with(UringProbeSlot.LINK_SHORT_READ, 0), k), "refused for want of a short-read link");
+        assertNull(UringProvider.refusal(with(UringProbeSlot.LINK_SHORT_READ, -22), k), "refused for a failed short-read probe");
+    }
+
     @Test
     void chosenByNameNeverAutomatically() {
         assertEquals("io_uring", Pollers.select("io_uring").name());

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** An {@link HttpClient} on an engine running in a {@link LoopThread}, with bounded waits for its results. */
 final class ClientLoop implements AutoCloseable {
@@ -61,12 +60,7 @@ final class ClientLoop implements AutoCloseable {
 
     /** Waits until {@code condition}, checked on the loop thread, holds. */
     void until(String what, BooleanSupplier condition) throws Exception {
-        long end = System.nanoTime() + LoopThread.WAIT.toNanos();
-        while (!loop.call(condition::getAsBoolean)) {
-            if (System.nanoTime() - end > 0) fail("timed out after " + LoopThread.WAIT + " waiting until " + what);
-            // a turn of the loop between checks: the check itself is a task queued behind the loop's work
-            loop.run(() -> { });
-        }
+        loop.until(what, condition);
     }
 
     <T> T onLoop(java.util.concurrent.Callable<T> task) throws Exception {
