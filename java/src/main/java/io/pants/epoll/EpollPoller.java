@@ -4,6 +4,7 @@ package io.pants.epoll;
 import io.pants.posix.BatchWriter;
 import io.pants.posix.ChangeQueue;
 import io.pants.posix.Errors;
+import io.pants.posix.PosixPoller;
 import io.pants.posix.PosixSocket;
 import io.pants.posix.ReadArena;
 import io.pants.posix.Sendfile;
@@ -13,17 +14,13 @@ import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
-import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
-import java.util.Map;
 
 import static io.pants.posix.ShimAbi.EPOLL_CHANGE_DATA;
 import static io.pants.posix.ShimAbi.EPOLL_CHANGE_EVENTS;
@@ -48,7 +45,7 @@ import static io.pants.posix.ShimAbi.MODE_WAKEUP;
  * accepting, reading, datagrams) are the POSIX ones every native backend shares, in
  * {@link SocketIo}; this class is epoll's registration and wait.
  */
-final class EpollPoller implements Poller {
+final class EpollPoller implements PosixPoller {
     private static final int MAX_EVENTS = 512;
     private static final int MAX_CHANGES = 1024;
 
@@ -110,28 +107,12 @@ final class EpollPoller implements Poller {
 
     // ---------------------------------------------------------------- sockets
 
-    @Override
-    public PollerSocket listen(SocketAddress address, int backlog) throws IOException { return io.listen(address, backlog); }
-
-    @Override
-    public PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
-        return io.listen(address, backlog, options);
-    }
-
     /** Linux spreads new connections among the listening sockets bound to one port with SO_REUSEPORT. */
     @Override
     public boolean kernelBalancesListeners() { return true; }
 
     @Override
-    public PollerSocket adopt(PollerSocket accepted) { return io.takeOver(accepted); }
-
-    @Override
-    public PollerSocket connect(SocketAddress remote) throws IOException { return io.connect(remote); }
-
-    @Override
-    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
-        return io.openDatagram(bind, options);
-    }
+    public SocketIo socketIo() { return io; }
 
     // ---------------------------------------------------------------- interest
     @Override

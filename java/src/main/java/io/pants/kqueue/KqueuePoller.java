@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import io.pants.posix.BatchWriter;
 import io.pants.posix.ChangeQueue;
 import io.pants.posix.Errors;
+import io.pants.posix.PosixPoller;
 import io.pants.posix.PosixSocket;
 import io.pants.posix.ReadArena;
 import io.pants.posix.ShimAbi;
@@ -13,18 +14,14 @@ import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
-import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Map;
 
 import static io.pants.posix.ShimAbi.MODE_PLAIN;
 import static io.pants.posix.ShimAbi.MODE_PREREAD;
@@ -51,7 +48,7 @@ import static io.pants.posix.ShimAbi.word;
  * EV_ERROR event is a change that failed (its errno in data): an add that failed ends that
  * socket like a failed epoll_ctl does.
  */
-final class KqueuePoller implements Poller {
+final class KqueuePoller implements PosixPoller {
     private static final int MAX_EVENTS = 512;
     /**
      * Below MAX_EVENTS on purpose: a change that fails comes back as an EV_ERROR event only if
@@ -182,14 +179,6 @@ final class KqueuePoller implements Poller {
 
     // ---------------------------------------------------------------- sockets
 
-    @Override
-    public PollerSocket listen(SocketAddress address, int backlog) throws IOException { return io.listen(address, backlog); }
-
-    @Override
-    public PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
-        return io.listen(address, backlog, options);
-    }
-
     /**
      * DragonFly spreads new connections among listening sockets sharing a port with SO_REUSEPORT,
      * FreeBSD with SO_REUSEPORT_LB (which SO_REUSEPORT then sets), and Linux under a userspace
@@ -199,15 +188,7 @@ final class KqueuePoller implements Poller {
     public boolean kernelBalancesListeners() { return io.reusePortBalances(); }
 
     @Override
-    public PollerSocket adopt(PollerSocket accepted) { return io.takeOver(accepted); }
-
-    @Override
-    public PollerSocket connect(SocketAddress remote) throws IOException { return io.connect(remote); }
-
-    @Override
-    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
-        return io.openDatagram(bind, options);
-    }
+    public SocketIo socketIo() { return io; }
 
     /** Before a socket's descriptor is closed: what the kqueue knows of it goes. */
     private void beforeClose(PosixSocket s) {

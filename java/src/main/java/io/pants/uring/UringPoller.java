@@ -7,6 +7,7 @@ import io.pants.posix.BatchWriter;
 import io.pants.posix.DatagramConstants;
 import io.pants.posix.Errors;
 import io.pants.posix.Iovec;
+import io.pants.posix.PosixPoller;
 import io.pants.posix.PosixSocket;
 import io.pants.posix.ReadArena;
 import io.pants.posix.Sendfile;
@@ -19,7 +20,6 @@ import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
-import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
 import io.pants.spi.WriteBatch;
@@ -27,7 +27,6 @@ import io.pants.spi.WriteBatch;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ import java.util.Map;
  * arrives after its token was given to another socket is recognised and dropped (its buffer
  * given back, its accepted descriptor closed), never delivered to the new owner.
  */
-final class UringPoller implements Poller {
+final class UringPoller implements PosixPoller {
     /** What an operation was, in the top four bits of its user data. */
     private static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
             POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13, FILE_CANCEL = 14;
@@ -308,21 +307,13 @@ final class UringPoller implements Poller {
 
     // ---------------------------------------------------------------- sockets
 
-    @Override
-    public PollerSocket listen(SocketAddress address, int backlog) throws IOException { return io.listen(address, backlog); }
-
-    @Override
-    public PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
-        return io.listen(address, backlog, options);
-    }
-
     /** Linux spreads new connections among the listening sockets bound to one port with SO_REUSEPORT. */
     @Override
     public boolean kernelBalancesListeners() { return true; }
 
-    /** A stream socket another io_uring poller accepted and never registered: registered here, its ring takes it on. */
+    /** Another io_uring poller's stream sockets, accepted and never registered, are taken over as they are ({@link PosixPoller#adopt}): registered here, this ring takes them on. */
     @Override
-    public PollerSocket adopt(PollerSocket accepted) { return io.takeOver(accepted); }
+    public SocketIo socketIo() { return io; }
 
     /** A socket whose connect is an operation of the ring, submitted once it is registered. */
     @Override
@@ -354,10 +345,6 @@ final class UringPoller implements Poller {
         return s;
     }
 
-    @Override
-    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
-        return io.openDatagram(bind, options);
-    }
 
     // ---------------------------------------------------------------- interest
 
