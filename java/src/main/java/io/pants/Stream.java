@@ -783,6 +783,8 @@ public abstract class Stream extends Channel {
             deliver(piece);
             return;
         }
+        // a custom delimiter's decoder works where this puts the bytes: one copy out of the read
+        // buffer, as for none()'s piece above, and none for what it leaves waiting
         append(data);
         if (!readingStopped() && !processing) processInput();
     }

@@ -42,6 +42,9 @@ class CustomDecoderTest {
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         /** Each call: the bytes it was handed, and how many it took. */
         final List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+        /** Each call's buffer and start: where the stream keeps the input. */
+        final List<byte[]> buffers = new CopyOnWriteArrayList<>();
+        final List<Integer> starts = new CopyOnWriteArrayList<>();
         /** Reading pauses after this message; null: never. */
         volatile String pauseAfter;
         /** A message that makes the decoder set {@link ReadDelimiter#none()} for the rest. */
@@ -80,6 +83,8 @@ class CustomDecoderTest {
                     break;
                 }
             }
+            buffers.add(b);
+            starts.add(start);
             calls.add(List.of(end - start, p - start));
             return p - start;
         }
@@ -88,6 +93,11 @@ class CustomDecoderTest {
             String m = messages.poll(WAIT_MS, TimeUnit.MILLISECONDS);
             if (m == null) fail("no message within " + LoopThread.WAIT + "; calls so far (handed, taken): " + calls);
             return m;
+        }
+
+        /** The calls so far, read on the loop: the one that decoded the last message has returned. */
+        List<List<Integer>> calls(LoopThread loop) throws Exception {
+            return loop.call(() -> List.copyOf(calls));
         }
 
         /** Nothing more was decoded (meaningful right after a send, which waits for the read). */
@@ -142,7 +152,7 @@ class CustomDecoderTest {
             assertEquals(List.of("hello", "a line", "", "x"), List.of(d.take(), d.take(), d.take(), d.take()));
             d.assertNoMoreMessages();
             int taken = 0, waiting = 0;
-            for (List<Integer> call : d.calls) {
+            for (List<Integer> call : d.calls(loop)) {
                 assertEquals(waiting + 1, call.get(0), "each call is handed what waited plus the new byte: " + d.calls);
                 taken += call.get(1);
                 waiting = call.get(0) - call.get(1);
@@ -166,11 +176,13 @@ class CustomDecoderTest {
             LengthOrLine d = decoderOf(made);
             assertEquals(List.of("abc", "one", "two", "z"), List.of(d.take(), d.take(), d.take(), d.take()));
             d.assertNoMoreMessages();
-            assertEquals(List.of(List.of(first.length, first.length - 3), List.of(3, 0)), d.calls,
+            assertEquals(List.of(List.of(first.length, first.length - 3), List.of(3, 0)), d.calls(loop),
                     "one call takes the complete messages, the next is handed what is left and waits");
+            assertTrue(d.buffers.get(0) == d.buffers.get(1) && d.starts.get(1) == d.starts.get(0) + first.length - 3,
+                    "what is left is handed on where it was read, not copied");
             l.send("ee\n");
             assertEquals("three", d.take());
-            assertEquals(List.of(5, 5), d.calls.get(2), "the kept bytes come back with the new ones");
+            assertEquals(List.of(6, 6), d.calls(loop).get(2), "the kept bytes come back with the new ones");
             l.assertNoMorePieces();
         }
     }
@@ -238,11 +250,13 @@ class CustomDecoderTest {
             l.send(concat(ascii("one\ntwo\n"), rest));
             assertEquals(List.of("one", "two"), List.of(d.take(), d.take()));
             d.assertNoMoreMessages();
-            assertEquals(1, d.calls.size(), "no call while paused: " + d.calls);
+            assertEquals(1, d.calls(loop).size(), "no call while paused: " + d.calls);
             assertTrue(loop.call(l.server::isReadingPaused));
             loop.run(l.server::resumeReading);
             assertEquals(List.of("three", "x"), List.of(d.take(), d.take()));
-            assertEquals(List.of(rest.length, rest.length), d.calls.get(1), "handed back exactly the rest, taken whole");
+            assertEquals(List.of(rest.length, rest.length), d.calls(loop).get(1), "handed back exactly the rest, taken whole");
+            assertTrue(d.buffers.get(0) == d.buffers.get(1) && d.starts.get(1) == d.starts.get(0) + 8,
+                    "the rest waited where it was read");
             l.send("four\n");
             assertEquals("four", d.take());
         }
