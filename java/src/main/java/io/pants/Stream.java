@@ -921,6 +921,7 @@ public abstract class Stream extends Channel {
             return false;
         }
         inStart += taken;
+        if (taken > 0) engine.counters.messagesRead++; // what it took is messages, as onRead's pieces are
         if (taken > 0 || delimiter != d) return true;
         if (live > bufferLimit && !readingStopped()) overflow(live); // it waits for more than the limit allows
         return false;

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 
+import static io.pants.ReadDelimiterTest.ascii;
+import static io.pants.ReadDelimiterTest.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -122,19 +124,11 @@ class CustomDecoderTest {
         return decoder.get(WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
-    private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
-
     private static byte[] message(String payload) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write('#');
         out.write(payload.length());
         out.writeBytes(ascii(payload));
-        return out.toByteArray();
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) out.writeBytes(p);
         return out.toByteArray();
     }
 
