@@ -296,10 +296,18 @@ public abstract class Datagram extends Channel {
 
     // ---------------------------------------------------------------- receiving
 
-    /** Sets how each datagram is cut into {@code onRead} pieces; see the class comment. */
+    /**
+     * Sets how each datagram is cut into {@code onRead} pieces; see the class comment.
+     *
+     * @throws IllegalArgumentException for a {@link ReadDelimiter#custom} decoder, which decodes a stream
+     */
     public Datagram readDelimiter(ReadDelimiter d) {
         checkThread("Datagram.readDelimiter");
-        this.delimiter = Objects.requireNonNull(d);
+        if (Objects.requireNonNull(d).decoder() != null) {
+            throw new IllegalArgumentException("Datagram.readDelimiter(" + d + "): a custom decoder keeps a stream's input across reads,"
+                    + " and a datagram is complete in itself; decode each datagram in onRead");
+        }
+        this.delimiter = d;
         return this;
     }
 

@@ -29,7 +29,8 @@ package io.pants;
  * @param channelsOpen    streams, listening sockets and datagram sockets registered right now
  * @param bytesRead       bytes received by streams and datagram sockets
  * @param bytesWritten    bytes the system took from streams' send queues and datagrams sent
- * @param messagesRead    {@code onRead} calls of streams and datagram sockets (pieces as the read delimiter cut them)
+ * @param messagesRead    {@code onRead} calls of streams and datagram sockets (pieces as the read delimiter cut them),
+ *                        and calls of a stream's {@link ReadDelimiter#custom custom} decoder that took input
  * @param messagesWritten stream writes ({@code write}, {@code writeFile} calls that queued bytes) and datagrams sent
  * @param accepts         connections the engine's servers accepted and gave a stream (the sum of their {@link ServerStats#accepted()})
  * @param refused         connections the engine's servers lost instead of serving (the sum of their {@link ServerStats#refused()})

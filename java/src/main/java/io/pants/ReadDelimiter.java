@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * readDelimiter(Pattern.compile("\\s*;\\s*"));          // up to a regex match
  * readDelimiter(ReadDelimiter.lengthPrefixed(2));      // 2-byte big-endian length, then the frame
  * readDelimiter(ReadDelimiter.struct(Struct.of("!HI")));// a fixed-size binary record
+ * readDelimiter(ReadDelimiter.custom(this::decode));    // the protocol's own framing, see Decoder
  * }</pre>
  *
  * <p>No piece is longer than the stream's {@link Stream#bufferLimit(int) buffer limit}, the
@@ -31,7 +32,8 @@ import java.util.regex.Pattern;
  * a last, shorter piece for {@link #none()}, {@link #bytes(int)} (like
  * {@link java.io.InputStream#readNBytes(int)}), byte-sequence and pattern delimiters (like a
  * last line without a newline); a partial {@link #struct} or {@link #lengthPrefixed} frame is
- * not a frame, so it is dropped with a warning in the log.
+ * not a frame, so it is dropped with a warning in the log. What a {@link #custom} decoder left
+ * is delivered as a last piece too, for it to judge.
  *
  * @since 0.1
  */
@@ -72,6 +74,9 @@ public abstract class ReadDelimiter {
 
     /** Whether a trailing partial piece is delivered at end of stream (see the class comment). */
     abstract boolean deliversRemainderAtEof();
+
+    /** A {@link #custom} delimiter's decoder, which the stream hands its buffer instead of framing; else null. */
+    Decoder decoder() { return null; }
 
     private static final ReadDelimiter NONE = new ReadDelimiter() {
         @Override
@@ -168,6 +173,99 @@ public abstract class ReadDelimiter {
             throw new IllegalArgumentException("length prefix must be 1, 2, 4 or 8 bytes, got " + prefixBytes);
         }
         return new LengthPrefixed(prefixBytes, order == ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * The protocol's own framing: the stream hands {@code decoder} the input it holds, and keeps
+     * what the decoder leaves for the next call, so that the decoder (a protocol's parser) needs
+     * no buffer of its own. See {@link Decoder}.
+     *
+     * @param decoder takes what it can of the input
+     * @return the delimiter
+     */
+    public static ReadDelimiter custom(Decoder decoder) {
+        return new Custom(Objects.requireNonNull(decoder, "decoder"));
+    }
+
+    /**
+     * A protocol decoder on a stream's input buffer, for {@link #custom}: it is handed the bytes
+     * that have arrived and are not taken yet, takes the messages it finds there, and says how
+     * many bytes it took; the stream keeps the rest and calls again when more has arrived.
+     * Nothing is copied for it: a message that arrives in one read is decoded where the read put
+     * it. A two-byte length, then a message of that length:
+     *
+     * <pre>{@code
+     * class Messages extends Stream {
+     *     Messages() { readDelimiter(ReadDelimiter.custom(this::decode)); }
+     *
+     *     private int decode(byte[] buf, int start, int end) {
+     *         int p = start;
+     *         while (end - p >= 2) {
+     *             int length = (buf[p] & 0xff) << 8 | buf[p + 1] & 0xff;
+     *             if (2 + length > bufferLimit()) return ReadDelimiter.Decoder.TOO_LARGE;
+     *             if (end - p - 2 < length) break;           // the rest waits in the stream
+     *             onMessage(new String(buf, p + 2, length, StandardCharsets.UTF_8));
+     *             p += 2 + length;
+     *         }
+     *         return p - start;                              // what was taken
+     *     }
+     * }
+     * }</pre>
+     *
+     * <ul>
+     *   <li>The bytes are lent for the call: the stream reuses its buffer, so copy what you keep.
+     *   <li>The decoder may take one message or all it finds; while it takes something, input is
+     *       left and reading is not paused, it is called again with the rest. 0 means it waits
+     *       for more.
+     *   <li>What it leaves waiting is at most the stream's {@link Stream#bufferLimit(int) buffer
+     *       limit}: when more waits, or when it returns {@link #TOO_LARGE}, the input is dropped
+     *       and {@link Stream#onOverflowError} told, as for the other delimiters.
+     *   <li>{@link Stream#pauseReading()} in the decoder: return what you took; the rest waits
+     *       until {@link Stream#resumeReading()}. A delimiter set in it applies to the rest.
+     *   <li>At end of stream, what it left (a message cut off) goes to {@link Stream#onRead} as a
+     *       last piece, which by default ignores it; then {@link Stream#onEndOfInput()}.
+     *   <li>What it throws is logged, and the stream closes: its input can no longer be decoded.
+     *       {@link Stream#startTls} can't be called in it (the stream doesn't know yet where the
+     *       decoder stopped); pause, and call it once the decoder has returned.
+     * </ul>
+     *
+     * @since 0.1
+     */
+    @FunctionalInterface
+    public interface Decoder {
+        /** What {@link #decode} returns for a message longer than the decoder accepts: the input overflows. */
+        int TOO_LARGE = -1;
+
+        /**
+         * Takes what it can of {@code buf[start, end)}, the input not taken yet.
+         *
+         * @param buf   the stream's buffer, lent for this call
+         * @param start where the input starts
+         * @param end   where it ends (more than {@code start})
+         * @return how many bytes from {@code start} it took, from 0 to {@code end - start}, or
+         *         {@link #TOO_LARGE}
+         */
+        int decode(byte[] buf, int start, int end);
+    }
+
+    private static final class Custom extends ReadDelimiter {
+        private final Decoder decoder;
+
+        Custom(Decoder decoder) { this.decoder = decoder; }
+
+        @Override
+        int frame(byte[] buf, int start, int end, int limit, int[] out) {
+            throw new IllegalStateException("a custom delimiter decodes, it doesn't frame"); // the stream asks decoder()
+        }
+
+        @Override
+        Decoder decoder() { return decoder; }
+
+        @Override
+        boolean deliversRemainderAtEof() { return true; }
+
+        @Override
+        public String toString() { return "custom(" + decoder + ")"; }
     }
 
     private static final class Fixed extends ReadDelimiter {

@@ -53,7 +53,9 @@ import static io.pants.ChannelState.RESOLVING;
  * <h2>Reading</h2>
  * Input is cut into pieces by the {@link #readDelimiter(ReadDelimiter) read delimiter} (by default
  * every chunk as it arrives) and handed to {@link #onRead(byte[])}. Each piece is a new array
- * the stream never touches again: keep it as long as you like. {@link #pauseReading()} stops
+ * the stream never touches again: keep it as long as you like. A protocol's own decoder may take
+ * its messages from the stream's buffer instead, and leave the rest there
+ * ({@link ReadDelimiter#custom}). {@link #pauseReading()} stops
  * reading (the peer is slowed down by TCP flow control) until {@link #resumeReading()}.
  *
  * <h2>Flow control by default</h2>
@@ -126,6 +128,8 @@ public abstract class Stream extends Channel {
     /** Whether the automatic pause is on; autoPaused while it is in effect. See {@link #autoPause(boolean)}. */
     private boolean autoPause = true, autoPaused;
     private boolean processing;
+    /** A custom delimiter's decoder is running: it may have taken any part of the buffer. */
+    private boolean decoding;
     private boolean processScheduled;
     private boolean eof;
     /** onEndOfInput has been called. */
@@ -566,6 +570,11 @@ public abstract class Stream extends Channel {
             throw new IllegalStateException("startTls(): " + this + " is " + (outputShutdown ? "shut down for output" : stateName())
                     + "; upgrade a connected stream, after the STARTTLS exchange (in onRead, say)");
         }
+        if (decoding) {
+            throw new IllegalStateException("startTls(): called in the ReadDelimiter.custom decoder of " + this + ", before the stream"
+                    + " knows how much of its input the decoder took; pauseReading(), return what was taken, and call startTls (then"
+                    + " resumeReading()) once the decoder has returned, from engine().execute(...) say");
+        }
         byte[] early = null;
         if (hasBufferedInput()) {
             early = Arrays.copyOfRange(in, inStart, inEnd);
@@ -650,7 +659,9 @@ public abstract class Stream extends Channel {
      *   <li>{@code bytes(n)}, {@code struct}: a size over the limit overflows at the first byte;
      *   <li>{@code lengthPrefixed}: a frame announcing more than the limit (prefix not counted)
      *       overflows as soon as its prefix has arrived;
-     *   <li>{@code none()}: never overflows; chunks larger than the limit come in pieces of the limit.
+     *   <li>{@code none()}: never overflows; chunks larger than the limit come in pieces of the limit;
+     *   <li>{@code custom}: what its decoder leaves waiting for more, when it is over the limit;
+     *       or at once, when the decoder says {@link ReadDelimiter.Decoder#TOO_LARGE}.
      * </ul>
      * It protects memory from a peer that never sends the delimiter and from a peer that sends a
      * huge line at once alike. {@link Datagram}s have no such limit: a datagram bounds its pieces.
@@ -773,6 +784,8 @@ public abstract class Stream extends Channel {
             deliver(piece);
             return;
         }
+        // a custom delimiter's decoder works where this puts the bytes: one copy out of the read
+        // buffer, as for none()'s piece above, and none for what it leaves waiting
         append(data);
         if (!readingStopped() && !processing) processInput();
     }
@@ -854,6 +867,10 @@ public abstract class Stream extends Channel {
         try {
             while (state == OPEN && !readingStopped() && inEnd > inStart) {
                 ReadDelimiter d = delimiter;
+                if (d.decoder() != null) {
+                    if (decode(d)) continue;
+                    break;
+                }
                 int[] frame = engine.frameScratch; // read back before onRead can run again
                 int r = d.frame(in, inStart, inEnd, bufferLimit, frame);
                 if (r == ReadDelimiter.MORE) break; // within the limit: the delimiter bounds what waits
@@ -872,6 +889,43 @@ public abstract class Stream extends Channel {
             inStart = inEnd = 0;
             if (in != null && in.length > KEEP_BUFFER) in = null;
         }
+    }
+
+    /**
+     * Hands the input to a custom delimiter's decoder, and drops what it took. Returns whether to
+     * go on: it took something, or set another delimiter for the rest; false once it waits for
+     * more (or failed, or closed the stream).
+     */
+    private boolean decode(ReadDelimiter d) {
+        int live = inEnd - inStart, taken;
+        decoding = true;
+        try {
+            taken = d.decoder().decode(in, inStart, inEnd);
+        } catch (Throwable e) {
+            engine.reportError(this, "the decoder of " + d, e);
+            inStart = inEnd = 0; // where it stopped is unknown: the input can't be decoded on
+            close();
+            return false;
+        } finally {
+            decoding = false;
+        }
+        if (state != OPEN) return false; // closed in the decoder: the buffer may be gone
+        if (taken == ReadDelimiter.Decoder.TOO_LARGE) {
+            overflow(live);
+            return false;
+        }
+        if (taken < 0 || taken > live) {
+            engine.reportError(this, "the decoder of " + d, new IllegalStateException("the decoder returned " + taken + " for "
+                    + live + " bytes; return how many bytes it took, from 0 to " + live + ", or Decoder.TOO_LARGE"));
+            inStart = inEnd = 0;
+            close();
+            return false;
+        }
+        inStart += taken;
+        if (taken > 0) engine.counters.messagesRead++; // what it took is messages, as onRead's pieces are
+        if (taken > 0 || delimiter != d) return true;
+        if (live > bufferLimit && !readingStopped()) overflow(live); // it waits for more than the limit allows
+        return false;
     }
 
     private void overflow(int buffered) {

@@ -164,9 +164,9 @@ class ReadDelimiterTest {
         return b;
     }
 
-    private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
+    static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
 
-    private static byte[] concat(byte[]... parts) {
+    static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) out.writeBytes(p);
         return out.toByteArray();

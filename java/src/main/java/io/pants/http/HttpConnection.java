@@ -3,6 +3,7 @@ package io.pants.http;
 
 import io.pants.Deadline;
 import io.pants.Engine;
+import io.pants.ReadDelimiter;
 import io.pants.Stream;
 
 import java.io.EOFException;
@@ -12,11 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 /**
  * One HTTP/1.1 connection: parses requests from the bytes as they come, calls the handler for
  * each, and keeps their responses in request order.
+ *
+ * <h2>Input</h2>
+ * The stream's buffer is the only one: a {@link ReadDelimiter#custom} decoder ({@link #decode})
+ * parses heads and bodies where the read put them, and leaves what it has not parsed (part of a
+ * head, a chunk-size line, or what waits while reading is paused) in the stream, which hands it
+ * back with the bytes that follow.
  *
  * <h2>Pipelining</h2>
  * Requests are parsed and handed to the handler as soon as they are complete, also while
@@ -48,8 +54,9 @@ import java.util.Arrays;
  * Nothing after a request that asks to switch protocols ({@link HttpRequest#isUpgradeRequest()})
  * is parsed until it is answered: what follows is HTTP again if it is answered as HTTP, or the
  * new protocol's if it is upgraded ({@link ResponseState#UPGRADED}). Once the 101 heads the line,
- * the bytes not parsed yet and the stream's callbacks go to its {@link ConnectionProtocol}, and
- * this class only passes them on.
+ * the bytes not parsed yet (the stream's, delimited by {@link ReadDelimiter#none()} from then on)
+ * and the stream's callbacks go to its {@link ConnectionProtocol}, and this class only passes
+ * them on.
  *
  * <h2>End of input</h2>
  * A client's end of stream may be a half-close ({@code printf ... | nc -N}): the requests it
@@ -80,9 +87,12 @@ final class HttpConnection extends Stream {
     /** The request whose handler is running right now, if any. */
     private HttpRequest dispatching;
 
-    // input not yet parsed: in[inStart, inEnd)
+    // while decode runs, the stream's input: in[inStart, inEnd), inStart moving past what is parsed;
+    // null otherwise (the bytes are the stream's)
     private byte[] in;
     private int inStart, inEnd;
+    /** How many bytes the last decode left to the stream: what it hands back is those, then new ones. */
+    private int unparsed;
     private int phase = WAIT_HEAD;
     /** The request whose body is being read (or, while it is parsed, whose head): bad input is answered as to it. */
     private HttpRequest reading;
@@ -119,6 +129,10 @@ final class HttpConnection extends Stream {
         this.maxBody = server.maxBodySize();
         this.headerTimeout = server.headerTimeout();
         this.heads = new RequestHeadParser(maxLine, maxHead);
+        // what decode leaves waiting is bounded by the parsers' own limits, which answer with
+        // their statuses (431, 414, 400): the stream's limit must never trip before them
+        bufferLimit(Math.max(DEFAULT_BUFFER_LIMIT, maxHead + maxLine));
+        readDelimiter(ReadDelimiter.custom(this::decode));
     }
 
     @Override
@@ -127,41 +141,50 @@ final class HttpConnection extends Stream {
         headDeadline = engine().deadline(this::headTimedOut);
     }
 
+    /**
+     * After an upgrade, the new protocol's input; before, only what the decoder left at the end
+     * of input (part of a request), which nothing answers.
+     */
     @Override
     protected void onRead(byte[] data) {
-        if (protocol != null) {
-            protocol.onRead(data);
-            return;
+        if (protocol != null) protocol.onRead(data);
+        else unparsed = 0;
+    }
+
+    /**
+     * The stream's decoder: parses and dispatches what the stream holds, {@code b[start, end)},
+     * and returns how much of it is taken; the rest stays in the stream. (HttpBenchmark, in the
+     * benchmarks, calls it with requests already read.)
+     */
+    int decode(byte[] b, int start, int end) {
+        if (end - start > unparsed) { // not only what the last call left: the client sent more
+            clientSent = true;
+            if (phase == WAIT_HEAD && !headBegun) beginHead();
         }
-        clientSent = true;
-        if (phase == INPUT_DONE) return; // after an error or a last request: what comes is dropped
-        if (phase == WAIT_HEAD && !headBegun) beginHead();
-        if (inStart == inEnd) {
-            in = data; // ours to keep: parsed in place, no copy
-            inStart = 0;
-            inEnd = data.length;
-        } else {
-            append(data);
-        }
+        in = b;
+        inStart = start;
+        inEnd = end;
         processInput();
+        // nothing is parsed after an error or a last request, nor new requests in a shutdown: dropped
+        boolean dropping = phase == INPUT_DONE || phase == WAIT_HEAD && draining;
+        int taken = dropping ? end - start : inStart - start;
+        in = null;
+        inStart = inEnd = 0;
+        unparsed = phase == UPGRADED ? 0 : end - start - taken; // upgraded, the rest is the new protocol's
+        // what the client sends before an upgrade is answered is the new protocol's or HTTP:
+        // it waits unparsed, and no more of it is read
+        if (phase == AWAIT_UPGRADE && unparsed > 0) pauseForUs();
+        closeIfAllAnswered();
+        return taken;
     }
 
-    private void append(byte[] data) {
-        int live = inEnd - inStart;
-        if (in.length - inEnd < data.length) {
-            byte[] bigger = live + data.length <= in.length ? in : new byte[Math.max(in.length * 2, live + data.length)];
-            System.arraycopy(in, inStart, bigger, 0, live);
-            in = bigger;
-            inStart = 0;
-            inEnd = live;
-        }
-        System.arraycopy(data, 0, in, inEnd, data.length);
-        inEnd += data.length;
+    /** Whether input waits unparsed: in the decoder, what is left of the stream's; else what the stream keeps. */
+    private boolean hasUnparsed() {
+        return in != null ? inStart < inEnd : unparsed > 0;
     }
 
-    /** Parses and dispatches what the input holds; re-entered from a handler, it lets the running loop go on. */
+    /** Parses and dispatches the input lent by the stream; the handlers it calls may re-enter the connection. */
     private void processInput() {
-        if (parsing) return;
         parsing = true;
         try {
             while (inStart < inEnd && isConnected()) {
@@ -180,14 +203,6 @@ final class HttpConnection extends Stream {
         } finally {
             parsing = false;
         }
-        if (inStart == inEnd && in != null) {
-            in = null; // don't hold on to a read's array between requests
-            inStart = inEnd = 0;
-        }
-        // what the client sends before an upgrade is answered is the new protocol's or HTTP:
-        // it waits unparsed, and no more of it is read
-        if (phase == AWAIT_UPGRADE && inStart < inEnd) pauseForUs();
-        closeIfAllAnswered();
     }
 
     private boolean readHead() {
@@ -289,8 +304,7 @@ final class HttpConnection extends Stream {
         if (r.streamedBody().holdsBack()) {
             pauseForUs();
         } else {
-            resumeIfPaused();
-            if (!parsing && inStart < inEnd && isConnected()) processInput();
+            resumeIfPaused(); // and the stream hands back what waits
         }
     }
 
@@ -314,11 +328,9 @@ final class HttpConnection extends Stream {
             phase = AWAIT_UPGRADE; // what follows may be another protocol's: parse nothing until it is answered
         } else if (r.clientKeepAlive()) {
             phase = WAIT_HEAD;
-            if (inStart < inEnd) beginHead(); // the next one is here already
+            if (hasUnparsed()) beginHead(); // the next one is here already
         } else {
             phase = INPUT_DONE; // nothing after a request that closes the connection is read
-            in = null;
-            inStart = inEnd = 0;
         }
     }
 
@@ -381,8 +393,6 @@ final class HttpConnection extends Stream {
             }
             if (h.closesConnection()) {
                 phase = INPUT_DONE;
-                in = null;
-                inStart = inEnd = 0;
                 close(); // after what is queued; requests behind this one are dropped
                 return;
             }
@@ -397,7 +407,7 @@ final class HttpConnection extends Stream {
         if (!pipeline.isEmpty() || !isConnected()) return;
         if (phase == AWAIT_UPGRADE) {
             phase = WAIT_HEAD; // answered as HTTP: what follows is HTTP too
-            if (inStart < inEnd) beginHead();
+            if (hasUnparsed()) beginHead();
         }
         if (pendingError != null) {
             sendError();
@@ -407,9 +417,8 @@ final class HttpConnection extends Stream {
             continuePending = false;
             output(CONTINUE, 0, CONTINUE.length);
         }
-        resumeIfPaused();
-        if (!parsing && inStart < inEnd) processInput();
-        else closeIfAllAnswered();
+        // input waiting behind a pause comes back to decode, which goes on, then closes if all is answered
+        if (!(resumeIfPaused() && hasUnparsed())) closeIfAllAnswered();
     }
 
     /**
@@ -422,15 +431,15 @@ final class HttpConnection extends Stream {
         protocol = next;
         headBegun = false;
         headDeadline.cancel();
-        byte[] rest = inStart < inEnd ? Arrays.copyOfRange(in, inStart, inEnd) : null;
-        in = null;
-        inStart = inEnd = 0;
+        // the input not parsed, and what follows, as it comes: onRead passes it on, after onUpgrade
+        unparsed = 0;
+        bufferLimit(DEFAULT_BUFFER_LIMIT);
+        readDelimiter(ReadDelimiter.none());
         if (pausedByUs) {
             pausedByUs = false;
             resumeReading();
         }
         next.onUpgrade(this);
-        if (rest != null && isConnected()) next.onRead(rest);
         if (inputEnded && isConnected()) next.onEndOfInput();
         if (draining && isConnected()) next.onShutdown(); // upgraded while the server shuts down: it ends too
     }
@@ -456,7 +465,7 @@ final class HttpConnection extends Stream {
     private void closeIfAllAnswered() {
         if (!(inputEnded || draining) || phase == AWAIT_UPGRADE || phase == UPGRADED || parsing || !pipeline.isEmpty()
                 || pendingError != null || lingering || !isConnected()) return;
-        if (pausedByUs && inStart < inEnd && !draining) return; // parsed and answered once our output drains
+        if (pausedByUs && hasUnparsed() && !draining) return; // parsed and answered once our output drains
         close();
     }
 
@@ -491,14 +500,12 @@ final class HttpConnection extends Stream {
         }
         ResponseWriter h = pipeline.peekFirst();
         if (h != null) h.drained();
-        resumeIfPaused();
-        if (!parsing && inStart < inEnd && isConnected()) processInput();
+        resumeIfPaused(); // and the stream hands back what waits
     }
 
     @Override
     protected void onClose() {
         if (headDeadline != null) headDeadline.cancel();
-        in = null;
         if (reading != null && reading.isBodyStreamed()) {
             HttpRequest r = reading;
             reading = null;
@@ -517,13 +524,15 @@ final class HttpConnection extends Stream {
         if (headBegun) headDeadline.cancel(); // not the client's doing: no header timeout while we don't read
     }
 
-    private void resumeIfPaused() {
-        if (!pausedByUs || phase == AWAIT_UPGRADE) return;
-        if (phase != INPUT_DONE && (pipeline.size() >= MAX_PIPELINE || !isWritable())) return;
-        if (reading != null && reading.isBodyStreamed() && reading.streamedBody().holdsBack()) return;
+    /** Returns whether reading resumed (then the stream hands back the input it kept, to decode). */
+    private boolean resumeIfPaused() {
+        if (!pausedByUs || phase == AWAIT_UPGRADE) return false;
+        if (phase != INPUT_DONE && (pipeline.size() >= MAX_PIPELINE || !isWritable())) return false;
+        if (reading != null && reading.isBodyStreamed() && reading.streamedBody().holdsBack()) return false;
         pausedByUs = false;
         resumeReading();
         if (headBegun) headDeadline.after(headerTimeout);
+        return true;
     }
 
     // ---------------------------------------------------------------- errors
@@ -532,9 +541,7 @@ final class HttpConnection extends Stream {
     private void fail(int status, String message) {
         if (pendingError != null || lingering || !isConnected()) return;
         HttpRequest r = reading;
-        phase = INPUT_DONE;
-        in = null;
-        inStart = inEnd = 0;
+        phase = INPUT_DONE; // decode drops what is left, and what comes
         reading = null;
         if (bodies != null) bodies.clear();
         continuePending = false;
