@@ -32,7 +32,8 @@ class TlsFlowTest {
     /**
      * 50 MB to a TLS echo whose client reads slowly: the automatic pause holds the server's queue
      * near its high water mark (plaintext), and the records waiting in the socket's queue to
-     * {@link TlsLayer#WRAP_AHEAD} and a record, however much is still to come.
+     * {@link TlsLayer#WRAP_AHEAD} and a record, however much is still to come. Once closed, every
+     * output chunk is back in the pool.
      */
     @BackendTest
     void fiftyMegabytesEachWayThroughASlowReader(String backend) throws Exception {
@@ -41,6 +42,7 @@ class TlsFlowTest {
         try (LoopThread loop = new LoopThread(backend)) {
             CompletableFuture<TlsFixtures.Echo> made = new CompletableFuture<>();
             int port = TlsFixtures.serve(loop, made, TlsFixtures.Echo::new, SERVER);
+            int chunksBefore = ChunksOutstanding.now(loop);
             AtomicLong maxQueued = new AtomicLong(), maxRecords = new AtomicLong();
             try (Socket raw = new Socket()) {
                 raw.setReceiveBufferSize(32 * 1024);
@@ -74,6 +76,7 @@ class TlsFlowTest {
                 assertEquals("ok", checker.verdict());
                 Await.get(server.closed, "the server to close after the echo");
             }
+            ChunksOutstanding.assertBackTo(loop, chunksBefore, 1, "50 MB echoed through a slow reader and closed");
             long high = Stream.DEFAULT_HIGH_WATER_MARK;
             assertTrue(maxQueued.get() > high, "the queue filled up at all: " + maxQueued.get());
             // one read's plaintext (64 KiB) may arrive on top of a queue at its high mark
