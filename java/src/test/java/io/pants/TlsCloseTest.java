@@ -115,7 +115,8 @@ class TlsCloseTest {
      * shutdownOutput() on TLS 1.2 and 1.3: close_notify after the queue (the peer reads a clean
      * end), and reading goes on as on a plain stream, for a peer that goes on sending: OpenSSL
      * does, on both versions. The JDK does on TLS 1.3; on TLS 1.2 it answers our close_notify with
-     * its own and shuts its output (RFC 5246 7.2.1), which is a clean end of input here.
+     * its own and shuts its output (RFC 5246 7.2.1), which is a clean end of input here. Every
+     * output chunk comes back.
      */
     @BackendTest
     void halfCloseByThisSide(String backend) throws Exception {
@@ -132,6 +133,7 @@ class TlsCloseTest {
                         }
                         @Override protected void onRead(byte[] data) { heard.writeBytes(data); }
                     }, SERVER.protocols(protocol));
+                    int chunks = ChunksOutstanding.now(loop);
                     boolean peerSpeaks = peer.equals("python") || protocol.equals("TLSv1.3");
                     if (peer.equals("python")) {
                         assertEquals("all I say\n|close_notify|closed", PythonHalfClosePeer.run(port, protocol, "after-yours"), what);
@@ -157,6 +159,7 @@ class TlsCloseTest {
                     Await.get(server.closed, "the server to close once both sides are done: " + what);
                     assertEquals(peerSpeaks ? "still listening?" : "", loop.call(() -> heard.toString(StandardCharsets.UTF_8)), what);
                     assertTrue(server.endOfInput.isDone() && server.errors.isEmpty(), "a clean end: " + what + " " + server.errors);
+                    ChunksOutstanding.assertBackTo(loop, chunks, 1, "a half-close by this side, " + what);
                 }
             }
         }
@@ -167,7 +170,7 @@ class TlsCloseTest {
      * the answer is staged when the close_notify is unwrapped). On TLS 1.3 the stream stays
      * half-open as a plain one: onEndOfInput writes more, then closes. On TLS 1.2 the peer's
      * close_notify ends our output too: what was written before it still goes out, then our
-     * close_notify; writing in onEndOfInput throws and says why.
+     * close_notify; writing in onEndOfInput throws and says why. Every output chunk comes back.
      */
     @BackendTest
     void halfCloseByThePeer(String backend) throws Exception {
@@ -191,6 +194,7 @@ class TlsCloseTest {
                             close();
                         }
                     }, SERVER.protocols(protocol));
+                    int chunks = ChunksOutstanding.now(loop);
                     String answer;
                     if (peer.equals("python")) {
                         answer = PythonHalfClosePeer.run(port, protocol, "first");
@@ -214,6 +218,7 @@ class TlsCloseTest {
                                 && end.contains("nothing more can be written"), what + ": " + end);
                     }
                     assertTrue(server.errors.isEmpty(), "a clean end: " + what + " " + server.errors);
+                    ChunksOutstanding.assertBackTo(loop, chunks, 1, "a half-close by the peer, " + what);
                 }
             }
         }
