@@ -17,8 +17,9 @@ import java.util.ArrayDeque;
  *
  * <p>{@link #outstanding()} counts the chunks taken and not given back: with no stream writing,
  * it is back to where it was, so a test (or a diagnostic) can tell that no path of closing or
- * failing loses chunks. A chunk lost that way is not freed (the garbage collector takes it), but
- * the pool would be wrong about what it hands out.
+ * failing loses chunks. A chunk lost that way is no leak of memory (the garbage collector frees
+ * it), but memory the pool must allocate again instead of reusing, and a sign of a path that
+ * drops queued output without clearing its queue.
  */
 public final class ChunkPool {
     private final int chunkSize;
