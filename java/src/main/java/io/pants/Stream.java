@@ -92,6 +92,25 @@ import static io.pants.ChannelState.RESOLVING;
  * {@link #onTlsHandshake} with the session just before, {@link #onTlsError} when TLS fails.
  * Contexts from PEM files or key stores: {@link Tls}; more choices: {@link TlsConfig}.
  *
+ * <p>Ending a TLS stream: {@link #close()} sends {@code close_notify} after what is queued; the
+ * peer's {@code close_notify} ends the input as a FIN does ({@link #onEndOfInput()}), and a FIN
+ * without it is reported to {@link #onTlsError} as a truncation. Half-close depends on the
+ * version. On TLS 1.3 it is as on a plain stream, both ways. On TLS 1.2 (RFC 5246 7.2.1):
+ * <ul>
+ * <li>{@link #shutdownOutput()} sends {@code close_notify}, then the FIN, and the stream goes on
+ * reading what the peer sends until its end, as on a plain stream. Whether the peer goes on
+ * sending is up to it: OpenSSL can; the JDK's {@code SSLSocket} and {@code SSLEngine} answer
+ * with their own {@code close_notify} at once and send nothing more, which is a clean end of
+ * input here.</li>
+ * <li>The peer's {@code close_notify} ends this side's output too (the JDK's engine answers it
+ * and encrypts nothing more): what was written before it came is still sent, then our
+ * {@code close_notify} and the FIN, and the stream closes once its input is delivered. In
+ * {@link #onEndOfInput()} the stream is {@linkplain #isOutputShutdown() shut for output} and not
+ * {@linkplain #isWritable() writable}, and writing throws an {@link IllegalStateException}: answer
+ * in {@link #onRead} instead, or use TLS 1.3. (Input held back by {@link #pauseReading()} when
+ * the {@code close_notify} arrives can no longer be answered either.)</li>
+ * </ul>
+ *
  * <h2>Timeouts</h2>
  * {@link #idleTimeout(Duration)} (off by default, or the {@link Server#idleTimeout accepting
  * server's}) calls {@link #onTimeout()}, which closes the stream, once nothing was read or
@@ -606,10 +625,26 @@ public abstract class Stream extends Channel {
      * still open (only after a truncation its user accepts).
      */
     boolean tlsFailed(SSLException e, boolean fatal) {
+        if (state == CLOSING) {
+            // closing already: the alert telling the peer goes out, if there is one, then the stream closes
+            if (outputDrained()) closeNow();
+            else queueFlush();
+            return false;
+        }
         if (state != OPEN) return false;
         safely("onTlsError", () -> onTlsError(e));
         if (fatal && state == OPEN) close();
         return state == OPEN;
+    }
+
+    /**
+     * The peer's close_notify ended this side's output too (TLS 1.2): as after
+     * {@link #shutdownOutput()}, the FIN follows what is queued (our close_notify last), and the
+     * stream closes once its input has ended as well.
+     */
+    void tlsOutputClosed() {
+        outputShutdown = true;
+        if (state == OPEN) queueFlush();
     }
 
     /** The TLS layer queued records: flush them with the turn. */
@@ -1082,6 +1117,11 @@ public abstract class Stream extends Channel {
 
     private void checkWritable(String what) {
         checkThread("Stream." + what);
+        if (outputShutdown && state != CLOSED && state != CLOSING && tls != null && tls.outputClosedByPeer()) {
+            throw new IllegalStateException(what + "() on " + this + ": the peer ended its " + tlsSession().getProtocol()
+                    + " session with close_notify, which ends this side's output too (RFC 5246 7.2.1), so nothing more can be written;"
+                    + " answer before the peer's end (in onRead), or use TLS 1.3, where the connection can stay half-open");
+        }
         if (outputShutdown && state != CLOSED && state != CLOSING) {
             throw new IllegalStateException(what + "() on " + this + ": its output was shut down with shutdownOutput(), so"
                     + " nothing more can be written; it still reads until the peer's end of stream (close() to stop)");
@@ -1160,6 +1200,8 @@ public abstract class Stream extends Channel {
      * {@link #isWritable()} is false. When the peer's end of stream comes, {@link #onEndOfInput()}
      * runs as usual and the stream closes (both directions are done). Calling it again, or on a
      * stream that is closing, does nothing; {@link #close()} and {@link #abort()} work as ever.
+     * On a TLS stream the end of stream is {@code close_notify}, then the FIN; on TLS 1.2 the
+     * peer may answer with its own and send nothing more (see "TLS" in the class comment).
      *
      * <pre>{@code
      * protected void onConnect() {

@@ -34,11 +34,19 @@ import java.util.List;
  * Queued bytes and the water marks count plaintext: staged bytes plus those of records not yet
  * wholly sent ({@link #unsentPlaintext()}).
  *
+ * <h2>Closing</h2>
+ * close() and shutdownOutput() queue close_notify behind what is staged; the peer's
+ * close_notify is the end of input. Before TLS 1.3 the engine answers the peer's close_notify
+ * with its own and wraps no application data after it, so the layer wraps all that is staged
+ * before it unwraps an alert record (whose type is in the clear there), sends the answer at once,
+ * and tells the stream that its output is over ({@code Stream.tlsOutputClosed}); see "TLS" in
+ * {@link Stream}'s comment for what the user sees.
+ *
  * <h2>Threads</h2>
  * Everything here runs on the engine's loop thread except the handshake's delegated tasks
  * ({@link SSLEngine#getDelegatedTask()}: key exchange, certificate checks), which run on the
- * daemon threads "pants-tls-task-N" ({@link TlsTasks}: one per processor); while they run the stream goes on receiving (ciphertext is
- * kept), and when they are done the handshake resumes on the loop through
+ * daemon threads "pants-tls-task-N" ({@link TlsTasks}: one per processor); while they run the
+ * stream goes on receiving (ciphertext is kept), and when they are done the handshake resumes on the loop through
  * {@link Engine#execute(Runnable)}. The loop never waits for them.
  */
 final class TlsLayer {
@@ -48,6 +56,8 @@ final class TlsLayer {
     private static final int MAX_CARRY = 256 * 1024;
     private static final int GATHER = 8;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** The content type of an alert record. */
+    private static final byte ALERT = 21;
 
     private final Stream stream;
     private final TlsConfig config;
@@ -66,6 +76,8 @@ final class TlsLayer {
     private FlightEvents.TlsHandshake recorded;
     /** close() or shutdownOutput(): close_notify once what is staged is encrypted. */
     private boolean closeAfterStaged, closeNotifyQueued;
+    /** The peer's close_notify ended this side's output too (TLS 1.2): nothing more can be written. */
+    private boolean outputClosedByPeer;
 
     // the plaintext of records queued and not yet sent: (queue offset where the record ends, its plaintext bytes)
     private long[] recordEnds = new long[16];
@@ -205,6 +217,7 @@ final class TlsLayer {
                     continue;
                 }
                 if (!src.hasRemaining() || ssl.isInboundDone()) return;
+                if (alertEndsOutput(src)) wrapStaged(); // while the engine still takes application data
                 ByteBuffer dst = engine.tlsBuffers.unwrapped();
                 SSLEngineResult r = ssl.unwrap(src, dst);
                 if (r.getStatus() == Status.BUFFER_OVERFLOW) {
@@ -219,6 +232,7 @@ final class TlsLayer {
                 if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) handshakeFinished();
                 if (dst.position() > 0 && stream.isConnected()) stream.receivePlain(dst.flip());
                 if (r.getStatus() == Status.CLOSED) {
+                    peerClosed();
                     stream.receivedEnd(); // the peer's close_notify: its end of input, as a FIN is
                     return;
                 }
@@ -229,6 +243,50 @@ final class TlsLayer {
         } catch (RuntimeException e) { // the JDK reports some malformed input this way
             fail(new SSLException(e.toString(), e));
         }
+    }
+
+    /**
+     * The next record is an alert (its content type, 21, is in the clear before TLS 1.3) on a
+     * session whose close_notify ends both directions, and plaintext is staged: once the engine
+     * has unwrapped a close_notify it wraps no more application data.
+     */
+    private boolean alertEndsOutput(ByteBuffer src) {
+        return handshakeDone && plaintext != null && !plaintext.isEmpty() && !closeNotifyQueued
+                && src.get(src.position()) == ALERT && !"TLSv1.3".equals(ssl.getSession().getProtocol());
+    }
+
+    /**
+     * Encrypts all that is staged now, past {@link #WRAP_AHEAD}: the plaintext chunks give way to
+     * records as they are wrapped, so this holds no more memory than before, except for a file
+     * still staged, which is read whole.
+     */
+    private void wrapStaged() throws SSLException {
+        OutboundQueue net = stream.queue();
+        try {
+            while (!plaintext.isEmpty() && !failed) wrapRecord(net);
+        } catch (SSLException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new SSLException("could not read the file written to " + stream + ": " + e.getMessage(), e);
+        }
+        stream.tlsOutput();
+    }
+
+    /**
+     * The peer's close_notify was unwrapped. Before TLS 1.3 (RFC 5246 7.2.1) the JDK's engine
+     * answers it with its own and takes no more output (it may do so on TLS 1.3 too, when
+     * {@code jdk.tls.acknowledgeCloseNotify} is set): send that answer now, and the stream's
+     * output is over, as after shutdownOutput().
+     */
+    private void peerClosed() throws SSLException {
+        if (ssl.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) wrapHandshake();
+        if (!ssl.isOutboundDone() || closeNotifyQueued) return;
+        closeNotifyQueued = true;
+        outputClosedByPeer = true;
+        // nothing before TLS 1.3, where it was wrapped ahead of the alert; on TLS 1.3 (an acknowledging
+        // engine) the alert's type is hidden, and what is staged can no longer be sent
+        if (plaintext != null) plaintext.clear();
+        stream.tlsOutputClosed();
     }
 
     /** After the handshake, TLS 1.2 going back to handshaking is the peer renegotiating (TLS 1.3 has no renegotiation). */
@@ -369,12 +427,12 @@ final class TlsLayer {
             engine.tlsBuffers.growWrapped();
             return;
         }
-        if (r.getStatus() == Status.CLOSED) {
-            throw new SSLException("the TLS session of " + stream + " is closed; " + plaintext.bytes() + " bytes written after it closed are dropped");
-        }
-        if (dst.position() > 0) {
+        if (dst.position() > 0) { // a record; or, from a closed engine, the close_notify it still owed
             net.add(dst.flip());
             queuedRecord(net, r.bytesConsumed());
+        }
+        if (r.getStatus() == Status.CLOSED) {
+            throw new SSLException("the TLS session of " + stream + " is closed; " + plaintext.bytes() + " bytes written after it closed are dropped");
         }
         if (r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) drive(EMPTY); // a key update to answer
     }
@@ -488,6 +546,9 @@ final class TlsLayer {
     }
 
     boolean isHandshakeDone() { return handshakeDone; }
+
+    /** Whether the peer's close_notify ended this side's output (before TLS 1.3). */
+    boolean outputClosedByPeer() { return outputClosedByPeer; }
 
     SSLSession session() { return handshakeDone ? ssl.getSession() : null; }
 

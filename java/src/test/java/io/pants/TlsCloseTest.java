@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Ending TLS connections: close_notify both ways, truncation, half-close, handshake timeouts, garbage. */
@@ -111,30 +112,115 @@ class TlsCloseTest {
         }
     }
 
-    /** shutdownOutput() on TLS: close_notify after the queue (the peer reads a clean end), and reading goes on. */
+    /**
+     * shutdownOutput() on TLS 1.2 and 1.3: close_notify after the queue (the peer reads a clean
+     * end), and reading goes on as on a plain stream, for a peer that goes on sending: OpenSSL
+     * does, on both versions. The JDK does on TLS 1.3; on TLS 1.2 it answers our close_notify with
+     * its own and shuts its output (RFC 5246 7.2.1), which is a clean end of input here. Every
+     * output chunk comes back.
+     */
     @BackendTest
-    void halfCloseOverTls13(String backend) throws Exception {
-        try (LoopThread loop = new LoopThread(backend)) {
-            CompletableFuture<TlsFixtures.Echo> made = new CompletableFuture<>();
-            ByteArrayOutputStream heard = new ByteArrayOutputStream();
-            int port = TlsFixtures.serve(loop, made, () -> new TlsFixtures.Echo() {
-                @Override protected void onConnect() {
-                    write("all I say\n");
-                    shutdownOutput();
+    void halfCloseByThisSide(String backend) throws Exception {
+        for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
+            for (String peer : List.of("python", "jdk")) {
+                String what = protocol + " to " + peer;
+                try (LoopThread loop = new LoopThread(backend)) {
+                    CompletableFuture<TlsFixtures.Echo> made = new CompletableFuture<>();
+                    ByteArrayOutputStream heard = new ByteArrayOutputStream();
+                    int port = TlsFixtures.serve(loop, made, () -> new TlsFixtures.Echo() {
+                        @Override protected void onConnect() {
+                            write("all I say\n");
+                            shutdownOutput();
+                        }
+                        @Override protected void onRead(byte[] data) { heard.writeBytes(data); }
+                    }, SERVER.protocols(protocol));
+                    int chunks = ChunksOutstanding.now(loop);
+                    boolean peerSpeaks = peer.equals("python") || protocol.equals("TLSv1.3");
+                    if (peer.equals("python")) {
+                        assertEquals("all I say\n|close_notify|closed", PythonHalfClosePeer.run(port, protocol, "after-yours"), what);
+                    } else {
+                        try (SSLSocket c = TlsFixtures.jdkClient(port, protocol)) {
+                            InputStream in = c.getInputStream();
+                            assertEquals("all I say\n", new String(in.readNBytes(10), StandardCharsets.UTF_8), what);
+                            assertEquals(-1, in.read(), "close_notify after the queued line: " + what);
+                            byte[] more = "still listening?".getBytes(StandardCharsets.UTF_8);
+                            if (peerSpeaks) {
+                                c.getOutputStream().write(more);
+                                c.getOutputStream().flush();
+                                c.shutdownOutput();
+                            } else {
+                                assertThrows(java.io.IOException.class, () -> c.getOutputStream().write(more),
+                                        "the JDK's TLS 1.2 output ends with our close_notify");
+                            }
+                            TlsFixtures.Echo server = Await.get(made, "server stream");
+                            Await.get(server.closed, "the server to close once both sides are done: " + what);
+                        }
+                    }
+                    TlsFixtures.Echo server = Await.get(made, "server stream");
+                    Await.get(server.closed, "the server to close once both sides are done: " + what);
+                    assertEquals(peerSpeaks ? "still listening?" : "", loop.call(() -> heard.toString(StandardCharsets.UTF_8)), what);
+                    assertTrue(server.endOfInput.isDone() && server.errors.isEmpty(), "a clean end: " + what + " " + server.errors);
+                    ChunksOutstanding.assertBackTo(loop, chunks, 1, "a half-close by this side, " + what);
                 }
-                @Override protected void onRead(byte[] data) { heard.writeBytes(data); }
-            }, SERVER.protocols("TLSv1.3"));
-            try (SSLSocket c = TlsFixtures.jdkClient(port)) {
-                InputStream in = c.getInputStream();
-                assertEquals("all I say\n", new String(in.readNBytes(10), StandardCharsets.UTF_8));
-                assertEquals(-1, in.read(), "close_notify after the queued line");
-                c.getOutputStream().write("still listening?".getBytes(StandardCharsets.UTF_8));
-                c.getOutputStream().flush();
-                c.shutdownOutput();
-                TlsFixtures.Echo server = Await.get(made, "server stream");
-                Await.get(server.closed, "the server to close once both sides are done");
-                assertEquals("still listening?", loop.call(() -> heard.toString(StandardCharsets.UTF_8)));
-                assertTrue(server.endOfInput.isDone() && server.errors.isEmpty(), "a clean end: " + server.errors);
+            }
+        }
+    }
+
+    /**
+     * The peer half-closes (its question, close_notify and FIN; from Python in one send, so that
+     * the answer is staged when the close_notify is unwrapped). On TLS 1.3 the stream stays
+     * half-open as a plain one: onEndOfInput writes more, then closes. On TLS 1.2 the peer's
+     * close_notify ends our output too: what was written before it still goes out, then our
+     * close_notify; writing in onEndOfInput throws and says why. Every output chunk comes back.
+     */
+    @BackendTest
+    void halfCloseByThePeer(String backend) throws Exception {
+        for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
+            for (String peer : List.of("python", "jdk")) {
+                String what = protocol + " from " + peer;
+                try (LoopThread loop = new LoopThread(backend)) {
+                    CompletableFuture<TlsFixtures.Echo> made = new CompletableFuture<>();
+                    CompletableFuture<String> atEnd = new CompletableFuture<>();
+                    int port = TlsFixtures.serve(loop, made, () -> new TlsFixtures.Echo() {
+                        @Override protected void onRead(byte[] data) { write("answer to " + new String(data, StandardCharsets.UTF_8)); }
+                        @Override protected void onEndOfInput() {
+                            endOfInput.complete(null);
+                            String state = "writable " + isWritable() + ", output shut " + isOutputShutdown();
+                            try {
+                                write(" and more");
+                                atEnd.complete(state + ", wrote");
+                            } catch (IllegalStateException e) {
+                                atEnd.complete(state + ", " + e.getMessage());
+                            }
+                            close();
+                        }
+                    }, SERVER.protocols(protocol));
+                    int chunks = ChunksOutstanding.now(loop);
+                    String answer;
+                    if (peer.equals("python")) {
+                        answer = PythonHalfClosePeer.run(port, protocol, "first");
+                    } else {
+                        try (SSLSocket c = TlsFixtures.jdkClient(port, protocol)) {
+                            c.getOutputStream().write("question".getBytes(StandardCharsets.UTF_8));
+                            c.getOutputStream().flush();
+                            c.shutdownOutput(); // close_notify and the FIN
+                            answer = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8) + "|close_notify";
+                        }
+                    }
+                    TlsFixtures.Echo server = Await.get(made, "server stream");
+                    Await.get(server.closed, "the server to close: " + what);
+                    String end = Await.get(atEnd, "onEndOfInput: " + what);
+                    if (protocol.equals("TLSv1.3")) {
+                        assertEquals("answer to question and more|close_notify", answer, what);
+                        assertEquals("writable true, output shut false, wrote", end, what);
+                    } else {
+                        assertEquals("answer to question|close_notify", answer, "the answer staged before the close_notify is sent: " + what);
+                        assertTrue(end.startsWith("writable false, output shut true, ") && end.contains("RFC 5246 7.2.1")
+                                && end.contains("nothing more can be written"), what + ": " + end);
+                    }
+                    assertTrue(server.errors.isEmpty(), "a clean end: " + what + " " + server.errors);
+                    ChunksOutstanding.assertBackTo(loop, chunks, 1, "a half-close by the peer, " + what);
+                }
             }
         }
     }

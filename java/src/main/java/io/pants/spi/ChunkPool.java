@@ -14,6 +14,12 @@ import java.util.ArrayDeque;
  * those that nobody took since the previous trim, so a burst's memory is returned once the
  * burst is over. {@code maxPooledBytes} bounds what the pool keeps in any case; beyond it,
  * chunks are left to the garbage collector.
+ *
+ * <p>{@link #outstanding()} counts the chunks taken and not given back: with no stream writing,
+ * it is back to where it was, so a test (or a diagnostic) can tell that no path of closing or
+ * failing loses chunks. A chunk lost that way is no leak of memory (the garbage collector frees
+ * it), but memory the pool must allocate again instead of reusing, and a sign of a path that
+ * drops queued output without clearing its queue.
  */
 public final class ChunkPool {
     private final int chunkSize;
@@ -22,6 +28,8 @@ public final class ChunkPool {
     private final SizeClass small = new SizeClass();
     private final SizeClass large = new SizeClass();
     private long pooledBytes;
+    /** Taken and not given back; a plain int: one loop thread takes and gives. */
+    private int outstanding;
 
     /** Free chunks of one size, and the fewest there were since the last trim. */
     private static final class SizeClass {
@@ -51,6 +59,7 @@ public final class ChunkPool {
     public Chunk takeSmall() { return take(small, smallChunkSize); }
 
     private Chunk take(SizeClass sizeClass, int size) {
+        outstanding++;
         Chunk c = sizeClass.free.pollLast();
         if (c == null) return new Chunk(size);
         pooledBytes -= size;
@@ -58,7 +67,9 @@ public final class ChunkPool {
         return c;
     }
 
+    /** Takes back a chunk {@link #take}n from this pool (kept, or left to the garbage collector when the pool is full). */
     public void give(Chunk c) {
+        outstanding--;
         c.readIndex = 0;
         c.writeIndex = 0;
         int size = c.buffer.capacity();
@@ -86,6 +97,12 @@ public final class ChunkPool {
 
     /** Chunks currently pooled, both sizes, for tests and diagnostics. */
     public int pooled() { return small.free.size() + large.free.size(); }
+
+    /**
+     * Chunks taken ({@link #take}, {@link #takeSmall}) and not yet {@link #give}n back: those
+     * holding queued output. Negative if a chunk was given back twice.
+     */
+    public int outstanding() { return outstanding; }
 
     /** Native memory held by pooled chunks. */
     public long pooledBytes() { return pooledBytes; }

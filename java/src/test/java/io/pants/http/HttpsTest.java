@@ -47,6 +47,64 @@ class HttpsTest {
         }
     }
 
+    /**
+     * Keep-alive requests with large answers over TLS, a connection reset in the middle of one,
+     * and a pipelined batch ended by {@code Connection: close}: once the connections are gone,
+     * every output chunk is back in the engine's pool.
+     */
+    @BackendTest
+    void httpsConnectionsGiveBackTheirOutputChunks(String backend) throws Exception {
+        String big = "x".repeat(2 * 1024 * 1024);
+        try (TestServer server = https(backend, request -> request.sendResponse(request.path().equals("/big") ? big : "small"))) {
+            int before = io.pants.ChunksOutstanding.now(server.loop);
+            try (SSLSocket c = TlsFixtures.jdkClient(server.port)) {
+                OutputStream out = c.getOutputStream();
+                InputStream in = c.getInputStream();
+                for (String path : new String[] {"/small", "/big", "/small"}) {
+                    out.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    assertEquals(path.equals("/big") ? big : "small", body(in), "the answer to " + path);
+                }
+            } // close_notify while the connection is kept alive
+            io.pants.ChunksOutstanding.assertBackTo(server.loop, before, 1, "keep-alive HTTPS requests and a clean close");
+
+            try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port)) {
+                raw.setReceiveBufferSize(32 * 1024);
+                SSLSocket c = (SSLSocket) TlsFixtures.clientContext().getSocketFactory().createSocket(raw, "localhost", server.port, false);
+                c.startHandshake();
+                c.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                c.getOutputStream().flush();
+                assertEquals('H', c.getInputStream().read(), "the answer begins");
+                raw.setSoLinger(true, 0);
+            } // a reset with most of the answer queued
+            io.pants.ChunksOutstanding.assertBackTo(server.loop, before, 1, "an HTTPS connection reset mid-answer");
+
+            try (SSLSocket c = TlsFixtures.jdkClient(server.port, "TLSv1.2")) {
+                c.getOutputStream().write(("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                c.getOutputStream().flush();
+                InputStream in = c.getInputStream();
+                assertEquals(big, body(in));
+                assertEquals("small", body(in));
+                assertEquals(-1, in.read(), "closed after Connection: close");
+            }
+            io.pants.ChunksOutstanding.assertBackTo(server.loop, before, 1, "pipelined HTTPS requests over TLS 1.2 ended by Connection: close");
+        }
+    }
+
+    /** Reads one response with a Content-Length and returns its body. */
+    private static String body(InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) throw new java.io.EOFException("the response ended in its head: " + head);
+            head.append((char) b);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        assertTrue(m.find(), "a Content-Length in " + head);
+        return new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.ISO_8859_1);
+    }
+
     @BackendTest
     void curlWithCacert(String backend) throws Exception {
         try (TestServer server = https(backend, DESCRIBE)) {
