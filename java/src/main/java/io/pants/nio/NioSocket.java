@@ -2,7 +2,8 @@
 package io.pants.nio;
 
 import io.pants.spi.DescriptorsExhaustedException;
-import io.pants.spi.PollerSocket;
+import io.pants.spi.ListenerSocket;
+import io.pants.spi.StreamSocket;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -22,7 +23,7 @@ import java.nio.channels.SocketChannel;
  * A listening or stream channel registered with a {@link NioPoller}; datagram channels are the
  * subclass {@link NioDatagram}.
  */
-class NioSocket extends PollerSocket {
+class NioSocket implements ListenerSocket, StreamSocket {
     final SelectableChannel channel;
     final boolean listener;
     SelectionKey key;
@@ -97,7 +98,7 @@ class NioSocket extends PollerSocket {
     }
 
     @Override
-    public PollerSocket accept() throws IOException {
+    public StreamSocket accept() throws IOException {
         SocketChannel c;
         try {
             c = ((ServerSocketChannel) channel).accept();

@@ -2,7 +2,8 @@
 package io.pants.posix;
 
 import io.pants.spi.Poller;
-import io.pants.spi.PollerSocket;
+import io.pants.spi.ListenerSocket;
+import io.pants.spi.StreamSocket;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -12,9 +13,10 @@ import java.nio.ByteBuffer;
 /**
  * A socket descriptor of a native POSIX poller (epoll, kqueue): its calls go to the poller's
  * {@link SocketIo}; the registration fields belong to the poller, which alone reads and
- * writes them. Datagram sockets are the subclass {@link PosixDatagram}.
+ * writes them. A listener or a stream (the descriptor is either); datagram sockets are the
+ * subclass {@link PosixDatagram}.
  */
-public class PosixSocket extends PollerSocket {
+public class PosixSocket implements ListenerSocket, StreamSocket {
     final SocketIo io;
     public final int fd;
     public final int family;
@@ -65,7 +67,7 @@ public class PosixSocket extends PollerSocket {
     public SocketAddress remoteAddress() { return remote; }
 
     @Override
-    public PollerSocket accept() throws IOException { return io.accept(this); }
+    public StreamSocket accept() throws IOException { return io.accept(this); }
 
     @Override
     public void finishConnect() throws IOException { io.finishConnect(this); }

@@ -5,7 +5,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
-import io.pants.spi.PollerSocket;
+import io.pants.spi.DatagramSocket;
+import io.pants.spi.StreamSocket;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -37,14 +38,14 @@ public final class SocketIo implements AutoCloseable {
      */
     public interface Queued {
         /** A connection the kernel accepted for {@code listener}, or null when there is none. */
-        PollerSocket accept(PosixSocket listener) throws IOException;
+        StreamSocket accept(PosixSocket listener) throws IOException;
 
         void shutdownOutput(PosixSocket s) throws IOException;
 
         /** Closes the descriptor, first cancelling what the kernel still has in flight on it. */
         void close(PosixSocket s);
 
-        /** Hands datagrams the kernel already received to {@code sink} (see {@link PollerSocket#receive}). */
+        /** Hands datagrams the kernel already received to {@code sink} (see {@link DatagramSocket#receive}). */
         int receive(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException;
     }
 
@@ -163,7 +164,7 @@ public final class SocketIo implements AutoCloseable {
     }
 
     /** A datagram socket (see {@link io.pants.spi.Poller#openDatagram}). */
-    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+    public DatagramSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
         if (datagrams == null) datagrams = new DatagramIo(this);
         return datagrams.open(bind, options);
     }
@@ -188,7 +189,7 @@ public final class SocketIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- streams
 
-    PollerSocket accept(PosixSocket listener) throws IOException {
+    StreamSocket accept(PosixSocket listener) throws IOException {
         if (queued != null) return queued.accept(listener);
         for (int attempt = 0; attempt < 16; attempt++) {
             int fd = sys.accept(listener.fd, scratchAddr, sockaddr.prepareReturn(scratchView, scratchAddr));
@@ -322,7 +323,7 @@ public final class SocketIo implements AutoCloseable {
      * Takes over a stream socket another poller's SocketIo accepted and never registered; the
      * other object is marked closed, without closing the descriptor, so that it can't touch it.
      */
-    public PosixSocket takeOver(PollerSocket accepted) {
+    public PosixSocket takeOver(StreamSocket accepted) {
         if (!(accepted instanceof PosixSocket other) || other instanceof PosixDatagram || other.closed) {
             throw new IllegalArgumentException("the " + pollerName + " poller can only take over an open stream socket of its backend, not " + accepted);
         }

@@ -21,6 +21,7 @@ import io.pants.posix.TurnMemory;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.PollerSocket;
+import io.pants.spi.StreamSocket;
 import io.pants.spi.ReadyHandler;
 import io.pants.spi.WriteBatch;
 
@@ -317,7 +318,7 @@ final class UringPoller implements PosixPoller {
 
     /** A socket whose connect is an operation of the ring, submitted once it is registered. */
     @Override
-    public PollerSocket connect(SocketAddress remote) throws IOException {
+    public StreamSocket connect(SocketAddress remote) throws IOException {
         if (remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
             throw new IllegalArgumentException("resolve " + isa.getHostString() + " before connecting");
         }
@@ -1135,7 +1136,7 @@ final class UringPoller implements PosixPoller {
     /** The calls {@link SocketIo} leaves to the ring. */
     private final class Queue implements SocketIo.Queued {
         @Override
-        public PollerSocket accept(PosixSocket listener) throws IOException {
+        public StreamSocket accept(PosixSocket listener) throws IOException {
             Registration r = registration(listener);
             if (r == null) return null;
             if (r.acceptedCount == 0) {
