@@ -3,8 +3,8 @@ package io.pants;
 
 import io.pants.spi.DatagramQueue;
 import io.pants.spi.DatagramSink;
-import io.pants.spi.Poller;
 import io.pants.spi.DatagramSocket;
+import io.pants.spi.Poller;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,8 +2,8 @@
 package io.pants;
 
 import io.pants.spi.DescriptorsExhaustedException;
-import io.pants.spi.Poller;
 import io.pants.spi.ListenerSocket;
+import io.pants.spi.Poller;
 import io.pants.spi.StreamSocket;
 
 import java.io.IOException;

@@ -7,12 +7,12 @@ import io.pants.posix.GatherTable;
 import io.pants.posix.ReadTarget;
 import io.pants.spi.DescriptorsExhaustedException;
 import io.pants.spi.FileRegion;
+import io.pants.spi.ListenerSocket;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.Poller;
-import io.pants.spi.ListenerSocket;
 import io.pants.spi.PollerSocket;
-import io.pants.spi.StreamSocket;
 import io.pants.spi.ReadyHandler;
+import io.pants.spi.StreamSocket;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;

@@ -2,14 +2,14 @@
 package io.pants.nio;
 
 import io.pants.spi.Chunk;
+import io.pants.spi.DatagramSocket;
 import io.pants.spi.FileRegion;
+import io.pants.spi.ListenerSocket;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.Poller;
-import io.pants.spi.DatagramSocket;
-import io.pants.spi.ListenerSocket;
 import io.pants.spi.PollerSocket;
-import io.pants.spi.StreamSocket;
 import io.pants.spi.ReadyHandler;
+import io.pants.spi.StreamSocket;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.posix;
 
-import io.pants.spi.Poller;
 import io.pants.spi.DatagramSocket;
 import io.pants.spi.ListenerSocket;
+import io.pants.spi.Poller;
 import io.pants.spi.StreamSocket;
 
 import java.io.IOException;

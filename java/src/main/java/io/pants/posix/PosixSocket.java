@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.posix;
 
-import io.pants.spi.Poller;
 import io.pants.spi.ListenerSocket;
+import io.pants.spi.Poller;
 import io.pants.spi.StreamSocket;
 
 import java.io.IOException;

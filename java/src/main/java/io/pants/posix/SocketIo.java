@@ -3,9 +3,9 @@ package io.pants.posix;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.pants.spi.DatagramSocket;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
-import io.pants.spi.DatagramSocket;
 import io.pants.spi.StreamSocket;
 
 import java.io.IOException;

@@ -21,8 +21,8 @@ import io.pants.posix.TurnMemory;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.PollerSocket;
-import io.pants.spi.StreamSocket;
 import io.pants.spi.ReadyHandler;
+import io.pants.spi.StreamSocket;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;
