@@ -35,7 +35,7 @@ final class NioDatagram extends NioSocket implements DatagramSocket {
     private IOException pendingError;
 
     NioDatagram(DatagramChannel ch, ByteBuffer receiveBuffer) {
-        super(ch, false, false, null);
+        super(ch, false, false);
         this.ch = ch;
         this.buffer = receiveBuffer;
     }

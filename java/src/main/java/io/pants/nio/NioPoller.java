@@ -67,14 +67,14 @@ final class NioPoller implements Poller {
                 ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
         try {
             if (address instanceof InetSocketAddress) ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) NioSocket.setChecked(ch, e.getKey(), e.getValue());
+            for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) NioStream.setChecked(ch, e.getKey(), e.getValue());
             ch.bind(address, backlog);
             ch.configureBlocking(false);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
-        return new NioSocket(ch, true, false, null);
+        return new NioStream(ch, true, false, null);
     }
 
     /**
@@ -98,7 +98,7 @@ final class NioPoller implements Poller {
     /** A channel accepted by another NIO poller and never registered is registered with this one's selector as it is. */
     @Override
     public StreamSocket adopt(StreamSocket accepted) {
-        if (!(accepted instanceof NioSocket s) || s instanceof NioDatagram || s.listener || s.key != null) {
+        if (!(accepted instanceof NioStream s) || s.listener || s.key != null) {
             throw new IllegalArgumentException("the nio poller can only take over an unregistered stream channel, not " + accepted);
         }
         return s;
@@ -111,7 +111,7 @@ final class NioPoller implements Poller {
         try {
             ch.configureBlocking(false);
             boolean done = ch.connect(remote);
-            return new NioSocket(ch, false, !done, remote);
+            return new NioStream(ch, false, !done, remote);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;

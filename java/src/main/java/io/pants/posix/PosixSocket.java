@@ -1,22 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.posix;
 
-import io.pants.spi.ListenerSocket;
 import io.pants.spi.Poller;
-import io.pants.spi.StreamSocket;
+import io.pants.spi.PollerSocket;
 
-import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.SocketOption;
-import java.nio.ByteBuffer;
 
 /**
  * A socket descriptor of a native POSIX poller (epoll, kqueue): its calls go to the poller's
  * {@link SocketIo}; the registration fields belong to the poller, which alone reads and
- * writes them. A listener or a stream (the descriptor is either); datagram sockets are the
- * subclass {@link PosixDatagram}.
+ * writes them. Listeners and streams are the subclass {@link PosixStream}, datagram sockets
+ * {@link PosixDatagram}.
  */
-public class PosixSocket implements ListenerSocket, StreamSocket {
+public abstract sealed class PosixSocket implements PollerSocket permits PosixStream, PosixDatagram {
     final SocketIo io;
     public final int fd;
     public final int family;
@@ -65,27 +61,6 @@ public class PosixSocket implements ListenerSocket, StreamSocket {
 
     @Override
     public SocketAddress remoteAddress() { return remote; }
-
-    @Override
-    public StreamSocket accept() throws IOException { return io.accept(this); }
-
-    @Override
-    public void finishConnect() throws IOException { io.finishConnect(this); }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException { return io.read(this, dst); }
-
-    @Override
-    public void shutdownOutput() throws IOException { io.shutdownOutput(this); }
-
-    @Override
-    public void setNoDelay(boolean on) throws IOException { io.setNoDelay(this, on); }
-
-    @Override
-    public <T> void setOption(SocketOption<T> option, T value) throws IOException { io.setStreamOption(this, option, value); }
-
-    @Override
-    public <T> T getOption(SocketOption<T> option) throws IOException { return io.getStreamOption(this, option); }
 
     @Override
     public void close() {

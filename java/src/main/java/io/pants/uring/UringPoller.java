@@ -9,6 +9,7 @@ import io.pants.posix.Errors;
 import io.pants.posix.Iovec;
 import io.pants.posix.PosixPoller;
 import io.pants.posix.PosixSocket;
+import io.pants.posix.PosixStream;
 import io.pants.posix.ReadArena;
 import io.pants.posix.Sendfile;
 import io.pants.posix.Shim;
@@ -341,7 +342,7 @@ final class UringPoller implements PosixPoller {
             sys.close(fd);
             throw Errors.exception(rc, "io_uring connect to " + remote, sys, sockets);
         }
-        PosixSocket s = io.adopt(fd, family, remote);
+        PosixStream s = io.adopt(fd, family, remote);
         connecting.put(s, generation);
         return s;
     }
