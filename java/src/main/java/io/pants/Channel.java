@@ -15,12 +15,14 @@ import java.nio.file.Path;
  * subclasses. It holds what they all have (engine, socket, token, state, the interest the poller
  * was last told) and the machinery they share: the loop-thread check, calling user code safely,
  * interest updates, {@code close(flush)}, the send-queue water marks and the flush list.
+ *
+ * @param <S> the kind of socket the subclass holds, so that it uses it without casts
  */
-abstract class Channel {
+abstract class Channel<S extends PollerSocket> {
     /** Null until the channel opens, for one made without an engine. */
     Engine engine;
     /** Null until the channel opens. */
-    PollerSocket socket;
+    S socket;
     /** Under which the engine and the poller know it; -1 while it has none. */
     int token = -1;
     ChannelState state = ChannelState.NEW;

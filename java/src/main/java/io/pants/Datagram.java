@@ -3,8 +3,8 @@ package io.pants;
 
 import io.pants.spi.DatagramQueue;
 import io.pants.spi.DatagramSink;
+import io.pants.spi.DatagramSocket;
 import io.pants.spi.Poller;
-import io.pants.spi.PollerSocket;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,7 +102,7 @@ import static io.pants.ChannelState.RESOLVING;
  *
  * @since 0.1
  */
-public abstract class Datagram extends Channel {
+public abstract class Datagram extends Channel<DatagramSocket> {
     /** The largest datagram received whole and the largest sent: 64 KiB. */
     public static final int MAX_SIZE = 64 * 1024;
     /** The largest UDP payload over IPv4 (65535 minus the IP and UDP headers). */
@@ -201,7 +201,7 @@ public abstract class Datagram extends Channel {
     }
 
     private void open(SocketAddress bind) {
-        PollerSocket s;
+        DatagramSocket s;
         try {
             s = engine.poller().openDatagram(bind, pendingOptions);
         } catch (IOException e) {

@@ -116,7 +116,7 @@ public final class Engine implements Executor, AutoCloseable {
     private boolean closeRequested;
     private volatile boolean closed;
 
-    private Channel[] channels = new Channel[64];
+    private Channel<?>[] channels = new Channel<?>[64];
     private int[] freeTokens = new int[64];
     private int freeCount;
     private int nextToken;
@@ -750,7 +750,7 @@ public final class Engine implements Executor, AutoCloseable {
 
     // ---------------------------------------------------------------- channels
 
-    int register(Channel ch) {
+    int register(Channel<?> ch) {
         int t;
         if (freeCount > 0) {
             t = freeTokens[--freeCount];
@@ -846,7 +846,7 @@ public final class Engine implements Executor, AutoCloseable {
     // ---------------------------------------------------------------- writes
 
     /** Flushes {@code ch} at the end of this stage (see {@link Channel#flushLater()}, which lists it once). */
-    void flushLater(Channel ch) {
+    void flushLater(Channel<?> ch) {
         (ch instanceof Stream ? streamsToFlush : datagramsToFlush).add(ch);
     }
 
@@ -858,7 +858,7 @@ public final class Engine implements Executor, AutoCloseable {
     /** Datagram sockets send one by one: a batch per socket (sendmmsg) is already one crossing. */
     private void flushDatagrams() {
         int n = datagramsToFlush.size();
-        Channel[] list = datagramsToFlush.take();
+        Channel<?>[] list = datagramsToFlush.take();
         for (int i = 0; i < n; i++) {
             Datagram d = (Datagram) list[i];
             list[i] = null;
@@ -869,7 +869,7 @@ public final class Engine implements Executor, AutoCloseable {
 
     private void flushStreams() {
         int n = streamsToFlush.size();
-        Channel[] list = streamsToFlush.take();
+        Channel<?>[] list = streamsToFlush.take();
         batch.clear();
         int m = 0;
         for (int i = 0; i < n; i++) {
@@ -932,7 +932,7 @@ public final class Engine implements Executor, AutoCloseable {
         pausedListeners.clear();
         pausedChanged(false);
         for (int i = 0; i < channels.length; i++) {
-            Channel ch = channels[i];
+            Channel<?> ch = channels[i];
             if (ch != null && !ch.isClosedForEvents()) ch.closeNow();
         }
         releaseTokens();
@@ -985,21 +985,21 @@ public final class Engine implements Executor, AutoCloseable {
         @Override
         public void ready(int token, int events) {
             dispatching();
-            Channel ch = channels[token];
+            Channel<?> ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReady(events);
         }
 
         @Override
         public void received(int token, ByteBuffer data) {
             dispatching();
-            Channel ch = channels[token];
+            Channel<?> ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReceived(data);
         }
 
         @Override
         public void receiveEnded(int token, IOException error) {
             dispatching();
-            Channel ch = channels[token];
+            Channel<?> ch = channels[token];
             if (ch != null && !ch.isClosedForEvents()) ch.handleReceiveEnded(error);
         }
 

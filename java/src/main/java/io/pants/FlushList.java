@@ -10,15 +10,15 @@ import java.util.Arrays;
  * turn after turn, so that flushing allocates nothing once they are large enough.
  */
 final class FlushList {
-    private Channel[] listed, spare;
+    private Channel<?>[] listed, spare;
     private int size;
 
     FlushList(int capacity) {
-        listed = new Channel[capacity];
-        spare = new Channel[capacity];
+        listed = new Channel<?>[capacity];
+        spare = new Channel<?>[capacity];
     }
 
-    void add(Channel ch) {
+    void add(Channel<?> ch) {
         if (size == listed.length) listed = Arrays.copyOf(listed, size * 2);
         listed[size++] = ch;
     }
@@ -30,9 +30,9 @@ final class FlushList {
      * array returned; the list starts again empty. The caller nulls the array's entries out
      * when done with them.
      */
-    Channel[] take() {
-        Channel[] taken = listed;
-        listed = spare.length >= size ? spare : new Channel[taken.length];
+    Channel<?>[] take() {
+        Channel<?>[] taken = listed;
+        listed = spare.length >= size ? spare : new Channel<?>[taken.length];
         spare = taken;
         size = 0;
         return taken;

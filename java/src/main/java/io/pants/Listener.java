@@ -2,8 +2,9 @@
 package io.pants;
 
 import io.pants.spi.DescriptorsExhaustedException;
+import io.pants.spi.ListenerSocket;
 import io.pants.spi.Poller;
-import io.pants.spi.PollerSocket;
+import io.pants.spi.StreamSocket;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** One listening socket of a {@link Server}, on one of its loops ({@link ServerLoop}). */
-final class Listener extends Channel {
+final class Listener extends Channel<ListenerSocket> {
     /** Accepts per readiness event, so that a connection flood can't starve established streams. */
     private static final int ACCEPTS_PER_EVENT = 64;
     private static final long FIRST_BACKOFF_MS = 10, MAX_BACKOFF_MS = 1000;
@@ -27,7 +28,7 @@ final class Listener extends Channel {
     private long backoffMs;
     private Timer resumeTimer;
 
-    Listener(ServerLoop server, PollerSocket socket, SocketAddress address) throws IOException {
+    Listener(ServerLoop server, ListenerSocket socket, SocketAddress address) throws IOException {
         this.server = server;
         this.engine = server.engine;
         this.socket = socket;
@@ -42,7 +43,7 @@ final class Listener extends Channel {
     void handleReady(int events) {
         if (state == ChannelState.CLOSED || paused) return;
         for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
-            PollerSocket s;
+            StreamSocket s;
             try {
                 s = socket.accept();
             } catch (DescriptorsExhaustedException e) {

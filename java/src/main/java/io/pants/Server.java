@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants;
 
-import io.pants.spi.PollerSocket;
+import io.pants.spi.StreamSocket;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -628,7 +628,7 @@ public class Server {
      * {@code from} accepted {@code socket}: opened there, or, from a listener that hands over,
      * given to the next loop round robin, which takes it over from the acceptor's poller.
      */
-    void distribute(ServerLoop from, PollerSocket socket, boolean handsOff) {
+    void distribute(ServerLoop from, StreamSocket socket, boolean handsOff) {
         ServerLoop[] all = loops;
         if (!handsOff || all.length == 1) {
             from.attach(socket);
@@ -650,16 +650,16 @@ public class Server {
     /** A connection on its way from the accepting loop to the one it will live on. */
     private static final class HandedOver implements Engine.DroppedTask {
         private final ServerLoop target;
-        private final PollerSocket socket;
+        private final StreamSocket socket;
 
-        HandedOver(ServerLoop target, PollerSocket socket) {
+        HandedOver(ServerLoop target, StreamSocket socket) {
             this.target = target;
             this.socket = socket;
         }
 
         @Override
         public void run() {
-            PollerSocket mine;
+            StreamSocket mine;
             try {
                 mine = target.engine.poller().adopt(socket);
             } catch (RuntimeException e) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants;
 
-import io.pants.spi.PollerSocket;
+import io.pants.spi.ListenerSocket;
+import io.pants.spi.StreamSocket;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +45,7 @@ final class ServerLoop {
 
     /** Opens a listening socket on this loop's poller. */
     Listener listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) {
-        PollerSocket socket;
+        ListenerSocket socket;
         try {
             socket = engine.poller().listen(address, backlog, options);
         } catch (IOException e) {
@@ -85,12 +86,12 @@ final class ServerLoop {
     }
 
     /** A listener of this loop accepted {@code socket}: kept here, or handed to another loop. */
-    void accepted(PollerSocket socket, boolean handsOff) {
+    void accepted(StreamSocket socket, boolean handsOff) {
         server.distribute(this, socket, handsOff);
     }
 
     /** Makes the stream for {@code socket}, which this loop's poller owns, and opens it here. */
-    void attach(PollerSocket socket) {
+    void attach(StreamSocket socket) {
         if (drain != null || server.isClosed()) { // accepted just before the listeners closed
             socket.close();
             refused();

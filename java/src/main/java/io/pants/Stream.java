@@ -4,7 +4,7 @@ package io.pants;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.Poller;
-import io.pants.spi.PollerSocket;
+import io.pants.spi.StreamSocket;
 import io.pants.spi.WriteBatch;
 
 import javax.net.ssl.SSLContext;
@@ -118,7 +118,7 @@ import static io.pants.ChannelState.RESOLVING;
  *
  * @since 0.1
  */
-public abstract class Stream extends Channel {
+public abstract class Stream extends Channel<StreamSocket> {
     /** Defaults: send-queue water marks and the read buffer limit. */
     public static final int DEFAULT_LOW_WATER_MARK = 32 * 1024, DEFAULT_HIGH_WATER_MARK = 64 * 1024,
             DEFAULT_BUFFER_LIMIT = 64 * 1024;
@@ -412,7 +412,7 @@ public abstract class Stream extends Channel {
     }
 
     /** Called by the server for an accepted socket. */
-    void attach(Engine engine, PollerSocket socket, Server server) throws IOException {
+    void attach(Engine engine, StreamSocket socket, Server server) throws IOException {
         if (this.engine != null && this.engine != engine) {
             throw new IllegalStateException("the server's factory made a stream for another engine: " + this.engine + " vs " + engine);
         }

@@ -7,10 +7,12 @@ import io.pants.posix.GatherTable;
 import io.pants.posix.ReadTarget;
 import io.pants.spi.DescriptorsExhaustedException;
 import io.pants.spi.FileRegion;
+import io.pants.spi.ListenerSocket;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
+import io.pants.spi.StreamSocket;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;
@@ -118,7 +120,7 @@ final class IocpPoller implements Poller {
     }
 
     @Override
-    public PollerSocket listen(SocketAddress address, int backlog) throws IOException {
+    public ListenerSocket listen(SocketAddress address, int backlog) throws IOException {
         InetSocketAddress isa = inet(address);
         boolean wildcard = isa.getAddress().isAnyLocalAddress();
         int family = wildcard ? winsock.afInet6 : family(isa);
@@ -144,7 +146,7 @@ final class IocpPoller implements Poller {
     }
 
     @Override
-    public PollerSocket connect(SocketAddress remote) throws IOException {
+    public StreamSocket connect(SocketAddress remote) throws IOException {
         InetSocketAddress isa = inet(remote);
         int family = family(isa);
         long s = IocpShim.pants_ws_socket(family);
@@ -161,7 +163,7 @@ final class IocpPoller implements Poller {
         }
     }
 
-    PollerSocket accept(IocpSocket listener) throws IOException {
+    StreamSocket accept(IocpSocket listener) throws IOException {
         for (int attempt = 0; attempt < 16; attempt++) {
             long s = IocpShim.pants_ws_accept(listener.handle, scratchAddr, winsock.sockaddr.prepareReturn(scratchView, scratchAddr));
             if (s >= 0) return new IocpSocket(this, s, listener.family, winsock.sockaddr.decodeReturned(scratchView));
@@ -202,7 +204,7 @@ final class IocpPoller implements Poller {
 
     /** A socket another iocp poller accepted and never registered (no completion port has it yet) becomes this one's. */
     @Override
-    public PollerSocket adopt(PollerSocket accepted) {
+    public StreamSocket adopt(StreamSocket accepted) {
         if (!(accepted instanceof IocpSocket other) || other.registered >= 0 || other.closed) {
             throw new IllegalArgumentException("the iocp poller can only take over an unregistered socket, not " + accepted);
         }

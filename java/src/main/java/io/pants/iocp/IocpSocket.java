@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.iocp;
 
-import io.pants.spi.PollerSocket;
+import io.pants.spi.ListenerSocket;
+import io.pants.spi.StreamSocket;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -10,7 +11,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 
 /** A Winsock socket of an {@link IocpPoller}, with the interest the shim has for it. */
-final class IocpSocket extends PollerSocket {
+final class IocpSocket implements ListenerSocket, StreamSocket {
     final IocpPoller poller;
     final long handle;
     final int family;
@@ -37,7 +38,7 @@ final class IocpSocket extends PollerSocket {
     public SocketAddress remoteAddress() { return remote; }
 
     @Override
-    public PollerSocket accept() throws IOException { return poller.accept(this); }
+    public StreamSocket accept() throws IOException { return poller.accept(this); }
 
     @Override
     public void finishConnect() throws IOException { poller.finishConnect(this); }

@@ -3,6 +3,7 @@ package io.pants.nio;
 
 import io.pants.spi.DatagramQueue;
 import io.pants.spi.DatagramSink;
+import io.pants.spi.DatagramSocket;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,7 +26,7 @@ import java.util.Map;
  * buffer send nothing and return 0, so an empty datagram can't be sent from a connected
  * channel. It is reported as a send failure instead of vanishing.
  */
-final class NioDatagram extends NioSocket {
+final class NioDatagram extends NioSocket implements DatagramSocket {
     private final DatagramChannel ch;
     private final ByteBuffer buffer;
     private final Map<List<Object>, MembershipKey> memberships = new HashMap<>();
@@ -34,7 +35,7 @@ final class NioDatagram extends NioSocket {
     private IOException pendingError;
 
     NioDatagram(DatagramChannel ch, ByteBuffer receiveBuffer) {
-        super(ch, false, false, null);
+        super(ch, false, false);
         this.ch = ch;
         this.buffer = receiveBuffer;
     }
@@ -146,6 +147,10 @@ final class NioDatagram extends NioSocket {
         if (key == null) throw new IOException("not a member of " + group.getHostAddress() + " on " + networkInterface.getName());
         key.drop();
     }
+
+    /** java.nio has no SO_ERROR read for a channel: a pending error is thrown by the next {@link #receive} instead. */
+    @Override
+    public IOException takeError() { return null; }
 
     @Override
     public String toString() { return "datagram channel " + localAddress(); }

@@ -2,11 +2,14 @@
 package io.pants.nio;
 
 import io.pants.spi.Chunk;
+import io.pants.spi.DatagramSocket;
 import io.pants.spi.FileRegion;
+import io.pants.spi.ListenerSocket;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
+import io.pants.spi.StreamSocket;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;
@@ -54,24 +57,24 @@ final class NioPoller implements Poller {
     public String description() { return "java.nio Selector (" + selector.provider().getClass().getName() + ")"; }
 
     @Override
-    public PollerSocket listen(SocketAddress address, int backlog) throws IOException {
+    public ListenerSocket listen(SocketAddress address, int backlog) throws IOException {
         return listen(address, backlog, Map.of());
     }
 
     @Override
-    public PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
+    public ListenerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
         ServerSocketChannel ch = address instanceof UnixDomainSocketAddress
                 ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
         try {
             if (address instanceof InetSocketAddress) ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) NioSocket.setChecked(ch, e.getKey(), e.getValue());
+            for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) NioStream.setChecked(ch, e.getKey(), e.getValue());
             ch.bind(address, backlog);
             ch.configureBlocking(false);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
-        return new NioSocket(ch, true, false, null);
+        return new NioStream(ch, true, false, null);
     }
 
     /**
@@ -94,21 +97,21 @@ final class NioPoller implements Poller {
 
     /** A channel accepted by another NIO poller and never registered is registered with this one's selector as it is. */
     @Override
-    public PollerSocket adopt(PollerSocket accepted) {
-        if (!(accepted instanceof NioSocket s) || s instanceof NioDatagram || s.listener || s.key != null) {
+    public StreamSocket adopt(StreamSocket accepted) {
+        if (!(accepted instanceof NioStream s) || s.listener || s.key != null) {
             throw new IllegalArgumentException("the nio poller can only take over an unregistered stream channel, not " + accepted);
         }
         return s;
     }
 
     @Override
-    public PollerSocket connect(SocketAddress remote) throws IOException {
+    public StreamSocket connect(SocketAddress remote) throws IOException {
         SocketChannel ch = remote instanceof UnixDomainSocketAddress
                 ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         try {
             ch.configureBlocking(false);
             boolean done = ch.connect(remote);
-            return new NioSocket(ch, false, !done, remote);
+            return new NioStream(ch, false, !done, remote);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -120,7 +123,7 @@ final class NioPoller implements Poller {
      * family, dual-stack where IPv6 exists (as the epoll backend's sockets are).
      */
     @Override
-    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+    public DatagramSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
         if (bind instanceof UnixDomainSocketAddress u) {
             throw new UnsupportedOperationException("the nio poller has no Unix domain datagram sockets: java.nio supports"
                     + " Unix domain sockets for streams only; use the epoll poller for "

@@ -3,6 +3,7 @@ package io.pants.posix;
 
 import io.pants.spi.DatagramQueue;
 import io.pants.spi.DatagramSink;
+import io.pants.spi.DatagramSocket;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,7 +12,7 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 
 /** A datagram socket of a native POSIX poller; its I/O and options are the poller's {@link DatagramIo}. */
-final class PosixDatagram extends PosixSocket {
+final class PosixDatagram extends PosixSocket implements DatagramSocket {
     private final DatagramIo datagrams;
     /** IP_MULTICAST_IF as set: the kernel answers with an address for IPv4 and an index for IPv6. */
     NetworkInterface multicastInterface;

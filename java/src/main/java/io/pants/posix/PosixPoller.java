@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.posix;
 
+import io.pants.spi.DatagramSocket;
+import io.pants.spi.ListenerSocket;
 import io.pants.spi.Poller;
-import io.pants.spi.PollerSocket;
+import io.pants.spi.StreamSocket;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -20,22 +22,22 @@ public interface PosixPoller extends Poller {
     SocketIo socketIo();
 
     @Override
-    default PollerSocket listen(SocketAddress address, int backlog) throws IOException { return socketIo().listen(address, backlog); }
+    default ListenerSocket listen(SocketAddress address, int backlog) throws IOException { return socketIo().listen(address, backlog); }
 
     @Override
-    default PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
+    default ListenerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
         return socketIo().listen(address, backlog, options);
     }
 
     /** A stream socket another poller of the same kind accepted and never registered: taken over as it is. */
     @Override
-    default PollerSocket adopt(PollerSocket accepted) { return socketIo().takeOver(accepted); }
+    default StreamSocket adopt(StreamSocket accepted) { return socketIo().takeOver(accepted); }
 
     @Override
-    default PollerSocket connect(SocketAddress remote) throws IOException { return socketIo().connect(remote); }
+    default StreamSocket connect(SocketAddress remote) throws IOException { return socketIo().connect(remote); }
 
     @Override
-    default PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+    default DatagramSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
         return socketIo().openDatagram(bind, options);
     }
 }

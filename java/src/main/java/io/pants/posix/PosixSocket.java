@@ -4,17 +4,15 @@ package io.pants.posix;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerSocket;
 
-import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.SocketOption;
-import java.nio.ByteBuffer;
 
 /**
  * A socket descriptor of a native POSIX poller (epoll, kqueue): its calls go to the poller's
  * {@link SocketIo}; the registration fields belong to the poller, which alone reads and
- * writes them. Datagram sockets are the subclass {@link PosixDatagram}.
+ * writes them. Listeners and streams are the subclass {@link PosixStream}, datagram sockets
+ * {@link PosixDatagram}.
  */
-public class PosixSocket extends PollerSocket {
+public abstract sealed class PosixSocket implements PollerSocket permits PosixStream, PosixDatagram {
     final SocketIo io;
     public final int fd;
     public final int family;
@@ -63,27 +61,6 @@ public class PosixSocket extends PollerSocket {
 
     @Override
     public SocketAddress remoteAddress() { return remote; }
-
-    @Override
-    public PollerSocket accept() throws IOException { return io.accept(this); }
-
-    @Override
-    public void finishConnect() throws IOException { io.finishConnect(this); }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException { return io.read(this, dst); }
-
-    @Override
-    public void shutdownOutput() throws IOException { io.shutdownOutput(this); }
-
-    @Override
-    public void setNoDelay(boolean on) throws IOException { io.setNoDelay(this, on); }
-
-    @Override
-    public <T> void setOption(SocketOption<T> option, T value) throws IOException { io.setStreamOption(this, option, value); }
-
-    @Override
-    public <T> T getOption(SocketOption<T> option) throws IOException { return io.getStreamOption(this, option); }
 
     @Override
     public void close() {

@@ -3,9 +3,10 @@ package io.pants.posix;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.pants.spi.DatagramSocket;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
-import io.pants.spi.PollerSocket;
+import io.pants.spi.StreamSocket;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -37,14 +38,14 @@ public final class SocketIo implements AutoCloseable {
      */
     public interface Queued {
         /** A connection the kernel accepted for {@code listener}, or null when there is none. */
-        PollerSocket accept(PosixSocket listener) throws IOException;
+        StreamSocket accept(PosixSocket listener) throws IOException;
 
         void shutdownOutput(PosixSocket s) throws IOException;
 
         /** Closes the descriptor, first cancelling what the kernel still has in flight on it. */
         void close(PosixSocket s);
 
-        /** Hands datagrams the kernel already received to {@code sink} (see {@link PollerSocket#receive}). */
+        /** Hands datagrams the kernel already received to {@code sink} (see {@link DatagramSocket#receive}). */
         int receive(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException;
     }
 
@@ -96,7 +97,7 @@ public final class SocketIo implements AutoCloseable {
     public void queueThrough(Queued q) { this.queued = q; }
 
     /** A socket for a descriptor the caller opened or the kernel accepted, which it now owns. */
-    public PosixSocket adopt(int fd, int family, SocketAddress remote) { return new PosixSocket(this, fd, family, remote); }
+    public PosixStream adopt(int fd, int family, SocketAddress remote) { return new PosixStream(this, fd, family, remote); }
 
     IOException exception(int negErrno, String what) { return Errors.exception(negErrno, what, sys, sockets); }
 
@@ -110,12 +111,12 @@ public final class SocketIo implements AutoCloseable {
      * A listening socket. The wildcard address makes a dual-stack IPv6 socket, or an IPv4 one
      * where there is no IPv6 or no dual stack (OpenBSD has none; Linux always accepts it).
      */
-    public PosixSocket listen(SocketAddress address, int backlog) throws IOException {
+    public PosixStream listen(SocketAddress address, int backlog) throws IOException {
         return listen(address, backlog, Map.of());
     }
 
     /** A listening socket with {@code options} set before binding (see {@link #setStreamOption}). */
-    public PosixSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
+    public PosixStream listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
         boolean wildcard = address instanceof InetSocketAddress isa && isa.getAddress() != null && isa.getAddress().isAnyLocalAddress();
         int family = wildcard ? sockets.afInet6 : sockaddr.family(address);
         int fd = sys.socket(family);
@@ -130,7 +131,7 @@ public final class SocketIo implements AutoCloseable {
         if (fd < 0) throw exception(fd, "socket");
         try {
             if (family != sockets.afUnix) check(sys.setIntOption(fd, sockets.solSocket, sockets.soReuseAddr, 1), "SO_REUSEADDR");
-            PosixSocket s = new PosixSocket(this, fd, family, null);
+            PosixStream s = new PosixStream(this, fd, family, null);
             for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) setUnchecked(s, e.getKey(), e.getValue());
             int len = encode(scratchView, address, family);
             check(sys.bind(fd, scratchAddr, len), "bind " + address);
@@ -144,7 +145,7 @@ public final class SocketIo implements AutoCloseable {
     }
 
     /** A socket connecting to {@code remote}; WRITE readiness tells when it is done. */
-    public PosixSocket connect(SocketAddress remote) throws IOException {
+    public PosixStream connect(SocketAddress remote) throws IOException {
         if (remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
             throw new IllegalArgumentException("resolve " + isa.getHostString() + " before connecting");
         }
@@ -155,7 +156,7 @@ public final class SocketIo implements AutoCloseable {
             int len = encode(scratchView, remote, family);
             int r = sys.connect(fd, scratchAddr, len);
             if (r < 0 && r != -sockets.eInProgress) throw exception(r, "connect to " + remote);
-            return new PosixSocket(this, fd, family, remote);
+            return new PosixStream(this, fd, family, remote);
         } catch (IOException | RuntimeException e) {
             sys.close(fd);
             throw e;
@@ -163,7 +164,7 @@ public final class SocketIo implements AutoCloseable {
     }
 
     /** A datagram socket (see {@link io.pants.spi.Poller#openDatagram}). */
-    public PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+    public DatagramSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
         if (datagrams == null) datagrams = new DatagramIo(this);
         return datagrams.open(bind, options);
     }
@@ -188,13 +189,13 @@ public final class SocketIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- streams
 
-    PollerSocket accept(PosixSocket listener) throws IOException {
+    StreamSocket accept(PosixSocket listener) throws IOException {
         if (queued != null) return queued.accept(listener);
         for (int attempt = 0; attempt < 16; attempt++) {
             int fd = sys.accept(listener.fd, scratchAddr, sockaddr.prepareReturn(scratchView, scratchAddr));
             if (fd >= 0) {
                 SocketAddress remote = sockaddr.decodeReturned(scratchView);
-                return new PosixSocket(this, fd, listener.family, remote);
+                return new PosixStream(this, fd, listener.family, remote);
             }
             if (fd == -sockets.eAgain) return null;
             // the connection died in the backlog, or a signal: try the next one
@@ -322,12 +323,12 @@ public final class SocketIo implements AutoCloseable {
      * Takes over a stream socket another poller's SocketIo accepted and never registered; the
      * other object is marked closed, without closing the descriptor, so that it can't touch it.
      */
-    public PosixSocket takeOver(PollerSocket accepted) {
-        if (!(accepted instanceof PosixSocket other) || other instanceof PosixDatagram || other.closed) {
+    public PosixStream takeOver(StreamSocket accepted) {
+        if (!(accepted instanceof PosixStream other) || other.closed) {
             throw new IllegalArgumentException("the " + pollerName + " poller can only take over an open stream socket of its backend, not " + accepted);
         }
         other.closed = true;
-        return new PosixSocket(this, other.fd, other.family, other.remote);
+        return new PosixStream(this, other.fd, other.family, other.remote);
     }
 
     void close(PosixSocket s) {

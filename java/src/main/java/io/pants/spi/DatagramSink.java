@@ -4,7 +4,7 @@ package io.pants.spi;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
-/** Where {@link PollerSocket#receive} hands each datagram it received. Implemented by the engine. */
+/** Where {@link DatagramSocket#receive} hands each datagram it received. Implemented by the engine. */
 @FunctionalInterface
 public interface DatagramSink {
     /**

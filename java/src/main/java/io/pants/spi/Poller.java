@@ -30,7 +30,7 @@ public interface Poller extends AutoCloseable {
     String description();
 
     /** Opens a non-blocking listening socket bound to {@code address} (IP or Unix domain). */
-    PollerSocket listen(SocketAddress address, int backlog) throws IOException;
+    ListenerSocket listen(SocketAddress address, int backlog) throws IOException;
 
     /**
      * Opens a listening socket as {@link #listen(SocketAddress, int)} does, with {@code options}
@@ -40,7 +40,7 @@ public interface Poller extends AutoCloseable {
      * @throws UnsupportedOperationException when the backend can't set one of them; the message
      *         names the backend
      */
-    default PollerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
+    default ListenerSocket listen(SocketAddress address, int backlog, Map<SocketOption<?>, Object> options) throws IOException {
         if (options.isEmpty()) return listen(address, backlog);
         throw new UnsupportedOperationException("the " + name() + " poller can't set " + options.keySet() + " on a listening socket");
     }
@@ -60,15 +60,15 @@ public interface Poller extends AutoCloseable {
      *
      * @throws UnsupportedOperationException when the backend can't
      */
-    default PollerSocket adopt(PollerSocket accepted) {
+    default StreamSocket adopt(StreamSocket accepted) {
         throw new UnsupportedOperationException("the " + name() + " poller can't take over a socket another poller accepted");
     }
 
     /**
      * Opens a non-blocking socket and starts connecting it. Completion is signalled by WRITE
-     * readiness, after which {@link PollerSocket#finishConnect()} tells success or failure.
+     * readiness, after which {@link StreamSocket#finishConnect()} tells success or failure.
      */
-    PollerSocket connect(SocketAddress remote) throws IOException;
+    StreamSocket connect(SocketAddress remote) throws IOException;
 
     /**
      * Opens a non-blocking datagram socket bound to {@code bind}: an IP socket address (the
@@ -76,11 +76,11 @@ public interface Poller extends AutoCloseable {
      * Unix domain path, or the unnamed Unix address (empty path) for an unbound Unix socket.
      * {@code options} (see {@link PollerSocket#setOption}) are set before binding. Register the
      * socket as usual, without {@code readOnReady}: READ readiness means datagrams for
-     * {@link PollerSocket#receive}.
+     * {@link DatagramSocket#receive}.
      *
      * @throws UnsupportedOperationException when this backend has no datagram sockets of that kind
      */
-    default PollerSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
+    default DatagramSocket openDatagram(SocketAddress bind, Map<SocketOption<?>, Object> options) throws IOException {
         throw new UnsupportedOperationException("the " + name() + " poller has no datagram sockets");
     }
 

@@ -23,10 +23,15 @@
  * ({@link io.pants.spi.Poller#flushNow} still writes at once, for {@code Stream.flush()}).
  * Readiness backends implement neither.
  *
- * <p>Datagram sockets ({@link io.pants.spi.Poller#openDatagram}) are {@link io.pants.spi.PollerSocket}s
- * too, registered like the others without {@code readOnReady}: READ readiness means datagrams to
- * {@link io.pants.spi.PollerSocket#receive receive}, and queued ones go out with
- * {@link io.pants.spi.PollerSocket#send send}, each a batch of datagrams in one call. A backend
- * without datagram sockets implements none of it (the defaults say so).
+ * <p>Sockets come in three kinds, each its own type: {@link io.pants.spi.Poller#listen} makes a
+ * {@link io.pants.spi.ListenerSocket}, whose {@code accept()} gives a
+ * {@link io.pants.spi.StreamSocket}, as {@link io.pants.spi.Poller#connect} does, and
+ * {@link io.pants.spi.Poller#openDatagram} a {@link io.pants.spi.DatagramSocket}. All are
+ * {@link io.pants.spi.PollerSocket}s, registered, given interest and closed the same way; a backend
+ * implements only the kinds it has (one class may be a listener and a stream both). Datagram
+ * sockets are registered without {@code readOnReady}: READ readiness means datagrams to
+ * {@link io.pants.spi.DatagramSocket#receive receive}, and queued ones go out with
+ * {@link io.pants.spi.DatagramSocket#send send}, each a batch of datagrams in one call. A backend
+ * without datagram sockets leaves {@code openDatagram} as it is, which says so.
  */
 package io.pants.spi;

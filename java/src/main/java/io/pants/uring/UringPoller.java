@@ -9,6 +9,7 @@ import io.pants.posix.Errors;
 import io.pants.posix.Iovec;
 import io.pants.posix.PosixPoller;
 import io.pants.posix.PosixSocket;
+import io.pants.posix.PosixStream;
 import io.pants.posix.ReadArena;
 import io.pants.posix.Sendfile;
 import io.pants.posix.Shim;
@@ -22,6 +23,7 @@ import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
+import io.pants.spi.StreamSocket;
 import io.pants.spi.WriteBatch;
 
 import java.io.IOException;
@@ -317,7 +319,7 @@ final class UringPoller implements PosixPoller {
 
     /** A socket whose connect is an operation of the ring, submitted once it is registered. */
     @Override
-    public PollerSocket connect(SocketAddress remote) throws IOException {
+    public StreamSocket connect(SocketAddress remote) throws IOException {
         if (remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
             throw new IllegalArgumentException("resolve " + isa.getHostString() + " before connecting");
         }
@@ -340,7 +342,7 @@ final class UringPoller implements PosixPoller {
             sys.close(fd);
             throw Errors.exception(rc, "io_uring connect to " + remote, sys, sockets);
         }
-        PosixSocket s = io.adopt(fd, family, remote);
+        PosixStream s = io.adopt(fd, family, remote);
         connecting.put(s, generation);
         return s;
     }
@@ -1135,7 +1137,7 @@ final class UringPoller implements PosixPoller {
     /** The calls {@link SocketIo} leaves to the ring. */
     private final class Queue implements SocketIo.Queued {
         @Override
-        public PollerSocket accept(PosixSocket listener) throws IOException {
+        public StreamSocket accept(PosixSocket listener) throws IOException {
             Registration r = registration(listener);
             if (r == null) return null;
             if (r.acceptedCount == 0) {

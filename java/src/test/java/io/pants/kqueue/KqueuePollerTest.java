@@ -4,7 +4,7 @@ package io.pants.kqueue;
 import com.sun.jna.NativeLibrary;
 import io.pants.NoDescriptorLeaks;
 import io.pants.Pollers;
-import io.pants.posix.PosixSocket;
+import io.pants.posix.PosixStream;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,20 +113,20 @@ class KqueuePollerTest {
     /** A poller, a loopback listener on it, and connections accepted from JDK clients; all closed at the end. */
     final class Connections implements AutoCloseable {
         final KqueuePoller poller;
-        final PosixSocket listener;
+        final PosixStream listener;
         final List<Socket> clients = new ArrayList<>();
-        final List<PosixSocket> accepted = new ArrayList<>();
+        final List<PosixStream> accepted = new ArrayList<>();
 
         Connections(KqueuePoller poller, int n) throws Exception {
             this.poller = poller;
-            this.listener = (PosixSocket) poller.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+            this.listener = (PosixStream) poller.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             poller.register(listener, 0, READ, false);
             poller.poll(0, new Events()); // the listener's EV_ADD goes out now, not with a test's turn
             for (int i = 0; i < n; i++) more();
         }
 
         /** One more connection; its accepted socket is the last of {@link #accepted}, not registered yet. */
-        PosixSocket more() throws Exception {
+        PosixStream more() throws Exception {
             connectClient();
             return acceptPending();
         }
@@ -140,13 +140,13 @@ class KqueuePollerTest {
             return c;
         }
 
-        PosixSocket acceptPending() throws IOException {
+        PosixStream acceptPending() throws IOException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
             while (true) {
                 PollerSocket s = listener.accept();
                 if (s != null) {
-                    accepted.add((PosixSocket) s);
-                    return (PosixSocket) s;
+                    accepted.add((PosixStream) s);
+                    return (PosixStream) s;
                 }
                 if (System.nanoTime() > deadline) fail("the listener did not accept connection " + clients.size() + " within " + WAIT_MS + " ms");
                 poller.poll(TURN_NANOS, new Events());
@@ -155,7 +155,7 @@ class KqueuePollerTest {
 
         @Override
         public void close() throws IOException {
-            for (PosixSocket s : accepted) s.close();
+            for (PosixStream s : accepted) s.close();
             listener.close();
             for (Socket c : clients) c.close();
             poller.close();
@@ -255,7 +255,7 @@ class KqueuePollerTest {
         byte[] sent = pattern(48 * 1024); // within any loopback receive window: all of it arrives before the FIN
         try (Connections c = new Connections(new KqueuePoller(binding, "kqueue"), 1)) {
             KqueuePoller poller = c.poller;
-            PosixSocket server = c.accepted.get(0);
+            PosixStream server = c.accepted.get(0);
             poller.register(server, 1, READ, false);
             Socket client = c.clients.get(0);
             client.getOutputStream().write(sent);
@@ -288,14 +288,14 @@ class KqueuePollerTest {
         byte[] sent = pattern(8 * 1024);
         SocketAddress path = UnixDomainSocketAddress.of(tmp.resolve("eof.sock"));
         KqueuePoller poller = new KqueuePoller(binding, "kqueue");
-        PosixSocket listener = (PosixSocket) poller.listen(path, 8);
-        PosixSocket server = null;
+        PosixStream listener = (PosixStream) poller.listen(path, 8);
+        PosixStream server = null;
         try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             client.connect(path);
             poller.register(listener, 0, READ, false);
             Events events = new Events();
             waitFor(poller, events, 0, READ);
-            server = (PosixSocket) listener.accept();
+            server = (PosixStream) listener.accept();
             assertTrue(server != null, "the connection is pending");
             client.write(ByteBuffer.wrap(sent));
             client.shutdownOutput();
@@ -376,9 +376,9 @@ class KqueuePollerTest {
             port = closed.getLocalPort();
         }
         try (KqueuePoller poller = new KqueuePoller(binding, "kqueue")) {
-            PosixSocket s;
+            PosixStream s;
             try {
-                s = (PosixSocket) poller.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                s = (PosixStream) poller.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             } catch (ConnectException refusedAtOnce) {
                 assumeTrue(false, "this system refused the connect in the call itself, before kqueue was involved");
                 return;
@@ -400,14 +400,14 @@ class KqueuePollerTest {
     void aDescriptorNumberReusedAfterACloseIsWatchedAfresh() throws Exception {
         try (Connections c = new Connections(new KqueuePoller(binding, "kqueue"), 1)) {
             KqueuePoller poller = c.poller;
-            PosixSocket first = c.accepted.get(0);
+            PosixStream first = c.accepted.get(0);
             poller.register(first, 1, READ | WRITE, true);
             Events events = new Events();
             waitFor(poller, events, 1, WRITE);
             int fd = first.fd;
             c.connectClient(); // its descriptor first, so that accepting takes the one the close frees
             first.close();
-            PosixSocket second = c.acceptPending();
+            PosixStream second = c.acceptPending();
             assumeTrue(second.fd == fd, "the next socket did not get descriptor " + fd + " again (" + second.fd + "): nothing to check");
             poller.register(second, 2, READ, true);
             c.clients.get(1).getOutputStream().write("again".getBytes());
