@@ -85,7 +85,7 @@ final class UringPoller implements PosixPoller {
     private static final int READ_BUDGET = ReadArena.READ_MAX;
 
     private final String name;
-    private final UringConstants k;
+    private final UringConstants constants;
     private final SocketConstants sockets;
     private final Syscalls sys;
     private final Sockaddr sockaddr;
@@ -259,10 +259,10 @@ final class UringPoller implements PosixPoller {
     /** How a socket's readiness is served: by multishot accept, by multishot receive (and a poll for the rest), or by polls alone. */
     private enum Role { LISTENER, STREAM, DATAGRAM, PLAIN }
 
-    UringPoller(String name, UringConstants k, UringRing ring, boolean linkedFileSends) throws IOException {
+    UringPoller(String name, UringConstants constants, UringRing ring, boolean linkedFileSends) throws IOException {
         this.name = name;
         this.linkedFileSends = linkedFileSends;
-        this.k = k;
+        this.constants = constants;
         this.sockets = SocketConstants.fromShim();
         DatagramConstants datagrams = DatagramConstants.fromShim();
         this.sys = new ShimSyscalls(datagrams.sockDgram);
@@ -337,7 +337,7 @@ final class UringPoller implements PosixPoller {
         // The kernel copies the address at submission. The socket has no token yet, so the
         // completion is found by its generation, which the registration takes over.
         int generation = ++nextGeneration;
-        int rc = ring.submitNow(userData(CONNECT, generation, 0), k.opConnect, fd, scratchAddr, length);
+        int rc = ring.submitNow(userData(CONNECT, generation, 0), constants.opConnect, fd, scratchAddr, length);
         if (rc < 0) {
             sys.close(fd);
             throw Errors.exception(rc, "io_uring connect to " + remote, sys, sockets);
@@ -408,7 +408,7 @@ final class UringPoller implements PosixPoller {
         if (r.connectPending) return; // nothing else until the connect completes
         if (r.shutdownQueued) {
             r.shutdownQueued = false;
-            add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, fd, 0, sockets.shutWr);
+            add(userData(SHUTDOWN, r.generation, r.token), constants.opShutdown, fd, 0, sockets.shutWr);
         }
         int poll;
         switch (r.role) {
@@ -419,10 +419,10 @@ final class UringPoller implements PosixPoller {
                 if (want && !r.acceptArmed) {
                     r.acceptArmed = true;
                     stats.acceptsArmed++;
-                    add(userData(ACCEPT, r.generation, r.token), k.opAccept, fd, 0, 0);
+                    add(userData(ACCEPT, r.generation, r.token), constants.opAccept, fd, 0, 0);
                 } else if (!want && r.acceptArmed && !r.acceptCancelling) {
                     r.acceptCancelling = true;
-                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(ACCEPT, r.generation, r.token), 0);
+                    add(userData(CANCEL, r.generation, r.token), constants.opCancel, -1, userData(ACCEPT, r.generation, r.token), 0);
                 }
                 poll = 0;
             }
@@ -430,32 +430,32 @@ final class UringPoller implements PosixPoller {
                 boolean want = (r.wanted & READ) != 0;
                 if (want && !r.recvArmed) {
                     r.recvArmed = true;
-                    add(userData(RECV, r.generation, r.token), k.opRecv, fd, 0, BUFFER_GROUP);
+                    add(userData(RECV, r.generation, r.token), constants.opRecv, fd, 0, BUFFER_GROUP);
                 } else if (!want && r.recvArmed && !r.recvCancelling) {
                     r.recvCancelling = true;
-                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(RECV, r.generation, r.token), 0);
+                    add(userData(CANCEL, r.generation, r.token), constants.opCancel, -1, userData(RECV, r.generation, r.token), 0);
                 }
                 // the receive reports end of stream and errors; without it, a poll does, as
                 // epoll reports EPOLLHUP and EPOLLERR whatever the interest
                 // while a send is in flight its completion says when to write again
-                poll = ((r.wanted & WRITE) != 0 && !r.sending ? k.pollOut : 0) | (want ? 0 : k.pollErr | k.pollHup);
+                poll = ((r.wanted & WRITE) != 0 && !r.sending ? constants.pollOut : 0) | (want ? 0 : constants.pollErr | constants.pollHup);
             }
             case DATAGRAM -> {
                 boolean want = (r.wanted & READ) != 0;
                 if (want && !r.recvArmed) {
                     r.recvArmed = true;
-                    add(userData(RECVMSG, r.generation, r.token), k.opRecvmsg, fd, Pointer.nativeValue(datagramHeader), UringRing.DATAGRAM_GROUP);
+                    add(userData(RECVMSG, r.generation, r.token), constants.opRecvmsg, fd, Pointer.nativeValue(datagramHeader), UringRing.DATAGRAM_GROUP);
                 } else if (!want && r.recvArmed && !r.recvCancelling) {
                     r.recvCancelling = true;
-                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(RECVMSG, r.generation, r.token), 0);
+                    add(userData(CANCEL, r.generation, r.token), constants.opCancel, -1, userData(RECVMSG, r.generation, r.token), 0);
                 }
                 if (want && (r.datagramCount > 0 || r.datagramError != 0) && !backlogged.contains(r)) backlogged.add(r);
                 // the receive reports errors (a refused earlier send); without it a poll does,
                 // which Datagram answers with takeError(), as under epoll
-                poll = ((r.wanted & WRITE) != 0 ? k.pollOut : 0) | (want ? 0 : k.pollErr);
+                poll = ((r.wanted & WRITE) != 0 ? constants.pollOut : 0) | (want ? 0 : constants.pollErr);
             }
-            default -> poll = ((r.wanted & READ) != 0 ? k.pollIn | k.pollRdHup : 0) | ((r.wanted & WRITE) != 0 ? k.pollOut : 0)
-                    | k.pollErr | k.pollHup;
+            default -> poll = ((r.wanted & READ) != 0 ? constants.pollIn | constants.pollRdHup : 0) | ((r.wanted & WRITE) != 0 ? constants.pollOut : 0)
+                    | constants.pollErr | constants.pollHup;
         }
         syncPoll(r, poll);
     }
@@ -472,18 +472,18 @@ final class UringPoller implements PosixPoller {
     private void syncPoll(Registration r, int mask) {
         if (r.pollCancelling || mask == r.pollMask) return; // a cancel in flight: its completion queues the registration again
         long poll = userData(POLL, r.generation, r.token);
-        boolean multishot = r.role == Role.STREAM && ((mask & k.pollOut) == 0 || r.pollEdge);
+        boolean multishot = r.role == Role.STREAM && ((mask & constants.pollOut) == 0 || r.pollEdge);
         if (r.pollMask != 0 && (mask == 0 || multishot != r.pollMulti)) {
             r.pollCancelling = true;
-            add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, poll, 0);
+            add(userData(CANCEL, r.generation, r.token), constants.opCancel, -1, poll, 0);
             return;
         }
         if (r.pollMask == 0) {
-            add(poll, multishot ? k.opPollMulti : k.opPoll, r.socket.fd, 0, mask);
+            add(poll, multishot ? constants.opPollMulti : constants.opPoll, r.socket.fd, 0, mask);
         } else {
             // if the poll fired meanwhile the update finds nothing (-ENOENT), and the poll's own
             // completion, still to come, re-arms it
-            add(userData(POLL_UPDATE, r.generation, r.token), multishot ? k.opPollUpdateMulti : k.opPollUpdate, -1, poll, mask);
+            add(userData(POLL_UPDATE, r.generation, r.token), multishot ? constants.opPollUpdateMulti : constants.opPollUpdate, -1, poll, mask);
         }
         r.pollMask = mask;
         r.pollMulti = multishot;
@@ -506,7 +506,7 @@ final class UringPoller implements PosixPoller {
         collectChanges();
         if (!wakeArmed) {
             wakeArmed = true;
-            add(userData(WAKE, 0, 0), k.opRead, wakeFd, Pointer.nativeValue(wakeBuffer), 8);
+            add(userData(WAKE, 0, 0), constants.opRead, wakeFd, Pointer.nativeValue(wakeBuffer), 8);
         }
         backlogged.removeIf(r -> byToken[r.token] != r || !r.hasBacklog() || (r.wanted & READ) == 0);
         boolean backlog = !backlogged.isEmpty() || !deferred.isEmpty();
@@ -519,7 +519,7 @@ final class UringPoller implements PosixPoller {
             // the completion array is full: the kernel may hold more in its overflow list
             // (IORING_FEAT_NODROP), which the next turn, not blocking, moves into the ring
             long state = ring.state();
-            if (((int) state & k.sqCqOverflow) != 0) stats.overflows++;
+            if (((int) state & constants.sqCqOverflow) != 0) stats.overflows++;
             stats.dropped = (int) (state >>> 32);
         }
         int delivered = 0;
@@ -564,8 +564,8 @@ final class UringPoller implements PosixPoller {
             return 0;
         }
         if (kind == CANCEL || kind == POLL_UPDATE || kind == CLOSE) return 0; // their targets' completions tell
-        boolean more = (flags & k.cqeMore) != 0;
-        int buffer = (flags & k.cqeBuffer) != 0 ? flags >>> k.bufferShift : -1;
+        boolean more = (flags & constants.cqeMore) != 0;
+        int buffer = (flags & constants.cqeBuffer) != 0 ? flags >>> constants.bufferShift : -1;
         int token = token(userData);
         Registration r = kind == CONNECT ? connects.remove(generation(userData)) : token < byToken.length ? byToken[token] : null;
         if (r != null && byToken[r.token] != r) r = null;
@@ -634,7 +634,7 @@ final class UringPoller implements PosixPoller {
             r.recvCancelling = false;
             queue(r); // re-armed with the next turn if reading is still wanted
         }
-        boolean event = res >= 0 || (res != -k.eNoBufs && res != -k.eCanceled);
+        boolean event = res >= 0 || (res != -constants.eNoBufs && res != -constants.eCanceled);
         if (event && (r.deferredCount > 0 || overBudget(r, res))) {
             // kept, buffer and all, for the next turn: in order after what is kept already
             r.defer(buffer, res);
@@ -702,13 +702,13 @@ final class UringPoller implements PosixPoller {
             handler.receiveEnded(r.token, null);
             return 1;
         }
-        if (res == -k.eNoBufs) {
+        if (res == -constants.eNoBufs) {
             // every buffer is out: the bytes wait in the socket, and the receive is re-armed
             // with the next turn, which gives this turn's buffers back first
             stats.noBuffers++;
             return 0;
         }
-        if (res == -k.eCanceled) {
+        if (res == -constants.eCanceled) {
             stats.cancelled++;
             return 0;
         }
@@ -726,10 +726,10 @@ final class UringPoller implements PosixPoller {
         if (buffer >= 0) {
             stats.datagrams++;
             r.pushDatagram(buffer);
-        } else if (res == -k.eNoBufs) {
+        } else if (res == -constants.eNoBufs) {
             stats.noBuffers++; // the datagrams wait in the socket; re-armed with the next turn
             return 0;
-        } else if (res == -k.eCanceled) {
+        } else if (res == -constants.eCanceled) {
             stats.cancelled++;
             return 0;
         } else if (res < 0) {
@@ -812,10 +812,10 @@ final class UringPoller implements PosixPoller {
         }
         if (res >= 0) {
             r.pushAccepted(res);
-        } else if (res == -k.eCanceled) {
+        } else if (res == -constants.eCanceled) {
             stats.cancelled++;
             return 0;
-        } else if (res == -k.eMFile || res == -k.eNFile || res == -sockets.eNoMem || res == -k.eNoBufs) {
+        } else if (res == -constants.eMFile || res == -constants.eNFile || res == -sockets.eNoMem || res == -constants.eNoBufs) {
             stats.acceptExhausted++;
             r.acceptError = res; // after the descriptors already accepted; the engine pauses accepting
         } else {
@@ -830,7 +830,7 @@ final class UringPoller implements PosixPoller {
     private int polled(Registration r, int res, boolean more, ReadyHandler handler) {
         int asked = r.pollMask;
         // the kernel reports POLLRDHUP whether asked or not (a half-close is no hang-up unless asked)
-        if (res > 0) res &= asked | k.pollErr | k.pollHup;
+        if (res > 0) res &= asked | constants.pollErr | constants.pollHup;
         if (!more) {
             r.pollMask = 0;
             r.pollMulti = false;
@@ -838,21 +838,21 @@ final class UringPoller implements PosixPoller {
             queue(r); // re-armed with the next turn while the interest lasts
         }
         if (res < 0) return 0; // cancelled
-        if ((asked & k.pollOut) != 0) {
+        if ((asked & constants.pollOut) != 0) {
             if (res == 0 && !more) r.pollEdge = true; // woken by POLLRDHUP while full: wait for a wake-up that makes room
-            else if ((res & k.pollOut) != 0 && r.pollEdge) {
+            else if ((res & constants.pollOut) != 0 && r.pollEdge) {
                 r.pollEdge = false; // room again: back to level-triggered
                 if (more && !r.pollCancelling) {
                     r.pollCancelling = true;
-                    add(userData(CANCEL, r.generation, r.token), k.opCancel, -1, userData(POLL, r.generation, r.token), 0);
+                    add(userData(CANCEL, r.generation, r.token), constants.opCancel, -1, userData(POLL, r.generation, r.token), 0);
                 }
             }
         }
         if (res == 0) return 0;
-        int ready = ((res & (k.pollIn)) != 0 && (r.wanted & READ) != 0 ? READ : 0)
-                | ((res & k.pollOut) != 0 && (r.wanted & WRITE) != 0 ? WRITE : 0)
-                | ((res & (k.pollHup | k.pollRdHup)) != 0 ? HANGUP : 0)
-                | ((res & k.pollErr) != 0 ? ERROR : 0);
+        int ready = ((res & (constants.pollIn)) != 0 && (r.wanted & READ) != 0 ? READ : 0)
+                | ((res & constants.pollOut) != 0 && (r.wanted & WRITE) != 0 ? WRITE : 0)
+                | ((res & (constants.pollHup | constants.pollRdHup)) != 0 ? HANGUP : 0)
+                | ((res & constants.pollErr) != 0 ? ERROR : 0);
         if (r.role == Role.STREAM && r.recvArmed) {
             // the receive reports the connection's end; a failed connection fails the flush too
             ready = (r.wanted & WRITE) != 0 ? WRITE : 0;
@@ -929,7 +929,7 @@ final class UringPoller implements PosixPoller {
         long message = messages.message(q);
         if (message == 0) return null;
         r.sending = true;
-        add(userData(SEND, r.generation, r.token), k.opSendmsg, r.socket.fd, message, 0);
+        add(userData(SEND, r.generation, r.token), constants.opSendmsg, r.socket.fd, message, 0);
         return null;
     }
 
@@ -954,7 +954,7 @@ final class UringPoller implements PosixPoller {
         if (r.fileBuffered > r.fileSent) { // the rest of what was read: a send took part, or found the socket full
             r.sending = true;
             r.fileOps++;
-            add(userData(FILE_SEND, r.generation, r.token), k.opSend, r.socket.fd, buffer + r.fileSent, r.fileBuffered - r.fileSent);
+            add(userData(FILE_SEND, r.generation, r.token), constants.opSend, r.socket.fd, buffer + r.fileSent, r.fileBuffered - r.fileSent);
             return null;
         }
         if (file.nativeFd() < 0) {
@@ -972,12 +972,12 @@ final class UringPoller implements PosixPoller {
             r.fileChainRead = r.fileChainSend = PENDING;
             r.fileOps += 2;
             stats.fileChainsInFlight++;
-            warnIfRefused(ring.addLinked(userData(FILE_READ, r.generation, r.token), k.opReadAtLink, file.nativeFd(), buffer, read,
-                    userData(FILE_SEND, r.generation, r.token), k.opSend, r.socket.fd, buffer, length));
+            warnIfRefused(ring.addLinked(userData(FILE_READ, r.generation, r.token), constants.opReadAtLink, file.nativeFd(), buffer, read,
+                    userData(FILE_SEND, r.generation, r.token), constants.opSend, r.socket.fd, buffer, length));
             return null;
         }
         r.fileOps++;
-        add(userData(FILE_READ, r.generation, r.token), k.opReadAt, file.nativeFd(), buffer, read);
+        add(userData(FILE_READ, r.generation, r.token), constants.opReadAt, file.nativeFd(), buffer, read);
         return null;
     }
 
@@ -993,7 +993,7 @@ final class UringPoller implements PosixPoller {
             r.fileSent = 0;
             return fileSent(r, send, handler);
         }
-        if (send != -k.eCanceled) {
+        if (send != -constants.eCanceled) {
             // the probe said a short read cancels what is linked to it: if it did not, the send
             // took bytes the read never wrote, and the stream's output is wrong from here
             r.sending = false;
@@ -1017,7 +1017,7 @@ final class UringPoller implements PosixPoller {
         }
         retiredFiles.remove(generation);
         f.buffer.close();
-        if (f.socketFd >= 0 && ring.submitNow(userData(CLOSE, generation, f.token), k.opCancelClose, f.socketFd, 0, 0) < 0) {
+        if (f.socketFd >= 0 && ring.submitNow(userData(CLOSE, generation, f.token), constants.opCancelClose, f.socketFd, 0, 0) < 0) {
             sys.close(f.socketFd);
         }
     }
@@ -1030,11 +1030,11 @@ final class UringPoller implements PosixPoller {
      */
     private void retiredFileCancelEnded(int generation, int res) {
         RetiredFile f = retiredFiles.get(generation);
-        if (f != null && f.socketFd >= 0 && !f.readPending && res == -k.eNoEnt) cancelRetiredSend(generation, f);
+        if (f != null && f.socketFd >= 0 && !f.readPending && res == -constants.eNoEnt) cancelRetiredSend(generation, f);
     }
 
     private void cancelRetiredSend(int generation, RetiredFile f) {
-        add(userData(FILE_CANCEL, generation, f.token), k.opCancel, -1, userData(FILE_SEND, generation, f.token), 0);
+        add(userData(FILE_CANCEL, generation, f.token), constants.opCancel, -1, userData(FILE_SEND, generation, f.token), 0);
     }
 
     private int fileRead(Registration r, int res, ReadyHandler handler) {
@@ -1178,7 +1178,7 @@ final class UringPoller implements PosixPoller {
                 return;
             }
             if (r == null) { // connecting, never registered: the connect in flight is cancelled
-                if (ring.submitNow(userData(CLOSE, connect, 0), k.opCancelClose, s.fd, 0, 0) < 0) sys.close(s.fd);
+                if (ring.submitNow(userData(CLOSE, connect, 0), constants.opCancelClose, s.fd, 0, 0) < 0) sys.close(s.fd);
                 return;
             }
             if (r.connectPending) connects.remove(r.generation);
@@ -1201,7 +1201,7 @@ final class UringPoller implements PosixPoller {
                     f.readPending = r.fileChainRead == PENDING;
                     f.socketFd = s.fd;
                     if (f.readPending) {
-                        add(userData(FILE_CANCEL, r.generation, r.token), k.opCancel, -1, userData(FILE_READ, r.generation, r.token), 0);
+                        add(userData(FILE_CANCEL, r.generation, r.token), constants.opCancel, -1, userData(FILE_READ, r.generation, r.token), 0);
                     }
                     cancelRetiredSend(r.generation, f);
                     closeLater = true;
@@ -1209,12 +1209,12 @@ final class UringPoller implements PosixPoller {
             } else if (r.fileBuffer != null) {
                 r.fileBuffer.close();
             }
-            if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), k.opShutdown, s.fd, 0, sockets.shutWr);
+            if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), constants.opShutdown, s.fd, 0, sockets.shutWr);
             if (closeLater) {
                 stats.closesDeferred++;
                 return;
             }
-            int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), k.opCancelClose, s.fd, 0, 0);
+            int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), constants.opCancelClose, s.fd, 0, 0);
             if (rc < 0) sys.close(s.fd); // the ring refused: close it ourselves
         }
     }
