@@ -901,7 +901,16 @@ public final class Engine implements Executor, AutoCloseable {
         LOG.log(Level.ERROR, "Uncaught exception in " + where + " of " + source + "; the engine carries on", e);
     }
 
-    void checkLoopThread(String what) {
+    /**
+     * Throws when called on another thread than the one running this engine's loop, naming
+     * {@code what} and saying to hand the call over with {@link #execute}: the check every
+     * loop-thread-only method of Pants makes, for code built on it (a protocol on a
+     * {@link Stream}, as the HTTP server and WebSocket are). Off a running engine, it passes.
+     *
+     * @param what the call, as the message should name it ({@code "Chat.broadcast"})
+     * @throws IllegalStateException on a thread other than the running loop's
+     */
+    public void checkLoopThread(String what) {
         Thread t = loopThread.get();
         if (t != null && t != Thread.currentThread()) {
             throw new IllegalStateException(what + " was called on thread '" + Thread.currentThread().getName()

@@ -367,10 +367,7 @@ final class HttpConnection extends Stream {
     /** Refuses a call from a thread other than the loop's, naming the way over. */
     void checkLoopThread(String what) {
         Engine e = engine();
-        if (e != null && e.isRunning() && !e.inLoopThread()) {
-            throw new IllegalStateException("HttpRequest." + what + " was called on thread '" + Thread.currentThread().getName()
-                    + "', not the engine's loop thread; hand it over with engine.execute(() -> ...)");
-        }
+        if (e != null) e.checkLoopThread("HttpRequest." + what);
     }
 
     void output(byte[] b, int off, int len) {

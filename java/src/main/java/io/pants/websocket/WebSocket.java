@@ -792,10 +792,7 @@ public abstract class WebSocket {
 
     private void checkThread(String what) {
         Engine e = engine();
-        if (e != null && e.isRunning() && !e.inLoopThread()) {
-            throw new IllegalStateException("WebSocket." + what + " was called on thread '" + Thread.currentThread().getName()
-                    + "', not the engine's loop thread; hand it over with engine.execute(() -> ...)");
-        }
+        if (e != null) e.checkLoopThread("WebSocket." + what);
     }
 
     private void safely(String callback, Runnable r) {
