@@ -14,6 +14,7 @@ import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
+import io.pants.spi.BackendLog;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
 import io.pants.spi.WriteBatch;
@@ -167,7 +168,7 @@ final class EpollPoller implements PosixPoller {
     private void changeFailed(PosixSocket s, int r, ReadyHandler handler) {
         s.kernel = -1;
         IOException failure = Errors.exception(r, "epoll_ctl on fd " + s.fd, sys, sockets);
-        System.getLogger("io.pants").log(Level.WARNING, "could not register fd " + s.fd + " with epoll: " + failure.getMessage());
+        BackendLog.LOG.log(Level.WARNING, "could not register fd " + s.fd + " with epoll: " + failure.getMessage());
         handler.receiveEnded(s.token, failure);
     }
 

@@ -3,6 +3,7 @@ package io.pants.epoll;
 
 import io.pants.posix.LibcSyscalls;
 import io.pants.posix.Shim;
+import io.pants.spi.BackendLog;
 import io.pants.spi.Poller;
 import io.pants.spi.PollerProvider;
 
@@ -81,7 +82,7 @@ public class EpollProvider implements PollerProvider {
         boolean shim = usesShim();
         if (allowShim && !shim && FALLBACK_LOGGED.compareAndSet(false, true)) {
             String report = Shim.loadFailureReport(); // null when the shim loaded but lacks its epoll part
-            System.getLogger("io.pants").log(Level.WARNING, "The native shim libpants could not be loaded, so the epoll backend runs"
+            BackendLog.LOG.log(Level.WARNING, "The native shim libpants could not be loaded, so the epoll backend runs"
                     + " through libc: the same behaviour, more native calls per loop turn. "
                     + (report != null ? report : shimFailure()) + ". Pollers.probeAll() reports every backend.");
         }

@@ -14,6 +14,7 @@ import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
+import io.pants.spi.BackendLog;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
 import io.pants.spi.WriteBatch;
@@ -265,7 +266,7 @@ final class KqueuePoller implements PosixPoller {
     private void changeFailed(PosixSocket s, int bit, int errno, ReadyHandler handler) {
         s.kernel &= ~bit;
         IOException failure = Errors.exception(-errno, "kevent on fd " + s.fd, sys, sockets);
-        System.getLogger("io.pants").log(Level.WARNING, "could not register fd " + s.fd + " with kqueue: " + failure.getMessage());
+        BackendLog.LOG.log(Level.WARNING, "could not register fd " + s.fd + " with kqueue: " + failure.getMessage());
         handler.receiveEnded(s.token, failure);
     }
 

@@ -3,6 +3,7 @@ package io.pants.posix;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.pants.spi.BackendLog;
 import io.pants.spi.DatagramSocket;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
@@ -358,7 +359,7 @@ public final class SocketIo implements AutoCloseable {
                     }
                     // not a socket error: this kind of socket or file can't be sent from (macOS
                     // refuses Unix sockets): copy through memory, now and from now on
-                    System.getLogger("io.pants").log(Level.DEBUG, "sendfile refused on " + s + " ("
+                    BackendLog.LOG.log(Level.DEBUG, "sendfile refused on " + s + " ("
                             + exception((int) n, "sendfile").getMessage() + "); copying its files instead");
                     s.noSendfile = true;
                     continue;

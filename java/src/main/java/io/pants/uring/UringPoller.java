@@ -19,6 +19,7 @@ import io.pants.posix.SocketConstants;
 import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
+import io.pants.spi.BackendLog;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.PollerSocket;
@@ -494,7 +495,7 @@ final class UringPoller implements PosixPoller {
     }
 
     private void warnIfRefused(int r) {
-        if (r < 0) System.getLogger("io.pants").log(System.Logger.Level.WARNING, "io_uring submission failed: "
+        if (r < 0) BackendLog.LOG.log(System.Logger.Level.WARNING, "io_uring submission failed: "
                 + Errors.exception(r, "io_uring_enter", sys, sockets).getMessage());
     }
 
