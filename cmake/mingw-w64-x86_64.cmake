@@ -17,7 +17,9 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 
-# A PE file carries its link time; leave it out, so that two builds of one commit give the same
-# DLL and with it the same jar (the build is reproducible: project.build.outputTimestamp).
-set(CMAKE_SHARED_LINKER_FLAGS_INIT "-Wl,--no-insert-timestamp")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,--no-insert-timestamp")
+# A PE file carries its link time, and with auto-image-base an image base hashed from the
+# output's path; leave both out, so that two builds of one commit, in any directory, give the
+# same DLL and with it the same jar (project.build.outputTimestamp does the rest). Windows
+# relocates the DLL anyway (ASLR), so the fixed default base costs nothing.
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-Wl,--no-insert-timestamp -Wl,--disable-auto-image-base")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,--no-insert-timestamp -Wl,--disable-auto-image-base")
