@@ -196,8 +196,27 @@ final class PantsHttpServer extends HttpServer {
         address = (InetSocketAddress) http.localAddress();
     }
 
+    /**
+     * Starts the loops and returns once each runs: a {@code stop()} right after this must find
+     * them running, so that it hands its work to them instead of touching their pollers from the
+     * caller's thread while a loop makes its first wait (NIO's selector then blocks the caller).
+     */
     @Override
-    public synchronized void start() {
+    public void start() {
+        startThread();
+        for (Engine e : group != null ? group.engines() : List.of(engine)) {
+            try {
+                e.submit(() -> null).get(10, TimeUnit.SECONDS); // run in a turn: the loop runs
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException | RejectedExecutionException ex) {
+                throw new IllegalStateException("start(): the engine of " + this + " did not start within 10 seconds", ex);
+            }
+        }
+    }
+
+    private synchronized void startThread() {
         if (!bound || started || stopped) {
             throw new IllegalStateException("start(): the server is " + (stopped ? "stopped" : started ? "started already" : "not bound"));
         }

@@ -280,6 +280,28 @@ class JdkServerThreadsTest {
         }
     }
 
+    /**
+     * start() returns once the loops run, so that a stop() right after it hands its work to them;
+     * before, it could find a loop about to start and close the listener from the caller's thread
+     * during the loop's first wait (on NIO the caller then blocked on the selector for good).
+     */
+    @BackendTest
+    void startReturnsOnceTheLoopsRunAndAStopRightAfterItEnds(String backend) throws Exception {
+        for (int loops : new int[] {1, 2}) {
+            for (int round = 0; round < 10; round++) {
+                PantsHttpServer server = (PantsHttpServer) new PantsHttpServerProvider(backend, loops)
+                        .createHttpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+                server.start();
+                List<io.pants.Engine> engines = loops == 1 ? List.of(server.engine()) : server.engine().engineGroup().engines();
+                for (io.pants.Engine e : engines) {
+                    assertTrue(e.isRunning(), loops + " loops, round " + round + ": a loop was not running when start() returned");
+                }
+                CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> server.stop(0));
+                stopped.get(LoopThread.WAIT.toMillis(), TimeUnit.MILLISECONDS); // fails with a timeout if stop() hangs
+            }
+        }
+    }
+
     static String readHead(InputStream in) throws IOException {
         StringBuilder b = new StringBuilder();
         int c;
