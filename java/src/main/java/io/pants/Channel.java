@@ -126,7 +126,7 @@ abstract class Channel<S extends PollerSocket> {
             engine.unregister(token);
             token = -1;
         }
-        if (open) engine.descriptorFreed();
+        if (open) engine.pausedListeners.descriptorFreed();
     }
 
     /** Removes the file a Unix domain socket was bound to (when it closes); a failure is only logged. */
