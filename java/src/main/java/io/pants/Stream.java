@@ -252,9 +252,7 @@ public abstract class Stream extends Channel<StreamSocket> {
      * {@link #onConnectError(IOException)} follows.
      */
     public Stream connect(SocketAddress address) {
-        Objects.requireNonNull(address);
-        opening("Stream.connect", "MyStream");
-        if (state != NEW) throw new IllegalStateException("connect(): " + this + " is already " + stateName() + "; a stream connects once");
+        openingOnce("Stream.connect", "MyStream", address, "a stream connects once");
         connectAddress = address;
         state = RESOLVING;
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
@@ -855,12 +853,7 @@ public abstract class Stream extends Channel<StreamSocket> {
 
     /** Queues {@code count} bytes of a file from {@code offset}; sent with {@code sendfile} on native backends. */
     public Stream writeFile(Path path, long offset, long count) {
-        checkRegion(offset, count);
-        checkWritable("writeFile");
-        if (count == 0) return this;
-        writeQueue().add(new FileRegion(path, offset, count));
-        queued(count);
-        return this;
+        return writeRegion(new FileRegion(path, offset, count), offset, count);
     }
 
     /**
@@ -869,16 +862,17 @@ public abstract class Stream extends Channel<StreamSocket> {
      * {@code transferTo}; native backends, which cannot reach a channel's descriptor, copy.
      */
     public Stream writeFile(FileChannel channel, long offset, long count) {
-        checkRegion(offset, count);
-        checkWritable("writeFile");
-        if (count == 0) return this;
-        writeQueue().add(new FileRegion(channel, offset, count));
-        queued(count);
-        return this;
+        return writeRegion(new FileRegion(channel, offset, count), offset, count);
     }
 
-    private static void checkRegion(long offset, long count) {
+    /** Both writeFiles: {@code region} (made, not opened yet) is {@code count} bytes from {@code offset}. */
+    private Stream writeRegion(FileRegion region, long offset, long count) {
         if (offset < 0 || count < 0) throw new IllegalArgumentException("offset and count must not be negative: " + offset + ", " + count);
+        checkWritable("writeFile");
+        if (count == 0) return this;
+        writeQueue().add(region);
+        queued(count);
+        return this;
     }
 
     /** Tries to write what is queued now rather than at the end of the loop turn. */
@@ -1116,7 +1110,8 @@ public abstract class Stream extends Channel<StreamSocket> {
         setInterest(want);
     }
 
-    private String stateName() {
+    @Override
+    String stateName() {
         return switch (state) {
             case NEW -> "not connected";
             case RESOLVING -> "resolving";

@@ -33,9 +33,8 @@ final class StreamInput {
     /** A custom delimiter's decoder is running: it may have taken any part of the buffer. */
     private boolean decoding;
     private boolean processScheduled;
-    private boolean eof;
-    /** onEndOfInput has been called. */
-    private boolean inputEnded;
+    /** The peer's end of stream was read; inputEnded: onEndOfInput has been called since. */
+    private boolean eof, inputEnded;
 
     StreamInput(Stream stream) {
         this.stream = stream;
