@@ -5,9 +5,12 @@ import io.pants.spi.PollerSocket;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * What the engine dispatches events to and flushes: a stream, a datagram socket or a listening
@@ -55,18 +58,30 @@ abstract class Channel<S extends PollerSocket> {
     // ---------------------------------------------------------------- shared machinery
 
     /**
-     * The start of a call that opens the channel ({@code what}: {@code "Stream.connect"}): a
-     * channel made without an engine takes the one it is used on ({@link Engine#forNewChannel};
-     * {@code example} names the subclass in the advice to pass one), and the call must come from
-     * that engine's loop thread.
+     * The start of a call that opens the channel ({@code what}: {@code "Stream.connect"}) on
+     * {@code address}, which must not be null: a channel made without an engine takes the one it
+     * is used on ({@link Engine#forNewChannel}; {@code example} names the subclass in the advice
+     * to pass one), and the call must come from that engine's loop thread.
      */
-    final void opening(String what, String example) {
+    final void opening(String what, String example, SocketAddress address) {
+        Objects.requireNonNull(address);
         if (engine == null) {
             engine = Engine.forNewChannel(what.substring(what.indexOf('.') + 1) + "() of " + getClass().getName()
                     + ", made without an engine,", "new " + example + "(engine), whose constructor calls super(engine)");
         }
         engine.checkLoopThread(what);
     }
+
+    /** {@link #opening} of a call that can open the channel only once, from new; {@code once} says so in the error. */
+    final void openingOnce(String what, String example, SocketAddress address, String once) {
+        opening(what, example, address);
+        if (state != ChannelState.NEW) {
+            throw new IllegalStateException(what.substring(what.indexOf('.') + 1) + "(): " + this + " is already " + stateName() + "; " + once);
+        }
+    }
+
+    /** The state in words, for messages; a subclass says it in its own ("not connected", "resolving its peer"). */
+    String stateName() { return state.name().toLowerCase(Locale.ROOT); }
 
     /** Throws, saying to use {@code engine.execute}, when called off the loop thread of a running engine. */
     final void checkThread(String what) {
@@ -126,7 +141,7 @@ abstract class Channel<S extends PollerSocket> {
             engine.unregister(token);
             token = -1;
         }
-        if (open) engine.descriptorFreed();
+        if (open) engine.pausedListeners.descriptorFreed();
     }
 
     /** Removes the file a Unix domain socket was bound to (when it closes); a failure is only logged. */

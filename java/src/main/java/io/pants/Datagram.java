@@ -192,9 +192,7 @@ public abstract class Datagram extends Channel<DatagramSocket> {
      * @throws UnsupportedOperationException for a Unix domain address on a backend without them
      */
     public Datagram listen(SocketAddress address) {
-        Objects.requireNonNull(address);
-        opening("Datagram.listen", "MyDatagram");
-        if (state != NEW) throw new IllegalStateException("listen(): " + this + " is already " + stateName() + "; a datagram socket binds once");
+        openingOnce("Datagram.listen", "MyDatagram", address, "a datagram socket binds once");
         open(address);
         if (address instanceof UnixDomainSocketAddress u) unixPath = u.getPath();
         return this;
@@ -239,8 +237,7 @@ public abstract class Datagram extends Channel<DatagramSocket> {
      * @throws UncheckedIOException if the socket can't be opened or connected
      */
     public Datagram connect(SocketAddress address) {
-        Objects.requireNonNull(address);
-        opening("Datagram.connect", "MyDatagram");
+        opening("Datagram.connect", "MyDatagram", address);
         if (state == CLOSING || state == CLOSED) throw new IllegalStateException("connect(): " + this + " is " + stateName());
         if (peer != null || resolving != null) throw new IllegalStateException("connect(): " + this + " is already connected; a datagram socket connects once");
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
@@ -700,7 +697,8 @@ public abstract class Datagram extends Channel<DatagramSocket> {
         return a instanceof UnixDomainSocketAddress u && u.getPath().toString().isEmpty() ? "an unnamed Unix domain socket" : String.valueOf(a);
     }
 
-    private String stateName() {
+    @Override
+    String stateName() {
         return switch (state) {
             case NEW -> "not open";
             case RESOLVING -> "resolving its peer";

@@ -77,7 +77,6 @@ import java.util.function.LongSupplier;
 public final class Engine implements Executor, AutoCloseable {
     static final System.Logger LOG = System.getLogger("io.pants");
 
-    private static final int MAX_TOKEN = Poller.MAX_TOKEN;
     private static final int TASKS_PER_TURN = 4096;
     private static final long TRIM_INTERVAL_NANOS = 1_000_000_000L;
     private static final long DEFAULT_SLOW_TURN_NANOS = 50_000_000L;
@@ -116,13 +115,8 @@ public final class Engine implements Executor, AutoCloseable {
     private boolean closeRequested;
     private volatile boolean closed;
 
-    private Channel<?>[] channels = new Channel<?>[64];
-    private int[] freeTokens = new int[64];
-    private int freeCount;
-    private int nextToken;
-    /** Tokens closed this turn: not reused before the turn ends, so stale events can't reach a new owner. */
-    private int[] releasedTokens = new int[64];
-    private int releasedCount;
+    /** The channels by the token the poller knows them under. */
+    private final ChannelTable channels = new ChannelTable();
 
     /** Streams share one batch, written in one native crossing; a datagram socket sends its own batch. */
     private final FlushList streamsToFlush = new FlushList(64), datagramsToFlush = new FlushList(16);
@@ -133,11 +127,8 @@ public final class Engine implements Executor, AutoCloseable {
     final int[] frameScratch = new int[3];
     /** For the reads the poller leaves to the engine (plain readiness). */
     private ByteBuffer readBuffer;
-    private final ArrayList<Listener> pausedListeners = new ArrayList<>();
-    private boolean resumeScheduled;
-    /** A listener here is paused for lack of descriptors (read by other loops of the group); a wake-up from one is on its way. */
-    private volatile boolean pausedForDescriptors;
-    private final AtomicBoolean resumeAsked = new AtomicBoolean();
+    /** Listeners out of descriptors, waiting for a close to make room. */
+    final PausedListeners pausedListeners = new PausedListeners(this);
     private final Dispatcher dispatcher = new Dispatcher();
     /** Counted by the loop thread, read by {@link #stats()} from any; {@code counters.turns} is the turn number. */
     final LoopCounters counters = new LoopCounters();
@@ -521,7 +512,7 @@ public final class Engine implements Executor, AutoCloseable {
             flushWrites();
             trimOutputPool();
         } finally {
-            releaseTokens();
+            channels.endTurn();
             inTurn = false;
             long ended = System.nanoTime();
             long busy = (ended - began) - (waitEnded - waitBegan);
@@ -750,92 +741,16 @@ public final class Engine implements Executor, AutoCloseable {
 
     // ---------------------------------------------------------------- channels
 
+    /** Files {@code ch} under a token, for the poller; returns it. */
     int register(Channel<?> ch) {
-        int t;
-        if (freeCount > 0) {
-            t = freeTokens[--freeCount];
-        } else {
-            if (nextToken > MAX_TOKEN) throw new IllegalStateException("more than " + MAX_TOKEN + " open channels");
-            t = nextToken++;
-        }
-        if (t >= channels.length) channels = Arrays.copyOf(channels, Math.max(t + 1, channels.length * 2));
-        channels[t] = ch;
+        int t = channels.add(ch);
         counters.channelsOpen++;
         return t;
     }
 
     void unregister(int token) {
-        if (releasedCount == releasedTokens.length) releasedTokens = Arrays.copyOf(releasedTokens, releasedCount * 2);
-        releasedTokens[releasedCount++] = token;
+        channels.release(token);
         counters.channelsOpen--; // closed now, even though its token is reused only after the turn
-    }
-
-    private void releaseTokens() {
-        for (int i = 0; i < releasedCount; i++) {
-            int t = releasedTokens[i];
-            channels[t] = null;
-            if (freeCount == freeTokens.length) freeTokens = Arrays.copyOf(freeTokens, freeCount * 2);
-            freeTokens[freeCount++] = t;
-        }
-        releasedCount = 0;
-    }
-
-    /**
-     * A descriptor was closed: listeners paused for lack of descriptors may try again, this
-     * engine's and, on a group, those of the other loops (descriptors are the process's).
-     */
-    void descriptorFreed() {
-        EngineGroup g = group;
-        if (g != null && g.loopsPausedForDescriptors() > 0) g.descriptorFreedBy(this);
-        resumePausedListeners();
-    }
-
-    private void resumePausedListeners() {
-        if (pausedListeners.isEmpty() || resumeScheduled || closed || closeRequested) return;
-        // on the next turn: NIO releases a closed channel's descriptor only at its next select
-        resumeScheduled = true;
-        callback(() -> {
-            resumeScheduled = false;
-            Listener[] paused = pausedListeners.toArray(new Listener[0]);
-            pausedListeners.clear();
-            pausedChanged(false);
-            for (Listener l : paused) l.resumeAccepting();
-        });
-    }
-
-    /** Another loop of the group freed a descriptor: if a listener here is paused for lack of them, it tries again. Any thread. */
-    void descriptorFreedElsewhere() {
-        if (!pausedForDescriptors || closed || !resumeAsked.compareAndSet(false, true)) return;
-        try {
-            execute(() -> {
-                resumeAsked.set(false);
-                resumePausedListeners();
-            });
-        } catch (RejectedExecutionException e) {
-            resumeAsked.set(false); // closed meanwhile: nothing to resume
-        }
-    }
-
-    /** Whether a listener here waits for descriptors to be freed (for tests). */
-    boolean isPausedForDescriptors() { return pausedForDescriptors; }
-
-    void pausedForDescriptors(Listener l) {
-        if (!pausedListeners.contains(l)) {
-            pausedListeners.add(l);
-            if (pausedListeners.size() == 1) pausedChanged(true);
-        }
-    }
-
-    void unpaused(Listener l) {
-        if (pausedListeners.remove(l) && pausedListeners.isEmpty()) pausedChanged(false);
-    }
-
-    /** Whether some listener here waits for descriptors, told to the group so that other loops' closes wake it. */
-    private void pausedChanged(boolean paused) {
-        if (paused == pausedForDescriptors) return;
-        pausedForDescriptors = paused;
-        EngineGroup g = group;
-        if (g != null) g.loopPausedForDescriptors(paused);
     }
 
     ByteBuffer readBuffer() {
@@ -921,8 +836,11 @@ public final class Engine implements Executor, AutoCloseable {
 
     private void checkOpen(String what) {
         checkLoopThread("Engine." + what);
-        if (closed || closeRequested) throw new IllegalStateException("Engine." + what + ": the engine is closed");
+        if (isClosing()) throw new IllegalStateException("Engine." + what + ": the engine is closed");
     }
+
+    /** Closed, or closing when the turn ends (close() from a callback). */
+    boolean isClosing() { return closed || closeRequested; }
 
     /**
      * Closes every stream and server on this engine (without flushing) and releases the poller.
@@ -939,12 +857,8 @@ public final class Engine implements Executor, AutoCloseable {
         }
         closed = true;
         pausedListeners.clear();
-        pausedChanged(false);
-        for (int i = 0; i < channels.length; i++) {
-            Channel<?> ch = channels[i];
-            if (ch != null && !ch.isClosedForEvents()) ch.closeNow();
-        }
-        releaseTokens();
+        channels.closeAll();
+        channels.endTurn();
         timers.clear();
         deadlines.clear();
         callbacks.clear();
@@ -986,37 +900,35 @@ public final class Engine implements Executor, AutoCloseable {
 
     /** Routes what the poller found to the channel registered under each token. */
     private final class Dispatcher implements ReadyHandler {
-        private void dispatching() {
+        /** Counts the event, and returns the channel it is for; null when that closed earlier in the turn. */
+        private Channel<?> dispatching(int token) {
             counters.readyEvents++;
             if (dispatchBegan == 0) dispatchBegan = System.nanoTime();
+            return channels.live(token);
         }
 
         @Override
         public void ready(int token, int events) {
-            dispatching();
-            Channel<?> ch = channels[token];
-            if (ch != null && !ch.isClosedForEvents()) ch.handleReady(events);
+            Channel<?> ch = dispatching(token);
+            if (ch != null) ch.handleReady(events);
         }
 
         @Override
         public void received(int token, ByteBuffer data) {
-            dispatching();
-            Channel<?> ch = channels[token];
-            if (ch != null && !ch.isClosedForEvents()) ch.handleReceived(data);
+            Channel<?> ch = dispatching(token);
+            if (ch != null) ch.handleReceived(data);
         }
 
         @Override
         public void receiveEnded(int token, IOException error) {
-            dispatching();
-            Channel<?> ch = channels[token];
-            if (ch != null && !ch.isClosedForEvents()) ch.handleReceiveEnded(error);
+            Channel<?> ch = dispatching(token);
+            if (ch != null) ch.handleReceiveEnded(error);
         }
 
         /** A completion-based poller's writes completed: as after a flush (only streams have them). */
         @Override
         public void sent(int token, IOException error) {
-            dispatching();
-            if (channels[token] instanceof Stream s && !s.isClosedForEvents()) s.afterFlush(error);
+            if (dispatching(token) instanceof Stream s) s.afterFlush(error);
         }
     }
 }

@@ -236,7 +236,7 @@ public final class EngineGroup implements Executor, AutoCloseable {
 
     /** {@code by} closed a descriptor: the loops that wait for one try to accept again. */
     void descriptorFreedBy(Engine by) {
-        for (Engine e : engines) if (e != by) e.descriptorFreedElsewhere();
+        for (Engine e : engines) if (e != by) e.pausedListeners.descriptorFreedElsewhere();
     }
 
     // ---------------------------------------------------------------- running

@@ -71,7 +71,7 @@ final class Listener extends Channel<ListenerSocket> {
         FlightEvents.acceptPaused(server.toString(), e.getMessage(), backoffMs);
         paused = true;
         setInterest(0);
-        engine.pausedForDescriptors(this);
+        engine.pausedListeners.add(this);
         resumeTimer = engine.defer(Duration.ofMillis(backoffMs), this::resumeAccepting);
     }
 
@@ -82,7 +82,7 @@ final class Listener extends Channel<ListenerSocket> {
             resumeTimer.cancel();
             resumeTimer = null;
         }
-        engine.unpaused(this);
+        engine.pausedListeners.remove(this);
         setInterest(Poller.READ);
     }
 
@@ -93,7 +93,7 @@ final class Listener extends Channel<ListenerSocket> {
         if (state == ChannelState.CLOSED) return;
         state = ChannelState.CLOSED;
         if (resumeTimer != null) resumeTimer.cancel();
-        engine.unpaused(this);
+        engine.pausedListeners.remove(this);
         closeSocket(); // as every channel's close: a descriptor freed lets paused listeners try again
         if (unixPath != null) deleteSocketFile(unixPath);
     }

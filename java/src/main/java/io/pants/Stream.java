@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -124,9 +123,6 @@ public abstract class Stream extends Channel<StreamSocket> {
             DEFAULT_BUFFER_LIMIT = 64 * 1024;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Input buffers up to this size are kept between reads; larger ones are dropped when empty. */
-    private static final int KEEP_BUFFER = 8 * 1024;
-
     private Server server;
     /** Where the server keeps this stream among its connections; -1 when not one of them. */
     int connectionSlot = -1;
@@ -138,21 +134,8 @@ public abstract class Stream extends Channel<StreamSocket> {
     /** Socket options set before there was a socket: applied as it opens. */
     private Map<SocketOption<?>, Object> pendingOptions;
 
-    // input
-    private ReadDelimiter delimiter = ReadDelimiter.none();
-    private byte[] in;
-    private int inStart, inEnd;
-    private int bufferLimit = DEFAULT_BUFFER_LIMIT;
-    private boolean readingPaused;
-    /** Whether the automatic pause is on; autoPaused while it is in effect. See {@link #autoPause(boolean)}. */
-    private boolean autoPause = true, autoPaused;
-    private boolean processing;
-    /** A custom delimiter's decoder is running: it may have taken any part of the buffer. */
-    private boolean decoding;
-    private boolean processScheduled;
-    private boolean eof;
-    /** onEndOfInput has been called. */
-    private boolean inputEnded;
+    /** The read buffer, the delimiter and the pauses: everything between the socket's bytes and onRead. */
+    private final StreamInput input = new StreamInput(this);
 
     // output
     private OutboundQueue out;
@@ -269,9 +252,7 @@ public abstract class Stream extends Channel<StreamSocket> {
      * {@link #onConnectError(IOException)} follows.
      */
     public Stream connect(SocketAddress address) {
-        Objects.requireNonNull(address);
-        opening("Stream.connect", "MyStream");
-        if (state != NEW) throw new IllegalStateException("connect(): " + this + " is already " + stateName() + "; a stream connects once");
+        openingOnce("Stream.connect", "MyStream", address, "a stream connects once");
         connectAddress = address;
         state = RESOLVING;
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
@@ -420,7 +401,7 @@ public abstract class Stream extends Channel<StreamSocket> {
         this.engine = engine;
         this.socket = socket;
         this.server = server;
-        if (!server.autoPause()) autoPause = false; // a stream may turn it on again in onConnect
+        if (!server.autoPause()) input.autoPause(false); // a stream may turn it on again in onConnect
         configureAccepted(); // before registering: a refused option drops the connection without a trace
         if (tls == null && server.tlsConfig() != null) tls = new TlsLayer(this, server.tlsConfig());
         this.token = engine.register(this);
@@ -589,16 +570,12 @@ public abstract class Stream extends Channel<StreamSocket> {
             throw new IllegalStateException("startTls(): " + this + " is " + (outputShutdown ? "shut down for output" : stateName())
                     + "; upgrade a connected stream, after the STARTTLS exchange (in onRead, say)");
         }
-        if (decoding) {
+        if (input.decoding()) {
             throw new IllegalStateException("startTls(): called in the ReadDelimiter.custom decoder of " + this + ", before the stream"
                     + " knows how much of its input the decoder took; pauseReading(), return what was taken, and call startTls (then"
                     + " resumeReading()) once the decoder has returned, from engine().execute(...) say");
         }
-        byte[] early = null;
-        if (hasBufferedInput()) {
-            early = Arrays.copyOfRange(in, inStart, inEnd);
-            inStart = inEnd = 0;
-        }
+        byte[] early = input.takeBuffered();
         tls = new TlsLayer(this, config);
         tls.start(server == null, true, early);
         return this;
@@ -659,8 +636,7 @@ public abstract class Stream extends Channel<StreamSocket> {
     /** Sets the read delimiter; see {@link ReadDelimiter}. Applies at once to buffered input. */
     public Stream readDelimiter(ReadDelimiter d) {
         checkThread("Stream.readDelimiter");
-        this.delimiter = Objects.requireNonNull(d);
-        if (!processing && hasBufferedInput()) scheduleProcessing();
+        input.delimiter(Objects.requireNonNull(d));
         return this;
     }
 
@@ -679,7 +655,7 @@ public abstract class Stream extends Channel<StreamSocket> {
     /** One {@code struct.size()}-byte record at a time. */
     public Stream readDelimiter(Struct struct) { return readDelimiter(ReadDelimiter.struct(struct)); }
 
-    public ReadDelimiter readDelimiter() { return delimiter; }
+    public ReadDelimiter readDelimiter() { return input.delimiter(); }
 
     /**
      * The largest piece {@link #onRead} gets: the maximum line or frame size, 64 KiB by default.
@@ -703,11 +679,11 @@ public abstract class Stream extends Channel<StreamSocket> {
      */
     public Stream bufferLimit(int bytes) {
         if (bytes <= 0) throw new IllegalArgumentException("buffer limit must be positive, got " + bytes);
-        this.bufferLimit = bytes;
+        input.bufferLimit(bytes);
         return this;
     }
 
-    public int bufferLimit() { return bufferLimit; }
+    public int bufferLimit() { return input.bufferLimit(); }
 
     /**
      * Stops reading until {@link #resumeReading()}; input already received stays buffered. This
@@ -716,20 +692,17 @@ public abstract class Stream extends Channel<StreamSocket> {
      */
     public void pauseReading() {
         checkThread("Stream.pauseReading");
-        readingPaused = true;
-        updateInterest();
+        input.pause();
     }
 
     /** Restarts reading and delivers what was buffered meanwhile. */
     public void resumeReading() {
         checkThread("Stream.resumeReading");
-        if (!readingPaused) return;
-        readingPaused = false;
-        flowChanged();
+        input.resume();
     }
 
     /** Whether {@link #pauseReading()} is in effect (the automatic pause doesn't count). */
-    public boolean isReadingPaused() { return readingPaused; }
+    public boolean isReadingPaused() { return input.isPaused(); }
 
     /**
      * Whether the stream stops reading by itself when what it writes while handling input (in
@@ -756,48 +729,23 @@ public abstract class Stream extends Channel<StreamSocket> {
      */
     public Stream autoPause(boolean on) {
         checkThread("Stream.autoPause");
-        if (autoPause == on) return this;
-        autoPause = on;
-        if (!on && autoPaused) {
-            autoPaused = false;
-            flowChanged();
-        }
+        input.autoPause(on);
         return this;
     }
 
-    public boolean autoPause() { return autoPause; }
+    public boolean autoPause() { return input.autoPause(); }
 
     /** Whether reading stops: paused by the user, or automatically until the queue drains. */
-    boolean readingStopped() { return readingPaused || autoPaused; }
+    boolean readingStopped() { return input.stopped(); }
 
     /** Whether the peer's end of stream has been read (for tests). */
-    boolean endOfStreamRead() { return eof; }
-
-    /** Reading may have stopped or started again: tell the poller, and deliver what waits. */
-    private void flowChanged() {
-        updateInterest();
-        if (!readingStopped() && (hasBufferedInput() || eof)) scheduleProcessing();
-    }
-
-    private boolean hasBufferedInput() { return inEnd > inStart; }
-
-    private void scheduleProcessing() {
-        if (processScheduled || engine == null || state != OPEN) return;
-        processScheduled = true;
-        engine.callback(() -> {
-            processScheduled = false;
-            if (state == OPEN) {
-                processInput();
-                if (eof) finishEof();
-            }
-        });
-    }
+    boolean endOfStreamRead() { return input.ended(); }
 
     /*
      * The two seams of the data path: handleReceived() is where bytes come in from the poller,
      * writeQueue().add() in write() where they go out. The TLS layer (TlsLayer, on SSLEngine)
      * slots in at exactly these two places, unwrapping before delimiting (into receivePlain) and
-     * wrapping what write() staged before the flush (addTo), which is why neither delimiting nor
+     * wrapping what write() staged before the flush (addTo), which is why neither delimiting (StreamInput) nor
      * the send queue knows anything about sockets or TLS.
      */
     @Override
@@ -806,23 +754,12 @@ public abstract class Stream extends Channel<StreamSocket> {
         if (state != OPEN) return; // closing or closed: input is no longer wanted
         active();
         if (tls != null) tls.received(data); // which hands the plaintext to receivePlain
-        else receivePlain(data);
+        else input.receive(data);
     }
 
-    /** Input for the read delimiter and onRead: what the socket read, or what TLS decrypted. */
+    /** Input for the read delimiter and onRead: what TLS decrypted. */
     void receivePlain(ByteBuffer data) {
-        if (state != OPEN) return;
-        if (!hasBufferedInput() && delimiter == ReadDelimiter.none() && !readingStopped() && !processing
-                && data.remaining() <= bufferLimit) {
-            byte[] piece = new byte[data.remaining()];
-            data.get(piece);
-            deliver(piece);
-            return;
-        }
-        // a custom delimiter's decoder works where this puts the bytes: one copy out of the read
-        // buffer, as for none()'s piece above, and none for what it leaves waiting
-        append(data);
-        if (!readingStopped() && !processing) processInput();
+        input.receive(data);
     }
 
     @Override
@@ -844,9 +781,7 @@ public abstract class Stream extends Channel<StreamSocket> {
 
     /** The end of input: the socket's, or TLS's close_notify. */
     void receivedEnd() {
-        eof = true;
-        updateInterest();
-        if (!readingStopped() && !processing) finishEof();
+        input.receivedEnd();
     }
 
     @Override
@@ -856,7 +791,7 @@ public abstract class Stream extends Channel<StreamSocket> {
             return;
         }
         if ((events & Poller.WRITE) != 0 && (state == OPEN || state == CLOSING)) flushLater();
-        if ((events & (Poller.HANGUP | Poller.ERROR)) != 0 && eof) {
+        if ((events & (Poller.HANGUP | Poller.ERROR)) != 0 && input.ended()) {
             // reported whatever the interest: the connection is gone, stop hearing of it. After a
             // half-close both directions ended cleanly, but a pause may hold input back: the socket
             // has nothing more to give or take and is closed now; the stream stays open until its
@@ -865,7 +800,7 @@ public abstract class Stream extends Channel<StreamSocket> {
             else closeNow();
             return;
         }
-        if ((events & (Poller.READ | Poller.HANGUP | Poller.ERROR)) != 0 && state == OPEN && !eof) {
+        if ((events & (Poller.READ | Poller.HANGUP | Poller.ERROR)) != 0 && state == OPEN && !input.ended()) {
             ByteBuffer buf = engine.readBuffer();
             int n;
             try {
@@ -876,136 +811,6 @@ public abstract class Stream extends Channel<StreamSocket> {
             }
             if (n > 0) handleReceived(buf.flip());
             else if (n < 0) handleReceiveEnded(null);
-        }
-    }
-
-    private void append(ByteBuffer data) {
-        int n = data.remaining();
-        if (in == null) {
-            in = new byte[Math.max(n, 1024)];
-        } else if (in.length - inEnd < n) {
-            int live = inEnd - inStart;
-            if (live + n <= in.length && inStart > 0) {
-                System.arraycopy(in, inStart, in, 0, live);
-            } else {
-                in = Arrays.copyOfRange(in, inStart, inStart + Math.max(live + n, Math.min(2 * in.length, live + n + bufferLimit)));
-            }
-            inStart = 0;
-            inEnd = live;
-        }
-        data.get(in, inEnd, n);
-        inEnd += n;
-    }
-
-    private void processInput() {
-        processing = true;
-        try {
-            while (state == OPEN && !readingStopped() && inEnd > inStart) {
-                ReadDelimiter d = delimiter;
-                if (d.decoder() != null) {
-                    if (decode(d)) continue;
-                    break;
-                }
-                int[] frame = engine.frameScratch; // read back before onRead can run again
-                int r = d.frame(in, inStart, inEnd, bufferLimit, frame);
-                if (r == ReadDelimiter.MORE) break; // within the limit: the delimiter bounds what waits
-                if (r == ReadDelimiter.TOO_LARGE) {
-                    overflow(Math.max(inEnd - inStart, frame[0]));
-                    break;
-                }
-                byte[] piece = Arrays.copyOfRange(in, frame[0], frame[1]);
-                inStart = frame[2];
-                deliver(piece);
-            }
-        } finally {
-            processing = false;
-        }
-        if (inStart == inEnd) {
-            inStart = inEnd = 0;
-            if (in != null && in.length > KEEP_BUFFER) in = null;
-        }
-    }
-
-    /**
-     * Hands the input to a custom delimiter's decoder, and drops what it took. Returns whether to
-     * go on: it took something, or set another delimiter for the rest; false once it waits for
-     * more (or failed, or closed the stream).
-     */
-    private boolean decode(ReadDelimiter d) {
-        int live = inEnd - inStart, taken;
-        decoding = true;
-        try {
-            taken = d.decoder().decode(in, inStart, inEnd);
-        } catch (Throwable e) {
-            engine.reportError(this, "the decoder of " + d, e);
-            inStart = inEnd = 0; // where it stopped is unknown: the input can't be decoded on
-            close();
-            return false;
-        } finally {
-            decoding = false;
-        }
-        if (state != OPEN) return false; // closed in the decoder: the buffer may be gone
-        if (taken == ReadDelimiter.Decoder.TOO_LARGE) {
-            overflow(live);
-            return false;
-        }
-        if (taken < 0 || taken > live) {
-            engine.reportError(this, "the decoder of " + d, new IllegalStateException("the decoder returned " + taken + " for "
-                    + live + " bytes; return how many bytes it took, from 0 to " + live + ", or Decoder.TOO_LARGE"));
-            inStart = inEnd = 0;
-            close();
-            return false;
-        }
-        inStart += taken;
-        if (taken > 0) engine.counters.messagesRead++; // what it took is messages, as onRead's pieces are
-        if (taken > 0 || delimiter != d) return true;
-        if (live > bufferLimit && !readingStopped()) overflow(live); // it waits for more than the limit allows
-        return false;
-    }
-
-    private void overflow(int buffered) {
-        ReadBufferOverflowException e = new ReadBufferOverflowException(
-                "read buffer limit of " + bufferLimit + " bytes exceeded (" + buffered + " bytes) waiting for " + delimiter,
-                buffered, bufferLimit);
-        inStart = inEnd = 0;
-        in = null;
-        safely("onOverflowError", () -> onOverflowError(e));
-    }
-
-    private void finishEof() {
-        processInput();
-        if (state != OPEN || readingStopped() || inputEnded) return;
-        if (hasBufferedInput()) {
-            int n = inEnd - inStart;
-            if (delimiter.deliversRemainderAtEof() && n > bufferLimit) {
-                overflow(n); // a delimiter's first bytes waited behind a piece already at the limit
-            } else if (delimiter.deliversRemainderAtEof()) {
-                byte[] rest = Arrays.copyOfRange(in, inStart, inEnd);
-                inStart = inEnd = 0;
-                deliver(rest);
-            } else {
-                inStart = inEnd = 0;
-                Engine.LOG.log(Level.WARNING, "Dropping " + n + " bytes at end of stream on " + this
-                        + ": not a complete " + delimiter + " frame");
-            }
-        }
-        if (state != OPEN) return;
-        inputEnded = true;
-        safely("onEndOfInput", this::onEndOfInput);
-        // both directions are done: nothing can happen on the stream any more
-        if (state == OPEN && finSent) closeNow();
-    }
-
-    private void deliver(byte[] piece) {
-        boolean was = processing;
-        processing = true;
-        engine.counters.messagesRead++;
-        try {
-            onRead(piece);
-        } catch (Throwable e) {
-            engine.reportError(this, "onRead", e);
-        } finally {
-            processing = was;
         }
     }
 
@@ -1048,12 +853,7 @@ public abstract class Stream extends Channel<StreamSocket> {
 
     /** Queues {@code count} bytes of a file from {@code offset}; sent with {@code sendfile} on native backends. */
     public Stream writeFile(Path path, long offset, long count) {
-        checkRegion(offset, count);
-        checkWritable("writeFile");
-        if (count == 0) return this;
-        writeQueue().add(new FileRegion(path, offset, count));
-        queued(count);
-        return this;
+        return writeRegion(new FileRegion(path, offset, count), offset, count);
     }
 
     /**
@@ -1062,16 +862,17 @@ public abstract class Stream extends Channel<StreamSocket> {
      * {@code transferTo}; native backends, which cannot reach a channel's descriptor, copy.
      */
     public Stream writeFile(FileChannel channel, long offset, long count) {
-        checkRegion(offset, count);
-        checkWritable("writeFile");
-        if (count == 0) return this;
-        writeQueue().add(new FileRegion(channel, offset, count));
-        queued(count);
-        return this;
+        return writeRegion(new FileRegion(channel, offset, count), offset, count);
     }
 
-    private static void checkRegion(long offset, long count) {
+    /** Both writeFiles: {@code region} (made, not opened yet) is {@code count} bytes from {@code offset}. */
+    private Stream writeRegion(FileRegion region, long offset, long count) {
         if (offset < 0 || count < 0) throw new IllegalArgumentException("offset and count must not be negative: " + offset + ", " + count);
+        checkWritable("writeFile");
+        if (count == 0) return this;
+        writeQueue().add(region);
+        queued(count);
+        return this;
     }
 
     /** Tries to write what is queued now rather than at the end of the loop turn. */
@@ -1139,12 +940,7 @@ public abstract class Stream extends Channel<StreamSocket> {
         // some of it, however late in the turn (after this turn's deadlines ran, say) it is sent
         long queued = queuedBytes();
         if (queued == added) active();
-        if (filledAboveHighWaterMark(queued)) {
-            if (autoPause && processing && !autoPaused) { // onRead wrote it: what it answers can't pile up
-                autoPaused = true;
-                flowChanged();
-            }
-        }
+        if (filledAboveHighWaterMark(queued)) input.outputAboveHighWaterMark();
         if (state == OPEN) queueFlush();
     }
 
@@ -1181,10 +977,7 @@ public abstract class Stream extends Channel<StreamSocket> {
             updateInterest();
         }
         if (drainedToLowWaterMark(queuedBytes())) {
-            if (autoPaused) {
-                autoPaused = false;
-                flowChanged();
-            }
+            input.outputDrained();
             if (state == OPEN && !outputShutdown) safely("onDrain", this::onDrain);
         }
         if (empty && state == OPEN && outputDrained()) safely("onWrite", this::onWrite);
@@ -1224,6 +1017,9 @@ public abstract class Stream extends Channel<StreamSocket> {
     /** Whether {@link #shutdownOutput()} was called (the end of stream may still wait behind queued output). */
     public boolean isOutputShutdown() { return outputShutdown; }
 
+    /** Whether the socket's output is shut: the FIN went out, after everything queued. */
+    boolean finSent() { return finSent; }
+
     private void sendFin() {
         if (finSent) return;
         finSent = true;
@@ -1234,7 +1030,7 @@ public abstract class Stream extends Channel<StreamSocket> {
             closeNow();
             return;
         }
-        if (inputEnded) closeNow(); // the peer's end of stream came first: both directions are done
+        if (input.endDelivered()) closeNow(); // the peer's end of stream came first: both directions are done
     }
 
     /** Sends what is queued, then closes. */
@@ -1276,8 +1072,7 @@ public abstract class Stream extends Channel<StreamSocket> {
         if (tls != null) tls.release();
         closeSocket();
         if (out != null) out.clear();
-        in = null;
-        inStart = inEnd = 0;
+        input.release();
         if (server != null) server.removed(this);
         if (recordClose) FlightEvents.connectionClosed(local, remote, server != null);
         safely("onClose", this::onClose);
@@ -1306,15 +1101,17 @@ public abstract class Stream extends Channel<StreamSocket> {
     /** The server that accepted this stream, or null for streams that connected. */
     public Server server() { return server; }
 
-    private void updateInterest() {
+    /** Tells the poller what to report: connected, whether to read (not stopped, not at the end) and to write. */
+    void updateInterest() {
         if (socket == null || socket.isClosed() || state == CLOSED) return;
         int want;
         if (state == CONNECTING) want = Poller.WRITE;
-        else want = (state == OPEN && !readingStopped() && !eof ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);
+        else want = (state == OPEN && !input.stopped() && !input.ended() ? Poller.READ : 0) | (writeArmed ? Poller.WRITE : 0);
         setInterest(want);
     }
 
-    private String stateName() {
+    @Override
+    String stateName() {
         return switch (state) {
             case NEW -> "not connected";
             case RESOLVING -> "resolving";

@@ -114,7 +114,7 @@ class ReadDelimiterFuzzTest {
                 end = readEnd;
                 while (end > start) {
                     int r = d.frame(data, start, end, limit, out);
-                    // as Stream.processInput: the delimiter itself says when what waits is too large
+                    // as StreamInput.processInput: the delimiter itself says when what waits is too large
                     if (r == ReadDelimiter.MORE) break;
                     if (r == ReadDelimiter.TOO_LARGE) {
                         assertTrue(out[0] > limit, d + ": too large for " + limit + " but needs " + out[0]);

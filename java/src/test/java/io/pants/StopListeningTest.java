@@ -75,12 +75,12 @@ class StopListeningTest {
             Server other = loop.call(() -> new Server(loop.engine, EchoTest.Echo::new).listen("127.0.0.1", 0));
             // what an accept failing with EMFILE does to the engine (the listener itself is not
             // paused, so that its backoff timer can't be what wakes it)
-            loop.run(() -> loop.engine.pausedForDescriptors(paused.loops()[0].listeners.get(0)));
+            loop.run(() -> loop.engine.pausedListeners.add(paused.loops()[0].listeners.get(0)));
             CompletableFuture<Boolean> stillPaused = new CompletableFuture<>();
             loop.run(() -> {
                 other.stopListening(); // frees the descriptor of its listening socket
                 // behind the retry a freed descriptor schedules for the next turn, if it did
-                loop.engine.callback(() -> stillPaused.complete(loop.engine.isPausedForDescriptors()));
+                loop.engine.callback(() -> stillPaused.complete(loop.engine.pausedListeners.any()));
             });
             assertFalse(Await.get(stillPaused, "the turn after stopListening()"),
                     "closing a listening socket frees a descriptor: the paused listeners try again at once");
