@@ -29,15 +29,12 @@ struct mmsghdr {
 
 /* Each slot of PANTS_DATAGRAM_SLOTS (pants.h) holds the macro of its name; read by io.pants.posix.DatagramConstants. */
 int32_t pants_datagram_constants(int32_t *out, int32_t n) {
-#define VALUE(name) [PANTS_DATAGRAM_##name] = (int32_t) name,
-    const int32_t values[PANTS_DATAGRAM_COUNT] = {PANTS_DATAGRAM_SLOTS(VALUE)};
-#undef VALUE
-    return pants_export(out, n, values, PANTS_DATAGRAM_COUNT);
+    return PANTS_EXPORT_SLOT_MACROS(PANTS_DATAGRAM, out, n);
 }
 
 /* struct mmsghdr and struct msghdr as this C library has them (PANTS_MSGHDR_SLOTS). */
 int32_t pants_msghdr_layout(int32_t *out, int32_t n) {
-    const int32_t values[PANTS_MSGHDR_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_MSGHDR, out, n,
         [PANTS_MSGHDR_MMSG_SIZE] = (int32_t) sizeof(struct mmsghdr),
         [PANTS_MSGHDR_MMSG_HDR_OFFSET] = (int32_t) offsetof(struct mmsghdr, msg_hdr),
         [PANTS_MSGHDR_MMSG_LEN_OFFSET] = (int32_t) offsetof(struct mmsghdr, msg_len),
@@ -50,9 +47,7 @@ int32_t pants_msghdr_layout(int32_t *out, int32_t n) {
         [PANTS_MSGHDR_CONTROL_OFFSET] = (int32_t) offsetof(struct msghdr, msg_control),
         [PANTS_MSGHDR_CONTROLLEN_OFFSET] = (int32_t) offsetof(struct msghdr, msg_controllen),
         [PANTS_MSGHDR_CONTROLLEN_SIZE] = (int32_t) sizeof(((struct msghdr *) 0)->msg_controllen),
-        [PANTS_MSGHDR_FLAGS_OFFSET] = (int32_t) offsetof(struct msghdr, msg_flags),
-    };
-    return pants_export(out, n, values, PANTS_MSGHDR_COUNT);
+        [PANTS_MSGHDR_FLAGS_OFFSET] = (int32_t) offsetof(struct msghdr, msg_flags));
 }
 
 int32_t pants_setsockopt(int32_t fd, int32_t level, int32_t name, const void *value, int32_t len) {
