@@ -54,6 +54,29 @@ int32_t pants_setsockopt(int32_t fd, int32_t level, int32_t name, const void *va
     return setsockopt(fd, level, name, value, (socklen_t) len) < 0 ? -errno : 0;
 }
 
+#ifndef PANTS_HAVE_MMSG
+typedef ssize_t (*one_message_fn)(int fd, struct msghdr *hdr, int flags);
+static ssize_t recv_one(int fd, struct msghdr *hdr, int flags) { return recvmsg(fd, hdr, flags); }
+static ssize_t send_one(int fd, struct msghdr *hdr, int flags) { return sendmsg(fd, hdr, flags); }
+
+/* recvmmsg or sendmmsg as a loop of recvmsg or sendmsg over the same array: the number done, or
+ * -errno when the first failed. Unlike recvmmsg, an error after the first is consumed; EAGAIN,
+ * the usual case, loses nothing. */
+static int32_t each_message(int32_t fd, struct mmsghdr *m, int32_t vlen, int32_t flags, one_message_fn one) {
+    int32_t i;
+    for (i = 0; i < vlen; i++) {
+        ssize_t r;
+        do { r = one(fd, &m[i].msg_hdr, flags); } while (r < 0 && errno == EINTR);
+        if (r < 0) {
+            if (i == 0) return -errno;
+            break;
+        }
+        m[i].msg_len = (unsigned int) r;
+    }
+    return i;
+}
+#endif
+
 /*
  * Receives up to vlen datagrams into msgs: the number received (0 or more), or -errno when the
  * first receive failed (-EAGAIN: nothing waiting). An error after the first datagram is left
@@ -66,17 +89,7 @@ int32_t pants_recvmmsg(int32_t fd, void *msgs, int32_t vlen, int32_t flags) {
     do { r = recvmmsg(fd, m, (unsigned int) vlen, flags, NULL); } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : r;
 #else
-    int32_t i;
-    for (i = 0; i < vlen; i++) {
-        ssize_t r;
-        do { r = recvmsg(fd, &m[i].msg_hdr, flags); } while (r < 0 && errno == EINTR);
-        if (r < 0) {
-            if (i == 0) return -errno;
-            break; /* unlike recvmmsg, the error is consumed; EAGAIN, the usual case, loses nothing */
-        }
-        m[i].msg_len = (unsigned int) r;
-    }
-    return i;
+    return each_message(fd, m, vlen, flags, recv_one);
 #endif
 }
 
@@ -95,16 +108,6 @@ int32_t pants_sendmmsg(int32_t fd, void *msgs, int32_t vlen, int32_t flags) {
     do { r = sendmmsg(fd, m, (unsigned int) vlen, flags); } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : r;
 #else
-    int32_t i;
-    for (i = 0; i < vlen; i++) {
-        ssize_t r;
-        do { r = sendmsg(fd, &m[i].msg_hdr, flags); } while (r < 0 && errno == EINTR);
-        if (r < 0) {
-            if (i == 0) return -errno;
-            break;
-        }
-        m[i].msg_len = (unsigned int) r;
-    }
-    return i;
+    return each_message(fd, m, vlen, flags, send_one);
 #endif
 }
