@@ -267,6 +267,14 @@ PANTS_API int32_t pants_abi(int32_t *out, int32_t n);
 PANTS_API int32_t pants_abi_names(int32_t table, char *buf, int32_t len);
 /* Copies a table's values for Java (not exported): the table's size. */
 int32_t pants_export(int32_t *out, int32_t n, const int32_t *values, int32_t count);
+/* pants_export of a table's values (TABLE: PANTS_SOCKET, PANTS_EPOLL, ...), given as its
+ * array's initialisers, so that the table's size is named once. */
+#define PANTS_EXPORT_VALUES(TABLE, out, n, ...) \
+    pants_export(out, n, (const int32_t[TABLE##_COUNT]) {__VA_ARGS__}, TABLE##_COUNT)
+/* The same for a table whose every slot holds the C macro of its name: the values stand in the
+ * order of TABLE##_SLOTS, as its enum of indexes does. */
+#define PANTS_SLOT_MACRO_VALUE(name) (int32_t) name,
+#define PANTS_EXPORT_SLOT_MACROS(TABLE, out, n) PANTS_EXPORT_VALUES(TABLE, out, n, TABLE##_SLOTS(PANTS_SLOT_MACRO_VALUE))
 
 PANTS_API int32_t pants_version(void);
 PANTS_API int32_t pants_strerror(int32_t err, char *buf, int32_t len);

@@ -13,7 +13,7 @@ int32_t pants_export(int32_t *out, int32_t n, const int32_t *values, int32_t cou
 }
 
 int32_t pants_abi(int32_t *out, int32_t n) {
-    const int32_t values[PANTS_ABI_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_ABI, out, n,
         [PANTS_ABI_VERSION] = PANTS_SHIM_VERSION,
         [PANTS_ABI_WORD_FD_SHIFT] = PANTS_WORD_FD_SHIFT,
         [PANTS_ABI_WORD_MODE_SHIFT] = PANTS_WORD_MODE_SHIFT,
@@ -47,9 +47,7 @@ int32_t pants_abi(int32_t *out, int32_t n) {
         [PANTS_ABI_URING_COMPLETION_SIZE] = (int32_t) sizeof(pants_uring_completion),
         [PANTS_ABI_URING_COMPLETION_USER_DATA] = (int32_t) offsetof(pants_uring_completion, user_data),
         [PANTS_ABI_URING_COMPLETION_RES] = (int32_t) offsetof(pants_uring_completion, res),
-        [PANTS_ABI_URING_COMPLETION_FLAGS] = (int32_t) offsetof(pants_uring_completion, flags),
-    };
-    return pants_export(out, n, values, PANTS_ABI_COUNT);
+        [PANTS_ABI_URING_COMPLETION_FLAGS] = (int32_t) offsetof(pants_uring_completion, flags));
 }
 
 #define NAME(name) #name,

@@ -29,15 +29,12 @@ struct mmsghdr {
 
 /* Each slot of PANTS_DATAGRAM_SLOTS (pants.h) holds the macro of its name; read by io.pants.posix.DatagramConstants. */
 int32_t pants_datagram_constants(int32_t *out, int32_t n) {
-#define VALUE(name) [PANTS_DATAGRAM_##name] = (int32_t) name,
-    const int32_t values[PANTS_DATAGRAM_COUNT] = {PANTS_DATAGRAM_SLOTS(VALUE)};
-#undef VALUE
-    return pants_export(out, n, values, PANTS_DATAGRAM_COUNT);
+    return PANTS_EXPORT_SLOT_MACROS(PANTS_DATAGRAM, out, n);
 }
 
 /* struct mmsghdr and struct msghdr as this C library has them (PANTS_MSGHDR_SLOTS). */
 int32_t pants_msghdr_layout(int32_t *out, int32_t n) {
-    const int32_t values[PANTS_MSGHDR_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_MSGHDR, out, n,
         [PANTS_MSGHDR_MMSG_SIZE] = (int32_t) sizeof(struct mmsghdr),
         [PANTS_MSGHDR_MMSG_HDR_OFFSET] = (int32_t) offsetof(struct mmsghdr, msg_hdr),
         [PANTS_MSGHDR_MMSG_LEN_OFFSET] = (int32_t) offsetof(struct mmsghdr, msg_len),
@@ -50,14 +47,35 @@ int32_t pants_msghdr_layout(int32_t *out, int32_t n) {
         [PANTS_MSGHDR_CONTROL_OFFSET] = (int32_t) offsetof(struct msghdr, msg_control),
         [PANTS_MSGHDR_CONTROLLEN_OFFSET] = (int32_t) offsetof(struct msghdr, msg_controllen),
         [PANTS_MSGHDR_CONTROLLEN_SIZE] = (int32_t) sizeof(((struct msghdr *) 0)->msg_controllen),
-        [PANTS_MSGHDR_FLAGS_OFFSET] = (int32_t) offsetof(struct msghdr, msg_flags),
-    };
-    return pants_export(out, n, values, PANTS_MSGHDR_COUNT);
+        [PANTS_MSGHDR_FLAGS_OFFSET] = (int32_t) offsetof(struct msghdr, msg_flags));
 }
 
 int32_t pants_setsockopt(int32_t fd, int32_t level, int32_t name, const void *value, int32_t len) {
     return setsockopt(fd, level, name, value, (socklen_t) len) < 0 ? -errno : 0;
 }
+
+#ifndef PANTS_HAVE_MMSG
+typedef ssize_t (*one_message_fn)(int fd, struct msghdr *hdr, int flags);
+static ssize_t recv_one(int fd, struct msghdr *hdr, int flags) { return recvmsg(fd, hdr, flags); }
+static ssize_t send_one(int fd, struct msghdr *hdr, int flags) { return sendmsg(fd, hdr, flags); }
+
+/* recvmmsg or sendmmsg as a loop of recvmsg or sendmsg over the same array: the number done, or
+ * -errno when the first failed. Unlike recvmmsg, an error after the first is consumed; EAGAIN,
+ * the usual case, loses nothing. */
+static int32_t each_message(int32_t fd, struct mmsghdr *m, int32_t vlen, int32_t flags, one_message_fn one) {
+    int32_t i;
+    for (i = 0; i < vlen; i++) {
+        ssize_t r;
+        do { r = one(fd, &m[i].msg_hdr, flags); } while (r < 0 && errno == EINTR);
+        if (r < 0) {
+            if (i == 0) return -errno;
+            break;
+        }
+        m[i].msg_len = (unsigned int) r;
+    }
+    return i;
+}
+#endif
 
 /*
  * Receives up to vlen datagrams into msgs: the number received (0 or more), or -errno when the
@@ -71,17 +89,7 @@ int32_t pants_recvmmsg(int32_t fd, void *msgs, int32_t vlen, int32_t flags) {
     do { r = recvmmsg(fd, m, (unsigned int) vlen, flags, NULL); } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : r;
 #else
-    int32_t i;
-    for (i = 0; i < vlen; i++) {
-        ssize_t r;
-        do { r = recvmsg(fd, &m[i].msg_hdr, flags); } while (r < 0 && errno == EINTR);
-        if (r < 0) {
-            if (i == 0) return -errno;
-            break; /* unlike recvmmsg, the error is consumed; EAGAIN, the usual case, loses nothing */
-        }
-        m[i].msg_len = (unsigned int) r;
-    }
-    return i;
+    return each_message(fd, m, vlen, flags, recv_one);
 #endif
 }
 
@@ -100,16 +108,6 @@ int32_t pants_sendmmsg(int32_t fd, void *msgs, int32_t vlen, int32_t flags) {
     do { r = sendmmsg(fd, m, (unsigned int) vlen, flags); } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : r;
 #else
-    int32_t i;
-    for (i = 0; i < vlen; i++) {
-        ssize_t r;
-        do { r = sendmsg(fd, &m[i].msg_hdr, flags); } while (r < 0 && errno == EINTR);
-        if (r < 0) {
-            if (i == 0) return -errno;
-            break;
-        }
-        m[i].msg_len = (unsigned int) r;
-    }
-    return i;
+    return each_message(fd, m, vlen, flags, send_one);
 #endif
 }

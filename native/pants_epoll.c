@@ -14,20 +14,15 @@
 
 int32_t pants_epoll_layout(int32_t *out, int32_t n) {
     /* packed on x86-64, naturally aligned elsewhere: exactly why Java must not assume it */
-    const int32_t values[PANTS_EPOLL_EVENT_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_EPOLL_EVENT, out, n,
         [PANTS_EPOLL_EVENT_SIZE] = (int32_t) sizeof(struct epoll_event),
         [PANTS_EPOLL_EVENT_EVENTS_OFFSET] = (int32_t) offsetof(struct epoll_event, events),
-        [PANTS_EPOLL_EVENT_DATA_OFFSET] = (int32_t) offsetof(struct epoll_event, data),
-    };
-    return pants_export(out, n, values, PANTS_EPOLL_EVENT_COUNT);
+        [PANTS_EPOLL_EVENT_DATA_OFFSET] = (int32_t) offsetof(struct epoll_event, data));
 }
 
 /* Each slot of PANTS_EPOLL_SLOTS (pants.h) holds the macro of its name; read by io.pants.epoll.EpollConstants. */
 int32_t pants_epoll_constants(int32_t *out, int32_t n) {
-#define VALUE(name) [PANTS_EPOLL_##name] = (int32_t) name,
-    const int32_t values[PANTS_EPOLL_COUNT] = {PANTS_EPOLL_SLOTS(VALUE)};
-#undef VALUE
-    return pants_export(out, n, values, PANTS_EPOLL_COUNT);
+    return PANTS_EXPORT_SLOT_MACROS(PANTS_EPOLL, out, n);
 }
 
 int32_t pants_epoll_create(void) {

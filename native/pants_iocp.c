@@ -156,10 +156,7 @@ int32_t pants_iocp_constants(int32_t *out, int32_t n) {
 #define CTL_ADD PANTS_IOCP_ADD
 #define CTL_MOD PANTS_IOCP_MOD
 #define CTL_DEL PANTS_IOCP_DEL
-#define VALUE(name) [PANTS_IOCP_##name] = (int32_t) name,
-    const int32_t values[PANTS_IOCP_COUNT] = {PANTS_IOCP_SLOTS(VALUE)};
-#undef VALUE
-    return pants_export(out, n, values, PANTS_IOCP_COUNT);
+    return PANTS_EXPORT_SLOT_MACROS(PANTS_IOCP, out, n);
 }
 
 /*

@@ -37,7 +37,7 @@ static kevent_fn *bound_kevent;
 
 int32_t pants_kqueue_layout(int32_t *out, int32_t n) {
     struct kevent ev;
-    const int32_t values[PANTS_KEVENT_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_KEVENT, out, n,
         [PANTS_KEVENT_SIZE] = (int32_t) sizeof(struct kevent),
         [PANTS_KEVENT_IDENT_OFFSET] = (int32_t) offsetof(struct kevent, ident),
         [PANTS_KEVENT_FILTER_OFFSET] = (int32_t) offsetof(struct kevent, filter),
@@ -46,9 +46,7 @@ int32_t pants_kqueue_layout(int32_t *out, int32_t n) {
         [PANTS_KEVENT_FLAGS_SIZE] = (int32_t) sizeof ev.flags,
         [PANTS_KEVENT_FFLAGS_OFFSET] = (int32_t) offsetof(struct kevent, fflags),
         [PANTS_KEVENT_DATA_OFFSET] = (int32_t) offsetof(struct kevent, data),
-        [PANTS_KEVENT_UDATA_OFFSET] = (int32_t) offsetof(struct kevent, udata),
-    };
-    return pants_export(out, n, values, PANTS_KEVENT_COUNT);
+        [PANTS_KEVENT_UDATA_OFFSET] = (int32_t) offsetof(struct kevent, udata));
 }
 
 #ifdef EVFILT_USER
@@ -61,10 +59,7 @@ int32_t pants_kqueue_layout(int32_t *out, int32_t n) {
 
 /* Each slot of PANTS_KQUEUE_SLOTS (pants.h) holds the macro of its name; read by io.pants.kqueue.KeventLayout. */
 int32_t pants_kqueue_constants(int32_t *out, int32_t n) {
-#define VALUE(name) [PANTS_KQUEUE_##name] = (int32_t) name,
-    const int32_t values[PANTS_KQUEUE_COUNT] = {PANTS_KQUEUE_SLOTS(VALUE)};
-#undef VALUE
-    return pants_export(out, n, values, PANTS_KQUEUE_COUNT);
+    return PANTS_EXPORT_SLOT_MACROS(PANTS_KQUEUE, out, n);
 }
 
 /* library: a shared library providing kqueue() and kevent(), or NULL for the C library's. */

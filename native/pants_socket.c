@@ -39,19 +39,14 @@ int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
 /* Each slot of PANTS_SOCKET_SLOTS (pants.h) holds the macro of its name. */
 int32_t pants_socket_constants(int32_t *out, int32_t n) {
 #define SOCKADDR_STORAGE_SIZE sizeof(struct sockaddr_storage)
-#define VALUE(name) [PANTS_SOCKET_##name] = (int32_t) name,
-    const int32_t values[PANTS_SOCKET_COUNT] = {PANTS_SOCKET_SLOTS(VALUE)};
-#undef VALUE
-    return pants_export(out, n, values, PANTS_SOCKET_COUNT);
+    return PANTS_EXPORT_SLOT_MACROS(PANTS_SOCKET, out, n);
 }
 
 int32_t pants_iovec_layout(int32_t *out, int32_t n) {
-    const int32_t values[PANTS_IOVEC_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_IOVEC, out, n,
         [PANTS_IOVEC_SIZE] = (int32_t) sizeof(struct iovec),
         [PANTS_IOVEC_BASE_OFFSET] = (int32_t) offsetof(struct iovec, iov_base),
-        [PANTS_IOVEC_LEN_OFFSET] = (int32_t) offsetof(struct iovec, iov_len),
-    };
-    return pants_export(out, n, values, PANTS_IOVEC_COUNT);
+        [PANTS_IOVEC_LEN_OFFSET] = (int32_t) offsetof(struct iovec, iov_len));
 }
 
 #if !defined(SOCK_NONBLOCK) || !(defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__))
@@ -109,24 +104,24 @@ int32_t pants_getsockopt(int32_t fd, int32_t level, int32_t name, void *value, i
 #define SO_REUSEPORT_LB -1 /* FreeBSD 12 and later only */
 #endif
 
+#ifdef SO_LINGER_SEC
+#define LINGER_OPTION SO_LINGER_SEC /* macOS: its SO_LINGER counts clock ticks, this one seconds */
+#else
+#define LINGER_OPTION SO_LINGER
+#endif
+
 /* PANTS_TCP_OPTION_SLOTS (pants.h); read by io.pants.posix.TcpOptionConstants. */
 int32_t pants_tcp_option_constants(int32_t *out, int32_t n) {
-    const int32_t values[PANTS_TCP_OPTION_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_TCP_OPTION, out, n,
         [PANTS_TCP_OPTION_SO_KEEPALIVE] = SO_KEEPALIVE,
-#ifdef SO_LINGER_SEC
-        [PANTS_TCP_OPTION_SO_LINGER] = SO_LINGER_SEC,
-#else
-        [PANTS_TCP_OPTION_SO_LINGER] = SO_LINGER,
-#endif
+        [PANTS_TCP_OPTION_SO_LINGER] = LINGER_OPTION,
         [PANTS_TCP_OPTION_LINGER_SIZE] = (int32_t) sizeof(struct linger),
         [PANTS_TCP_OPTION_LINGER_ONOFF_OFFSET] = (int32_t) offsetof(struct linger, l_onoff),
         [PANTS_TCP_OPTION_LINGER_LINGER_OFFSET] = (int32_t) offsetof(struct linger, l_linger),
         [PANTS_TCP_OPTION_TCP_KEEPIDLE] = TCP_KEEPIDLE,
         [PANTS_TCP_OPTION_TCP_KEEPINTVL] = TCP_KEEPINTVL,
         [PANTS_TCP_OPTION_TCP_KEEPCNT] = TCP_KEEPCNT,
-        [PANTS_TCP_OPTION_SO_REUSEPORT_LB] = SO_REUSEPORT_LB,
-    };
-    return pants_export(out, n, values, PANTS_TCP_OPTION_COUNT);
+        [PANTS_TCP_OPTION_SO_REUSEPORT_LB] = SO_REUSEPORT_LB);
 }
 
 int32_t pants_bind(int32_t fd, const void *addr, int32_t len) {

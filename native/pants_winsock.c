@@ -39,7 +39,7 @@ int32_t pants_strerror(int32_t err, char *buf, int32_t len) {
  *  - SHUT_WR is SD_SEND.
  */
 int32_t pants_socket_constants(int32_t *out, int32_t n) {
-    const int32_t values[PANTS_SOCKET_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_SOCKET, out, n,
         [PANTS_SOCKET_AF_INET] = AF_INET, [PANTS_SOCKET_AF_INET6] = AF_INET6,
         [PANTS_SOCKET_AF_UNIX] = AF_UNIX, [PANTS_SOCKET_SOCK_STREAM] = SOCK_STREAM,
         [PANTS_SOCKET_SOL_SOCKET] = SOL_SOCKET, [PANTS_SOCKET_SO_REUSEADDR] = SO_REUSEADDR,
@@ -56,19 +56,15 @@ int32_t pants_socket_constants(int32_t *out, int32_t n) {
         [PANTS_SOCKET_EADDRNOTAVAIL] = WSAEADDRNOTAVAIL, [PANTS_SOCKET_EPIPE] = WSAESHUTDOWN,
         [PANTS_SOCKET_ECONNRESET] = WSAECONNRESET, [PANTS_SOCKET_ENOTCONN] = WSAENOTCONN,
         [PANTS_SOCKET_EBADF] = WSAENOTSOCK,
-        [PANTS_SOCKET_SOCKADDR_STORAGE_SIZE] = (int32_t) sizeof(SOCKADDR_STORAGE),
-    };
-    return pants_export(out, n, values, PANTS_SOCKET_COUNT);
+        [PANTS_SOCKET_SOCKADDR_STORAGE_SIZE] = (int32_t) sizeof(SOCKADDR_STORAGE));
 }
 
 /* WSABUF puts the length (a ULONG) before the pointer, unlike struct iovec. */
 int32_t pants_iovec_layout(int32_t *out, int32_t n) {
-    const int32_t values[PANTS_IOVEC_COUNT] = {
+    return PANTS_EXPORT_VALUES(PANTS_IOVEC, out, n,
         [PANTS_IOVEC_SIZE] = (int32_t) sizeof(WSABUF),
         [PANTS_IOVEC_BASE_OFFSET] = (int32_t) offsetof(WSABUF, buf),
-        [PANTS_IOVEC_LEN_OFFSET] = (int32_t) offsetof(WSABUF, len),
-    };
-    return pants_export(out, n, values, PANTS_IOVEC_COUNT);
+        [PANTS_IOVEC_LEN_OFFSET] = (int32_t) offsetof(WSABUF, len));
 }
 
 int32_t pants_ws_startup(void) {

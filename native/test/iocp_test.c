@@ -115,12 +115,36 @@ static int64_t reported_now(int64_t p, int64_t data) {
     return found;
 }
 
+/* A test's usual start: a listener and one connected pair through it. */
+static int listener_and_pair(int64_t *lst, int64_t *c, int64_t *s) {
+    uint16_t port;
+    *lst = listener(&port);
+    return *lst >= 0 && pair(*lst, port, c, s);
+}
+
 /* Closes a test's listener and its connected pair. */
 static void close_pair(int64_t lst, int64_t c, int64_t s) {
     pants_ws_close(s);
     pants_ws_close(c);
     pants_ws_close(lst);
 }
+
+/* A test's usual end: deregisters the three from p (one never registered is simply not found)
+ * and closes them. */
+static void deregister_and_close(int64_t p, int64_t lst, int64_t c, int64_t s) {
+    pants_iocp_ctl(p, PANTS_IOCP_DEL, lst, 0, 0);
+    pants_iocp_ctl(p, PANTS_IOCP_DEL, c, 0, 0);
+    pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
+    close_pair(lst, c, s);
+}
+
+/* Runs one test (a call), which names itself in `current`: "ok" when none of its CHECKs failed
+ * (a failed CHECK has said why, and returned from the test). */
+#define RUN(call) do { \
+        int failed_before = failures; \
+        call; \
+        if (failures == failed_before) printf("ok   %s\n", current); \
+    } while (0)
 
 /* ---------------------------------------------------------------- tests */
 
@@ -153,9 +177,7 @@ static void test_accept_and_connect(int64_t p) {
     CHECK((reported_now(p, 1) & ACCEPT) == 0, "the listener is still reported after its connection was accepted");
 
     pants_iocp_ctl(p, PANTS_IOCP_DEL, lst, 0, 0);
-    pants_iocp_ctl(p, PANTS_IOCP_DEL, c, 0, 0);
-    close_pair(lst, c, s);
-    printf("ok   %s\n", current);
+    deregister_and_close(p, lst, c, s);
 }
 
 static void test_connect_refused(int64_t p) {
@@ -173,14 +195,12 @@ static void test_connect_refused(int64_t p) {
     CHECK(err == WSAECONNREFUSED, "SO_ERROR is %d, expected WSAECONNREFUSED", err);
     pants_iocp_ctl(p, PANTS_IOCP_DEL, c, 0, 0);
     pants_ws_close(c);
-    printf("ok   %s\n", current);
 }
 
 static void test_read_readiness_and_eof(int64_t p) {
     current = "read readiness, level-triggered, end of stream";
-    uint16_t port;
-    int64_t lst = listener(&port), c, s;
-    CHECK(pair(lst, port, &c, &s), "connected pair");
+    int64_t lst, c, s;
+    CHECK(listener_and_pair(&lst, &c, &s), "connected pair");
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, s, RECEIVE | DISCONNECT, 4) == 0, "add");
     CHECK(reported_now(p, 4) == 0, "reported before anything was sent");
 
@@ -198,16 +218,13 @@ static void test_read_readiness_and_eof(int64_t p) {
     CHECK(bits & DISCONNECT, "the peer's FIN was not reported as AFD_POLL_DISCONNECT (bits %llx)", (long long) bits);
     CHECK(pants_ws_recv(s, buf, sizeof buf) == 0, "recv at end of stream returns 0");
 
-    pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    close_pair(lst, c, s);
-    printf("ok   %s\n", current);
+    deregister_and_close(p, lst, c, s);
 }
 
 static void test_write_readiness(int64_t p) {
     current = "write readiness after a full send buffer";
-    uint16_t port;
-    int64_t lst = listener(&port), c, s;
-    CHECK(pair(lst, port, &c, &s), "connected pair");
+    int64_t lst, c, s;
+    CHECK(listener_and_pair(&lst, &c, &s), "connected pair");
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, c, SEND, 5) == 0, "add");
     CHECK(wait_for(p, 5, SEND) & SEND, "a fresh connection is not writable");
 
@@ -230,16 +247,13 @@ static void test_write_readiness(int64_t p) {
     }
     CHECK(bits & SEND, "not writable again after the peer read %lld of %lld bytes", (long long) drained, (long long) total);
 
-    pants_iocp_ctl(p, PANTS_IOCP_DEL, c, 0, 0);
-    close_pair(lst, c, s);
-    printf("ok   %s\n", current);
+    deregister_and_close(p, lst, c, s);
 }
 
 static void test_gathered_send(int64_t p) {
     current = "gathered send (pants_ws_flush with WSABUFs laid out as pants_iovec_layout says)";
-    uint16_t port;
-    int64_t lst = listener(&port), c, s;
-    CHECK(pair(lst, port, &c, &s), "connected pair");
+    int64_t lst, c, s;
+    CHECK(listener_and_pair(&lst, &c, &s), "connected pair");
     int32_t layout[PANTS_IOVEC_COUNT];
     CHECK(pants_iovec_layout(layout, PANTS_IOVEC_COUNT) == PANTS_IOVEC_COUNT, "layout");
     char table[4 * 32];
@@ -267,9 +281,7 @@ static void test_gathered_send(int64_t p) {
     }
     CHECK(got == 12 && memcmp(buf, "gathered in ", 12) == 0, "received %lld bytes: '%s'", (long long) got, buf);
     CHECK(ready_within(c, 0) && pants_ws_recv(c, buf, sizeof buf) == 8 && memcmp(buf, "one call", 8) == 0, "the other way");
-    pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    close_pair(lst, c, s);
-    printf("ok   %s\n", current);
+    deregister_and_close(p, lst, c, s);
 }
 
 static DWORD WINAPI waker(LPVOID arg) {
@@ -293,14 +305,12 @@ static void test_wake_from_another_thread(void) {
     CHECK(n == 0, "the woken wait returned %d", n);
     CHECK(waited < 20000, "the wait ran into its 20 s timeout: the wake-up did not arrive");
     CHECK(pants_iocp_close(p) == 0, "close");
-    printf("ok   %s\n", current);
 }
 
 static void test_interest_change(int64_t p) {
     current = "interest change (cancel and re-submit)";
-    uint16_t port;
-    int64_t lst = listener(&port), c, s;
-    CHECK(pair(lst, port, &c, &s), "connected pair");
+    int64_t lst, c, s;
+    CHECK(listener_and_pair(&lst, &c, &s), "connected pair");
     /* a poll for data that is not there stays in flight */
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, s, RECEIVE, 6) == 0, "add");
     CHECK(reported_now(p, 6) == 0, "reported with nothing to read");
@@ -321,9 +331,7 @@ static void test_interest_change(int64_t p) {
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_MOD, s, 0, 6) == 0, "mod");
     CHECK(reported_now(p, 6) == 0 && reported_now(p, 6) == 0, "reported with no interest");
 
-    pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    close_pair(lst, c, s);
-    printf("ok   %s\n", current);
+    deregister_and_close(p, lst, c, s);
 }
 
 static void test_cancel_on_close(void) {
@@ -355,7 +363,6 @@ static void test_cancel_on_close(void) {
     pants_ws_close(c1);
     pants_ws_close(c2);
     pants_ws_close(lst);
-    printf("ok   %s\n", current);
 }
 
 /* What the Java side checks when it loads pants.dll (io.pants.posix.ShimAbi). */
@@ -375,7 +382,6 @@ static void test_contract_exports(void) {
     CHECK(strstr(names, ",FAILED_POLL,CTL_ADD,CTL_MOD,CTL_DEL") != NULL, "iocp table's names: %s", names);
     CHECK(pants_abi_names(PANTS_TABLE_COUNT, names, sizeof names) < 0, "an unknown table was answered");
     CHECK(pants_abi_names(PANTS_TABLE_SOCKET, names, 8) < 0, "a buffer too small was written past");
-    printf("ok   %s\n", current);
 }
 
 /* The record's states (pants_iocp.c's sock_record) seen from outside: freed neither too early nor never. */
@@ -383,9 +389,8 @@ static void test_deregister_in_every_state(void) {
     current = "deregister while queued, polled and cancelling; register again after";
     int64_t p = pants_iocp_create();
     CHECK(p > 0, "create: %lld", (long long) p);
-    uint16_t port;
-    int64_t lst = listener(&port), c, s;
-    CHECK(pair(lst, port, &c, &s), "connected pair");
+    int64_t lst, c, s;
+    CHECK(listener_and_pair(&lst, &c, &s), "connected pair");
     /* queued, never polled: the record goes with the next wait */
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, s, RECEIVE, 20) == 0, "add");
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0) == 0, "del while queued");
@@ -404,14 +409,12 @@ static void test_deregister_in_every_state(void) {
     /* close waits for every completion: a record freed too early or never would show here */
     CHECK(pants_iocp_close(p) == 0, "close: a cancelled poll's completion did not arrive");
     close_pair(lst, c, s);
-    printf("ok   %s\n", current);
 }
 
 static void test_completed_before_its_cancellation(int64_t p) {
     current = "a poll that completed before its cancellation still reports its bits";
-    uint16_t port;
-    int64_t lst = listener(&port), c, s;
-    CHECK(pair(lst, port, &c, &s), "connected pair");
+    int64_t lst, c, s;
+    CHECK(listener_and_pair(&lst, &c, &s), "connected pair");
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_ADD, s, RECEIVE, 22) == 0, "add");
     CHECK(reported_now(p, 22) == 0, "reported with nothing to read");
     /* the poll completes (data arrived) before the wait that would cancel it for the new interest */
@@ -420,9 +423,7 @@ static void test_completed_before_its_cancellation(int64_t p) {
     CHECK(pants_iocp_ctl(p, PANTS_IOCP_MOD, s, RECEIVE | SEND, 22) == 0, "mod");
     int64_t bits = wait_for(p, 22, RECEIVE);
     CHECK(bits & RECEIVE, "the completed poll's RECEIVE was lost (bits %llx)", (long long) bits);
-    pants_iocp_ctl(p, PANTS_IOCP_DEL, s, 0, 0);
-    close_pair(lst, c, s);
-    printf("ok   %s\n", current);
+    deregister_and_close(p, lst, c, s);
 }
 
 #define PAIRS 100
@@ -468,7 +469,6 @@ static void test_many_sockets(void) {
     }
     CHECK(pants_iocp_close(p) == 0, "close");
     pants_ws_close(lst);
-    printf("ok   %s\n", current);
 }
 
 /*
@@ -520,21 +520,21 @@ int main(void) {
         return 2;
     }
     if (!afd_poll_works(p)) return 2;
-    test_contract_exports();
-    test_accept_and_connect(p);
-    test_connect_refused(p);
-    test_read_readiness_and_eof(p);
-    test_write_readiness(p);
-    test_interest_change(p);
-    test_gathered_send(p);
-    test_completed_before_its_cancellation(p);
+    RUN(test_contract_exports());
+    RUN(test_accept_and_connect(p));
+    RUN(test_connect_refused(p));
+    RUN(test_read_readiness_and_eof(p));
+    RUN(test_write_readiness(p));
+    RUN(test_interest_change(p));
+    RUN(test_gathered_send(p));
+    RUN(test_completed_before_its_cancellation(p));
     int32_t closed = pants_iocp_close(p);
     current = "close with nothing in flight";
     if (closed != 0) { failures++; printf("FAIL %s: %d\n", current, closed); } else printf("ok   %s\n", current);
-    test_wake_from_another_thread();
-    test_cancel_on_close();
-    test_deregister_in_every_state();
-    test_many_sockets();
+    RUN(test_wake_from_another_thread());
+    RUN(test_cancel_on_close());
+    RUN(test_deregister_in_every_state());
+    RUN(test_many_sockets());
     printf(failures ? "%d FAILED\n" : "all passed\n", failures);
     return failures ? 1 : 0;
 }

@@ -119,17 +119,14 @@ final class EpollPoller implements PosixPoller {
     @Override
     public void register(PollerSocket socket, int token, int interest, boolean readOnReady) {
         PosixSocket s = (PosixSocket) socket;
-        s.token = token;
-        s.mode = readOnReady ? MODE_PREREAD : MODE_PLAIN;
-        s.wanted = interest;
+        s.register(token, interest, readOnReady);
         pending.add(s); // added with the next wait, like any other change
     }
 
     @Override
     public void setInterest(PollerSocket socket, int interest) {
         PosixSocket s = (PosixSocket) socket;
-        s.wanted = interest;
-        if (s.kernel != interest) pending.add(s);
+        if (s.want(interest)) pending.add(s);
     }
 
     private int epollEvents(int interest) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.epoll;
 
-import com.sun.jna.Native;
 import io.pants.posix.Shim;
 
 /**
@@ -10,19 +9,7 @@ import io.pants.posix.Shim;
  * failure. See native/pants.h for the contracts.
  */
 final class EpollShim {
-    private static final String LOAD_FAILURE;
-
-    static {
-        String failure = Shim.loadFailure();
-        if (failure == null) {
-            try {
-                Native.register(EpollShim.class, Shim.library());
-            } catch (Throwable e) {
-                failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-            }
-        }
-        LOAD_FAILURE = failure;
-    }
+    private static final String LOAD_FAILURE = Shim.bind(EpollShim.class);
 
     private EpollShim() {}
 

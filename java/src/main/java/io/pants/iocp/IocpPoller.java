@@ -3,6 +3,7 @@ package io.pants.iocp;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.pants.posix.BatchWriter;
 import io.pants.posix.GatherTable;
 import io.pants.posix.ReadTarget;
 import io.pants.spi.DescriptorsExhaustedException;
@@ -50,8 +51,24 @@ final class IocpPoller implements Poller {
     private final Memory events, scratch, message;
     private final long eventsAddr, scratchAddr;
     private final ByteBuffer eventsView, scratchView;
-    /** The turn's sends, in the layout pants_ws_flush takes: per socket its handle and WSABUFs. */
-    private final GatherTable sends = new GatherTable(winsock.wsabuf);
+    /** The turn's sends, through a table in the layout pants_ws_flush takes: per socket its handle and WSABUFs. */
+    private final BatchWriter writer = new BatchWriter(winsock.wsabuf, new BatchWriter.Backend() {
+        @Override
+        public long handle(PollerSocket socket) { return ((IocpSocket) socket).handle; }
+
+        @Override
+        public boolean sendFiles(PollerSocket socket, OutboundQueue queue) throws IOException {
+            return IocpPoller.this.sendFiles((IocpSocket) socket, queue);
+        }
+
+        @Override
+        public void write(GatherTable table) {
+            IocpShim.pants_ws_flush(table.entriesAddress(), table.size(), table.iovecsAddress());
+        }
+
+        @Override
+        public IOException writeFailed(int negError) { return exception(negError, "send"); }
+    });
     private final ReadTarget reads = new ReadTarget();
     private final List<FailedChange> failedChanges = new ArrayList<>();
 
@@ -276,35 +293,7 @@ final class IocpPoller implements Poller {
     // ---------------------------------------------------------------- writes
 
     @Override
-    public void flush(WriteBatch batch) {
-        for (int i = 0, size = batch.size(); i < size; i++) {
-            IocpSocket s = (IocpSocket) batch.socket(i);
-            OutboundQueue q = batch.queue(i);
-            try {
-                if (!sendFiles(s, q)) continue;
-            } catch (IOException e) {
-                batch.fail(i, e);
-                continue;
-            }
-            if (q.isEmpty()) continue;
-            if (sends.isFull()) runFlush(batch);
-            sends.add(s.handle, q, i);
-        }
-        runFlush(batch);
-    }
-
-    private void runFlush(WriteBatch batch) {
-        int count = sends.size();
-        if (count == 0) return;
-        IocpShim.pants_ws_flush(sends.entriesAddress(), count, sends.iovecsAddress());
-        for (int e = 0; e < count; e++) {
-            long r = sends.result(e);
-            int i = sends.batchIndex(e);
-            if (r < 0) batch.fail(i, exception((int) r, "send"));
-            else if (r > 0) batch.queue(i).consume(r);
-        }
-        sends.clear();
-    }
+    public void flush(WriteBatch batch) { writer.flush(batch); }
 
     /**
      * Sends the file regions at the head of the queue through native memory; false if one could
@@ -344,7 +333,7 @@ final class IocpPoller implements Poller {
 
     private void freeMemory() {
         events.close();
-        sends.close();
+        writer.close();
         scratch.close();
         message.close();
         reads.close();

@@ -211,9 +211,7 @@ final class KqueuePoller implements PosixPoller {
     @Override
     public void register(PollerSocket socket, int token, int interest, boolean readOnReady) {
         PosixSocket s = (PosixSocket) socket;
-        s.token = token;
-        s.mode = readOnReady ? MODE_PREREAD : MODE_PLAIN;
-        s.wanted = interest;
+        s.register(token, interest, readOnReady);
         if (s.fd >= byFd.length) byFd = Arrays.copyOf(byFd, Math.max(s.fd + 1, byFd.length * 2));
         byFd[s.fd] = s;
         if (interest != s.kernel) pending.add(s); // added with the next wait, like any other change
@@ -222,8 +220,7 @@ final class KqueuePoller implements PosixPoller {
     @Override
     public void setInterest(PollerSocket socket, int interest) {
         PosixSocket s = (PosixSocket) socket;
-        s.wanted = interest;
-        if (s.kernel != interest) pending.add(s);
+        if (s.want(interest)) pending.add(s);
     }
 
     /**

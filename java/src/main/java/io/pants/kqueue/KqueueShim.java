@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.pants.kqueue;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import io.pants.posix.Shim;
 
 /**
@@ -16,20 +14,19 @@ final class KqueueShim {
 
     static {
         String failure = Shim.loadFailure();
-        if (failure == null) {
-            NativeLibrary lib = Shim.library();
-            try {
-                lib.getFunction("pants_kqueue_turn");
-                try {
-                    Native.register(KqueueShim.class, lib);
-                } catch (Throwable e) {
-                    failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-                }
-            } catch (UnsatisfiedLinkError e) {
-                failure = "libpants at " + Shim.location() + " was built without kqueue (no sys/event.h where it was built)";
-            }
+        if (failure == null && !builtWithKqueue()) {
+            failure = "libpants at " + Shim.location() + " was built without kqueue (no sys/event.h where it was built)";
         }
-        LOAD_FAILURE = failure;
+        LOAD_FAILURE = failure != null ? failure : Shim.bind(KqueueShim.class);
+    }
+
+    private static boolean builtWithKqueue() {
+        try {
+            Shim.library().getFunction("pants_kqueue_turn");
+            return true;
+        } catch (UnsatisfiedLinkError e) {
+            return false;
+        }
     }
 
     private KqueueShim() {}

@@ -20,8 +20,8 @@ import static io.pants.posix.ShimAbi.FLUSH_ENTRY_SIZE;
  * per socket an entry ({@code pants_flush_entry}: the descriptor or handle; first iovec and
  * count; the result, bytes written or -errno, 0 for would-block), and the iovecs (or WSABUFs)
  * pointing into the queues' chunks. The layout the shim's {@code pants_flush} and
- * {@code pants_ws_flush} take; a binding without a batched call reads it entry by entry. Shared
- * by {@link BatchWriter} and the iocp backend, which differ in the call that runs the table.
+ * {@code pants_ws_flush} take; a binding without a batched call reads it entry by entry. Filled
+ * by {@link BatchWriter} for the POSIX backends and the iocp one, which differ in the call that runs it.
  */
 public final class GatherTable implements AutoCloseable {
     private static final int MAX_ENTRIES = 256;

@@ -43,6 +43,19 @@ public abstract sealed class PosixSocket implements PollerSocket permits PosixSt
         this.kernel = io.kernelBeforeRegistration;
     }
 
+    /** Takes the engine's registration; its poller decides when the kernel hears of it. */
+    public void register(int token, int interest, boolean readOnReady) {
+        this.token = token;
+        this.mode = readOnReady ? ShimAbi.MODE_PREREAD : ShimAbi.MODE_PLAIN;
+        this.wanted = interest;
+    }
+
+    /** Takes the interest the engine wants: whether the kernel has another, so that a change is due. */
+    public boolean want(int interest) {
+        wanted = interest;
+        return kernel != interest;
+    }
+
     /** The error kept from an EV_EOF event, once (0 when none): it is reported like SO_ERROR, which reading clears. */
     public int takeReportedError() {
         int e = reportedError;

@@ -11,8 +11,8 @@ import java.io.File;
  * The C shim (native/pants.h): loads it once for every backend, and binds its socket part
  * (pants_socket.c, pants_datagram.c, sendfile) by JNA direct mapping: static natives with
  * primitive arguments only, each returning -errno on failure. Each backend binds its own
- * mechanism's functions (pants_epoll.c, pants_kqueue.c) from {@link #library()} in a class of
- * its own, since a shim built elsewhere has only one of them. See native/pants.h for the contracts;
+ * mechanism's functions (pants_epoll.c, pants_kqueue.c) in a class of its own ({@link #bind}),
+ * since a shim built elsewhere has only one of them. See native/pants.h for the contracts;
  * a shim that does not keep this jar's ({@link ShimAbi}) is not loaded.
  */
 public final class Shim {
@@ -73,6 +73,20 @@ public final class Shim {
 
     /** The loaded shim, for a backend to bind its own part from; null when {@link #loadFailure()} says why not. */
     public static NativeLibrary library() { return LIBRARY; }
+
+    /**
+     * Binds a backend's part of the shim, the static natives of {@code part}, from the loaded
+     * library: null when bound, otherwise why not ({@link #loadFailure()} when the shim itself is not loaded).
+     */
+    public static String bind(Class<?> part) {
+        if (LOAD_FAILURE != null) return LOAD_FAILURE;
+        try {
+            Native.register(part, LIBRARY);
+            return null;
+        } catch (Throwable e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
 
     public static native int pants_version();
     public static native int pants_abi(long out, int n);
