@@ -3,6 +3,7 @@ package io.pants.uring;
 
 import com.sun.jna.Memory;
 import io.pants.posix.PosixSocket;
+import io.pants.spi.DatagramQueue;
 import io.pants.spi.OutboundQueue;
 
 /**
@@ -52,6 +53,10 @@ final class Registration {
     int datagramError;
     /** On the list of datagram sockets told after this turn's completions. */
     boolean announced;
+    /** The chain of datagram sends in flight (null when none), the queue it sends from, and whether a refusal was reported since a datagram last went. */
+    DatagramChain datagramChain;
+    DatagramQueue datagramQueue;
+    boolean refusalReported;
     /** Descriptors the kernel accepted and the engine has not taken, and an accept error to report after them. */
     final IntQueue accepted = new IntQueue();
     int acceptError;

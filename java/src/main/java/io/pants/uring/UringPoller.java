@@ -20,6 +20,7 @@ import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
 import io.pants.spi.BackendLog;
+import io.pants.spi.DatagramQueue;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.PollerSocket;
@@ -48,16 +49,18 @@ import java.util.Map;
  *       from its buffer, which goes back to the kernel with the next turn; at most epoll's read
  *       budget a turn, the rest kept for the next;
  *   <li>a datagram socket has a multishot recvmsg in flight, into buffers of their own, which
- *       the engine's {@code receive()} takes ({@link UringDatagrams});
+ *       the engine's {@code receive()} takes, and its queued datagrams go out as a chain of
+ *       linked sendmsg operations submitted with the turn's wait ({@link UringDatagrams});
+ *       {@code Datagram.flush()} sends at once (sendmmsg, as epoll's);
  *   <li>a stream's queued chunks go out as one sendmsg, submitted with the turn's wait, and a
  *       file by path as a ring read linked to a send ({@link UringFileSends}); the completion
  *       consumes them from the queue and tells the engine ({@link ReadyHandler#sent}).
  *       {@code Stream.flush()} writes at once ({@link #flushNow}, writev as epoll's);
  *   <li>connect, shutdown and close are operations in the ring (connect and close submitted at
  *       once; a close cancels everything in flight on the descriptor first, hard-linked);
- *   <li>what is still readiness (WRITE interest after a send found the socket full, a datagram
- *       socket's sends, a stream or datagram socket that does not read, for its hang-up or
- *       error) is a poll (see {@link #syncPoll}).
+ *   <li>what is still readiness (WRITE interest after a send found the socket full, a stream
+ *       or datagram socket that does not read, for its hang-up or error) is a poll (see
+ *       {@link #syncPoll}).
  * </ul>
  * A turn is one {@code io_uring_enter}: the operations collected since the last one, the
  * buffers given back, the wait and the completions copied out ({@link UringRing}).
@@ -70,7 +73,7 @@ import java.util.Map;
 final class UringPoller implements PosixPoller {
     /** What an operation was, in the top four bits of its user data. */
     static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
-            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13, FILE_CANCEL = 14;
+            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13, FILE_CANCEL = 14, DATAGRAM_SEND = 15;
     private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
     /** The provided-buffer group of streams' receives. */
     private static final int BUFFER_GROUP = UringRing.STREAM_GROUP;
@@ -427,6 +430,7 @@ final class UringPoller implements PosixPoller {
             }
             if (kind == ACCEPT && res >= 0) sys.close(res);
             if (kind == FILE_READ || kind == FILE_SEND) files.opEnded(generation(userData), kind);
+            if (kind == DATAGRAM_SEND) datagrams.retiredSendCompleted(generation(userData), res);
             return 0;
         }
         switch (kind) {
@@ -457,6 +461,9 @@ final class UringPoller implements PosixPoller {
             }
             case FILE_SEND -> {
                 return files.sendCompleted(r, res, handler);
+            }
+            case DATAGRAM_SEND -> {
+                return datagrams.sendCompleted(r, res, handler);
             }
             case SHUTDOWN -> {
                 if (res < 0 && res != -sockets.eNotConn) {
@@ -726,6 +733,7 @@ final class UringPoller implements PosixPoller {
         for (Registration r : byToken) {
             if (r == null) continue;
             while (!r.accepted.isEmpty()) sys.close(r.accepted.pop());
+            UringDatagrams.release(r);
         }
         connecting.clear();
         connects.clear();
@@ -775,6 +783,14 @@ final class UringPoller implements PosixPoller {
         }
 
         @Override
+        public boolean send(PosixSocket s, DatagramQueue q) {
+            Registration r = registration(s);
+            if (r == null || closed) return false;
+            datagrams.send(r, q);
+            return true;
+        }
+
+        @Override
         public void close(PosixSocket s) {
             Integer connect = connecting.remove(s);
             Registration r = registration(s);
@@ -793,8 +809,7 @@ final class UringPoller implements PosixPoller {
                 r.undefer();
             }
             while (!r.accepted.isEmpty()) sys.close(r.accepted.pop());
-            datagrams.closed(r);
-            boolean closeLater = files.retire(r, s);
+            boolean closeLater = files.retire(r, s) | datagrams.retire(r);
             if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), constants.opShutdown, s.fd, 0, sockets.shutWr);
             if (closeLater) {
                 stats.closesDeferred++;

@@ -140,7 +140,7 @@ public class UringProvider implements PollerProvider {
         // a file's read and send go as one chain only where a short read cancels the send (every
         // kernel that has what the probe requires does; the separate pair stays for one that would not)
         boolean linkedFileSends = linkedFileSendsAllowed && LinkProbe.SHORT_READ_CANCELS;
-        UringPoller p = new UringPoller(name(), k, new UringRing(ring, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT,
+        UringPoller p = new UringPoller(name(), k, new UringRing(ring, sqEntries, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT,
                 DATAGRAM_BUFFER_SIZE), linkedFileSends);
         opened = p;
         return p;
