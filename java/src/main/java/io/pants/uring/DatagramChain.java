@@ -20,20 +20,27 @@ import java.nio.ByteBuffer;
  * datagrams go out of: a msghdr, an iovec and a sockaddr per datagram, and a copy of the
  * payloads. The kernel may read any of them until the operation's completion has come (the
  * operations after the first are prepared when the one before them has completed), so the
- * chain owns them until its last completion, even past its socket's close. Loop thread only.
+ * chain owns them until its last completion, even past its socket's close. The payloads' area
+ * grows to what a chain holds (up to {@link #MAX_BYTES}): a chain of a few small datagrams
+ * keeps a few KiB, not the most a chain can hold. Loop thread only.
  */
 final class DatagramChain implements AutoCloseable {
     /** Datagrams per chain, at most, and payload bytes: what the synchronous path sends per sendmmsg. */
     static final int MAX_DATAGRAMS = 64, MAX_BYTES = 256 * 1024;
     private static final int NAME_SIZE = 128;
+    /** The payloads' area to begin with, grown in powers of two. */
+    private static final int FIRST_PAYLOAD_AREA = 16 * 1024;
 
     private final DatagramConstants layout;
     private final Iovec iov;
-    private final int msghdrSize, iovecsAt, namesAt, payloadsAt;
-    private final Memory memory;
+    private final int msghdrSize, iovecsAt, namesAt;
+    private final Memory records;
     private final long base;
     private final ByteBuffer view;
     private final ByteBuffer[] names = new ByteBuffer[MAX_DATAGRAMS];
+    private Memory payloads;
+    private long payloadsBase;
+    private ByteBuffer payloadsView;
 
     /** Datagrams in the chain, and how their completions came out so far. */
     int length, completed, sent, cancelled;
@@ -49,13 +56,22 @@ final class DatagramChain implements AutoCloseable {
         this.msghdrSize = (layout.mmsgLenOffset - layout.mmsgHdrOffset + 7) & ~7;
         this.iovecsAt = MAX_DATAGRAMS * msghdrSize;
         this.namesAt = iovecsAt + MAX_DATAGRAMS * iov.size;
-        this.payloadsAt = namesAt + MAX_DATAGRAMS * NAME_SIZE;
-        this.memory = new Memory(payloadsAt + (long) MAX_BYTES);
-        this.base = Pointer.nativeValue(memory);
-        this.view = TurnMemory.view(memory);
+        this.records = new Memory(namesAt + (long) MAX_DATAGRAMS * NAME_SIZE);
+        this.base = Pointer.nativeValue(records);
+        this.view = TurnMemory.view(records);
         for (int i = 0; i < MAX_DATAGRAMS; i++) {
-            names[i] = memory.getByteBuffer(namesAt + (long) i * NAME_SIZE, NAME_SIZE).order(java.nio.ByteOrder.nativeOrder());
+            names[i] = records.getByteBuffer(namesAt + (long) i * NAME_SIZE, NAME_SIZE).order(java.nio.ByteOrder.nativeOrder());
         }
+    }
+
+    /** Makes the payloads' area hold {@code bytes}; only between chains, when the kernel reads none of it. */
+    private void reserve(int bytes) {
+        if (payloads != null && payloads.size() >= bytes) return;
+        int size = Math.max(FIRST_PAYLOAD_AREA, Integer.highestOneBit(Math.max(1, bytes - 1)) << 1);
+        if (payloads != null) payloads.close();
+        payloads = new Memory(Math.min(size, MAX_BYTES));
+        payloadsBase = Pointer.nativeValue(payloads);
+        payloadsView = TurnMemory.view(payloads);
     }
 
     /**
@@ -66,10 +82,12 @@ final class DatagramChain implements AutoCloseable {
      */
     IOException fill(PosixSocket s, DatagramQueue q, SocketIo io, int max) {
         length = completed = sent = cancelled = error = 0;
+        int limit = Math.min(Math.min(max, MAX_DATAGRAMS), q.size()), fits = 0, bytes = 0;
+        while (fits < limit && bytes + q.data(fits).length <= MAX_BYTES) bytes += q.data(fits++).length;
+        reserve(bytes);
         int used = 0;
-        for (int limit = Math.min(Math.min(max, MAX_DATAGRAMS), q.size()); length < limit; length++) {
+        for (; length < fits; length++) {
             byte[] payload = q.data(length);
-            if (used + payload.length > MAX_BYTES) break;
             int msg = length * msghdrSize;
             for (int i = 0; i < msghdrSize; i += 4) view.putInt(msg + i, 0);
             SocketAddress target = q.target(length);
@@ -83,9 +101,9 @@ final class DatagramChain implements AutoCloseable {
                 putPointer(msg + layout.nameOffset, base + namesAt + (long) length * NAME_SIZE);
                 view.putInt(msg + layout.nameLenOffset, nameLength);
             }
-            view.put(payloadsAt + used, payload);
+            payloadsView.put(used, payload);
             int vec = iovecsAt + length * iov.size;
-            putPointer(vec + iov.baseOffset, base + payloadsAt + used);
+            putPointer(vec + iov.baseOffset, payloadsBase + used);
             view.putLong(vec + iov.lenOffset, payload.length);
             putPointer(msg + layout.iovOffset, base + vec);
             if (layout.iovLenSize == 8) view.putLong(msg + layout.iovLenOffset, 1);
@@ -116,5 +134,8 @@ final class DatagramChain implements AutoCloseable {
     }
 
     @Override
-    public void close() { memory.close(); }
+    public void close() {
+        records.close();
+        if (payloads != null) payloads.close();
+    }
 }

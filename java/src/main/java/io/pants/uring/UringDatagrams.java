@@ -74,6 +74,8 @@ final class UringDatagrams implements AutoCloseable {
     private final Iovec iov;
     /** Datagrams in a chain, at most: {@link DatagramChain#MAX_DATAGRAMS}, or fewer on a ring with fewer submission entries. */
     private final int chainMax;
+    /** Spare chains kept, at most: a burst of sockets sending at once leaves no more than these behind. */
+    private static final int SPARE_CHAINS = 8;
     /** Chains whose last completion has come, for the next socket to send. */
     private final ArrayDeque<DatagramChain> spareChains = new ArrayDeque<>();
     /** Chains of closed sockets, by the socket's generation, until their last completion. */
@@ -218,7 +220,7 @@ final class UringDatagrams implements AutoCloseable {
             DatagramChain c = spareChains.isEmpty() ? new DatagramChain(layout, iov) : spareChains.pop();
             IOException unsendable = c.fill(r.socket, q, io, chainMax);
             if (c.length == 0) { // the head can't be sent from this socket at all
-                spareChains.push(c);
+                recycle(c);
                 q.fail(unsendable != null ? unsendable : new IOException("a datagram of " + q.data(0).length
                         + " bytes is larger than the " + DatagramChain.MAX_BYTES + "-byte send area"));
                 continue;
@@ -237,21 +239,25 @@ final class UringDatagrams implements AutoCloseable {
         }
     }
 
+    private void recycle(DatagramChain c) {
+        if (spareChains.size() < SPARE_CHAINS) spareChains.push(c);
+        else c.close();
+    }
+
     /** One of a live socket's chained sends completed; the engine hears once the whole chain has. */
     int sendCompleted(Registration r, int res, ReadyHandler handler) {
         DatagramChain c = r.datagramChain;
         if (c == null || !c.completed(res, constants.eCanceled)) return 0;
         r.datagramChain = null;
-        spareChains.push(c);
         DatagramQueue q = r.datagramQueue;
         PosixSocket s = r.socket;
-        int sent = Math.min(c.sent, q.size());
+        int sent = Math.min(c.sent, q.size()), error = c.error;
+        recycle(c); // before submit, which may take it again
         if (sent > 0) {
             q.consume(sent);
             stats.datagramsSent += sent;
             r.refusalReported = false;
         }
-        int error = c.error;
         boolean more = true;
         if (error == -sockets.eAgain) {
             stats.datagramSendsRefused++;
@@ -299,7 +305,7 @@ final class UringDatagrams implements AutoCloseable {
         retiredChains.remove(generation);
         int fd = c.socketFd;
         c.socketFd = -1;
-        spareChains.push(c);
+        recycle(c);
         poller.closeAfterCancel(generation, c.token, fd);
     }
 
