@@ -73,9 +73,9 @@ import static io.pants.ChannelState.RESOLVING;
  * {@code write(...)} copies the datagram into the send queue and returns at once; queued
  * datagrams go out at the end of the loop turn (or at {@link #flush()}), many per system call
  * on the native backends (on {@code io_uring}, as operations that go with the loop's wait, and
- * count as sent when they have completed). As for streams, {@link #isWritable()} turns false when more than the
- * high water mark of payload is queued, and {@link #onDrain()} follows once the queue is down to
- * the low water mark. A datagram larger than its protocol allows (65507 bytes over IPv4, 65527
+ * count as sent when they have completed). As for streams, {@link #isWritable()} turns false
+ * when more than the high water mark of payload is queued, and {@link #onDrain()} follows once
+ * the queue is down to the low water mark. A datagram larger than its protocol allows (65507 bytes over IPv4, 65527
  * over IPv6, {@link #MAX_SIZE} for Unix domain sockets) is refused at once by {@code write},
  * with an {@link IllegalArgumentException}; one the system refuses when it is sent (too large
  * for the socket's send buffer, no route, a broadcast without {@link #broadcast(boolean)}) is
