@@ -198,10 +198,13 @@ typedef struct {
  * kernel's poll bits, completion flags, features and error numbers the poller reads.
  * OP_READ_AT_LINK is OP_READ_AT linked (IOSQE_IO_LINK) to the next operation of the same list,
  * which the kernel starts only when the read has completed in full (a short read or an error
- * cancels it, -ECANCELED); the shim queues the two together, never split by a submission. */
+ * cancels it, -ECANCELED); the shim queues the two together, never split by a submission.
+ * OP_SENDMSG_LINK is OP_SENDMSG linked the same way: a run of them ended by a plain OP_SENDMSG
+ * is one chain (at most the SQ's size), which the kernel sends one after the other, a failure
+ * cancelling the rest; the shim submits a chain whole. */
 #define PANTS_URING_SLOTS(X) \
     X(OP_POLL) X(OP_POLL_MULTI) X(OP_POLL_UPDATE) X(OP_POLL_UPDATE_MULTI) X(OP_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) X(OP_RECVMSG) \
-    X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CANCEL_CLOSE) X(OP_READ) X(OP_READ_AT) X(OP_READ_AT_LINK) \
+    X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CANCEL_CLOSE) X(OP_READ) X(OP_READ_AT) X(OP_READ_AT_LINK) X(OP_SENDMSG_LINK) \
     X(POLLIN) X(POLLOUT) X(POLLERR) X(POLLHUP) X(POLLRDHUP) \
     X(CQE_F_BUFFER) X(CQE_F_MORE) X(CQE_BUFFER_SHIFT) X(SQ_CQ_OVERFLOW) \
     X(FEAT_NODROP) X(FEAT_EXT_ARG) X(FEAT_SINGLE_MMAP) X(FEAT_FAST_POLL) X(FEAT_SUBMIT_STABLE) \

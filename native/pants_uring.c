@@ -51,6 +51,7 @@ enum {
     OP_READ,              /* read: addr = buffer, arg = length (the wake-up eventfd) */
     OP_READ_AT,           /* pread of a file: addr = buffer, arg = offset << 24 | length (a length below 16 MiB) */
     OP_READ_AT_LINK,      /* OP_READ_AT linked to the next operation of the list, which runs after a full read only */
+    OP_SENDMSG_LINK,      /* OP_SENDMSG linked to the next operation of the list, which runs after it succeeded only */
 };
 
 /* Everything used here is in the headers of Linux 5.19 and later (the provided-buffer ring,
@@ -75,6 +76,7 @@ int32_t pants_uring_constants(int32_t *out, int32_t n) {
         [PANTS_URING_OP_READ] = OP_READ,
         [PANTS_URING_OP_READ_AT] = OP_READ_AT,
         [PANTS_URING_OP_READ_AT_LINK] = OP_READ_AT_LINK,
+        [PANTS_URING_OP_SENDMSG_LINK] = OP_SENDMSG_LINK,
         [PANTS_URING_POLLIN] = POLLIN,
         [PANTS_URING_POLLOUT] = POLLOUT,
         [PANTS_URING_POLLERR] = POLLERR,
@@ -330,10 +332,14 @@ static int push(pants_ring *r, const pants_uring_op *op) {
         sqe->msg_flags = MSG_NOSIGNAL;
         break;
     case OP_SENDMSG:
+    case OP_SENDMSG_LINK:
         sqe->opcode = IORING_OP_SENDMSG;
         sqe->addr = (uint64_t) op->addr;
         sqe->len = 1;
         sqe->msg_flags = (uint32_t) op->arg | MSG_NOSIGNAL;
+        /* IO_LINK, not HARDLINK: a datagram the socket refused (EAGAIN, ECONNREFUSED, ...) must
+         * stop the ones after it, which come back -ECANCELED and are sent again in order */
+        if (op->op == OP_SENDMSG_LINK) sqe->flags = IOSQE_IO_LINK;
         break;
     case OP_RECVMSG:
         /* multishot into provided buffers: each holds a struct io_uring_recvmsg_out, the
@@ -403,6 +409,15 @@ static int push_all(pants_ring *r, const pants_uring_op *ops, int32_t nops) {
              * entry for the second, which is there) */
             if (i + 1 == nops || ops[i + 1].op == OP_CANCEL_CLOSE) return -EINVAL;
             int e = sq_reserve(r, 2);
+            if (e < 0) return e;
+        }
+        if (ops[i].op == OP_SENDMSG_LINK && (i == 0 || ops[i - 1].op != OP_SENDMSG_LINK)) {
+            /* a chain of sends: room for all of it, ended by a plain OP_SENDMSG, so that no
+             * submission splits it (the part after a split would not wait for the part before) */
+            int32_t end = i;
+            while (end < nops && ops[end].op == OP_SENDMSG_LINK) end++;
+            if (end == nops || ops[end].op != OP_SENDMSG || (unsigned) (end - i + 1) > r->sq_entries) return -EINVAL;
+            int e = sq_reserve(r, (unsigned) (end - i + 1));
             if (e < 0) return e;
         }
         int e = push(r, &ops[i]);

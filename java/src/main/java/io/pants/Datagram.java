@@ -72,9 +72,10 @@ import static io.pants.ChannelState.RESOLVING;
  * <h2>Sending</h2>
  * {@code write(...)} copies the datagram into the send queue and returns at once; queued
  * datagrams go out at the end of the loop turn (or at {@link #flush()}), many per system call
- * on the native backends. As for streams, {@link #isWritable()} turns false when more than the
- * high water mark of payload is queued, and {@link #onDrain()} follows once the queue is down to
- * the low water mark. A datagram larger than its protocol allows (65507 bytes over IPv4, 65527
+ * on the native backends (on {@code io_uring}, as operations that go with the loop's wait, and
+ * count as sent when they have completed). As for streams, {@link #isWritable()} turns false
+ * when more than the high water mark of payload is queued, and {@link #onDrain()} follows once
+ * the queue is down to the low water mark. A datagram larger than its protocol allows (65507 bytes over IPv4, 65527
  * over IPv6, {@link #MAX_SIZE} for Unix domain sockets) is refused at once by {@code write},
  * with an {@link IllegalArgumentException}; one the system refuses when it is sent (too large
  * for the socket's send buffer, no route, a broadcast without {@link #broadcast(boolean)}) is
@@ -139,6 +140,10 @@ public abstract class Datagram extends Channel<DatagramSocket> {
      */
     private int refusedWakeUps;
     private Timer sendRetry;
+    /** Datagrams queued when the last send began: what went is told by how many are left. */
+    private int queuedAtSend;
+    /** The queue's sent counts already added to the engine's counters. */
+    private long sentCounted, sentBytesCounted;
 
     /**
      * A datagram socket on the engine running the callback that opens it ({@link #listen} or
@@ -462,10 +467,15 @@ public abstract class Datagram extends Channel<DatagramSocket> {
         return isa.isUnresolved() || isa.getAddress() instanceof Inet6Address ? MAX_IPV6_PAYLOAD : MAX_IPV4_PAYLOAD;
     }
 
-    /** Sends what is queued now rather than at the end of the loop turn. */
+    /**
+     * Sends what is queued now rather than at the end of the loop turn: before this returns,
+     * with a system call of its own, on every backend (io_uring's turn otherwise submits the
+     * sends with its wait). Datagrams already on their way go first: then the rest follows them
+     * as at the end of the turn.
+     */
     public Datagram flush() {
         checkThread("Datagram.flush");
-        if (!waitingToSend() && resolving == null) sendQueued();
+        if (!waitingToSend() && resolving == null) sendQueued(true);
         return this;
     }
 
@@ -491,15 +501,41 @@ public abstract class Datagram extends Channel<DatagramSocket> {
         if (!waitingToSend()) flushLater();
     }
 
-    /** Sends what the socket takes, reports what it refused, and arms WRITE for the rest. */
+    /** Sends what the socket takes (at the end of the turn), reports what it refused, and arms WRITE for the rest. */
     void sendQueued() {
+        sendQueued(false);
+    }
+
+    /**
+     * Sends what the socket takes, at once ({@code now}) or as the poller sends at the end of
+     * a turn (a completion-based poller submits the sends, and {@link #sendCompleted} goes on).
+     */
+    private void sendQueued(boolean now) {
         // while the peer is resolved, datagrams for it can't go, and the others wait their turn
         if ((state != OPEN && state != CLOSING) || socket == null || resolving != null) return;
-        int before = out.size();
-        long sentBefore = out.sentCount(), sentBytesBefore = out.sentBytes();
-        if (!out.isEmpty()) socket.send(out);
-        engine.counters.messagesWritten += out.sentCount() - sentBefore;
-        engine.counters.bytesWritten += out.sentBytes() - sentBytesBefore;
+        // sends the poller submitted are on their way: their completion sends the rest
+        if (out.inFlight() > 0) return;
+        queuedAtSend = out.size();
+        if (!out.isEmpty()) {
+            if (now) socket.sendNow(out);
+            else socket.send(out);
+        }
+        afterSend();
+    }
+
+    /** The sends a completion-based poller submitted for this socket completed: what they came to is in the queue. */
+    void sendCompleted() {
+        if (state == CLOSED || socket == null) return;
+        afterSend();
+    }
+
+    /** Counts what went, reports what the system refused, and waits for WRITE readiness, a retry or a completion for the rest. */
+    private void afterSend() {
+        engine.counters.messagesWritten += out.sentCount() - sentCounted;
+        engine.counters.bytesWritten += out.sentBytes() - sentBytesCounted;
+        sentCounted = out.sentCount();
+        sentBytesCounted = out.sentBytes();
+        int before = queuedAtSend;
         IOException error;
         while (state != CLOSED && (error = out.takeError()) != null) {
             IOException e = error;
@@ -507,8 +543,10 @@ public abstract class Datagram extends Channel<DatagramSocket> {
         }
         if (state == CLOSED) return;
         boolean empty = out.isEmpty();
-        boolean wantWrite = !empty && sendRetry == null;
-        if (!empty && out.size() == before && wokenToSend) {
+        // submitted (a completion-based poller): neither readiness nor a retry, the completion tells
+        boolean submitted = out.inFlight() > 0;
+        boolean wantWrite = !empty && !submitted && sendRetry == null;
+        if (!empty && !submitted && out.size() == before && wokenToSend) {
             // told writable, yet nothing went: the readiness can't be trusted for this peer (Linux
             // reports an unconnected Unix datagram socket writable while its receiver is full), so
             // waiting for it would spin. Retry on a timer, backing off from 1 ms to 64 ms.
@@ -518,7 +556,7 @@ public abstract class Datagram extends Channel<DatagramSocket> {
         } else if (out.size() < before) {
             refusedWakeUps = 0;
         }
-        wokenToSend = false;
+        if (!submitted) wokenToSend = false; // else kept for the completion to judge
         if (writeArmed != wantWrite) {
             writeArmed = wantWrite;
             updateInterest();

@@ -925,10 +925,12 @@ public final class Engine implements Executor, AutoCloseable {
             if (ch != null) ch.handleReceiveEnded(error);
         }
 
-        /** A completion-based poller's writes completed: as after a flush (only streams have them). */
+        /** A completion-based poller's writes completed: as after a flush. */
         @Override
         public void sent(int token, IOException error) {
-            if (dispatching(token) instanceof Stream s) s.afterFlush(error);
+            Channel<?> ch = dispatching(token);
+            if (ch instanceof Stream s) s.afterFlush(error);
+            else if (ch instanceof Datagram d) d.sendCompleted();
         }
     }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -43,6 +44,13 @@ class UnixDatagramTest {
 
     private UnixDomainSocketAddress address(String name) {
         return UnixDomainSocketAddress.of(dir.resolve(name));
+    }
+
+    /** A datagram socket on {@code loop} bound to {@code path}. */
+    private static RecordingDatagram listening(LoopThread loop, UnixDomainSocketAddress path) throws Exception {
+        RecordingDatagram d = new RecordingDatagram(loop.engine);
+        loop.run(() -> d.listen(path));
+        return d;
     }
 
     /** On nio: a clear error. Elsewhere: true, and the test goes on. */
@@ -85,10 +93,8 @@ class UnixDatagramTest {
     void anUnboundSenderIsUnnamed(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {
             if (!supported(backend, loop)) return;
-            RecordingDatagram server = new RecordingDatagram(loop.engine);
             UnixDomainSocketAddress serverPath = address("server.sock");
-            loop.run(() -> server.listen(serverPath));
-            RecordingDatagram client = new RecordingDatagram(loop.engine);
+            RecordingDatagram server = listening(loop, serverPath), client = new RecordingDatagram(loop.engine);
             loop.run(() -> client.connect(serverPath).write(new byte[] {42}));
             RecordingDatagram.Received r = server.next("the unnamed client's datagram");
             assertArrayEquals(new byte[] {42}, r.data());
@@ -101,10 +107,8 @@ class UnixDatagramTest {
     void aDatagramLargerThanTheSendBufferIsReported(String backend) throws Exception {
         try (LoopThread loop = new LoopThread(backend)) {
             if (!supported(backend, loop)) return;
-            RecordingDatagram server = new RecordingDatagram(loop.engine);
             UnixDomainSocketAddress serverPath = address("server.sock");
-            loop.run(() -> server.listen(serverPath));
-            RecordingDatagram client = new RecordingDatagram(loop.engine);
+            RecordingDatagram server = listening(loop, serverPath), client = new RecordingDatagram(loop.engine);
             int sendBuffer = loop.call(() -> client.option(StandardSocketOptions.SO_SNDBUF, 4096).connect(serverPath)
                     .option(StandardSocketOptions.SO_SNDBUF));
             assertTrue(sendBuffer < 30_000, "a small send buffer: " + sendBuffer);
@@ -113,6 +117,49 @@ class UnixDatagramTest {
             assertTrue(e.getMessage().contains("Message too long") && e.getMessage().contains("30000 bytes"), e.getMessage());
             assertArrayEquals(new byte[] {1}, server.next("the datagram after the refused one").data());
             assertTrue(server.received.isEmpty(), "only the small datagram arrived: " + server.received);
+        }
+    }
+
+    /**
+     * A refused datagram in the middle of a burst: the ones before it and after it arrive, in
+     * order (on io_uring the ones after it were cancelled with it, and go again).
+     */
+    @BackendTest
+    void aDatagramRefusedInTheMiddleOfABurstLeavesTheOthersInOrder(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            if (!supported(backend, loop)) return;
+            UnixDomainSocketAddress serverPath = address("server.sock");
+            RecordingDatagram server = listening(loop, serverPath), client = new RecordingDatagram(loop.engine);
+            loop.run(() -> client.option(StandardSocketOptions.SO_SNDBUF, 4096).connect(serverPath)
+                    .write(new byte[] {1}).write(new byte[] {2}).write(new byte[30_000]).write(new byte[] {3}).write(new byte[] {4}));
+            for (int i = 1; i <= 4; i++) assertArrayEquals(new byte[] {(byte) i}, server.next("datagram " + i).data(), "datagram " + i);
+            IOException e = client.nextError("the datagram too large for the send buffer");
+            assertTrue(e.getMessage().contains("Message too long") && e.getMessage().contains("send 30000 bytes to " + serverPath), e.getMessage());
+            loop.until("the client's queue to empty", () -> client.queuedDatagrams() == 0);
+            assertTrue(client.errors.isEmpty(), "one error only: " + client.errors);
+            assertTrue(server.received.isEmpty(), "nothing else arrived: " + server.received);
+        }
+    }
+
+    /**
+     * More datagrams than the receiver's queue holds (net.unix.max_dgram_qlen, 10 by default):
+     * the sender finds the socket full, waits until it may send again, and every datagram
+     * arrives, in order.
+     */
+    @BackendTest
+    void aBurstLargerThanTheReceiversQueueArrivesWholeAndInOrder(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            if (!supported(backend, loop)) return;
+            UnixDomainSocketAddress serverPath = address("server.sock");
+            RecordingDatagram server = listening(loop, serverPath), client = new RecordingDatagram(loop.engine);
+            int n = 500;
+            loop.run(() -> {
+                client.connect(serverPath);
+                for (int i = 0; i < n; i++) client.write(("datagram " + i).getBytes(StandardCharsets.US_ASCII));
+            });
+            for (int i = 0; i < n; i++) assertEquals("datagram " + i, server.next("datagram " + i).text());
+            loop.until("the client's queue to empty", () -> client.queuedDatagrams() == 0);
+            assertTrue(client.errors.isEmpty(), "errors: " + client.errors);
         }
     }
 

@@ -208,7 +208,7 @@ final class DatagramIo implements AutoCloseable {
 
     private long scratchAddress() { return io.scratchAddress(); }
 
-    private int encode(ByteBuffer b, SocketAddress address, int family) throws IOException {
+    int encode(ByteBuffer b, SocketAddress address, int family) throws IOException {
         checkFamily(address, family);
         return io.encode(b, address, family);
     }
@@ -282,7 +282,20 @@ final class DatagramIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- sending
 
+    /** The sends at flush time: a completion-based poller submits them, to go with its wait. */
     void send(PosixDatagram s, DatagramQueue q) {
+        if (io.queued != null && io.queued.send(s, q)) return;
+        sendNow(s, q);
+    }
+
+    /**
+     * Sends at once, up to {@link #SEND_MAX} datagrams per sendmmsg: every send of a readiness
+     * poller, and an explicit flush on any ({@code Datagram.flush()}). Not while a
+     * completion-based poller has some of the queue in flight: their completion sends the rest,
+     * in order.
+     */
+    void sendNow(PosixDatagram s, DatagramQueue q) {
+        if (q.inFlight() > 0) return;
         boolean refusalReported = false;
         while (!q.isEmpty()) {
             int count = 0;

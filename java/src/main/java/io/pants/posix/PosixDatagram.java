@@ -32,6 +32,9 @@ final class PosixDatagram extends PosixSocket implements DatagramSocket {
     public void send(DatagramQueue queue) { datagrams.send(this, queue); }
 
     @Override
+    public void sendNow(DatagramQueue queue) { datagrams.sendNow(this, queue); }
+
+    @Override
     public void connect(SocketAddress peer) throws IOException { datagrams.connect(this, peer); }
 
     @Override

@@ -48,6 +48,12 @@ public final class SocketIo implements AutoCloseable {
 
         /** Hands datagrams the kernel already received to {@code sink} (see {@link DatagramSocket#receive}). */
         int receive(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException;
+
+        /**
+         * Submits sends of the datagrams queued for {@code s} (see {@link DatagramSocket#send});
+         * false when it can't ({@code s} is not registered), and they are sent at once instead.
+         */
+        boolean send(PosixSocket s, io.pants.spi.DatagramQueue q);
     }
 
     final String pollerName;
@@ -173,6 +179,15 @@ public final class SocketIo implements AutoCloseable {
     /** A datagram socket's error as its receive and send report it (PortUnreachableException for a refused datagram, ...). */
     public IOException datagramError(int negErrno, String what) {
         return datagrams != null ? datagrams.error(negErrno, what) : exception(negErrno, what);
+    }
+
+    /**
+     * Writes {@code target} as the sockaddr a datagram from {@code s} is sent to, at the start
+     * of {@code b}; its length. Refused, as the datagram send refuses it, when the socket's
+     * family can't carry the address.
+     */
+    public int encodeDatagramTarget(PosixSocket s, SocketAddress target, ByteBuffer b) throws IOException {
+        return datagrams.encode(b, target, s.family);
     }
 
     /** The scratch memory addresses are encoded in, for bind and connect. */

@@ -13,6 +13,12 @@ import java.util.Arrays;
  * (it is dropped; the engine reports the error), {@link #report} for an error that belongs to
  * an earlier datagram (the head stays queued).
  *
+ * <p>A completion-based poller (io_uring) submits sends and learns later what became of them:
+ * it marks the datagrams at the head it submitted ({@link #submit}), which stay queued, in
+ * flight, until their completions {@link #consume} or {@link #fail} them, or put them back
+ * ({@link #putBack}) to be sent again. While some are in flight, nobody else sends from the
+ * queue: the order is the poller's to keep.
+ *
  * <p>Unlike a stream's queue, this one holds heap arrays: a datagram must stay whole, so it is
  * copied once more into native memory at send time by native backends, a bounded amount per
  * turn, instead of being split over fixed-size native chunks.
@@ -21,6 +27,8 @@ public final class DatagramQueue {
     private byte[][] data = new byte[16][];
     private SocketAddress[] targets = new SocketAddress[16];
     private int head, size;
+    /** Datagrams at the head that a completion-based poller submitted and has not heard of yet. */
+    private int inFlight;
     private long bytes;
     private long sentCount, sentBytes;
     private final ArrayDeque<IOException> errors = new ArrayDeque<>(2);
@@ -73,6 +81,21 @@ public final class DatagramQueue {
     /** Bytes in the datagrams sent since the queue was made. */
     public long sentBytes() { return sentBytes; }
 
+    /**
+     * Datagrams at the head submitted by a completion-based poller and not completed yet; 0 on
+     * readiness pollers, whose sends are done when {@code send} returns.
+     */
+    public int inFlight() { return inFlight; }
+
+    /** Marks the {@code n} datagrams at the head as submitted (in flight) until they complete or are put back. */
+    public void submit(int n) {
+        if (n < 0 || n > size) throw new IllegalArgumentException("submit " + n + " of " + size);
+        inFlight = n;
+    }
+
+    /** The datagrams still in flight did not go (cancelled after one before them failed): they are the head again, to be sent next. */
+    public void putBack() { inFlight = 0; }
+
     /** Removes {@code n} datagrams that were sent from the head. */
     public void consume(int n) {
         long before = bytes;
@@ -90,6 +113,7 @@ public final class DatagramQueue {
             head = (head + 1) & (data.length - 1);
         }
         size -= n;
+        inFlight = Math.max(0, inFlight - n);
     }
 
     /** Drops the head datagram, which the system refused to send, and records why. */
@@ -110,7 +134,7 @@ public final class DatagramQueue {
     public void clear() {
         Arrays.fill(data, null);
         Arrays.fill(targets, null);
-        head = size = 0;
+        head = size = inFlight = 0;
         bytes = 0;
         errors.clear();
     }

@@ -28,11 +28,25 @@ public interface DatagramSocket extends PollerSocket {
     /**
      * Sends datagrams from the head of {@code queue} until it is empty or the socket would
      * block, consuming what was sent. A datagram the system refuses is dropped with
-     * {@link DatagramQueue#fail}; nothing is thrown.
+     * {@link DatagramQueue#fail}; nothing is thrown. A completion-based poller may instead
+     * submit the sends, to go out with its next wait: it marks them in flight
+     * ({@link DatagramQueue#submit}), and when they complete it consumes, fails or puts back
+     * what they were and tells the engine through {@link ReadyHandler#sent}. Nothing is sent
+     * while datagrams of the queue are in flight: their completion sends the rest.
      *
      * @param queue the datagrams to send, oldest first
      */
     void send(DatagramQueue queue);
+
+    /**
+     * As {@link #send}, for an explicit flush ({@code Datagram.flush()}): what the socket takes
+     * is sent before this returns, whatever kind of poller this is; a completion-based poller
+     * sends at once here, unless datagrams of the queue are in flight (their order comes first;
+     * their completion sends the rest).
+     *
+     * @param queue the datagrams to send, oldest first
+     */
+    default void sendNow(DatagramQueue queue) { send(queue); }
 
     /**
      * Fixes the peer: sends without an address go there, and only its datagrams arrive.

@@ -26,7 +26,9 @@ public interface ReadyHandler {
      * stream's writes instead of making them: the writes submitted for the socket registered as
      * {@code token} completed, and what they wrote is consumed from its queue
      * ({@code error == null}), or they failed. The engine does what it does after a flush.
-     * Readiness pollers never call it; nothing else about a flush changes.
+     * For a datagram socket ({@link DatagramSocket#send}), {@code error} is null: what each
+     * datagram came to is in its {@link DatagramQueue}. Readiness pollers never call it;
+     * nothing else about a flush changes.
      */
     default void sent(int token, IOException error) {}
 }

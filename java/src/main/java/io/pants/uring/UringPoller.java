@@ -20,17 +20,18 @@ import io.pants.posix.SocketIo;
 import io.pants.posix.Syscalls;
 import io.pants.posix.TurnMemory;
 import io.pants.spi.BackendLog;
+import io.pants.spi.DatagramQueue;
 import io.pants.spi.FileRegion;
 import io.pants.spi.OutboundQueue;
 import io.pants.spi.PollerSocket;
 import io.pants.spi.ReadyHandler;
 import io.pants.spi.StreamSocket;
 import io.pants.spi.WriteBatch;
+import io.pants.uring.Registration.Role;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,16 +49,18 @@ import java.util.Map;
  *       from its buffer, which goes back to the kernel with the next turn; at most epoll's read
  *       budget a turn, the rest kept for the next;
  *   <li>a datagram socket has a multishot recvmsg in flight, into buffers of their own, which
- *       the engine's {@code receive()} takes;
+ *       the engine's {@code receive()} takes, and its queued datagrams go out as a chain of
+ *       linked sendmsg operations submitted with the turn's wait ({@link UringDatagrams});
+ *       {@code Datagram.flush()} sends at once (sendmmsg, as epoll's);
  *   <li>a stream's queued chunks go out as one sendmsg, submitted with the turn's wait, and a
- *       file by path as a ring read linked to a send; the completion consumes them from the queue and
- *       tells the engine ({@link ReadyHandler#sent}). {@code Stream.flush()} writes at once
- *       ({@link #flushNow}, writev as epoll's);
+ *       file by path as a ring read linked to a send ({@link UringFileSends}); the completion
+ *       consumes them from the queue and tells the engine ({@link ReadyHandler#sent}).
+ *       {@code Stream.flush()} writes at once ({@link #flushNow}, writev as epoll's);
  *   <li>connect, shutdown and close are operations in the ring (connect and close submitted at
  *       once; a close cancels everything in flight on the descriptor first, hard-linked);
- *   <li>what is still readiness (WRITE interest after a send found the socket full, a datagram
- *       socket's sends, a stream or datagram socket that does not read, for its hang-up or
- *       error) is a poll (see {@link #syncPoll}).
+ *   <li>what is still readiness (WRITE interest after a send found the socket full, a stream
+ *       or datagram socket that does not read, for its hang-up or error) is a poll (see
+ *       {@link #syncPoll}).
  * </ul>
  * A turn is one {@code io_uring_enter}: the operations collected since the last one, the
  * buffers given back, the wait and the completions copied out ({@link UringRing}).
@@ -69,16 +72,8 @@ import java.util.Map;
  */
 final class UringPoller implements PosixPoller {
     /** What an operation was, in the top four bits of its user data. */
-    private static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
-            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13, FILE_CANCEL = 14;
-    /** A result of a linked file read or send that has not come yet. */
-    private static final int PENDING = Integer.MIN_VALUE;
-    /** A file region goes out this much at a time: a read into the stream's file buffer, then a send of it. */
-    private static final int FILE_BUFFER = 64 * 1024;
-    /** A datagram buffer: struct io_uring_recvmsg_out (four 32-bit fields), the sender's address, the payload. */
-    private static final int NAME_SIZE = 128, RECVMSG_OUT_SIZE = 16;
-    static final int DATAGRAM_PAYLOAD_OFFSET = RECVMSG_OUT_SIZE + NAME_SIZE;
-    private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
+    static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
+            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13, FILE_CANCEL = 14, DATAGRAM_SEND = 15;
     private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
     /** The provided-buffer group of streams' receives. */
     private static final int BUFFER_GROUP = UringRing.STREAM_GROUP;
@@ -87,23 +82,18 @@ final class UringPoller implements PosixPoller {
 
     private final String name;
     private final UringConstants constants;
-    private final SocketConstants sockets;
-    private final Syscalls sys;
+    final SocketConstants sockets;
+    final Syscalls sys;
     private final Sockaddr sockaddr;
     private final SocketIo io;
     private final BatchWriter writer;
     private final MessageArena messages;
     private final WriteBatch unregistered = new WriteBatch();
     private final UringRing ring;
+    private final UringFileSends files;
+    private final UringDatagrams datagrams;
     private final int wakeFd;
     private final Memory wakeBuffer = new Memory(8);
-    private final Memory datagramHeader = new Memory(128);
-    private final ByteBuffer datagramHeaderView = TurnMemory.view(datagramHeader);
-    private final DatagramConstants datagramLayout;
-    /** The last sender's address, decoded once for the datagrams that follow from it. */
-    private final byte[] lastSenderName = new byte[NAME_SIZE];
-    private int lastSenderLength = -1;
-    private SocketAddress lastSender;
     private final Memory scratch = new Memory(256);
     private final ByteBuffer scratchView = TurnMemory.view(scratch);
     private final long scratchAddr = Pointer.nativeValue(scratch);
@@ -112,172 +102,33 @@ final class UringPoller implements PosixPoller {
 
     private Registration[] byToken = new Registration[64];
     private final ArrayList<Registration> changed = new ArrayList<>();
-    /** Listeners holding accepted descriptors the engine has not taken yet: told again next turn. */
+    /** Listeners and datagram sockets holding what the engine has not taken yet: told again next turn. */
     private final ArrayList<Registration> backlogged = new ArrayList<>();
     /** Streams holding receive completions beyond their budget: delivered next turn, which does not block. */
     private final ArrayList<Registration> deferred = new ArrayList<>();
-    /** Datagram sockets that received in this turn's completions: told after the batch. */
-    private final ArrayList<Registration> announce = new ArrayList<>();
-    /** Sockets opened by {@link #connect} and not registered yet, with the address to connect to. */
     /** Sockets whose connect is in flight and that are not registered yet, with the connect's generation. */
     private final Map<PosixSocket, Integer> connecting = new IdentityHashMap<>();
     /** Registrations whose connect is in flight, by the connect's generation (its user data has no token yet). */
     private final Map<Integer, Registration> connects = new HashMap<>();
-    /** Closed streams' file reads and sends still in flight, by generation: their buffer is freed when they have ended. */
-    private final Map<Integer, RetiredFile> retiredFiles = new HashMap<>();
-    /** A file's read and send go as one chain of two linked operations (the probe found that a short read cancels the send). */
-    private final boolean linkedFileSends;
     private int nextGeneration;
     /** The last turn filled the completion array: more may be waiting, so the next one does not block. */
     private boolean moreWaiting;
     private final UringStats stats = new UringStats();
 
-    /**
-     * A closed stream's file buffer, which the kernel may still read or write: freed when the
-     * last of its operations has completed. A socket whose chained send may not have started
-     * yet is closed then too (socketFd), not at once: the kernel takes the send's descriptor
-     * when it starts it, and by then the number could be another socket's.
-     */
-    private static final class RetiredFile {
-        final Memory buffer;
-        final int token;
-        int pending;
-        boolean readPending;
-        int socketFd = -1;
-
-        RetiredFile(Memory buffer, int pending, int token) {
-            this.buffer = buffer;
-            this.pending = pending;
-            this.token = token;
-        }
-    }
-
-    /** What the poller keeps for a registered socket. */
-    private static final class Registration {
-        final PosixSocket socket;
-        final int token, generation;
-        final Role role;
-        int wanted;
-        boolean queued;
-        /** The mask of the poll in flight, 0 when none; cancelling: its cancel is in flight. */
-        int pollMask;
-        boolean pollCancelling;
-        /** The poll in flight is multishot; the next POLLOUT poll must be (see {@link #syncPoll}). */
-        boolean pollMulti, pollEdge;
-        /** A multishot receive or accept in flight (until its last completion), and whether it is being cancelled. */
-        boolean recvArmed, recvCancelling, acceptArmed, acceptCancelling;
-        /** The connect in flight: its address, until the completion. */
-        boolean connectPending;
-        boolean shutdownQueued;
-        /** A sendmsg in flight, and the queue it sends from (consumed when it completes). */
-        boolean sending;
-        OutboundQueue sendQueue;
-        /** A file's bytes on their way: read into fileBuffer (fileBuffered of them), fileSent of those sent. */
-        Memory fileBuffer;
-        int fileBuffered, fileSent;
-        /** File reads and sends in flight (the kernel may be using fileBuffer). */
-        int fileOps;
-        /** A linked read and send in flight (fileChain): the read's length, and each one's result once it came. */
-        boolean fileChain;
-        int fileChainLength, fileChainRead, fileChainSend;
-        /** Receive completions kept for a later turn (buffer id, result), in order. */
-        int[] deferredBuffers = new int[0], deferredResults = new int[0];
-        int deferredHead, deferredCount;
-        /** A hang-up or error the poll reported while receive completions were kept: told once they are delivered. */
-        int heldReadiness;
-        long budgetTurn;
-        int budgetUsed;
-
-        void defer(int buffer, int res) {
-            if (deferredHead + deferredCount == deferredBuffers.length) {
-                int size = Math.max(16, deferredCount * 2);
-                deferredBuffers = Arrays.copyOfRange(deferredBuffers, deferredHead, deferredHead + size);
-                deferredResults = Arrays.copyOfRange(deferredResults, deferredHead, deferredHead + size);
-                deferredHead = 0;
-            }
-            deferredBuffers[deferredHead + deferredCount] = buffer;
-            deferredResults[deferredHead + deferredCount++] = res;
-        }
-
-        int deferredBuffer() { return deferredBuffers[deferredHead]; }
-
-        int deferredResult() { return deferredResults[deferredHead]; }
-
-        void undefer() {
-            deferredHead++;
-            if (--deferredCount == 0) deferredHead = 0;
-        }
-
-        /** Datagrams received and not yet taken by the engine (buffer ids), and an error to report after them. */
-        int[] datagrams = new int[0];
-        int datagramHead, datagramCount, datagramError;
-
-        void pushDatagram(int id) {
-            if (datagramHead + datagramCount == datagrams.length) {
-                datagrams = Arrays.copyOfRange(datagrams, datagramHead, datagramHead + Math.max(16, datagramCount * 2));
-                datagramHead = 0;
-            }
-            datagrams[datagramHead + datagramCount++] = id;
-        }
-
-        int popDatagram() {
-            int id = datagrams[datagramHead++];
-            if (--datagramCount == 0) datagramHead = 0;
-            return id;
-        }
-
-        boolean announced;
-
-        boolean hasBacklog() { return acceptedCount > 0 || acceptError != 0 || datagramCount > 0 || datagramError != 0; }
-
-        /** Descriptors the kernel accepted and the engine has not taken, and an accept error to report after them. */
-        int[] accepted = new int[0];
-        int acceptedHead, acceptedCount;
-        int acceptError;
-
-        Registration(PosixSocket socket, int token, int generation, Role role) {
-            this.socket = socket;
-            this.token = token;
-            this.generation = generation;
-            this.role = role;
-        }
-
-        void pushAccepted(int fd) {
-            if (acceptedHead + acceptedCount == accepted.length) {
-                accepted = Arrays.copyOfRange(accepted, acceptedHead, acceptedHead + Math.max(16, acceptedCount * 2));
-                acceptedHead = 0;
-            }
-            accepted[acceptedHead + acceptedCount++] = fd;
-        }
-
-        int popAccepted() {
-            int fd = accepted[acceptedHead++];
-            if (--acceptedCount == 0) acceptedHead = 0;
-            return fd;
-        }
-    }
-
-    /** How a socket's readiness is served: by multishot accept, by multishot receive (and a poll for the rest), or by polls alone. */
-    private enum Role { LISTENER, STREAM, DATAGRAM, PLAIN }
-
     UringPoller(String name, UringConstants constants, UringRing ring, boolean linkedFileSends) throws IOException {
         this.name = name;
-        this.linkedFileSends = linkedFileSends;
         this.constants = constants;
         this.sockets = SocketConstants.fromShim();
-        DatagramConstants datagrams = DatagramConstants.fromShim();
-        this.sys = new ShimSyscalls(datagrams.sockDgram);
+        DatagramConstants layout = DatagramConstants.fromShim();
+        this.sys = new ShimSyscalls(layout.sockDgram);
         this.sockaddr = Sockaddr.linux(sockets);
-        this.io = new SocketIo(name, sys, sockets, sockaddr, datagrams, Iovec.fromShim(), 0, Sendfile.Kind.LINUX, false, null);
+        this.io = new SocketIo(name, sys, sockets, sockaddr, layout, Iovec.fromShim(), 0, Sendfile.Kind.LINUX, false, null);
         this.io.queueThrough(new Queue());
         this.writer = new BatchWriter(io);
-        this.messages = new MessageArena(datagrams, Iovec.fromShim());
+        this.messages = new MessageArena(layout, Iovec.fromShim());
         this.ring = ring;
-        // the one msghdr every datagram socket's multishot recvmsg is made from (the kernel reads
-        // it at submission): the sender's address gets NAME_SIZE bytes of each buffer, no control data
-        for (int i = 0; i < datagramHeaderView.capacity(); i += 4) datagramHeaderView.putInt(i, 0);
-        datagramHeaderView.putInt(datagrams.nameLenOffset, NAME_SIZE);
-        this.datagramLayout = datagrams;
+        this.files = new UringFileSends(this, ring, constants, stats, linkedFileSends);
+        this.datagrams = new UringDatagrams(this, ring, constants, stats, sockets, sockaddr, io, layout);
         int ev = UringShim.pants_uring_eventfd();
         if (ev < 0) {
             ring.close();
@@ -386,7 +237,15 @@ final class UringPoller implements PosixPoller {
         return r != null && r.socket == s ? r : null;
     }
 
-    private void queue(Registration r) {
+    /** Whether {@code r} is still registered (not closed since). */
+    boolean isLive(Registration r) { return byToken[r.token] == r; }
+
+    /** Has {@code r}, holding what the engine has not taken, told of it again next turn. */
+    void backlog(Registration r) {
+        if (!backlogged.contains(r)) backlogged.add(r);
+    }
+
+    void queue(Registration r) {
         if (!r.queued) {
             r.queued = true;
             changed.add(r);
@@ -416,7 +275,7 @@ final class UringPoller implements PosixPoller {
             case LISTENER -> {
                 boolean want = (r.wanted & READ) != 0;
                 // descriptors accepted while accepting was paused are announced again
-                if (want && (r.acceptedCount > 0 || r.acceptError != 0) && !backlogged.contains(r)) backlogged.add(r);
+                if (want && r.hasBacklog()) backlog(r);
                 if (want && !r.acceptArmed) {
                     r.acceptArmed = true;
                     stats.acceptsArmed++;
@@ -442,15 +301,7 @@ final class UringPoller implements PosixPoller {
                 poll = ((r.wanted & WRITE) != 0 && !r.sending ? constants.pollOut : 0) | (want ? 0 : constants.pollErr | constants.pollHup);
             }
             case DATAGRAM -> {
-                boolean want = (r.wanted & READ) != 0;
-                if (want && !r.recvArmed) {
-                    r.recvArmed = true;
-                    add(userData(RECVMSG, r.generation, r.token), constants.opRecvmsg, fd, Pointer.nativeValue(datagramHeader), UringRing.DATAGRAM_GROUP);
-                } else if (!want && r.recvArmed && !r.recvCancelling) {
-                    r.recvCancelling = true;
-                    add(userData(CANCEL, r.generation, r.token), constants.opCancel, -1, userData(RECVMSG, r.generation, r.token), 0);
-                }
-                if (want && (r.datagramCount > 0 || r.datagramError != 0) && !backlogged.contains(r)) backlogged.add(r);
+                boolean want = datagrams.syncReceive(r);
                 // the receive reports errors (a refused earlier send); without it a poll does,
                 // which Datagram answers with takeError(), as under epoll
                 poll = ((r.wanted & WRITE) != 0 ? constants.pollOut : 0) | (want ? 0 : constants.pollErr);
@@ -490,11 +341,11 @@ final class UringPoller implements PosixPoller {
         r.pollMulti = multishot;
     }
 
-    private void add(long userData, int op, int fd, long addr, long arg) {
+    void add(long userData, int op, int fd, long addr, long arg) {
         warnIfRefused(ring.add(userData, op, fd, addr, arg));
     }
 
-    private void warnIfRefused(int r) {
+    void warnIfRefused(int r) {
         if (r < 0) BackendLog.LOG.log(System.Logger.Level.WARNING, "io_uring submission failed: "
                 + Errors.exception(r, "io_uring_enter", sys, sockets).getMessage());
     }
@@ -536,7 +387,7 @@ final class UringPoller implements PosixPoller {
         for (int i = 0; i < n; i++) {
             if (kind(ring.userData(i)) == RECV) delivered += dispatch(ring.userData(i), ring.result(i), ring.flags(i), handler);
         }
-        if (!announce.isEmpty()) delivered += announceDatagrams(handler);
+        delivered += datagrams.announce(handler);
         return delivered;
     }
 
@@ -549,7 +400,7 @@ final class UringPoller implements PosixPoller {
             if (byToken[r.token] != r || !r.hasBacklog() || (r.wanted & READ) == 0) continue;
             handler.ready(r.token, READ);
             delivered++;
-            if (byToken[r.token] == r && r.hasBacklog() && (r.wanted & READ) != 0 && !backlogged.contains(r)) backlogged.add(r);
+            if (byToken[r.token] == r && r.hasBacklog() && (r.wanted & READ) != 0) backlog(r);
         }
         return delivered;
     }
@@ -561,7 +412,7 @@ final class UringPoller implements PosixPoller {
             return 0;
         }
         if (kind == FILE_CANCEL) {
-            retiredFileCancelEnded(generation(userData), res);
+            files.cancelEnded(generation(userData), res);
             return 0;
         }
         if (kind == CANCEL || kind == POLL_UPDATE || kind == CLOSE) return 0; // their targets' completions tell
@@ -578,7 +429,8 @@ final class UringPoller implements PosixPoller {
                 else ring.giveBack(buffer);
             }
             if (kind == ACCEPT && res >= 0) sys.close(res);
-            if (kind == FILE_READ || kind == FILE_SEND) retiredFileOpEnded(generation(userData), kind);
+            if (kind == FILE_READ || kind == FILE_SEND) files.opEnded(generation(userData), kind);
+            if (kind == DATAGRAM_SEND) datagrams.retiredSendCompleted(generation(userData), res);
             return 0;
         }
         switch (kind) {
@@ -602,19 +454,16 @@ final class UringPoller implements PosixPoller {
                 return sent(r, res, handler);
             }
             case RECVMSG -> {
-                return receivedDatagram(r, res, more, buffer, handler);
+                return datagrams.received(r, res, more, buffer);
             }
             case FILE_READ -> {
-                r.fileOps--;
-                if (!r.fileChain) return fileRead(r, res, handler);
-                r.fileChainRead = res;
-                return r.fileChainSend == PENDING ? 0 : fileChainEnded(r, handler);
+                return files.readCompleted(r, res, handler);
             }
             case FILE_SEND -> {
-                r.fileOps--;
-                if (!r.fileChain) return fileSent(r, res, handler);
-                r.fileChainSend = res;
-                return r.fileChainRead == PENDING ? 0 : fileChainEnded(r, handler);
+                return files.sendCompleted(r, res, handler);
+            }
+            case DATAGRAM_SEND -> {
+                return datagrams.sendCompleted(r, res, handler);
             }
             case SHUTDOWN -> {
                 if (res < 0 && res != -sockets.eNotConn) {
@@ -636,10 +485,10 @@ final class UringPoller implements PosixPoller {
             queue(r); // re-armed with the next turn if reading is still wanted
         }
         boolean event = res >= 0 || (res != -constants.eNoBufs && res != -constants.eCanceled);
-        if (event && (r.deferredCount > 0 || overBudget(r, res))) {
+        if (event && (r.deferredCount() > 0 || overBudget(r, res))) {
             // kept, buffer and all, for the next turn: in order after what is kept already
             r.defer(buffer, res);
-            if (r.deferredCount == 1) deferred.add(r);
+            if (r.deferredCount() == 1) deferred.add(r);
             return 0;
         }
         return deliver(r, res, buffer, handler);
@@ -666,7 +515,7 @@ final class UringPoller implements PosixPoller {
         deferred.clear();
         int delivered = 0;
         for (Registration r : list) {
-            while (r.deferredCount > 0) {
+            while (r.deferredCount() > 0) {
                 boolean live = byToken[r.token] == r;
                 if (live && overBudget(r, r.deferredResult())) break;
                 int buffer = r.deferredBuffer(), res = r.deferredResult();
@@ -674,7 +523,7 @@ final class UringPoller implements PosixPoller {
                 if (live) delivered += deliver(r, res, buffer, handler);
                 else if (buffer >= 0) ring.giveBack(buffer);
             }
-            if (r.deferredCount > 0) {
+            if (r.deferredCount() > 0) {
                 deferred.add(r);
             } else if (r.heldReadiness != 0 && byToken[r.token] == r) {
                 int held = r.heldReadiness & (HANGUP | ERROR | ((r.wanted & READ) != 0 ? READ : 0));
@@ -717,94 +566,6 @@ final class UringPoller implements PosixPoller {
         return 1;
     }
 
-    /** A datagram (or a receive error) kept for the engine's receive(), which the READ readiness it gets asks for. */
-    private int receivedDatagram(Registration r, int res, boolean more, int buffer, ReadyHandler handler) {
-        if (!more) {
-            r.recvArmed = false;
-            r.recvCancelling = false;
-            queue(r);
-        }
-        if (buffer >= 0) {
-            stats.datagrams++;
-            r.pushDatagram(buffer);
-        } else if (res == -constants.eNoBufs) {
-            stats.noBuffers++; // the datagrams wait in the socket; re-armed with the next turn
-            return 0;
-        } else if (res == -constants.eCanceled) {
-            stats.cancelled++;
-            return 0;
-        } else if (res < 0) {
-            r.datagramError = res;
-        } else {
-            return 0;
-        }
-        if (!r.announced) { // told once the whole batch is in: the engine takes many per receive()
-            r.announced = true;
-            announce.add(r);
-        }
-        return 0;
-    }
-
-    private int announceDatagrams(ReadyHandler handler) {
-        Registration[] list = announce.toArray(new Registration[0]);
-        announce.clear();
-        int delivered = 0;
-        for (Registration r : list) {
-            r.announced = false;
-            if (byToken[r.token] != r || (r.wanted & READ) == 0 || !r.hasBacklog()) continue;
-            handler.ready(r.token, READ);
-            delivered++;
-            // what the engine's bounded receive() left is told again next turn
-            if (byToken[r.token] == r && r.hasBacklog() && (r.wanted & READ) != 0 && !backlogged.contains(r)) backlogged.add(r);
-        }
-        return delivered;
-    }
-
-    /** The engine's receive(): the datagrams the ring received for {@code s}, up to {@code max}. */
-    private int takeDatagrams(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException {
-        Registration r = registration(s);
-        if (r == null) return 0;
-        int n = 0;
-        while (n < max && r.datagramCount > 0) {
-            int id = r.popDatagram();
-            boolean more;
-            try {
-                ByteBuffer b = ring.datagramBuffer(id);
-                int base = b.position();
-                int nameLength = b.getInt(base);
-                int payloadLength = b.getInt(base + 8);
-                int flags = b.getInt(base + 12);
-                int room = ring.datagramBufferSize - DATAGRAM_PAYLOAD_OFFSET;
-                boolean truncated = (flags & datagramLayout.msgTrunc) != 0 || payloadLength > room;
-                SocketAddress sender = sender(s, b, base + RECVMSG_OUT_SIZE, nameLength);
-                b.position(base + DATAGRAM_PAYLOAD_OFFSET).limit(base + DATAGRAM_PAYLOAD_OFFSET + Math.min(payloadLength, room));
-                n++;
-                more = sink.datagram(b, sender, truncated);
-            } finally {
-                ring.giveBackDatagram(id);
-            }
-            if (!more) break;
-        }
-        if (n == 0 && r.datagramError != 0) {
-            int error = r.datagramError;
-            r.datagramError = 0;
-            throw io.datagramError(error, "receive on " + s);
-        }
-        return n;
-    }
-
-    private SocketAddress sender(PosixSocket s, ByteBuffer b, int at, int length) {
-        if (length <= 0) return s.family == sockets.afUnix ? UNNAMED : s.remoteAddress(); // an unbound Unix peer has no name
-        int len = Math.min(length, NAME_SIZE);
-        boolean same = len == lastSenderLength;
-        for (int i = 0; same && i < len; i++) same = b.get(at + i) == lastSenderName[i];
-        if (same) return lastSender;
-        b.get(at, lastSenderName, 0, len);
-        lastSenderLength = len;
-        lastSender = sockaddr.decode(ByteBuffer.wrap(lastSenderName, 0, len).order(java.nio.ByteOrder.nativeOrder()), len);
-        return lastSender;
-    }
-
     private int accepted(Registration r, int res, boolean more, ReadyHandler handler) {
         if (!more) {
             r.acceptArmed = false;
@@ -812,7 +573,7 @@ final class UringPoller implements PosixPoller {
             queue(r);
         }
         if (res >= 0) {
-            r.pushAccepted(res);
+            r.accepted.push(res);
         } else if (res == -constants.eCanceled) {
             stats.cancelled++;
             return 0;
@@ -824,7 +585,7 @@ final class UringPoller implements PosixPoller {
         }
         if ((r.wanted & READ) == 0) return 0;
         handler.ready(r.token, READ);
-        if (byToken[r.token] == r && r.hasBacklog() && !backlogged.contains(r)) backlogged.add(r);
+        if (byToken[r.token] == r && r.hasBacklog()) backlog(r);
         return 1;
     }
 
@@ -857,7 +618,7 @@ final class UringPoller implements PosixPoller {
         if (r.role == Role.STREAM && r.recvArmed) {
             // the receive reports the connection's end; a failed connection fails the flush too
             ready = (r.wanted & WRITE) != 0 ? WRITE : 0;
-        } else if (r.role == Role.STREAM && r.deferredCount > 0) {
+        } else if (r.role == Role.STREAM && r.deferredCount() > 0) {
             // the engine answers a hang-up by reading the socket itself: what the receive brought
             // and the budget kept must reach it first, or it reads past them to the end of stream
             // and closes, and they are given back unread
@@ -882,7 +643,7 @@ final class UringPoller implements PosixPoller {
             Registration r = registration((PosixSocket) batch.socket(i));
             if (r != null && r.sending) continue; // in order after its send, when that completes
             // a file's bytes read but not sent are read again from the region's position, which is theirs
-            if (r != null) r.fileBuffered = r.fileSent = 0;
+            if (r != null) UringFileSends.forgetBuffered(r);
             unregistered.clear();
             unregistered.add(batch.socket(i), batch.queue(i));
             writer.flush(unregistered);
@@ -912,10 +673,10 @@ final class UringPoller implements PosixPoller {
     }
 
     /** Sends the files at the head of the queue, then submits a sendmsg for the chunks after them. */
-    private IOException send(Registration r) {
+    IOException send(Registration r) {
         OutboundQueue q = r.sendQueue;
         FileRegion file = q.headFile();
-        if (file != null && file.path() != null) return sendFile(r, file);
+        if (file != null && file.path() != null) return files.send(r, file);
         try {
             // a caller's FileChannel has no descriptor to read from: copied through memory at once
             if (!io.sendFiles(r.socket, q)) return null; // the socket is full: WRITE interest polls for it
@@ -932,152 +693,6 @@ final class UringPoller implements PosixPoller {
         r.sending = true;
         add(userData(SEND, r.generation, r.token), constants.opSendmsg, r.socket.fd, message, 0);
         return null;
-    }
-
-    /**
-     * A file by path goes out as a read of the file into the stream's file buffer and a send of
-     * it, {@link #FILE_BUFFER} bytes at a time, instead of sendfile on the loop thread. The two
-     * are linked (IOSQE_IO_LINK): submitted together with one turn's enter, the kernel starts the
-     * send when the read has filled the buffer, so a chunk costs one turn, not one for the read
-     * and one for the send. A short read (the file ended) or a failed one cancels the send; what
-     * it read then goes as a send of its own. Where the probe found that a short read does not
-     * cancel what is linked to it, the read's completion submits the send instead.
-     *
-     * <p>A read and a send rather than splice (file to a pipe, pipe to the socket): splice would
-     * save the copy through the buffer, but needs a pipe per stream (two descriptors more, which
-     * count against the process's limit as the connections do), and bytes left in the pipe by a
-     * partial send, which must be drained before anything else of the stream's goes out and are
-     * lost to a close. The buffer is ours to look at: the rest of a partial send is sent from it.
-     */
-    private IOException sendFile(Registration r, FileRegion file) {
-        if (r.fileBuffer == null) r.fileBuffer = new Memory(FILE_BUFFER);
-        long buffer = Pointer.nativeValue(r.fileBuffer);
-        if (r.fileBuffered > r.fileSent) { // the rest of what was read: a send took part, or found the socket full
-            r.sending = true;
-            r.fileOps++;
-            add(userData(FILE_SEND, r.generation, r.token), constants.opSend, r.socket.fd, buffer + r.fileSent, r.fileBuffered - r.fileSent);
-            return null;
-        }
-        if (file.nativeFd() < 0) {
-            int fd = sys.openReadOnly(file.path().toString());
-            if (fd < 0) return Errors.exception(fd, "open " + file.path(), sys, sockets);
-            file.nativeFd(fd, () -> sys.close(fd));
-        }
-        int length = (int) Math.min(FILE_BUFFER, file.remaining());
-        r.sending = true;
-        r.fileBuffered = r.fileSent = 0;
-        long read = (file.position() << 24) | length;
-        if (linkedFileSends) {
-            r.fileChain = true;
-            r.fileChainLength = length;
-            r.fileChainRead = r.fileChainSend = PENDING;
-            r.fileOps += 2;
-            stats.fileChainsInFlight++;
-            warnIfRefused(ring.addLinked(userData(FILE_READ, r.generation, r.token), constants.opReadAtLink, file.nativeFd(), buffer, read,
-                    userData(FILE_SEND, r.generation, r.token), constants.opSend, r.socket.fd, buffer, length));
-            return null;
-        }
-        r.fileOps++;
-        add(userData(FILE_READ, r.generation, r.token), constants.opReadAt, file.nativeFd(), buffer, read);
-        return null;
-    }
-
-    /** Both operations of a linked read and send have completed, in either order. */
-    private int fileChainEnded(Registration r, ReadyHandler handler) {
-        r.fileChain = false;
-        stats.fileChainsInFlight--;
-        int read = r.fileChainRead, send = r.fileChainSend;
-        if (read == r.fileChainLength) { // the send ran, on a full buffer
-            stats.fileChains++;
-            stats.fileReads++;
-            r.fileBuffered = read;
-            r.fileSent = 0;
-            return fileSent(r, send, handler);
-        }
-        if (send != -constants.eCanceled) {
-            // the probe said a short read cancels what is linked to it: if it did not, the send
-            // took bytes the read never wrote, and the stream's output is wrong from here
-            r.sending = false;
-            queue(r);
-            handler.sent(r.token, new IOException("io_uring sent a file buffer its read filled with " + read + " of "
-                    + r.fileChainLength + " bytes (send: " + send + ")"));
-            return 1;
-        }
-        return fileRead(r, read, handler); // short or failed: an error, or what it read goes as a send of its own
-    }
-
-    /** A closed stream's file read or send has completed: its buffer is freed once none is left, and a deferred close done. */
-    private void retiredFileOpEnded(int generation, int kind) {
-        RetiredFile f = retiredFiles.get(generation);
-        if (f == null) return;
-        if (kind == FILE_READ) f.readPending = false;
-        if (--f.pending > 0) {
-            // the read is done, so its send starts now if it has not: the first cancel may have found nothing
-            if (kind == FILE_READ && f.socketFd >= 0) cancelRetiredSend(generation, f);
-            return;
-        }
-        retiredFiles.remove(generation);
-        f.buffer.close();
-        if (f.socketFd >= 0 && ring.submitNow(userData(CLOSE, generation, f.token), constants.opCancelClose, f.socketFd, 0, 0) < 0) {
-            sys.close(f.socketFd);
-        }
-    }
-
-    /**
-     * A cancel of a closed stream's chained send found nothing (-ENOENT): the kernel had not
-     * started the send yet, which it does in task work after the read, or it had just
-     * completed, and its completion is on its way. Asked again with the next turn, whose enter
-     * runs that task work, until the send's completion has come.
-     */
-    private void retiredFileCancelEnded(int generation, int res) {
-        RetiredFile f = retiredFiles.get(generation);
-        if (f != null && f.socketFd >= 0 && !f.readPending && res == -constants.eNoEnt) cancelRetiredSend(generation, f);
-    }
-
-    private void cancelRetiredSend(int generation, RetiredFile f) {
-        add(userData(FILE_CANCEL, generation, f.token), constants.opCancel, -1, userData(FILE_SEND, generation, f.token), 0);
-    }
-
-    private int fileRead(Registration r, int res, ReadyHandler handler) {
-        r.sending = false;
-        FileRegion file = r.sendQueue.headFile();
-        IOException error;
-        if (res < 0) {
-            error = Errors.exception(res, "read " + file.path(), sys, sockets);
-        } else if (res == 0) {
-            error = new IOException(file.path() + " is shorter than the " + (file.position() + file.remaining()) + " bytes queued");
-        } else {
-            stats.fileReads++;
-            r.fileBuffered = res;
-            r.fileSent = 0;
-            sendFile(r, file); // queues the send of what was read: nothing for the engine yet
-            return 0;
-        }
-        queue(r);
-        handler.sent(r.token, error);
-        return 1;
-    }
-
-    private int fileSent(Registration r, int res, ReadyHandler handler) {
-        r.sending = false;
-        if (res == -sockets.eAgain) {
-            stats.sendsRefused++;
-            queue(r); // WRITE interest polls for room; the engine's flush then sends the rest
-            return 0;
-        }
-        IOException error;
-        if (res < 0) {
-            error = Errors.exception(res, "send", sys, sockets);
-        } else {
-            stats.sends++;
-            r.fileSent += res;
-            if (r.fileSent == r.fileBuffered) r.fileBuffered = r.fileSent = 0;
-            r.sendQueue.consumeFile(res);
-            error = send(r);
-        }
-        if (!r.sending) queue(r);
-        handler.sent(r.token, error);
-        return 1;
     }
 
     private int sent(Registration r, int res, ReadyHandler handler) {
@@ -1117,18 +732,14 @@ final class UringPoller implements PosixPoller {
         sys.close(wakeFd);
         for (Registration r : byToken) {
             if (r == null) continue;
-            while (r.acceptedCount > 0) sys.close(r.popAccepted());
+            while (!r.accepted.isEmpty()) sys.close(r.accepted.pop());
+            UringDatagrams.release(r);
         }
         connecting.clear();
         connects.clear();
-        // closed streams whose chained send had not completed: the ring, closed above, takes
-        // what it had in flight with it, and their descriptors are ours to close
-        for (RetiredFile f : retiredFiles.values()) {
-            if (f.socketFd >= 0) sys.close(f.socketFd);
-        }
-        retiredFiles.clear();
+        files.close();
         wakeBuffer.close();
-        datagramHeader.close();
+        datagrams.close();
         scratch.close();
         writer.close();
         messages.close();
@@ -1141,13 +752,13 @@ final class UringPoller implements PosixPoller {
         public StreamSocket accept(PosixSocket listener) throws IOException {
             Registration r = registration(listener);
             if (r == null) return null;
-            if (r.acceptedCount == 0) {
+            if (r.accepted.isEmpty()) {
                 int error = r.acceptError;
                 if (error == 0) return null;
                 r.acceptError = 0;
                 throw Errors.exception(error, "accept", sys, sockets);
             }
-            int fd = r.popAccepted();
+            int fd = r.accepted.pop();
             // multishot accept has one address buffer for all its connections: ask the socket
             long lenPtr = sockaddr.prepareReturn(scratchView, scratchAddr);
             SocketAddress remote = UringShim.pants_getpeername(fd, scratchAddr, lenPtr) < 0 ? null : sockaddr.decodeReturned(scratchView);
@@ -1167,7 +778,16 @@ final class UringPoller implements PosixPoller {
 
         @Override
         public int receive(PosixSocket s, io.pants.spi.DatagramSink sink, int max) throws IOException {
-            return takeDatagrams(s, sink, max);
+            Registration r = registration(s);
+            return r == null ? 0 : datagrams.take(r, sink, max);
+        }
+
+        @Override
+        public boolean send(PosixSocket s, DatagramQueue q) {
+            Registration r = registration(s);
+            if (r == null || closed) return false;
+            datagrams.send(r, q);
+            return true;
         }
 
         @Override
@@ -1179,44 +799,28 @@ final class UringPoller implements PosixPoller {
                 return;
             }
             if (r == null) { // connecting, never registered: the connect in flight is cancelled
-                if (ring.submitNow(userData(CLOSE, connect, 0), constants.opCancelClose, s.fd, 0, 0) < 0) sys.close(s.fd);
+                closeAfterCancel(connect, 0, s.fd);
                 return;
             }
             if (r.connectPending) connects.remove(r.generation);
             byToken[r.token] = null; // from now on, its completions are stale
-            while (r.deferredCount > 0) {
+            while (r.deferredCount() > 0) {
                 if (r.deferredBuffer() >= 0) ring.giveBack(r.deferredBuffer());
                 r.undefer();
             }
-            while (r.acceptedCount > 0) sys.close(r.popAccepted());
-            while (r.datagramCount > 0) ring.giveBackDatagram(r.popDatagram());
-            boolean closeLater = false;
-            if (r.fileBuffer != null && r.fileOps > 0) { // the kernel may still read or write it
-                RetiredFile f = new RetiredFile(r.fileBuffer, r.fileOps, r.token);
-                retiredFiles.put(r.generation, f);
-                if (r.fileChain) stats.fileChainsInFlight--;
-                if (r.fileChain && r.fileChainSend == PENDING) {
-                    // the send linked to the read may not have started: it would take whatever
-                    // socket has the descriptor's number then. Both are cancelled, and the
-                    // socket closed when the send has completed (retiredFileOpEnded)
-                    f.readPending = r.fileChainRead == PENDING;
-                    f.socketFd = s.fd;
-                    if (f.readPending) {
-                        add(userData(FILE_CANCEL, r.generation, r.token), constants.opCancel, -1, userData(FILE_READ, r.generation, r.token), 0);
-                    }
-                    cancelRetiredSend(r.generation, f);
-                    closeLater = true;
-                }
-            } else if (r.fileBuffer != null) {
-                r.fileBuffer.close();
-            }
+            while (!r.accepted.isEmpty()) sys.close(r.accepted.pop());
+            boolean closeLater = files.retire(r, s) | datagrams.retire(r);
             if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), constants.opShutdown, s.fd, 0, sockets.shutWr);
             if (closeLater) {
                 stats.closesDeferred++;
                 return;
             }
-            int rc = ring.submitNow(userData(CLOSE, r.generation, r.token), constants.opCancelClose, s.fd, 0, 0);
-            if (rc < 0) sys.close(s.fd); // the ring refused: close it ourselves
+            closeAfterCancel(r.generation, r.token, s.fd);
         }
+    }
+
+    /** Closes {@code fd} through the ring, after cancelling what it has in flight there; at once when the ring refuses. */
+    void closeAfterCancel(int generation, int token, int fd) {
+        if (ring.submitNow(userData(CLOSE, generation, token), constants.opCancelClose, fd, 0, 0) < 0) sys.close(fd);
     }
 }

@@ -29,7 +29,7 @@ import java.util.Locale;
 public class UringProvider implements PollerProvider {
     static final int SQ_ENTRIES = 1024, CQ_ENTRIES = 8192, BUFFER_COUNT = 1024, BUFFER_SIZE = 4096;
     /** Datagrams' buffers: each holds a header (struct io_uring_recvmsg_out), the sender's address and 64 KiB of payload. */
-    static final int DATAGRAM_BUFFER_COUNT = 16, DATAGRAM_BUFFER_SIZE = UringPoller.DATAGRAM_PAYLOAD_OFFSET + 64 * 1024;
+    static final int DATAGRAM_BUFFER_COUNT = 16, DATAGRAM_BUFFER_SIZE = UringDatagrams.PAYLOAD_OFFSET + 64 * 1024;
 
     private final int sqEntries, cqEntries, bufferCount, bufferSize;
     /** False: files go as a separate read and send, the path for a kernel whose probe found no short-read link (tests). */
@@ -140,7 +140,7 @@ public class UringProvider implements PollerProvider {
         // a file's read and send go as one chain only where a short read cancels the send (every
         // kernel that has what the probe requires does; the separate pair stays for one that would not)
         boolean linkedFileSends = linkedFileSendsAllowed && LinkProbe.SHORT_READ_CANCELS;
-        UringPoller p = new UringPoller(name(), k, new UringRing(ring, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT,
+        UringPoller p = new UringPoller(name(), k, new UringRing(ring, sqEntries, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT,
                 DATAGRAM_BUFFER_SIZE), linkedFileSends);
         opened = p;
         return p;

@@ -36,6 +36,8 @@ final class UringRing implements AutoCloseable {
     private final long ring;
     final int bufferCount, bufferSize, datagramBufferSize;
     final int maxCompletions;
+    /** Submission entries: the longest chain of linked operations one submission can hold. */
+    final int sqEntries;
     private final Memory ops, completions, returned, now;
     private final long opsAddr, completionsAddr, returnedAddr, nowAddr;
     private final ByteBuffer opsView, completionsView, returnedView, nowView, buffersView, datagramBuffersView;
@@ -46,8 +48,9 @@ final class UringRing implements AutoCloseable {
         return UringShim.pants_uring_create(sqEntries, cqEntries, bufferCount, bufferSize, datagramBufferCount, datagramBufferSize);
     }
 
-    UringRing(long ring, int cqEntries, int bufferCount, int bufferSize, int datagramBufferCount, int datagramBufferSize) {
+    UringRing(long ring, int sqEntries, int cqEntries, int bufferCount, int bufferSize, int datagramBufferCount, int datagramBufferSize) {
         this.ring = ring;
+        this.sqEntries = sqEntries;
         this.bufferCount = bufferCount;
         this.bufferSize = bufferSize;
         this.datagramBufferSize = datagramBufferSize;
@@ -88,6 +91,15 @@ final class UringRing implements AutoCloseable {
         write(opsView, opCount++, userData, op, fd, addr, arg);
         write(opsView, opCount++, userData2, op2, fd2, addr2, arg2);
         return r;
+    }
+
+    /**
+     * Makes room for {@code count} operations in this turn's list, submitting what is queued
+     * first if it would fill up: a chain of linked operations is added whole, never split by an
+     * early submission (-errno, or 0).
+     */
+    int reserve(int count) {
+        return opCount + count > MAX_OPS ? submitQueued() : 0;
     }
 
     private static void write(ByteBuffer view, int i, long userData, int op, int fd, long addr, long arg) {

@@ -29,6 +29,14 @@ final class UringStats {
     int fileChainsInFlight;
     /** Stream closes put off until the file send linked to a read had completed (the descriptor stays theirs until then). */
     long closesDeferred;
+    /** Chains of linked datagram sends submitted. */
+    long datagramChains;
+    /** The most datagrams one chain held. */
+    int datagramChainLongest;
+    /** Datagrams the chains sent. */
+    long datagramsSent;
+    /** Chains that found the socket full (-EAGAIN), after which the socket waits for WRITE readiness. */
+    long datagramSendsRefused;
     /** Sends that found the socket full (-EAGAIN) and wait for WRITE readiness. */
     long sendsRefused;
     /** Multishot accepts submitted: a listener's first, and each one re-armed after the last ended (an exhaustion, a pause). */
