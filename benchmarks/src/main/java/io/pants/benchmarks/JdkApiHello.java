@@ -15,9 +15,9 @@ import java.nio.charset.StandardCharsets;
  * The hello world as an application written against the JDK's {@code com.sun.net.httpserver}
  * API alone: it imports nothing of Pants, Netty or the harness, so the very same code runs on
  * whichever provider the JVM picks ({@code -Dcom.sun.net.httpserver.HttpServerProvider}, set per
- * server by {@link ServerKind#jvmProperties}). No executor is set: both the JDK's server and
- * Pants' provider then run the handler on a single dispatcher thread of their own, as the API
- * documents for that case.
+ * server by {@link ServerKind#jvmProperties}). No executor is set: the JDK's server then runs
+ * the handler on its dispatcher thread, as the API documents for that case, and Pants' provider
+ * on the loop thread of the handler's connection.
  */
 final class JdkApiHello implements HttpHandler {
     private static final byte[] BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);

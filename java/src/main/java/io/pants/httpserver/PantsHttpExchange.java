@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
+import io.pants.Engine;
 import io.pants.http.HttpRequest;
 
 import java.io.ByteArrayInputStream;
@@ -22,16 +23,18 @@ import java.util.Objects;
 
 /**
  * One request and its response, as the JDK's API sees them. Made on the loop thread from a
- * parsed {@link HttpRequest}, handled on a handler thread.
+ * parsed {@link HttpRequest}, handled there (the server has no executor) or on another thread.
  *
  * <h2>The streams</h2>
  * The request body ({@link RequestBody}) streams, without a size limit: one up to the HTTP
- * server's body limit (10 MB by default) is all in before the handler runs, a larger one keeps
- * arriving while the handler reads it, which then waits for the client, and the client for the
- * handler (backpressure).
+ * server's body limit (10 MB by default) is all in before the handler runs, so a handler on the
+ * loop reads it without waiting; a larger one keeps arriving while the handler reads it (on an
+ * executor's thread, or without one on the server's large-body thread), which then waits for
+ * the client, and the client for the handler (backpressure).
  * The response body ({@link ResponseBody}) passes what the handler writes to the loop thread in
- * pieces, and makes the handler wait while the connection is not writable: a slow client holds
- * the handler back instead of piling the response up in memory.
+ * pieces, and makes a handler on another thread wait while the connection is not writable: a
+ * slow client holds the handler back instead of piling the response up in memory. A handler on
+ * the loop never waits: its response is queued in memory.
  *
  * <h2>Lengths</h2>
  * As in the JDK, {@code sendResponseHeaders(code, n)} with {@code n > 0} promises exactly
@@ -68,8 +71,10 @@ final class PantsHttpExchange extends HttpExchange {
     private boolean closed;
     /** The connection's TLS session, or null: over HTTPS, handlers get a {@link PantsHttpsExchange} around this one. */
     private final javax.net.ssl.SSLSession tlsSession;
+    /** The loop of the exchange's connection. */
+    private final Engine loop;
 
-    /** On the loop thread: copies what the handler threads will read. */
+    /** On the loop thread: copies what the handler will read, maybe on another thread. */
     PantsHttpExchange(PantsHttpServer server, PantsHttpContext context, HttpRequest request, URI uri, RequestBody requestBody) {
         this.server = server;
         this.context = context;
@@ -82,6 +87,7 @@ final class PantsHttpExchange extends HttpExchange {
         this.localAddress = (InetSocketAddress) request.localAddress();
         this.requestBody = requestBody;
         this.tlsSession = request.tlsSession();
+        this.loop = request.engine();
         this.in = requestBody != null ? requestBody : new ByteArrayInputStream(new byte[0]);
         this.responseBody = new ResponseBody(server, this, request, headRequest);
         this.out = responseBody;
@@ -89,7 +95,7 @@ final class PantsHttpExchange extends HttpExchange {
         request.onAbort(this::connectionClosed);
     }
 
-    // ---------------------------------------------------------------- handling (on a handler thread)
+    // ---------------------------------------------------------------- handling (on the loop or a handler thread)
 
     /** Runs the context's filters, then its authenticator, then its handler, as the JDK orders them. */
     void handle() {
@@ -125,6 +131,9 @@ final class PantsHttpExchange extends HttpExchange {
             throw new IllegalStateException("the authenticator of " + context + " returned " + result);
         }
     }
+
+    /** The loop of the exchange's connection: where its handler runs when the server has no executor. */
+    Engine loop() { return loop; }
 
     /** The connection closed (on the loop thread), or the server stopped. */
     void connectionClosed() {

@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A {@code com.sun.net.httpserver.HttpServer} on an engine of its own: an
  * {@link io.pants.http.HttpServer} parses the requests on the loop thread, finds each one's
- * context, and hands the exchange to the handler threads.
+ * context, and runs the exchange's handler there, or hands it to the application's executor.
  *
  * <p>A request goes to the context whose path is the longest prefix of the request's path,
  * compared as plain strings, as in the JDK ({@code /app} takes {@code /app/x} and also
@@ -43,22 +43,28 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>With {@code -Dpants.loops=N} (N above 1), or a provider made with a number of loops, the
  * server runs on an {@link EngineGroup} of N loops ({@code pants-loop-0} ...) instead of one
- * engine: each connection is parsed on one of them, and handlers without an executor of their
- * own run on one dispatcher thread per loop, each taking its loop's exchanges in turn.
+ * engine: each connection is parsed on one of them.
  *
- * <p>Why not on the loop thread itself, as the JDK's own server runs them on its dispatcher: a
- * JDK handler reads its request body and writes its response through blocking streams, and the
- * JDK makes that work by taking the connection out of its selector while the handler runs, so
- * that one slow client stalls every other connection. A loop thread that blocked there would
- * stall all of its loop's connections the same way. The dispatcher thread keeps the JDK's
- * promise (one handler at a time, in order) while the loop goes on with the I/O.
+ * <p>Without an executor, a handler runs on its connection's loop thread, as a Pants
+ * {@code HttpHandler} does: one handler at a time per loop, in order, as the JDK promises for
+ * its dispatcher thread, and no hand-over between threads. The loop can't wait for itself, so
+ * what a handler there would wait for is taken care of before or after it runs: its request
+ * body is all in memory before it is called (up to the HTTP server's
+ * {@link io.pants.http.HttpServer#maxBodySize body limit}, 10 MB), and what it writes is queued
+ * to the connection without waiting for the client (a large response is held in memory). A body
+ * over the limit does not fit that: its exchange goes to a thread of the server's,
+ * {@code pants-httpserver-PORT-large-body}, made when first needed, where the handler reads the
+ * body as it comes, as on an executor. A handler that blocks stalls every connection of its
+ * loop; one that blocks, or writes very large responses, should be given an executor.
  *
  * <p>{@code stop(delay)}, as the JDK's: stops accepting on every loop (new clients are refused)
  * through the HTTP server's {@link io.pants.http.HttpServer#shutdown graceful shutdown}, waits up
  * to {@code delay} seconds for the exchanges under way to finish, then closes every connection
  * and the engines. Meanwhile, a new request on a
  * connection that is still open is answered with 503 and {@code Connection: close}: the JDK's
- * API has no idle state to close such a connection on, so it is not drained.
+ * API has no idle state to close such a connection on, so it is not drained. Called from a
+ * handler on a loop, it returns at once and a thread {@code pants-httpserver-PORT-stop} does
+ * the waiting: the exchanges it would wait for (the caller's own among them) finish on that loop.
  */
 final class PantsHttpServer extends HttpServer {
     static final System.Logger LOG = System.getLogger("io.pants.httpserver");
@@ -89,16 +95,18 @@ final class PantsHttpServer extends HttpServer {
     private boolean bound, started, stopped;
     private InetSocketAddress address;
     private Executor executor;
-    /** Without an executor: one dispatcher thread per loop (one in all on one engine). Set by start(). */
-    private volatile ExecutorService[] ownDispatchers;
     private Thread loopThread;
+    /** Without an executor: the thread for exchanges whose bodies are over the in-memory limit, made when first needed. */
+    private ExecutorService largeBody;
+    /** Set once stop() is done with the large-body thread: none is made after. */
+    private boolean largeBodyShut;
 
-    /** Where handlers run: the application's executor, or null for our dispatcher threads. Set by start(). */
+    /** Where handlers run: the application's executor, or null for the loops (and the large-body thread). Set by start(). */
     private volatile Executor handlers;
     /**
      * Bytes of a request body taken in before its handler runs, or -1: the HTTP server's body
      * limit. Lowered only by tests, so that many handlers can wait for their bodies without as
-     * many 10 MB uploads.
+     * many 10 MB uploads, or that a small body goes to the large-body thread.
      */
     private volatile long bodyInMemory = -1;
     /** Set by stop(): new requests get a 503. Read on the loop thread. */
@@ -221,23 +229,7 @@ final class PantsHttpServer extends HttpServer {
             throw new IllegalStateException("start(): the server is " + (stopped ? "stopped" : started ? "started already" : "not bound"));
         }
         started = true;
-        if (executor != null) {
-            handlers = executor;
-        } else {
-            // as in the JDK's server: without an executor, one thread runs the handlers in turn;
-            // on a group, one per loop, for the exchanges of that loop's connections
-            int n = group != null ? group.size() : 1;
-            ExecutorService[] dispatchers = new ExecutorService[n];
-            for (int i = 0; i < n; i++) {
-                String name = "pants-httpserver-dispatcher-" + address.getPort() + (n > 1 ? "-" + i : "");
-                dispatchers[i] = Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, name);
-                    t.setDaemon(true); // the loop threads keep the program alive while the server runs
-                    return t;
-                });
-            }
-            ownDispatchers = dispatchers;
-        }
+        handlers = executor;
         loopThread = new Thread(this::runLoop, "pants-httpserver-" + address.getPort());
         loopThread.start();
     }
@@ -253,26 +245,39 @@ final class PantsHttpServer extends HttpServer {
             closeEngines(); // closes the connections: open exchanges are told, blocked handlers wake
             for (PantsHttpExchange x : active) x.connectionClosed();
             active.clear();
+            shutLargeBodyThread();
         }
     }
 
     @Override
     public void stop(int delay) {
         if (delay < 0) throw new IllegalArgumentException("negative delay: " + delay);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
         Thread loop;
-        ExecutorService[] dispatchers;
+        int port;
         synchronized (this) {
             if (stopped) return;
             stopped = true;
             stopping = true;
             loop = loopThread;
-            dispatchers = ownDispatchers;
+            port = address == null ? 0 : address.getPort();
             if (!started) {
                 closeEngines(); // never ran: nothing to wait for
                 return;
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
+        if (group != null ? group.contains(Engine.current()) : engine.inLoopThread()) {
+            // a handler on one of our loops: the exchanges to wait for, its own among them,
+            // finish on the loops once it returns, so another thread waits for them
+            Thread stopper = new Thread(() -> drainAndClose(delay, deadline, loop), "pants-httpserver-" + port + "-stop");
+            stopper.start(); // not a daemon: the program lives until the drain is done, as it would in stop()
+            return;
+        }
+        drainAndClose(delay, deadline, loop);
+    }
+
+    /** The rest of {@link #stop}, on a thread that is none of the loops: drains, then closes the engines. */
+    private void drainAndClose(int delay, long deadline, Thread loop) {
         try {
             // every loop stops accepting at once. What is open when stop() has waited is closed
             // with the engines below, after the loops' last turn has flushed: the shutdown's own
@@ -280,9 +285,7 @@ final class PantsHttpServer extends HttpServer {
             http.shutdown(Duration.ofSeconds(delay).plus(STOP_BACKSTOP));
             // and has done so before stop() goes on: a round trip to each loop, which also lets
             // it take in (and flush) the output handlers gave it before
-            for (Engine e : group != null ? group.engines() : List.of(engine)) {
-                if (!e.inLoopThread()) e.submit(() -> null).get(10, TimeUnit.SECONDS);
-            }
+            for (Engine e : group != null ? group.engines() : List.of(engine)) e.submit(() -> null).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
@@ -300,19 +303,17 @@ final class PantsHttpServer extends HttpServer {
         }
         if (group != null) group.stop();
         else engine.stop();
-        if (Thread.currentThread() != loop && !(group != null && group.contains(Engine.current()))) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    loop.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the engine closes promptly: finish the job, then re-interrupt
-                }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                loop.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the engine closes promptly: finish the job, then re-interrupt
             }
-            if (interrupted) Thread.currentThread().interrupt();
         }
-        if (dispatchers != null) for (ExecutorService d : dispatchers) d.shutdown();
+        if (interrupted) Thread.currentThread().interrupt();
+        shutLargeBodyThread();
     }
 
     @Override
@@ -404,7 +405,11 @@ final class PantsHttpServer extends HttpServer {
         }
     }
 
-    /** Hands the exchange to the handlers: the request is in (its body, or up to the body limit of it). */
+    /**
+     * Runs the exchange's handler, or hands it over: the request is in (its body, or up to the
+     * in-memory limit of it). Without an executor, on this loop if the body is all in, else on
+     * the large-body thread, where the handler may wait for the rest.
+     */
     private void startExchange(HttpRequest request, PantsHttpContext context, URI uri, RequestBody body) {
         if (stopping) {
             refuse(request, "the server is stopping");
@@ -412,14 +417,47 @@ final class PantsHttpServer extends HttpServer {
         }
         PantsHttpExchange exchange = new PantsHttpExchange(this, context, request, uri, body);
         active.add(exchange);
+        Executor h = handlers;
+        if (h == null && (body == null || body.isComplete())) {
+            exchange.handle();
+            return;
+        }
         try {
-            Executor h = handlers;
-            (h != null ? h : ownDispatchers[request.engine().loopIndex()]).execute(exchange::handle);
+            (h != null ? h : largeBodyThread()).execute(exchange::handle);
         } catch (RejectedExecutionException e) {
             LOG.log(Level.WARNING, "The executor of " + this + " refused an exchange: " + e);
             refuse(request, "no thread to handle the request");
             done(exchange);
         }
+    }
+
+    /**
+     * The thread for exchanges whose bodies are over the in-memory limit, made at the first:
+     * one, as the JDK's dispatcher, since such uploads are rare and an application expecting
+     * many should give the server an executor.
+     *
+     * @throws RejectedExecutionException once stop() is done with it
+     */
+    private synchronized Executor largeBodyThread() {
+        if (largeBodyShut) throw new RejectedExecutionException("the server is stopped");
+        if (largeBody == null) {
+            String name = "pants-httpserver-" + address.getPort() + "-large-body";
+            largeBody = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true); // the loop threads keep the program alive while the server runs
+                return t;
+            });
+        }
+        return largeBody;
+    }
+
+    private void shutLargeBodyThread() {
+        ExecutorService e;
+        synchronized (this) {
+            largeBodyShut = true;
+            e = largeBody;
+        }
+        if (e != null) e.shutdown();
     }
 
     /** Answers 503 and closes the connection after it. */

@@ -32,15 +32,30 @@ import java.util.Objects;
  * <h2>Threads</h2>
  * Each server has an engine of its own (or, with {@code -Dpants.loops=N} or
  * {@link #PantsHttpServerProvider(String, int)}, a group of N, each connection served by one); {@code start()} runs it on a new (non-daemon) thread,
- * which does all the I/O, and {@code stop()} ends it and closes the engine. Handlers never run on
- * that thread, so a handler that blocks never stalls the I/O: they run on the executor given to
- * {@code setExecutor}, or, without one, on a single dispatcher thread of the server's, one
- * exchange after the other, as the JDK's own server runs them (on N loops, one dispatcher thread
- * per loop). See {@link PantsHttpExchange}
- * for how the exchange's streams reach the loop. An executor that runs each task on the calling
- * thread ({@code server.setExecutor(Runnable::run)}) puts the handlers on the loop thread: the
- * fastest way for handlers that never block, but a blocking one stalls all I/O, and output is
- * then queued in memory rather than held back.
+ * which does all the I/O, and {@code stop()} ends it and closes the engine. Handlers run on the
+ * executor given to {@code setExecutor}, or, without one, on their connection's loop thread, as
+ * a Pants {@code HttpHandler} does: one exchange after the other on each loop, as the JDK's own
+ * server runs them on its dispatcher thread, with no hand-over between threads. The loop can't
+ * wait for itself, so:
+ * <ul>
+ * <li>a request body up to the HTTP server's body limit (10 MB,
+ *     {@link io.pants.http.HttpServer#DEFAULT_MAX_BODY_SIZE}) is all in memory before the handler
+ *     is called, and {@code getRequestBody()} reads it without waiting; the exchange of a larger
+ *     one goes to a thread of the server's, {@code pants-httpserver-PORT-large-body} (made when
+ *     first needed, one exchange at a time), where the handler reads it as it comes;</li>
+ * <li>what the handler writes to {@code getResponseBody()} is queued to the connection without
+ *     waiting for the client: a large response is held in memory until the client takes it;</li>
+ * <li>{@code stop(delay)} called from a handler returns at once, and a thread
+ *     {@code pants-httpserver-PORT-stop} waits for the exchanges under way and closes the server.</li>
+ * </ul>
+ * A handler that blocks stalls every connection of its loop: a handler that writes very large
+ * responses or blocks should be given an executor (a pool, or
+ * {@code Executors.newVirtualThreadPerTaskExecutor()}). There, a handler waits for a slow client
+ * instead of queueing its response (backpressure), and reads a body of any size as it arrives.
+ * See {@link PantsHttpExchange} for how the exchange's streams reach the loop. An executor that
+ * runs each task on the calling thread ({@code server.setExecutor(Runnable::run)}) also puts the
+ * handlers on the loop thread, but gives a body over the limit no thread to wait on: reading past
+ * what has come then throws.
  *
  * <p>{@link #createHttpsServer} makes an {@code HttpsServer}: the same server over Pants' TLS
  * layer, configured by the application's {@code HttpsConfigurator} as on the JDK's.

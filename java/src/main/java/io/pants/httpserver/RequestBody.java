@@ -15,15 +15,16 @@ import java.util.function.Consumer;
 
 /**
  * The request body of a {@link PantsHttpExchange}: received on the loop thread as it arrives
- * (the HTTP server streams every body for the provider), read on a handler thread.
+ * (the HTTP server streams every body for the provider), read by the handler.
  *
- * <p>The exchange starts (its handler is called) once the body is complete, or once
+ * <p>The exchange starts (its handler is called) once the body is complete, or once more than
  * {@code startAt} bytes of it have come (the HTTP server's body limit, 10 MB by default): so a
  * body up to that size is all in memory before the handler runs, as before bodies were
- * streamed, and a handler on the loop thread can read it; a larger one streams while the
- * handler reads, and has no limit. A body that ends early (the client half-closed) before the
- * exchange starts is answered with a 400 here; a malformed one, by the HTTP server (a 400
- * behind the responses to the requests before it, which the exchange does not get).
+ * streamed, and a handler on the loop thread reads it without waiting ({@link #isComplete});
+ * a larger one streams while the handler reads it on another thread, and has no limit. A body
+ * that ends early (the client half-closed) before the exchange starts is answered with a 400
+ * here; a malformed one, by the HTTP server (a 400 behind the responses to the requests before
+ * it, which the exchange does not get).
  *
  * <p>Parts wait in a queue; a reader with nothing to read waits for the next part, the end, or
  * the failure (the connection closed, the client went quiet for the idle timeout). When more
@@ -80,7 +81,7 @@ final class RequestBody extends InputStream implements BodyListener {
             parts.add(part);
             buffered += part.length;
             arrived.signalAll();
-            full = buffered >= startAt;
+            full = buffered > startAt;
             pause = started && buffered > HIGH_WATER && !pausedForUs;
             if (pause) pausedForUs = true;
         } finally {
@@ -115,6 +116,16 @@ final class RequestBody extends InputStream implements BodyListener {
             started = true; // no handler for a request that never came whole
             request.sendHeader("Connection", "close");
             request.sendResponse("400 Bad Request: the request body is incomplete\n", 400, "text/plain; charset=utf-8");
+        }
+    }
+
+    /** On the loop thread, once the exchange starts: whether the whole body is in, so that reading it never waits. */
+    boolean isComplete() {
+        lock.lock();
+        try {
+            return ended;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -186,9 +197,11 @@ final class RequestBody extends InputStream implements BodyListener {
                 if (ended) return -1;
                 if (failure != null) throw new IOException("the request body is incomplete: " + failure.getMessage(), failure);
                 if (request.engine().inLoopThread()) {
-                    // a handler on the loop thread (a direct executor) can't wait for the loop
+                    // only an executor that runs the handler where it is given (Runnable::run) gets
+                    // here: without one, a body that is not all in goes to the large-body thread
                     throw new IOException("the request body is not in yet, and a handler on the loop thread can't wait for it:"
-                            + " give the server an executor (setExecutor) to read request bodies");
+                            + " give the server no executor (a body over the in-memory limit then goes to a thread of the"
+                            + " server's), or one that runs handlers on threads of their own");
                 }
                 try {
                     arrived.await();

@@ -14,23 +14,27 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The response body of a {@link PantsHttpExchange}: written on a handler thread, sent on the
- * loop thread.
+ * The response body of a {@link PantsHttpExchange}: written by the handler, sent on the loop
+ * thread.
  *
  * <p>Small writes gather in a buffer; full buffers, larger writes (in pieces) and
- * {@link #flush()} hand bytes to the loop with {@code engine.execute}. The handler thread waits
- * (backpressure) while the bytes handed over but not yet taken by the loop reach
+ * {@link #flush()} hand bytes to the loop with {@code engine.execute}. A handler on another
+ * thread waits (backpressure) while the bytes handed over but not yet taken by the loop reach
  * {@link #MAX_IN_FLIGHT}, and while the connection reports itself not writable, until the loop's
  * drain callback; the connection's closing wakes it with an {@link IOException}. So a response
  * of any size holds at most about {@code MAX_IN_FLIGHT} plus the connection's high water mark in
  * memory. The handler waits on a {@link ReentrantLock}'s condition, as in {@link RequestBody},
  * so that a virtual thread waiting for a slow client leaves its carrier thread on Java 21 to 23.
  *
+ * <p>A handler on the loop thread (the server has no executor) never waits, since the loop it
+ * would wait for is its own: what it writes is queued to the connection, all of it in memory
+ * until the client takes it.
+ *
  * <p>A fixed-length response's head waits for its first body bytes, so that a small response
  * leaves in one task, one write; a streamed one's head leaves at once.
  */
 final class ResponseBody extends OutputStream {
-    /** Bytes gathered on the handler thread before they are handed over. */
+    /** Bytes gathered on the handler's thread before they are handed over. */
     static final int BUFFER_SIZE = 8 * 1024;
     /** The largest piece handed over in one task. */
     static final int PIECE_SIZE = 32 * 1024;
@@ -44,7 +48,7 @@ final class ResponseBody extends OutputStream {
     /** HEAD: the HTTP layer drops the body, so a short one is no error. */
     private final boolean headRequest;
 
-    // handler thread (the exchange's methods are called from one thread at a time)
+    // the handler's thread (the exchange's methods are called from one thread at a time)
     private boolean started, closed;
     /** Bytes the body may still take; -1: any number. */
     private long remaining;
@@ -220,8 +224,8 @@ final class ResponseBody extends OutputStream {
      */
     private void submit(Head h, byte[] data, boolean flush, boolean finish) throws IOException {
         int n = data == null ? 0 : data.length;
-        // a handler on the loop thread itself (an executor that runs tasks where they are
-        // given) must not wait for the loop: its output queues up instead
+        // a handler on the loop thread itself (no executor, or one that runs tasks where they
+        // are given) must not wait for the loop: its output queues up instead
         boolean mayWait = !request.engine().inLoopThread();
         lock.lock();
         try {

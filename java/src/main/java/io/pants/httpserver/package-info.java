@@ -17,6 +17,17 @@
  * }</pre>
  * run with {@code -Dcom.sun.net.httpserver.HttpServerProvider=io.pants.httpserver.PantsHttpServerProvider}.
  *
+ * <h2>Handlers on the loops</h2>
+ * Without an executor, as above, each handler runs on its connection's loop thread: nothing is
+ * handed between threads, and handlers of one loop run one at a time, in order. A request body up
+ * to 10 MB is in memory before the handler is called (a larger one's exchange goes to the
+ * server's {@code pants-httpserver-PORT-large-body} thread, where the body streams), and the
+ * response is queued to the connection without waiting for the client: large responses are held
+ * in memory. A handler that writes very large responses or blocks should be given an executor
+ * ({@code server.setExecutor(...)}); a blocking handler on the loop stalls all the loop's
+ * connections. {@code stop(delay)} may be called from a handler: it returns at once, and the
+ * server finishes stopping on a thread of its own.
+ *
  * <h2>Virtual threads</h2>
  * On Java 21 and later, {@code server.setExecutor(Executors.newVirtualThreadPerTaskExecutor())}
  * runs each exchange on a virtual thread of its own. Where a handler waits for the loop thread

@@ -108,7 +108,7 @@ class HttpErrorFramingTest {
                         out.write(answer);
                     }
                 });
-                server.start(); // handlers on the server's dispatcher thread: answered later than the loop reads on
+                server.start(); // handlers on the loop: their responses go out in tasks, after the loop has read on
                 return new Running() {
                     public int port() { return server.getAddress().getPort(); }
 

@@ -23,6 +23,25 @@ final class JdkApiApplication {
     /** The pattern of /big's body: byte i is (i * 31 + i / 65521) mod 256, so lost or repeated blocks show. */
     static byte patternByte(long i) { return (byte) (i * 31 + i / 65521); }
 
+    /** Reads {@code in} to its end, failing at the first byte off /big's pattern; returns the bytes read. */
+    static long readPattern(InputStream in) throws IOException {
+        byte[] buffer = new byte[65536];
+        long offset = 0;
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] != patternByte(offset + i)) throw new AssertionError("byte " + (offset + i) + " is wrong");
+            }
+            offset += n;
+        }
+        return offset;
+    }
+
+    /** The handler's thread, in a response header of /echo, /sum and /big, for the tests that look at where handlers run. */
+    private static void tellThread(HttpExchange x) {
+        x.getResponseHeaders().set("X-Thread", Thread.currentThread().getName());
+    }
+
     /** Released by the tests to let /wait's handler go on. */
     final CountDownLatch release = new CountDownLatch(1);
     /** Counted down when /wait's handler has started waiting. */
@@ -55,6 +74,7 @@ final class JdkApiApplication {
                 body = in.readAllBytes();
             }
             x.getResponseHeaders().add("X-Method", x.getRequestMethod());
+            tellThread(x);
             x.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
             try (OutputStream out = x.getResponseBody()) {
                 out.write(body);
@@ -72,6 +92,7 @@ final class JdkApiApplication {
                     size += n;
                 }
             }
+            tellThread(x);
             respond(x, 200, size + " " + Long.toHexString(crc.getValue()));
         });
 
@@ -90,6 +111,7 @@ final class JdkApiApplication {
         // /big?BYTES: the pattern, streamed (chunked) in writes of odd sizes; /bigfixed?BYTES: with a Content-Length
         server.createContext("/big", x -> {
             long size = Long.parseLong(x.getRequestURI().getQuery());
+            tellThread(x);
             x.sendResponseHeaders(200, x.getRequestURI().getPath().equals("/bigfixed") ? size : 0);
             try (OutputStream out = x.getResponseBody()) {
                 byte[] block = new byte[50_000];

@@ -27,7 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The JDK's HttpServer API on a group of loops: every loop serves, and stop(delay) drains all of them. */
+/**
+ * The JDK's HttpServer API on a group of loops: every loop serves, and stop(delay) drains all of
+ * them. Handlers without an executor on a group: {@link JdkHandlersOnTheLoopTest}.
+ */
 @ExtendWith(NoDescriptorLeaks.class)
 class JdkGroupTest {
     private static final long WAIT_MS = LoopThread.WAIT.toMillis();
@@ -81,38 +84,6 @@ class JdkGroupTest {
             server.stop(0);
             handlers.shutdownNow();
             clients.shutdownNow();
-        }
-    }
-
-    @BackendTest
-    void withoutAnExecutorEachLoopHasItsDispatcherThread(String backend) throws Exception {
-        HttpServer server = new PantsHttpServerProvider(backend, 3)
-                .createHttpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/who", x -> JdkApiApplication.respond(x, 200, Thread.currentThread().getName()));
-        server.start();
-        java.util.Set<String> threads = new java.util.HashSet<>();
-        try {
-            int port = server.getAddress().getPort();
-            List<Socket> open = new ArrayList<>();
-            try {
-                for (int i = 0; i < 60; i++) {
-                    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-                    s.setSoTimeout((int) WAIT_MS);
-                    open.add(s);
-                }
-                for (Socket s : open) {
-                    s.getOutputStream().write("GET /who HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                    String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-                    assertTrue(all.startsWith("HTTP/1.1 200 "), all);
-                    threads.add(all.substring(all.indexOf("\r\n\r\n") + 4));
-                }
-            } finally {
-                for (Socket s : open) s.close();
-            }
-            String prefix = "pants-httpserver-dispatcher-" + port + "-";
-            assertEquals(java.util.Set.of(prefix + 0, prefix + 1, prefix + 2), threads, "one dispatcher per loop ran the handlers");
-        } finally {
-            server.stop(0);
         }
     }
 

@@ -26,13 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @JdkClient.Uses
 class JdkRequestBodyTest {
-    private static byte[] data(int n) {
+    static byte[] data(int n) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) b[i] = (byte) (i * 7 + (i >>> 11));
         return b;
     }
 
-    private static String summary(byte[] body) {
+    static String summary(byte[] body) {
         CRC32 crc = new CRC32();
         crc.update(body);
         return body.length + " " + Long.toHexString(crc.getValue());
@@ -80,7 +80,7 @@ class JdkRequestBodyTest {
     }
 
     /** One response with a Content-Length body, as text. */
-    private static String readResponse(InputStream in) throws java.io.IOException {
+    static String readResponse(InputStream in) throws java.io.IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) >= 0) {

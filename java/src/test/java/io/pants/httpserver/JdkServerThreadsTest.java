@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Where handlers run (the application's executor, or the server's dispatcher thread, never the
- * loop), backpressure from a slow client to a blocking handler, and stopping.
+ * Where handlers run with an executor (there, side by side; on the loop for one that runs them
+ * where they are given), backpressure from a slow client to a blocking handler, and stopping.
+ * Handlers without an executor: {@link JdkHandlersOnTheLoopTest}.
  */
 @JdkClient.Uses
 class JdkServerThreadsTest {
@@ -75,26 +76,6 @@ class JdkServerThreadsTest {
     }
 
     @BackendTest
-    void withoutAnExecutorHandlersRunOneAtATimeOffTheLoop(String backend) throws Exception {
-        try (RunningApplication s = RunningApplication.start(backend)) {
-            String name = JdkClient.get(s.uri("/thread")).body();
-            assertTrue(name.startsWith("pants-httpserver-dispatcher-"), "handler ran on " + name);
-            s.server.removeContext("/"); // so that a request for nothing is answered by the loop itself
-
-            var waiting = JdkClient.get().sendAsync(JdkApplicationTest.request(s.uri("/wait")).build(), BodyHandlers.ofString());
-            assertTrue(s.app.waiting.await(WAIT_MS, TimeUnit.MILLISECONDS), "the /wait handler did not start");
-            var queued = JdkClient.get().sendAsync(JdkApplicationTest.request(s.uri("/thread")).build(), BodyHandlers.ofString());
-            // the only handler thread is blocked, and the loop still serves
-            assertEquals(404, JdkClient.get(s.uri("/nothing/here")).statusCode());
-            assertFalse(queued.isDone(), "a second handler ran while the first blocked the dispatcher thread");
-
-            s.app.release.countDown();
-            assertEquals("released", waiting.get(WAIT_MS, TimeUnit.MILLISECONDS).body());
-            assertEquals(name, queued.get(WAIT_MS, TimeUnit.MILLISECONDS).body());
-        }
-    }
-
-    @BackendTest
     void withAnExecutorHandlersRunThereSideBySide(String backend) throws Exception {
         Workers workers = new Workers();
         try (RunningApplication s = RunningApplication.start(backend, Executors.newFixedThreadPool(4, workers))) {
@@ -114,7 +95,7 @@ class JdkServerThreadsTest {
     void aDirectExecutorRunsHandlersOnTheLoopWithoutDeadlock(String backend) throws Exception {
         try (RunningApplication s = RunningApplication.start(backend, null, Runnable::run)) {
             String name = JdkClient.get(s.uri("/thread")).body();
-            assertTrue(name.startsWith("pants-httpserver-") && !name.contains("dispatcher"), "handler ran on " + name);
+            assertEquals("pants-httpserver-" + s.port(), name, "the handler ran on another thread than the loop");
             // more than the response body lets a handler have in flight: on the loop it must not wait for itself
             long size = 4L * ResponseBody.MAX_IN_FLIGHT + 5;
             HttpResponse<byte[]> r = JdkClient.get().send(JdkApplicationTest.request(s.uri("/big?" + size)).build(), BodyHandlers.ofByteArray());
@@ -144,16 +125,7 @@ class JdkServerThreadsTest {
             String head = readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
             assertFalse(head.toLowerCase().contains("transfer-encoding"), head);
-            byte[] buffer = new byte[65536];
-            long offset = 0;
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] != JdkApiApplication.patternByte(offset + i)) fail("byte " + (offset + i) + " is wrong");
-                }
-                offset += n;
-            }
-            assertEquals(size, offset, "bytes received");
+            assertEquals(size, JdkApiApplication.readPattern(in), "bytes received");
         }
     }
 
@@ -165,18 +137,9 @@ class JdkServerThreadsTest {
                     BodyHandlers.ofInputStream());
             assertEquals(200, r.statusCode());
             assertEquals(String.valueOf(size), r.headers().firstValue("content-length").orElse(null));
-            long offset = 0;
             try (InputStream in = r.body()) {
-                byte[] buffer = new byte[65536];
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    for (int i = 0; i < n; i++) {
-                        if (buffer[i] != JdkApiApplication.patternByte(offset + i)) fail("byte " + (offset + i) + " is wrong");
-                    }
-                    offset += n;
-                }
+                assertEquals(size, JdkApiApplication.readPattern(in));
             }
-            assertEquals(size, offset);
         }
     }
 

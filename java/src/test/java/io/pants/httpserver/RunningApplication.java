@@ -22,7 +22,7 @@ final class RunningApplication implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Without an executor: handlers run on the server's dispatcher thread. */
+    /** Without an executor: handlers run on the loop thread (bodies over 10 MB: on the server's large-body thread). */
     static RunningApplication start(String backend) throws IOException {
         return start(backend, null);
     }
