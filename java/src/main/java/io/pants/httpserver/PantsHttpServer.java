@@ -476,9 +476,15 @@ final class PantsHttpServer extends HttpServer {
         }
     }
 
-    /** The exchange is finished, or its connection is gone. */
+    /**
+     * The exchange is finished, or its connection is gone. Only a stop waits for that, so only
+     * then is the lock taken: every exchange of every loop ends here, and a lock shared by the
+     * loops would be on each request's path. No wake-up is lost: stop() sets {@link #stopping}
+     * before it looks at {@link #active}, and this reads it after the removal, so either this
+     * sees the stop and signals, or the stop sees the exchange gone.
+     */
     void done(PantsHttpExchange exchange) {
-        if (active.remove(exchange)) {
+        if (active.remove(exchange) && stopping) {
             activeLock.lock();
             try {
                 exchangeDone.signalAll();
