@@ -163,6 +163,44 @@ class UnixDatagramTest {
         }
     }
 
+    /**
+     * Many sockets send bursts at once to one receiver whose queue is far smaller than the total:
+     * each waits for room on its own (on io_uring, each with its chain in flight), and every
+     * datagram arrives, each sender's in the order sent.
+     */
+    @BackendTest
+    void manySendersBurstingAtOnceLoseNothingAndKeepEachOnesOrder(String backend) throws Exception {
+        try (LoopThread loop = new LoopThread(backend)) {
+            if (!supported(backend, loop)) return;
+            UnixDomainSocketAddress serverPath = address("server.sock");
+            RecordingDatagram server = listening(loop, serverPath);
+            int senders = 16, each = 300;
+            RecordingDatagram[] clients = new RecordingDatagram[senders];
+            loop.run(() -> {
+                for (int c = 0; c < senders; c++) {
+                    clients[c] = new RecordingDatagram(loop.engine);
+                    clients[c].connect(serverPath);
+                }
+                for (int i = 0; i < each; i++) {
+                    for (int c = 0; c < senders; c++) clients[c].write((c + " " + i).getBytes(StandardCharsets.US_ASCII));
+                }
+            });
+            int[] next = new int[senders];
+            for (int k = 0; k < senders * each; k++) {
+                String[] got = server.next("datagram " + k + " of " + senders * each).text().split(" ");
+                int c = Integer.parseInt(got[0]), i = Integer.parseInt(got[1]);
+                assertEquals(next[c], i, "sender " + c + "'s datagrams out of order");
+                next[c]++;
+            }
+            for (int c = 0; c < senders; c++) {
+                RecordingDatagram client = clients[c];
+                loop.until("sender " + c + "'s queue to empty", () -> client.queuedDatagrams() == 0);
+                assertTrue(client.errors.isEmpty(), "sender " + c + "'s errors: " + client.errors);
+            }
+            assertTrue(server.received.isEmpty(), "more datagrams than were sent: " + server.received.size());
+        }
+    }
+
     /** Connecting to a path nobody is bound to fails at once; the socket opened for it closes again. */
     @BackendTest
     void connectingToAMissingPathFails(String backend) throws Exception {
