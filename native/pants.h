@@ -205,6 +205,7 @@ typedef struct {
 #define PANTS_URING_SLOTS(X) \
     X(OP_POLL) X(OP_POLL_MULTI) X(OP_POLL_UPDATE) X(OP_POLL_UPDATE_MULTI) X(OP_CANCEL) X(OP_ACCEPT) X(OP_RECV) X(OP_SEND) X(OP_SENDMSG) X(OP_RECVMSG) \
     X(OP_CONNECT) X(OP_SHUTDOWN) X(OP_CANCEL_CLOSE) X(OP_READ) X(OP_READ_AT) X(OP_READ_AT_LINK) X(OP_SENDMSG_LINK) \
+    X(OP_INSTALL) X(OP_CLOSE_SLOT) X(OP_FIXED_FILE) \
     X(POLLIN) X(POLLOUT) X(POLLERR) X(POLLHUP) X(POLLRDHUP) \
     X(CQE_F_BUFFER) X(CQE_F_MORE) X(CQE_BUFFER_SHIFT) X(SQ_CQ_OVERFLOW) \
     X(FEAT_NODROP) X(FEAT_EXT_ARG) X(FEAT_SINGLE_MMAP) X(FEAT_FAST_POLL) X(FEAT_SUBMIT_STABLE) \
@@ -346,6 +347,12 @@ PANTS_API int64_t pants_uring_buffers(int64_t ring, int32_t group);
 PANTS_API int32_t pants_uring_turn(int64_t ring, const pants_uring_op *ops, int32_t nops,
                                    const int32_t *returned, int32_t nreturned,
                                    pants_uring_completion *out, int32_t max, int64_t timeout_ns);
+/* Registers count slots of files (sparse: all empty), fewer when RLIMIT_NOFILE is lower: how
+ * many, or -errno. PANTS_URING_OP_INSTALL puts a descriptor in a slot and
+ * PANTS_URING_OP_CLOSE_SLOT empties it; an operation whose number has PANTS_URING_OP_FIXED_FILE
+ * OR'ed in names a slot in fd instead of a descriptor (-EBADF when the ring has no such slot).
+ * A socket in a slot stays open, whatever closes its descriptor, until the slot is emptied. */
+PANTS_API int32_t pants_uring_register_files(int64_t ring, int32_t count);
 /* Submits ops now, without waiting or reaping: for a close, which must not wait for the next turn. */
 PANTS_API int32_t pants_uring_submit(int64_t ring, const pants_uring_op *ops, int32_t nops);
 /* The sq ring's flags (IORING_SQ_*), and how many completions the kernel dropped (0 with NODROP). */

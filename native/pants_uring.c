@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -52,7 +53,14 @@ enum {
     OP_READ_AT,           /* pread of a file: addr = buffer, arg = offset << 24 | length (a length below 16 MiB) */
     OP_READ_AT_LINK,      /* OP_READ_AT linked to the next operation of the list, which runs after a full read only */
     OP_SENDMSG_LINK,      /* OP_SENDMSG linked to the next operation of the list, which runs after it succeeded only */
+    OP_INSTALL,           /* put descriptor fd in slot arg of the registered files (pants_uring_register_files) */
+    OP_CLOSE_SLOT,        /* empty slot arg of the registered files (the descriptor itself stays open) */
 };
+
+/* OR'ed into an operation's number: its fd is a slot of the registered files, not a descriptor
+ * (IOSQE_FIXED_FILE), which spares the kernel looking the descriptor up, and taking and
+ * dropping a reference to its file, on every operation. */
+#define OP_FIXED_FILE (1 << 16)
 
 /* Everything used here is in the headers of Linux 5.19 and later (the provided-buffer ring,
  * multishot accept, cancel by descriptor); multishot receive needs a 6.0 kernel, which no
@@ -77,6 +85,9 @@ int32_t pants_uring_constants(int32_t *out, int32_t n) {
         [PANTS_URING_OP_READ_AT] = OP_READ_AT,
         [PANTS_URING_OP_READ_AT_LINK] = OP_READ_AT_LINK,
         [PANTS_URING_OP_SENDMSG_LINK] = OP_SENDMSG_LINK,
+        [PANTS_URING_OP_INSTALL] = OP_INSTALL,
+        [PANTS_URING_OP_CLOSE_SLOT] = OP_CLOSE_SLOT,
+        [PANTS_URING_OP_FIXED_FILE] = OP_FIXED_FILE,
         [PANTS_URING_POLLIN] = POLLIN,
         [PANTS_URING_POLLOUT] = POLLOUT,
         [PANTS_URING_POLLERR] = POLLERR,
@@ -138,6 +149,10 @@ typedef struct {
     struct io_uring_cqe *cqes;
     /* the provided buffers, a group for streams' receives and one for datagrams' */
     buffer_group groups[2];
+    /* the registered files' slots (0: none registered), and the descriptors OP_INSTALL entries
+     * put there, one per submission entry (see push) */
+    unsigned fixed_files;
+    int *install_fds;
     int64_t enters;              /* io_uring_enter calls made, for the test that a turn costs one */
 } pants_ring;
 
@@ -152,6 +167,7 @@ static void ring_free(pants_ring *r) {
         if (r->groups[g].ring) munmap(r->groups[g].ring, r->groups[g].ring_len);
         if (r->groups[g].buffers) munmap(r->groups[g].buffers, r->groups[g].buffers_len);
     }
+    free(r->install_fds);
     if (r->sqes) munmap(r->sqes, r->sqes_len);
     if (r->rings) munmap(r->rings, r->rings_len);
     free(r);
@@ -182,7 +198,8 @@ static int ring_map(pants_ring *r, struct io_uring_params *p) {
     r->cq_overflow = (unsigned *) (b + p->cq_off.overflow);
     r->cq_mask = *(unsigned *) (b + p->cq_off.ring_mask);
     r->cqes = (struct io_uring_cqe *) (b + p->cq_off.cqes);
-    return 0;
+    r->install_fds = calloc(r->sq_entries, sizeof(int));
+    return r->install_fds ? 0 : -ENOMEM;
 }
 
 /* A ring; COOP_TASKRUN is asked for and dropped if this kernel refuses it (before 5.19). */
@@ -264,6 +281,23 @@ int64_t pants_uring_buffers(int64_t ring, int32_t group) {
 }
 
 
+int32_t pants_uring_register_files(int64_t ring, int32_t count) {
+    pants_ring *r = (pants_ring *) (intptr_t) ring;
+    if (count <= 0 || r->fixed_files != 0) return -EINVAL;
+    /* the kernel refuses more slots than the process may have descriptors */
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && (rlim_t) count > limit.rlim_cur) {
+        count = (int32_t) limit.rlim_cur;
+    }
+    struct io_uring_rsrc_register reg;
+    memset(&reg, 0, sizeof reg);
+    reg.nr = (uint32_t) count;
+    reg.flags = IORING_RSRC_REGISTER_SPARSE;
+    if (sys_register(r->fd, IORING_REGISTER_FILES2, &reg, sizeof reg) < 0) return -errno;
+    r->fixed_files = (unsigned) count;
+    return count;
+}
+
 /* Submission entries not yet consumed by the kernel. */
 static unsigned sq_pending(pants_ring *r) {
     return *r->sq_tail - __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
@@ -294,7 +328,8 @@ static int push(pants_ring *r, const pants_uring_op *op) {
     struct io_uring_sqe *sqe = sq_next(r);
     sqe->user_data = (uint64_t) op->user_data;
     sqe->fd = op->fd;
-    switch (op->op) {
+    int fixed = op->op & OP_FIXED_FILE;
+    switch (op->op & ~OP_FIXED_FILE) {
     case OP_POLL:
     case OP_POLL_MULTI:
         sqe->opcode = IORING_OP_POLL_ADD;
@@ -389,9 +424,33 @@ static int push(pants_ring *r, const pants_uring_op *op) {
          * the send of its buffer, which would otherwise send bytes the read did not write */
         if (op->op == OP_READ_AT_LINK) sqe->flags = IOSQE_IO_LINK;
         break;
+    case OP_INSTALL:
+        /* the kernel reads the descriptor when it issues the entry, within the io_uring_enter
+         * that submits it: a slot of our own per submission entry holds it until then */
+        sqe->opcode = IORING_OP_FILES_UPDATE;
+        sqe->fd = -1;
+        r->install_fds[tail_before & r->sq_mask] = op->fd;
+        sqe->addr = (uint64_t) (uintptr_t) &r->install_fds[tail_before & r->sq_mask];
+        sqe->len = 1;
+        sqe->off = (uint64_t) op->arg;
+        sqe->flags = IOSQE_CQE_SKIP_SUCCESS; /* a completion only when it failed */
+        break;
+    case OP_CLOSE_SLOT:
+        sqe->opcode = IORING_OP_CLOSE;
+        sqe->fd = 0;
+        sqe->file_index = (uint32_t) op->arg + 1;
+        sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
+        break;
     default:
         *r->sq_tail = tail_before;
         return -EINVAL;
+    }
+    if (fixed) {
+        if (r->fixed_files == 0 || (unsigned) op->fd >= r->fixed_files) {
+            *r->sq_tail = tail_before;
+            return -EBADF;
+        }
+        sqe->flags |= IOSQE_FIXED_FILE;
     }
     return 0;
 }

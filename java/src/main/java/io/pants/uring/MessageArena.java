@@ -31,7 +31,7 @@ final class MessageArena implements AutoCloseable {
     private final long base = Pointer.nativeValue(memory);
     private final ByteBuffer view = TurnMemory.view(memory);
     private final Chunk[] gathered = new Chunk[IOV_PER_SEND];
-    private int used;
+    private int used, gatheredCount;
 
     MessageArena(DatagramConstants layout, Iovec iov) {
         this.layout = layout;
@@ -44,19 +44,31 @@ final class MessageArena implements AutoCloseable {
     boolean isFull() { return used + msghdrSize + IOV_PER_SEND * iov.size + 8 > SIZE; }
 
     /**
-     * A msghdr for the chunks at the head of {@code q} (up to {@link #IOV_PER_SEND}, stopping at a
-     * file region): its address, or 0 when there is nothing to send.
+     * Gathers the chunks at the head of {@code q} (up to {@link #IOV_PER_SEND}, stopping at a
+     * file region) for the send that follows: their count, 0 when there is nothing to send.
+     * One chunk goes as a plain send ({@link #firstAddress}, {@link #firstLength}), which
+     * spares the kernel importing a msghdr and an iovec; more as a sendmsg ({@link #message}).
      */
-    long message(OutboundQueue q) {
-        int n = q.gather(gathered, IOV_PER_SEND);
-        if (n == 0) return 0;
+    int gather(OutboundQueue q) {
+        gatheredCount = q.gather(gathered, IOV_PER_SEND);
+        return gatheredCount;
+    }
+
+    /** The first gathered chunk's readable bytes: their address. */
+    long firstAddress() { return GatherTable.chunkAddress(gathered[0]) + gathered[0].readIndex(); }
+
+    /** The first gathered chunk's readable bytes: how many. */
+    int firstLength() { return gathered[0].readable(); }
+
+    /** A msghdr for the chunks {@link #gather} gathered: its address, valid until {@link #reset}. */
+    long message() {
+        int n = gatheredCount;
         used = (used + 7) & ~7;
         int hdr = used;
         int iovs = hdr + msghdrSize;
         for (int i = 0; i < msghdrSize; i += 4) view.putInt(hdr + i, 0);
         for (int j = 0; j < n; j++) {
             Chunk c = gathered[j];
-            gathered[j] = null;
             int at = iovs + j * iov.size;
             view.putLong(at + iov.baseOffset, GatherTable.chunkAddress(c) + c.readIndex());
             view.putLong(at + iov.lenOffset, c.readable());
@@ -66,6 +78,12 @@ final class MessageArena implements AutoCloseable {
         else view.putInt(hdr + layout.iovLenOffset, n);
         used = iovs + n * iov.size;
         return base + hdr;
+    }
+
+    /** Drops the references {@link #gather} took, so that the chunks may be recycled. */
+    void release() {
+        for (int j = 0; j < gatheredCount; j++) gathered[j] = null;
+        gatheredCount = 0;
     }
 
     /** After a turn submitted its operations: the records may be written over. */

@@ -19,6 +19,8 @@ final class Registration {
     final PosixSocket socket;
     final int token, generation;
     final Role role;
+    /** The slot of the ring's registered files the socket is in, which its operations name; -1 when none. */
+    int slot = -1;
     int wanted;
     boolean queued;
     /** The mask of the poll in flight, 0 when none; cancelling: its cancel is in flight. */

@@ -13,7 +13,7 @@ import static io.pants.posix.ShimAbi.at;
  */
 final class UringConstants {
     final int opPoll, opPollMulti, opPollUpdate, opPollUpdateMulti, opCancel, opAccept, opRecv, opSend, opSendmsg, opRecvmsg, opConnect, opShutdown,
-            opCancelClose, opRead, opReadAt, opReadAtLink, opSendmsgLink;
+            opCancelClose, opRead, opReadAt, opReadAtLink, opSendmsgLink, opInstall, opCloseSlot, opFixedFile;
     final int pollIn, pollOut, pollErr, pollHup, pollRdHup;
     final int cqeBuffer, cqeMore, bufferShift, sqCqOverflow;
     final int featNoDrop, featExtArg, featSingleMmap, featFastPoll, featSubmitStable;
@@ -25,7 +25,8 @@ final class UringConstants {
         opAccept = at(v, OP_ACCEPT); opRecv = at(v, OP_RECV); opSend = at(v, OP_SEND); opSendmsg = at(v, OP_SENDMSG);
         opRecvmsg = at(v, OP_RECVMSG); opConnect = at(v, OP_CONNECT); opShutdown = at(v, OP_SHUTDOWN);
         opCancelClose = at(v, OP_CANCEL_CLOSE); opRead = at(v, OP_READ); opReadAt = at(v, OP_READ_AT); opReadAtLink = at(v, OP_READ_AT_LINK);
-        opSendmsgLink = at(v, OP_SENDMSG_LINK);
+        opSendmsgLink = at(v, OP_SENDMSG_LINK); opInstall = at(v, OP_INSTALL); opCloseSlot = at(v, OP_CLOSE_SLOT);
+        opFixedFile = at(v, OP_FIXED_FILE);
         pollIn = at(v, POLLIN); pollOut = at(v, POLLOUT); pollErr = at(v, POLLERR); pollHup = at(v, POLLHUP);
         pollRdHup = at(v, POLLRDHUP);
         cqeBuffer = at(v, CQE_F_BUFFER); cqeMore = at(v, CQE_F_MORE); bufferShift = at(v, CQE_BUFFER_SHIFT);

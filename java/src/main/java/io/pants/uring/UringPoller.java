@@ -52,9 +52,10 @@ import java.util.Map;
  *       the engine's {@code receive()} takes, and its queued datagrams go out as a chain of
  *       linked sendmsg operations submitted with the turn's wait ({@link UringDatagrams});
  *       {@code Datagram.flush()} sends at once (sendmmsg, as epoll's);
- *   <li>a stream's queued chunks go out as one sendmsg, submitted with the turn's wait, and a
- *       file by path as a ring read linked to a send ({@link UringFileSends}); the completion
- *       consumes them from the queue and tells the engine ({@link ReadyHandler#sent}).
+ *   <li>a stream's queued chunks go out as one send (a sendmsg when there are several),
+ *       submitted with the turn's wait, and a file by path as a ring read linked to a send
+ *       ({@link UringFileSends}); the completion consumes them from the queue and tells the
+ *       engine ({@link ReadyHandler#sent}).
  *       {@code Stream.flush()} writes at once ({@link #flushNow}, writev as epoll's);
  *   <li>connect, shutdown and close are operations in the ring (connect and close submitted at
  *       once; a close cancels everything in flight on the descriptor first, hard-linked);
@@ -71,9 +72,13 @@ import java.util.Map;
  * given back, its accepted descriptor closed), never delivered to the new owner.
  */
 final class UringPoller implements PosixPoller {
-    /** What an operation was, in the top four bits of its user data. */
+    /**
+     * What an operation was, in the top four bits of its user data. CANCEL is a cancel or a
+     * poll's update, whose targets' completions tell what happened; SLOT puts a socket in its
+     * registered-file slot or empties it, with a completion only when that failed.
+     */
     static final int POLL = 1, RECV = 2, ACCEPT = 3, CONNECT = 4, SHUTDOWN = 5, CLOSE = 6, WAKE = 7, CANCEL = 8,
-            POLL_UPDATE = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13, FILE_CANCEL = 14, DATAGRAM_SEND = 15;
+            SLOT = 9, SEND = 10, RECVMSG = 11, FILE_READ = 12, FILE_SEND = 13, FILE_CANCEL = 14, DATAGRAM_SEND = 15;
     private static final int KIND_SHIFT = 60, GENERATION_SHIFT = 28;
     /** The provided-buffer group of streams' receives. */
     private static final int BUFFER_GROUP = UringRing.STREAM_GROUP;
@@ -90,6 +95,8 @@ final class UringPoller implements PosixPoller {
     private final MessageArena messages;
     private final WriteBatch unregistered = new WriteBatch();
     private final UringRing ring;
+    /** The ring's registered-file slots: a stream whose token is below this is in the slot of that number. */
+    private final int fixedFiles;
     private final UringFileSends files;
     private final UringDatagrams datagrams;
     private final int wakeFd;
@@ -115,7 +122,7 @@ final class UringPoller implements PosixPoller {
     private boolean moreWaiting;
     private final UringStats stats = new UringStats();
 
-    UringPoller(String name, UringConstants constants, UringRing ring, boolean linkedFileSends) throws IOException {
+    UringPoller(String name, UringConstants constants, UringRing ring, boolean linkedFileSends, int fixedFiles) throws IOException {
         this.name = name;
         this.constants = constants;
         this.sockets = SocketConstants.fromShim();
@@ -127,6 +134,12 @@ final class UringPoller implements PosixPoller {
         this.writer = new BatchWriter(io);
         this.messages = new MessageArena(layout, Iovec.fromShim());
         this.ring = ring;
+        int slots = fixedFiles > 0 ? ring.registerFiles(fixedFiles) : 0;
+        if (slots < 0) {
+            BackendLog.LOG.log(System.Logger.Level.DEBUG, () -> "io_uring: no registered files ("
+                    + Errors.exception(slots, "io_uring_register", sys, sockets).getMessage() + "); operations name descriptors");
+        }
+        this.fixedFiles = Math.max(slots, 0);
         this.files = new UringFileSends(this, ring, constants, stats, linkedFileSends);
         this.datagrams = new UringDatagrams(this, ring, constants, stats, sockets, sockaddr, io, layout);
         int ev = UringShim.pants_uring_eventfd();
@@ -217,6 +230,13 @@ final class UringPoller implements PosixPoller {
         }
         if (token >= byToken.length) byToken = Arrays.copyOf(byToken, Math.max(token + 1, byToken.length * 2));
         byToken[token] = r;
+        if (role == Role.STREAM && token < fixedFiles) {
+            // a stream's operations name its slot: no descriptor lookup, nor file reference taken
+            // and dropped, per operation. Its token is free for the slot: a closed socket's
+            // token is given again only after its close emptied the slot, which is queued first.
+            r.slot = token;
+            add(userData(SLOT, r.generation, token), constants.opInstall, s.fd, 0, token);
+        }
         queue(r);
     }
 
@@ -268,7 +288,7 @@ final class UringPoller implements PosixPoller {
         if (r.connectPending) return; // nothing else until the connect completes
         if (r.shutdownQueued) {
             r.shutdownQueued = false;
-            add(userData(SHUTDOWN, r.generation, r.token), constants.opShutdown, fd, 0, sockets.shutWr);
+            addOn(r, userData(SHUTDOWN, r.generation, r.token), constants.opShutdown, 0, sockets.shutWr);
         }
         int poll;
         switch (r.role) {
@@ -290,7 +310,7 @@ final class UringPoller implements PosixPoller {
                 boolean want = (r.wanted & READ) != 0;
                 if (want && !r.recvArmed) {
                     r.recvArmed = true;
-                    add(userData(RECV, r.generation, r.token), constants.opRecv, fd, 0, BUFFER_GROUP);
+                    addOn(r, userData(RECV, r.generation, r.token), constants.opRecv, 0, BUFFER_GROUP);
                 } else if (!want && r.recvArmed && !r.recvCancelling) {
                     r.recvCancelling = true;
                     add(userData(CANCEL, r.generation, r.token), constants.opCancel, -1, userData(RECV, r.generation, r.token), 0);
@@ -331,11 +351,11 @@ final class UringPoller implements PosixPoller {
             return;
         }
         if (r.pollMask == 0) {
-            add(poll, multishot ? constants.opPollMulti : constants.opPoll, r.socket.fd, 0, mask);
+            addOn(r, poll, multishot ? constants.opPollMulti : constants.opPoll, 0, mask);
         } else {
             // if the poll fired meanwhile the update finds nothing (-ENOENT), and the poll's own
             // completion, still to come, re-arms it
-            add(userData(POLL_UPDATE, r.generation, r.token), multishot ? constants.opPollUpdateMulti : constants.opPollUpdate, -1, poll, mask);
+            add(userData(CANCEL, r.generation, r.token), multishot ? constants.opPollUpdateMulti : constants.opPollUpdate, -1, poll, mask);
         }
         r.pollMask = mask;
         r.pollMulti = multishot;
@@ -343,6 +363,12 @@ final class UringPoller implements PosixPoller {
 
     void add(long userData, int op, int fd, long addr, long arg) {
         warnIfRefused(ring.add(userData, op, fd, addr, arg));
+    }
+
+    /** Adds an operation on {@code r}'s socket: on its registered-file slot when it has one, else on its descriptor. */
+    private void addOn(Registration r, long userData, int op, long addr, long arg) {
+        if (r.slot >= 0) add(userData, op | constants.opFixedFile, r.slot, addr, arg);
+        else add(userData, op, r.socket.fd, addr, arg);
     }
 
     void warnIfRefused(int r) {
@@ -415,7 +441,14 @@ final class UringPoller implements PosixPoller {
             files.cancelEnded(generation(userData), res);
             return 0;
         }
-        if (kind == CANCEL || kind == POLL_UPDATE || kind == CLOSE) return 0; // their targets' completions tell
+        if (kind == CANCEL || kind == CLOSE) return 0; // their targets' completions tell
+        if (kind == SLOT) {
+            // only a failure completes (ENOMEM): the socket's operations then fail with EBADF,
+            // which the engine reports as the stream's error
+            stats.slotFailures++;
+            warnIfRefused(res);
+            return 0;
+        }
         boolean more = (flags & constants.cqeMore) != 0;
         int buffer = (flags & constants.cqeBuffer) != 0 ? flags >>> constants.bufferShift : -1;
         int token = token(userData);
@@ -633,8 +666,8 @@ final class UringPoller implements PosixPoller {
     // ---------------------------------------------------------------- writes
 
     /**
-     * Submits each stream's queued chunks as one sendmsg, to go with the next wait; file regions
-     * at a queue's head go first, by sendfile, at once. Nothing is consumed here: the send's
+     * Submits each stream's queued chunks as one send or sendmsg, to go with the next wait; file
+     * regions at a queue's head go first, by sendfile, at once. Nothing is consumed here: the send's
      * completion consumes what it wrote and tells the engine ({@link ReadyHandler#sent}).
      */
     @Override
@@ -672,7 +705,7 @@ final class UringPoller implements PosixPoller {
         unregistered.clear();
     }
 
-    /** Sends the files at the head of the queue, then submits a sendmsg for the chunks after them. */
+    /** Sends the files at the head of the queue, then submits a send (or sendmsg) for the chunks after them. */
     IOException send(Registration r) {
         OutboundQueue q = r.sendQueue;
         FileRegion file = q.headFile();
@@ -688,10 +721,12 @@ final class UringPoller implements PosixPoller {
             ring.submitQueued(); // the records queued so far go to the kernel before they are reused
             messages.reset();
         }
-        long message = messages.message(q);
-        if (message == 0) return null;
+        int chunks = messages.gather(q);
+        if (chunks == 0) return null;
         r.sending = true;
-        add(userData(SEND, r.generation, r.token), constants.opSendmsg, r.socket.fd, message, 0);
+        if (chunks == 1) addOn(r, userData(SEND, r.generation, r.token), constants.opSend, messages.firstAddress(), messages.firstLength());
+        else addOn(r, userData(SEND, r.generation, r.token), constants.opSendmsg, messages.message(), 0);
+        messages.release();
         return null;
     }
 
@@ -810,7 +845,11 @@ final class UringPoller implements PosixPoller {
             }
             while (!r.accepted.isEmpty()) sys.close(r.accepted.pop());
             boolean closeLater = files.retire(r, s) | datagrams.retire(r);
-            if (r.shutdownQueued) add(userData(SHUTDOWN, r.generation, r.token), constants.opShutdown, s.fd, 0, sockets.shutWr);
+            if (r.shutdownQueued) addOn(r, userData(SHUTDOWN, r.generation, r.token), constants.opShutdown, 0, sockets.shutWr);
+            // the slot's reference would keep the socket open after its descriptor's close: emptied
+            // first, with the close's submission (or the next turn's, when the close waits). What
+            // is in flight on the slot holds the file until it ends, as the cancel makes it do.
+            if (r.slot >= 0) add(userData(SLOT, r.generation, r.token), constants.opCloseSlot, -1, 0, r.slot);
             if (closeLater) {
                 stats.closesDeferred++;
                 return;

@@ -28,12 +28,18 @@ import java.util.Locale;
  */
 public class UringProvider implements PollerProvider {
     static final int SQ_ENTRIES = 1024, CQ_ENTRIES = 8192, BUFFER_COUNT = 1024, BUFFER_SIZE = 4096;
+    /**
+     * Registered-file slots per ring, for the streams with the lowest tokens (the rest name their
+     * descriptors): 16 bytes of kernel memory each, half a MiB a ring.
+     */
+    static final int FIXED_FILES = 32768;
     /** Datagrams' buffers: each holds a header (struct io_uring_recvmsg_out), the sender's address and 64 KiB of payload. */
     static final int DATAGRAM_BUFFER_COUNT = 16, DATAGRAM_BUFFER_SIZE = UringDatagrams.PAYLOAD_OFFSET + 64 * 1024;
 
     private final int sqEntries, cqEntries, bufferCount, bufferSize;
     /** False: files go as a separate read and send, the path for a kernel whose probe found no short-read link (tests). */
     private boolean linkedFileSendsAllowed = true;
+    private int fixedFiles = FIXED_FILES;
     /** The poller this provider opened last, for the fault tests to read its {@link UringStats}. */
     private volatile UringPoller opened;
 
@@ -141,7 +147,7 @@ public class UringProvider implements PollerProvider {
         // kernel that has what the probe requires does; the separate pair stays for one that would not)
         boolean linkedFileSends = linkedFileSendsAllowed && LinkProbe.SHORT_READ_CANCELS;
         UringPoller p = new UringPoller(name(), k, new UringRing(ring, sqEntries, cqEntries, bufferCount, bufferSize, DATAGRAM_BUFFER_COUNT,
-                DATAGRAM_BUFFER_SIZE), linkedFileSends);
+                DATAGRAM_BUFFER_SIZE), linkedFileSends, fixedFiles);
         opened = p;
         return p;
     }
@@ -149,6 +155,12 @@ public class UringProvider implements PollerProvider {
     /** Makes the pollers opened from now on send files as a separate read and send, as where the probe finds no short-read link. */
     UringProvider withoutLinkedFileSends() {
         linkedFileSendsAllowed = false;
+        return this;
+    }
+
+    /** Makes the pollers opened from now on register {@code count} file slots (0: none, every operation names a descriptor). */
+    UringProvider withFixedFiles(int count) {
+        fixedFiles = count;
         return this;
     }
 

@@ -38,9 +38,9 @@ final class UringRing implements AutoCloseable {
     final int maxCompletions;
     /** Submission entries: the longest chain of linked operations one submission can hold. */
     final int sqEntries;
-    private final Memory ops, completions, returned, now;
-    private final long opsAddr, completionsAddr, returnedAddr, nowAddr;
-    private final ByteBuffer opsView, completionsView, returnedView, nowView, buffersView, datagramBuffersView;
+    private final Memory ops, completions, returned;
+    private final long opsAddr, completionsAddr, returnedAddr;
+    private final ByteBuffer opsView, completionsView, returnedView, buffersView, datagramBuffersView;
     private int opCount, returnedCount;
 
     /** A ring and its provided buffers; a negative result is the shim's -errno. */
@@ -58,15 +58,12 @@ final class UringRing implements AutoCloseable {
         ops = new Memory((long) MAX_OPS * URING_OP_SIZE);
         completions = new Memory((long) cqEntries * URING_COMPLETION_SIZE);
         returned = new Memory(4L * (bufferCount + datagramBufferCount));
-        now = new Memory(URING_OP_SIZE * 2L);
         opsAddr = Pointer.nativeValue(ops);
         completionsAddr = Pointer.nativeValue(completions);
         returnedAddr = Pointer.nativeValue(returned);
-        nowAddr = Pointer.nativeValue(now);
         opsView = TurnMemory.view(ops);
         completionsView = TurnMemory.view(completions);
         returnedView = TurnMemory.view(returned);
-        nowView = TurnMemory.view(now);
         buffersView = new Pointer(UringShim.pants_uring_buffers(ring, STREAM_GROUP)).getByteBuffer(0, (long) bufferCount * bufferSize);
         datagramBuffersView = new Pointer(UringShim.pants_uring_buffers(ring, DATAGRAM_GROUP))
                 .getByteBuffer(0, (long) datagramBufferCount * datagramBufferSize).order(java.nio.ByteOrder.nativeOrder());
@@ -119,15 +116,20 @@ final class UringRing implements AutoCloseable {
     }
 
     /**
-     * Submits what is queued and then {@code op} now, without waiting for the next turn: for
-     * operations that must be done when the call returns (a close). 0 or -errno.
+     * Submits what is queued and then {@code op} now, in one system call, without waiting for
+     * the next turn: for operations that must be done when the call returns (a close). 0 or -errno.
      */
     int submitNow(long userData, int op, int fd, long addr, long arg) {
-        int r = opCount > 0 ? submitQueued() : 0;
-        write(nowView, 0, userData, op, fd, addr, arg);
-        int s = UringShim.pants_uring_submit(ring, nowAddr, 1);
+        int r = add(userData, op, fd, addr, arg);
+        int s = submitQueued();
         return r < 0 ? r : s;
     }
+
+    /**
+     * Registers {@code count} empty slots of files (fewer where RLIMIT_NOFILE is lower), which
+     * operations may name instead of a descriptor: how many, or -errno (a kernel before 5.19).
+     */
+    int registerFiles(int count) { return UringShim.pants_uring_register_files(ring, count); }
 
     /** Operations queued for the next turn. */
     int queued() { return opCount; }
@@ -185,6 +187,5 @@ final class UringRing implements AutoCloseable {
         ops.close();
         completions.close();
         returned.close();
-        now.close();
     }
 }

@@ -35,6 +35,7 @@ final class UringShim {
     static native long pants_uring_buffers(long ring, int group);
     static native int pants_uring_turn(long ring, long ops, int nops, long returned, int nreturned, long out, int max, long timeoutNs);
     static native int pants_uring_submit(long ring, long ops, int nops);
+    static native int pants_uring_register_files(long ring, int count);
     static native long pants_uring_state(long ring);
     static native long pants_uring_enters(long ring);
     static native int pants_uring_destroy(long ring);

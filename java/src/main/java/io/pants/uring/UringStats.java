@@ -45,6 +45,8 @@ final class UringStats {
     long acceptExhausted;
     /** Turns that found the completion queue had overflowed into the kernel's list. */
     long overflows;
+    /** Registered-file slots that could not be filled or emptied (the kernel's ENOMEM). */
+    long slotFailures;
     /** Completions the kernel dropped: 0 with IORING_FEAT_NODROP, which the probe requires. */
     int dropped;
 }
